@@ -1,0 +1,44 @@
+# abrkit — run `make help` for the targets.
+GO        ?= go
+PKGS      ?= ./...
+BIN       ?= bin
+CONTENT   ?= testdata/content
+BENCHTIME ?= 1x
+STATICCHECK_VERSION ?= v0.8.2
+
+.PHONY: help build test test-unit test-e2e bench lint demo content quickstart clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+build: ## build the CLI and the demo player into bin/
+	@mkdir -p $(BIN)
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/abrkit ./cmd/abrkit
+	$(GO) build -o $(BIN)/abrplay ./cmd/abrplay
+
+test: lint test-unit ## the project's tests: lint, unit suite with -race, end-to-end checks
+
+test-unit: ## unit suite with the race detector
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+bench: ## benchmarks (BENCHTIME=2s for steadier figures)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+lint: ## gofmt, go vet and staticcheck
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	@if command -v staticcheck >/dev/null 2>&1; then staticcheck $(PKGS); \
+	elif [ -x "$$($(GO) env GOPATH)/bin/staticcheck" ]; then "$$($(GO) env GOPATH)/bin/staticcheck" $(PKGS); \
+	else echo "staticcheck missing: go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)"; exit 1; fi
+
+content: ## real H.264/AAC CMAF ladder with ffmpeg (HLS + DASH) in $(CONTENT)
+	@scripts/make-content.sh $(CONTENT)
+
+quickstart: ## the README's main job: reference backend + quickstart scenario
+	$(GO) run ./cmd/abrkit simulate scenarios/quickstart.yaml
+
+demo: content ## start the desktop demo player on the ffmpeg-made content
+	$(GO) run ./cmd/abrplay $(CONTENT)/hls/master.m3u8
+
+clean: ## remove build outputs
+	rm -rf $(BIN)

@@ -1,0 +1,49 @@
+package transport
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"time"
+)
+
+// Kind tells what a request is for; filters, CMCD (ot=) and metrics use it.
+type Kind uint8
+
+const (
+	KindManifest Kind = iota + 1
+	KindInit
+	KindMedia
+	KindSteering
+	KindProbe
+	KindAPI
+)
+
+// Request is one fetch. Length 0 with Offset 0 fetches the whole resource.
+type Request struct {
+	URL    string
+	Kind   Kind
+	Offset int64
+	Length int64 // 0: to the end
+	Header http.Header
+	// Body receives the response body; nil discards it (only its size is counted).
+	Body io.Writer
+}
+
+// Result describes a completed fetch.
+type Result struct {
+	Status   int
+	Header   http.Header
+	Bytes    int64
+	TTFB     time.Duration
+	Duration time.Duration
+	Attempts int
+}
+
+// ProgressFunc is called as bytes arrive: total bytes so far and time since the request began.
+type ProgressFunc func(bytes int64, elapsed time.Duration)
+
+// Fetcher gets the bytes of a URL or byte range, reporting progress.
+type Fetcher interface {
+	Fetch(ctx context.Context, req *Request, progress ProgressFunc) (*Result, error)
+}
