@@ -135,6 +135,19 @@ type Rendition struct {
 	// DASH SegmentBase: the segment index is in a sidx box at this range
 	// of the media file; Segments is empty until it is resolved.
 	IndexRange *ByteRange
+
+	// Additions (after the first contract).
+
+	// PendingParts are LL-HLS parts published after the last complete
+	// segment (the segment being produced).
+	PendingParts []Part
+	// Template is set for DASH SegmentTemplate renditions; for dynamic
+	// MPDs without a SegmentTimeline the segment window depends on the
+	// wall clock: see (*Rendition).SegmentsAt.
+	Template *SegmentTemplate
+	// MediaURI is the DASH SegmentBase media file (resolved), the file
+	// IndexRange points into.
+	MediaURI string
 }
 
 // BaseURL is a DASH BaseURL with its serviceLocation (a CDN or pathway).
@@ -168,6 +181,14 @@ type Segment struct {
 	ProgramDateTime time.Time
 	Parts           []Part
 	Gap             bool
+
+	// Init is the initialisation segment in force for this segment
+	// (EXT-X-MAP may change after a discontinuity); nil for
+	// self-initialising segments.
+	Init *InitSegment
+	// Independent is set when the segment starts with an independent
+	// frame (EXT-X-INDEPENDENT-SEGMENTS or I-frame playlists).
+	Independent bool
 }
 
 // Part is an LL-HLS partial segment.

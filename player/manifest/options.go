@@ -1,0 +1,29 @@
+package manifest
+
+import "time"
+
+// Option configures ParseDASH (and Parse for DASH input).
+type Option func(*options)
+
+type options struct {
+	now    time.Time
+	hasNow bool
+}
+
+// WithNow gives the wall-clock time used to generate the segment window of
+// dynamic DASH SegmentTemplates without a SegmentTimeline. Without it those
+// renditions keep Loaded false and their Template set; call
+// (*Rendition).SegmentsAt later with the time.
+func WithNow(now time.Time) Option {
+	return func(o *options) { o.now, o.hasNow = now, true }
+}
+
+func buildOptions(opts []Option) options {
+	var o options
+	for _, f := range opts {
+		if f != nil {
+			f(&o)
+		}
+	}
+	return o
+}
