@@ -1,0 +1,133 @@
+package player
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/abrkit/abrkit/player/transport"
+)
+
+// Never is the wake time Poll returns when the core needs no timer: it
+// waits for a completion or a user command.
+const Never = time.Duration(math.MaxInt64)
+
+// RequestID names one fetch the core asked for. IDs are unique within a
+// core and never reused.
+type RequestID uint32
+
+// Op is what an Action asks the driver to do.
+type Op uint8
+
+const (
+	// OpFetch asks the driver to start a fetch and report it with
+	// Core.Complete (and optionally Core.Progress).
+	OpFetch Op = iota + 1
+	// OpCancel asks the driver to stop the fetch with this ID. The core has
+	// already forgotten it: do not call Complete for it.
+	OpCancel
+)
+
+func (o Op) String() string {
+	switch o {
+	case OpFetch:
+		return "fetch"
+	case OpCancel:
+		return "cancel"
+	}
+	return "unknown"
+}
+
+// Track is one of the media streams the core schedules.
+type Track uint8
+
+const (
+	// TrackNone marks requests that belong to no track (manifests, steering).
+	TrackNone Track = iota
+	TrackVideo
+	TrackAudio
+)
+
+func (t Track) String() string {
+	switch t {
+	case TrackVideo:
+		return "video"
+	case TrackAudio:
+		return "audio"
+	}
+	return "none"
+}
+
+// Action is one thing the driver must do now. Actions hold only values and
+// strings that point into the presentation, so producing them does not
+// allocate.
+type Action struct {
+	Op   Op
+	ID   RequestID
+	Kind transport.Kind // KindManifest (multivariant and media playlists, MPD), KindInit, KindMedia, KindSteering
+
+	URL    string
+	Offset int64 // byte range start
+	Length int64 // byte range length; 0 with Offset 0: the whole resource
+
+	Server string // steering pathway or server the URL points to; "" when there is no choice
+
+	// For init and media requests.
+	Track    Track
+	Level    int           // rendition index within its adaptation set
+	Bitrate  int           // declared bandwidth of that rendition, bits/s
+	Number   uint64        // segment number
+	Start    time.Duration // media time of the segment on the presentation timeline
+	Duration time.Duration // media duration of the segment
+	// Size is the expected body size in bytes: Length when a byte range is
+	// known, otherwise the declared bitrate times the duration. Virtual-time
+	// drivers that have no real bytes can use it.
+	Size int64
+}
+
+func (a Action) String() string {
+	if a.Op == OpCancel {
+		return fmt.Sprintf("cancel #%d", a.ID)
+	}
+	return fmt.Sprintf("fetch #%d %s %s level=%d n=%d %s", a.ID, kindName(a.Kind), a.Track, a.Level, a.Number, a.URL)
+}
+
+func kindName(k transport.Kind) string {
+	switch k {
+	case transport.KindManifest:
+		return "manifest"
+	case transport.KindInit:
+		return "init"
+	case transport.KindMedia:
+		return "media"
+	case transport.KindSteering:
+		return "steering"
+	}
+	return "other"
+}
+
+// State is the playback state of a core or player.
+type State uint8
+
+const (
+	StateIdle      State = iota // nothing loaded
+	StateLoading                // manifest requested, not playing yet
+	StateBuffering              // start-up or after a seek: filling the buffer before the first frame
+	StatePlaying                // the playhead advances
+	StatePaused                 // the user paused; loading continues up to the buffer goal
+	StateStalled                // rebuffering: the buffer ran dry while playing
+	StateEnded                  // the playhead reached the end of a VOD presentation
+	StateFailed                 // a fatal error stopped playback
+)
+
+var stateNames = [...]string{"idle", "loading", "buffering", "playing", "paused", "stalled", "ended", "failed"}
+
+func (s State) String() string {
+	if int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return "unknown"
+}
+
+// MarshalText writes the state name, so JSON shows "playing".
+func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
