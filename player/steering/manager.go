@@ -1,34 +1,678 @@
 package steering
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/abrkit/abrkit/player/manifest"
 )
 
-// Manager is the concrete [Selector]. Create it with [New].
+// maxEntries bounds the servers of one session (clones accumulate over
+// steering reloads).
+const maxEntries = 64
+
+// minSampleBytes is the smallest transfer that counts as a throughput
+// sample: smaller ones measure latency, not throughput.
+const minSampleBytes = 16 << 10
+
+// Throughput averages: fast reacts within a few samples, slow is the
+// server's own baseline.
+const (
+	fastAlpha    = 0.5
+	slowAlpha    = 0.1
+	latencyAlpha = 0.3
+	// successesToForgive consecutive successes reset the failure count.
+	successesToForgive = 3
+	// probeSlack keeps tiny latency differences from moving off rank 1.
+	probeSlack = 20 * time.Millisecond
+)
+
+// entry is one server. Strings share storage with the presentation, the
+// edges and the steering manifest, so an entry costs ~200 bytes.
+type entry struct {
+	id      string
+	origin  Origin
+	pathway string // HLS pathway key whose variants this server plays ("" none)
+	base    string // API edge: base URL without query
+	query   string // API edge: signed query parameters
+	host    string // scheme://host[:port] of the server's URIs
+	clone   *Clone // FromClone: the replacement
+	cloneOf int    // FromClone: index of the base entry; -1 otherwise
+
+	failures     int
+	successes    int
+	penaltyUntil time.Duration
+
+	fast, slow float64 // bits per second
+	samples    int
+	latency    time.Duration
+
+	probe struct {
+		asked, done, ok bool
+		latency         time.Duration
+		tput            float64
+	}
+}
+
+// basePrefix ties a DASH BaseURL (or an API edge base) to its server and
+// its group: the prefixes of one group are interchangeable.
+type basePrefix struct {
+	prefix string
+	entry  int
+	group  int
+}
+
+// Manager is the concrete [Selector]. Create it with [New]. It is not
+// safe for concurrent use.
 type Manager struct {
-	cfg Config
+	cfg     Config
+	entries []entry
+	order   []int // priority order (indices into entries)
+	bases   []basePrefix
+	hls     bool // HLS pathway keys are in use (Usable filters)
+
+	now     time.Duration
+	cur     int // index into entries; -1 before the first choice
+	pinned  int // probe winner, preferred over order; -1 none
+	pending Reason
+	last    Switch
+	hasLast bool
+	minTput float64
+	tput    float64 // session throughput (fast average over all servers)
+
+	probeState    uint8 // 0 none, 1 asked, 2 decided
+	probeDeadline time.Duration
+
+	steerURI string
+	reloadAt time.Duration
+	ttl      time.Duration
+	inFlight bool
+	stopped  bool
 }
 
 var _ Selector = (*Manager)(nil)
 
 // New builds a selector from cfg's sources. now is the session start:
-// the first steering reload is due then.
+// the first steering reload is due then. It fails with ErrNoServers when
+// no source names a server.
 func New(cfg Config, now time.Duration) (*Manager, error) {
 	cfg.setDefaults()
-	return &Manager{cfg: cfg}, nil
+	m := &Manager{cfg: cfg, cur: -1, pinned: -1, now: now, ttl: cfg.DefaultTTL}
+	for _, e := range cfg.Edges {
+		if e.ID == "" || e.URL == "" {
+			return nil, fmt.Errorf("steering: edge %q: %w", e.ID+" "+e.URL, ErrNoServers)
+		}
+		base, query := splitQuery(e.URL)
+		if h := schemeHost(base); h == base {
+			base += "/"
+		} else {
+			base = base[:strings.LastIndexByte(base, '/')+1]
+		}
+		i := m.add(e.ID, FromAPI)
+		m.entries[i].base = base
+		m.entries[i].query = query
+		m.entries[i].host = schemeHost(base)
+		m.bases = append(m.bases, basePrefix{prefix: base, entry: i, group: 0})
+	}
+	if p := cfg.Presentation; p != nil {
+		m.fromPresentation(p)
+		if p.Steering != nil {
+			if m.steerURI == "" {
+				m.steerURI = p.Steering.ServerURI
+			}
+			if cfg.DefaultServer == "" {
+				cfg.DefaultServer = p.Steering.DefaultPathwayID
+				m.cfg.DefaultServer = cfg.DefaultServer
+			}
+		}
+	}
+	if cfg.SteeringURI != "" {
+		m.steerURI = cfg.SteeringURI
+	}
+	if len(m.entries) == 0 {
+		return nil, ErrNoServers
+	}
+	if d := m.find(cfg.DefaultServer); d > 0 {
+		// the default goes first, the rest keep their order
+		for k, idx := range m.order {
+			if idx == d {
+				copy(m.order[1:k+1], m.order[:k])
+				m.order[0] = d
+				break
+			}
+		}
+	}
+	if m.steerURI != "" {
+		m.reloadAt = now
+	}
+	return m, nil
 }
 
-func (m *Manager) Current(now time.Duration) Server                              { return Server{} }
-func (m *Manager) Servers(dst []Server) []Server                                 { return dst }
-func (m *Manager) LastSwitch() (Switch, bool)                                    { return Switch{}, false }
-func (m *Manager) Resolve(uri string) string                                     { return uri }
-func (m *Manager) ResolveStable(uri, stableID string, rendition bool) string     { return uri }
-func (m *Manager) Usable(dst []int, rs []manifest.Rendition) []int               { return dst }
-func (m *Manager) Probes(now time.Duration, uri string) []Probe                  { return nil }
-func (m *Manager) ProbeDone(now time.Duration, serverID string, o Outcome) error { return nil }
-func (m *Manager) Report(now time.Duration, serverID string, o Outcome) error    { return nil }
-func (m *Manager) SetMinThroughput(bps float64)                                  {}
-func (m *Manager) NextReload(now time.Duration) (Reload, bool)                   { return Reload{}, false }
-func (m *Manager) ReloadDone(now time.Duration, resp ReloadResponse) error       { return nil }
+// add returns the index of the entry with id, creating it.
+func (m *Manager) add(id string, o Origin) int {
+	if i := m.find(id); i >= 0 {
+		return i
+	}
+	m.entries = append(m.entries, entry{id: id, origin: o, cloneOf: -1})
+	m.order = append(m.order, len(m.entries)-1)
+	return len(m.entries) - 1
+}
+
+func (m *Manager) find(id string) int {
+	if id == "" {
+		return -1
+	}
+	for i := range m.entries {
+		if m.entries[i].id == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// fromPresentation adds HLS pathways (or redundant groups) and DASH
+// service locations.
+func (m *Manager) fromPresentation(p *manifest.Presentation) {
+	switch p.Format {
+	case manifest.FormatHLS:
+		keys := 0
+		forEachVariant(p, func(r *manifest.Rendition, key string) {
+			i := m.find(key)
+			if i < 0 {
+				o := FromPathway
+				if r.PathwayID == "" && key != "." {
+					o = FromRedundant
+				}
+				i = m.add(key, o)
+				keys++
+			}
+			e := &m.entries[i]
+			if e.pathway == "" {
+				e.pathway = key
+				e.host = schemeHost(r.PlaylistURI)
+			}
+		})
+		m.hls = keys > 1
+	case manifest.FormatDASH:
+		groups := map[string]int{}
+		for pi := range p.Periods {
+			for si := range p.Periods[pi].Sets {
+				set := &p.Periods[pi].Sets[si]
+				for ri := range set.Renditions {
+					bs := set.Renditions[ri].BaseURLs
+					if len(bs) == 0 {
+						continue
+					}
+					key := ""
+					for _, b := range bs {
+						key += b.URL + "\x00"
+					}
+					if _, ok := groups[key]; !ok {
+						g := len(groups) + 1 // group 0 is the API edges
+						groups[key] = g
+						for bi, b := range bs {
+							id := b.ServiceLocation
+							if id == "" {
+								id = schemeHost(b.URL)
+								if id == "" {
+									id = fmt.Sprintf("base-%d", bi)
+								}
+							}
+							i := m.add(id, FromServiceLocation)
+							if m.entries[i].host == "" {
+								m.entries[i].host = schemeHost(b.URL)
+							}
+							m.bases = append(m.bases, basePrefix{prefix: b.URL, entry: i, group: g})
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// forEachVariant calls f for every HLS variant with its pathway key:
+// PATHWAY-ID, else "redundant-<n>" for the n-th copy of a variant that
+// repeats, else "." (the implicit pathway).
+func forEachVariant(p *manifest.Presentation, f func(r *manifest.Rendition, key string)) {
+	type sig struct {
+		bw, w, h int
+		codecs   string
+		audio    string
+	}
+	var seen map[sig]int
+	redundant := false
+	for pi := range p.Periods {
+		for si := range p.Periods[pi].Sets {
+			set := &p.Periods[pi].Sets[si]
+			if set.Type != manifest.Video {
+				continue
+			}
+			for ri := range set.Renditions {
+				r := &set.Renditions[ri]
+				if r.PathwayID != "" || r.IFrameOnly {
+					continue
+				}
+				if seen == nil {
+					seen = map[sig]int{}
+				}
+				k := sig{r.Bandwidth, r.Width, r.Height, r.Codecs, r.AudioGroup}
+				seen[k]++
+				if seen[k] > 1 {
+					redundant = true
+				}
+			}
+		}
+	}
+	clear(seen)
+	for pi := range p.Periods {
+		for si := range p.Periods[pi].Sets {
+			set := &p.Periods[pi].Sets[si]
+			if set.Type != manifest.Video {
+				continue
+			}
+			for ri := range set.Renditions {
+				r := &set.Renditions[ri]
+				if r.IFrameOnly {
+					continue
+				}
+				switch {
+				case r.PathwayID != "":
+					f(r, r.PathwayID)
+				case redundant:
+					k := sig{r.Bandwidth, r.Width, r.Height, r.Codecs, r.AudioGroup}
+					n := seen[k]
+					seen[k]++
+					f(r, redundantKey(n))
+				default:
+					f(r, ".")
+				}
+			}
+		}
+	}
+}
+
+func redundantKey(n int) string {
+	if n < len(redundantKeys) {
+		return redundantKeys[n]
+	}
+	return fmt.Sprintf("redundant-%d", n)
+}
+
+var redundantKeys = [...]string{"redundant-0", "redundant-1", "redundant-2", "redundant-3"}
+
+// ---- choice ----
+
+// advance clamps time: the player clock never runs backwards.
+func (m *Manager) advance(now time.Duration) time.Duration {
+	if now < m.now {
+		return m.now
+	}
+	m.now = now
+	return now
+}
+
+// Current implements [Selector].
+func (m *Manager) Current(now time.Duration) Server {
+	now = m.advance(now)
+	if m.probeState == 1 && now >= m.probeDeadline {
+		m.decideProbes(now)
+	}
+	best := m.pick(now)
+	if best != m.cur {
+		reason := m.pending
+		switch {
+		case m.cur < 0:
+			reason = ReasonStart
+			if m.pinned >= 0 {
+				reason = ReasonProbe
+			}
+		case reason == 0 && m.rankOf(best) < m.rankOf(m.cur):
+			reason = ReasonRecovered
+		case reason == 0:
+			reason = ReasonError
+		}
+		m.last = Switch{At: now, Reason: reason, To: m.entries[best].id}
+		if m.cur >= 0 {
+			m.last.From = m.entries[m.cur].id
+		}
+		m.hasLast = true
+		m.cur = best
+	}
+	m.pending = 0
+	return m.view(best)
+}
+
+// pick returns the first server of the effective order that is not
+// penalised; when all are, the one whose penalty ends first.
+func (m *Manager) pick(now time.Duration) int {
+	if m.pinned >= 0 && m.entries[m.pinned].penaltyUntil <= now {
+		return m.pinned
+	}
+	soonest := -1
+	for _, i := range m.order {
+		e := &m.entries[i]
+		if e.penaltyUntil <= now {
+			return i
+		}
+		if soonest < 0 || e.penaltyUntil < m.entries[soonest].penaltyUntil {
+			soonest = i
+		}
+	}
+	return soonest
+}
+
+// rankOf is the position of entry i in the effective order.
+func (m *Manager) rankOf(i int) int {
+	if m.pinned >= 0 {
+		if i == m.pinned {
+			return 0
+		}
+		r := 1
+		for _, j := range m.order {
+			if j == i {
+				return r
+			}
+			if j != m.pinned {
+				r++
+			}
+		}
+	}
+	for r, j := range m.order {
+		if j == i {
+			return r
+		}
+	}
+	return len(m.order)
+}
+
+func (m *Manager) view(i int) Server {
+	e := &m.entries[i]
+	s := Server{
+		ID:             e.id,
+		Origin:         e.origin,
+		Rank:           m.rankOf(i),
+		BaseURL:        e.base,
+		PenalizedUntil: e.penaltyUntil,
+		Failures:       e.failures,
+		Throughput:     e.fast,
+		Latency:        e.latency,
+	}
+	if m.hls {
+		s.VariantPathway = e.pathway
+	}
+	if s.BaseURL == "" {
+		for _, b := range m.bases {
+			if b.entry == i {
+				s.BaseURL = b.prefix
+				break
+			}
+		}
+	}
+	if s.PenalizedUntil <= m.now {
+		s.PenalizedUntil = 0
+	}
+	return s
+}
+
+// Servers implements [Selector].
+func (m *Manager) Servers(dst []Server) []Server {
+	if m.pinned >= 0 {
+		dst = append(dst, m.view(m.pinned))
+	}
+	for _, i := range m.order {
+		if i != m.pinned {
+			dst = append(dst, m.view(i))
+		}
+	}
+	return dst
+}
+
+// LastSwitch implements [Selector].
+func (m *Manager) LastSwitch() (Switch, bool) { return m.last, m.hasLast }
+
+// SetMinThroughput implements [Selector].
+func (m *Manager) SetMinThroughput(bps float64) {
+	if bps < 0 {
+		bps = 0
+	}
+	m.minTput = bps
+}
+
+// ---- reports ----
+
+// Report implements [Selector].
+func (m *Manager) Report(now time.Duration, serverID string, o Outcome) error {
+	now = m.advance(now)
+	i := m.find(serverID)
+	if i < 0 {
+		return fmt.Errorf("steering: report for %q: %w", serverID, ErrUnknownServer)
+	}
+	e := &m.entries[i]
+	if failed(o) {
+		m.penalise(now, i, ReasonError)
+		return nil
+	}
+	if o.Status >= 400 {
+		return nil // the resource is missing or refused; the server is fine
+	}
+	if o.TTFB > 0 {
+		if e.latency == 0 {
+			e.latency = o.TTFB
+		} else {
+			e.latency += time.Duration(latencyAlpha * float64(o.TTFB-e.latency))
+		}
+	}
+	e.successes++
+	if e.successes >= successesToForgive {
+		e.failures = 0
+	}
+	transfer := o.Duration - o.TTFB
+	if o.Bytes < minSampleBytes || transfer <= 0 {
+		return nil
+	}
+	bps := float64(o.Bytes) * 8 / transfer.Seconds()
+	if m.tput == 0 {
+		m.tput = bps
+	} else {
+		m.tput += fastAlpha * (bps - m.tput)
+	}
+	if e.samples == 0 {
+		e.fast, e.slow = bps, bps
+	} else {
+		e.fast += fastAlpha * (bps - e.fast)
+		e.slow += slowAlpha * (bps - e.slow)
+	}
+	e.samples++
+	if e.samples >= m.cfg.CollapseSamples &&
+		(e.fast < m.cfg.CollapseRatio*e.slow || (m.minTput > 0 && e.fast < m.minTput)) {
+		m.penalise(now, i, ReasonThroughput)
+	}
+	return nil
+}
+
+func failed(o Outcome) bool {
+	if o.Err != nil {
+		return true
+	}
+	return o.Status >= 500 || o.Status == 408 || o.Status == 429
+}
+
+// penalise puts entry i out of use for PenaltyBase·2^(failures-1), capped,
+// and forgets its throughput history so a return starts afresh.
+func (m *Manager) penalise(now time.Duration, i int, why Reason) {
+	e := &m.entries[i]
+	e.failures++
+	e.successes = 0
+	d := m.cfg.PenaltyBase
+	for k := 1; k < e.failures && d < m.cfg.PenaltyMax; k++ {
+		d *= 2
+	}
+	d = min(d, m.cfg.PenaltyMax)
+	e.penaltyUntil = now + d
+	e.fast, e.slow, e.samples = 0, 0, 0
+	if i == m.cur {
+		m.pending = why
+	}
+}
+
+// ---- probing ----
+
+// Probes implements [Selector].
+func (m *Manager) Probes(now time.Duration, uri string) []Probe {
+	now = m.advance(now)
+	if m.cfg.ProbeCount < 0 || m.probeState != 0 || m.cur >= 0 {
+		return nil
+	}
+	var out []Probe
+	for _, i := range m.order {
+		if len(out) == m.cfg.ProbeCount {
+			break
+		}
+		if m.entries[i].penaltyUntil > now {
+			continue
+		}
+		out = append(out, Probe{ServerID: m.entries[i].id, URL: m.resolveTo(i, uri, "", false)})
+	}
+	if len(out) < 2 {
+		return nil // nothing to choose between
+	}
+	for _, p := range out {
+		m.entries[m.find(p.ServerID)].probe.asked = true
+	}
+	m.probeState = 1
+	m.probeDeadline = now + m.cfg.ProbeTimeout
+	return out
+}
+
+// ProbeDone implements [Selector].
+func (m *Manager) ProbeDone(now time.Duration, serverID string, o Outcome) error {
+	now = m.advance(now)
+	i := m.find(serverID)
+	if i < 0 {
+		return fmt.Errorf("steering: probe result for %q: %w", serverID, ErrUnknownServer)
+	}
+	p := &m.entries[i].probe
+	if !p.asked || p.done || m.probeState != 1 {
+		return nil
+	}
+	p.done = true
+	p.ok = !failed(o) && o.Status < 400
+	p.latency = o.TTFB
+	if p.latency <= 0 {
+		p.latency = o.Duration
+	}
+	if t := o.Duration - o.TTFB; p.ok && t > 0 && o.Bytes >= minSampleBytes {
+		p.tput = float64(o.Bytes) * 8 / t.Seconds()
+	}
+	if p.ok && o.TTFB > 0 {
+		m.entries[i].latency = o.TTFB
+	}
+	if failed(o) {
+		m.penalise(now, i, ReasonError)
+	}
+	for k := range m.entries {
+		if m.entries[k].probe.asked && !m.entries[k].probe.done {
+			return nil
+		}
+	}
+	m.decideProbes(now)
+	return nil
+}
+
+// decideProbes keeps rank 1 unless it failed or is much worse than the
+// best probe; then it pins the best-ranked candidate that is not much
+// worse than the best on latency and throughput.
+func (m *Manager) decideProbes(now time.Duration) {
+	m.probeState = 2
+	bestLat, bestTput := time.Duration(-1), 0.0
+	for i := range m.entries {
+		p := &m.entries[i].probe
+		if !p.asked {
+			continue
+		}
+		if !p.done { // no answer by the deadline
+			p.done, p.latency = true, m.cfg.ProbeTimeout
+			p.ok = true
+		}
+		if !p.ok {
+			continue
+		}
+		if bestLat < 0 || p.latency < bestLat {
+			bestLat = p.latency
+		}
+		bestTput = max(bestTput, p.tput)
+	}
+	if bestLat < 0 {
+		return // every probe failed: penalties already order the choice
+	}
+	f := m.cfg.ProbeFactor
+	good := func(i int) bool {
+		p := &m.entries[i].probe
+		if !p.ok || m.entries[i].penaltyUntil > now {
+			return false
+		}
+		if float64(p.latency) > f*float64(bestLat) && p.latency-bestLat > probeSlack {
+			return false
+		}
+		return p.tput == 0 || p.tput*f >= bestTput
+	}
+	for _, i := range m.order {
+		if !m.entries[i].probe.asked {
+			continue
+		}
+		if good(i) {
+			if i != m.order[0] {
+				m.pinned = i
+			}
+			return
+		}
+	}
+}
+
+// ---- renditions ----
+
+// Usable implements [Selector].
+func (m *Manager) Usable(dst []int, rs []manifest.Rendition) []int {
+	if !m.hls || m.cur < 0 {
+		for i := range rs {
+			dst = append(dst, i)
+		}
+		return dst
+	}
+	want := m.entries[m.cur].pathway
+	start := len(dst)
+	keys := variantKeys(m.cfg.Presentation, rs)
+	for i := range rs {
+		if keys == nil || keys[i] == want {
+			dst = append(dst, i)
+		}
+	}
+	if len(dst) == start { // no copies on this pathway (e.g. audio groups)
+		for i := range rs {
+			dst = append(dst, i)
+		}
+	}
+	return dst
+}
+
+// variantKeys returns the pathway key of each of rs when rs are HLS
+// variants of the presentation; nil when they carry none.
+func variantKeys(p *manifest.Presentation, rs []manifest.Rendition) []string {
+	if p == nil || len(rs) == 0 {
+		return nil
+	}
+	var keys []string
+	forEachVariant(p, func(r *manifest.Rendition, key string) {
+		if keys == nil {
+			keys = make([]string, len(rs))
+		}
+		for i := range rs {
+			if &rs[i] == r || (rs[i].PlaylistURI == r.PlaylistURI && rs[i].ID == r.ID && keys[i] == "") {
+				keys[i] = key
+			}
+		}
+	})
+	return keys
+}
