@@ -68,6 +68,11 @@ type Presentation struct {
 	Steering            *ContentSteering // nil when the manifest names none
 	Locations           []string         // DASH Location elements (resolved)
 	SessionKeys         []Key            // HLS EXT-X-SESSION-KEY
+
+	// Warnings are located, non-fatal problems the parser worked around
+	// (as lenient as the major players): an entry it skipped, a value it
+	// derived. Empty for clean input.
+	Warnings []string
 }
 
 // Period is a DASH period; HLS presentations have one.

@@ -1,12 +1,17 @@
 package manifest
 
-import "time"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
 
 // SegmentTemplate is a DASH SegmentTemplate with $RepresentationID$ and
-// $Bandwidth$ already substituted and URIs resolved against the BaseURL.
+// $Bandwidth$ already substituted, as it applies to one rendition.
 type SegmentTemplate struct {
-	Media                  string // still holds $Number$ / $Time$ identifiers
-	Initialization         string
+	Media                  string // as written, still holding $Number$ / $Time$
+	Initialization         string // resolved
 	Timescale              uint32
 	Duration               uint64 // segment duration in Timescale units; 0 with a timeline
 	StartNumber            uint64
@@ -21,6 +26,9 @@ type SegmentTemplate struct {
 	PeriodStart          time.Duration
 	PeriodDuration       time.Duration // 0 when open-ended
 	TimeShiftBufferDepth time.Duration // 0 means unbounded
+
+	media *compiledTemplate
+	init  *InitSegment
 }
 
 // TimelineEntry is one S element of a SegmentTimeline. R is -1 for
@@ -34,9 +42,250 @@ type TimelineEntry struct {
 	R    int
 }
 
-// SegmentsAt returns r's segments available at wall time now. For
-// renditions without a live template it returns r.Segments. It does not
-// modify r.
+// MaxLiveWindowSegments caps the segments SegmentsAt generates for a
+// dynamic template without timeShiftBufferDepth (the newest are kept).
+const MaxLiveWindowSegments = 100000
+
+// SegmentsAt returns r's segments available at wall time now. For static
+// renditions and renditions without a template it returns r.Segments. For
+// a dynamic SegmentTimeline it returns the sub-slice of r.Segments inside
+// the availability window; for a dynamic template with @duration it
+// generates the window. It does not modify r and is safe to call from
+// many goroutines on a shared rendition.
 func (r *Rendition) SegmentsAt(now time.Time) []Segment {
-	return r.Segments
+	t := r.Template
+	if t == nil || !t.Dynamic {
+		return r.Segments
+	}
+	elapsed := now.Sub(t.AvailabilityStart) - t.PeriodStart
+	if elapsed <= 0 {
+		return nil
+	}
+	if t.Timeline != nil {
+		segs := r.Segments
+		lo, hi := 0, len(segs)
+		for hi > 0 && segs[hi-1].Start+segs[hi-1].Duration > elapsed {
+			hi--
+		}
+		if t.TimeShiftBufferDepth > 0 {
+			for lo < hi && segs[lo].Start+segs[lo].Duration < elapsed-t.TimeShiftBufferDepth {
+				lo++
+			}
+		}
+		return segs[lo:hi]
+	}
+	if t.Duration == 0 || t.Timescale == 0 {
+		return nil
+	}
+	d := ticksToDuration(t.Duration, t.Timescale)
+	if d <= 0 {
+		return nil
+	}
+	if t.PeriodDuration > 0 && elapsed > t.PeriodDuration {
+		elapsed = t.PeriodDuration
+	}
+	last := int64(elapsed/d) - 1 // newest complete segment
+	if last < 0 {
+		return nil
+	}
+	first := int64(0)
+	if t.TimeShiftBufferDepth > 0 {
+		if f := int64((elapsed-t.TimeShiftBufferDepth+d-1)/d) - 1; f > 0 {
+			first = f
+		}
+	}
+	if t.EndNumber > 0 && t.EndNumber >= t.StartNumber {
+		if maxK := int64(t.EndNumber - t.StartNumber); last > maxK {
+			last = maxK
+		}
+	}
+	if last-first+1 > MaxLiveWindowSegments {
+		first = last - MaxLiveWindowSegments + 1
+	}
+	if first > last {
+		return nil
+	}
+	out := make([]Segment, 0, last-first+1)
+	for k := first; k <= last; k++ {
+		tick := t.PresentationTimeOffset + uint64(k)*t.Duration
+		num := t.StartNumber + uint64(k)
+		out = append(out, Segment{
+			Number:      num,
+			URI:         t.media.expand(num, tick),
+			Start:       time.Duration(k) * d,
+			Duration:    d,
+			Time:        tick,
+			Init:        t.init,
+			Independent: true,
+		})
+	}
+	return out
+}
+
+// ticksToDuration converts ticks of a timescale to a Duration without
+// overflowing for any realistic value.
+func ticksToDuration(ticks uint64, timescale uint32) time.Duration {
+	if timescale == 0 {
+		return 0
+	}
+	ts := uint64(timescale)
+	secs := ticks / ts
+	if secs > maxSeconds {
+		return time.Duration(maxSeconds * 1e9)
+	}
+	rem := ticks % ts
+	return time.Duration(secs)*time.Second + time.Duration(rem*1e9/ts)
+}
+
+// compiledTemplate is a SegmentTemplate@media split into literal text and
+// $Number$ / $Time$ identifiers, with a resolved prefix.
+type compiledTemplate struct {
+	parts  []tmplPart
+	res    *resolver
+	prefix string // directory of the base when the template is a simple relative path
+	simple bool
+	size   int
+}
+
+type tmplPart struct {
+	lit   string
+	id    byte // 0 literal, 'N' Number, 'T' Time, 'S' SubNumber
+	width int
+}
+
+// compileTemplate parses DASH template identifiers ($Number$,
+// $Number%05d$, $Time$, $RepresentationID$, $Bandwidth$, $SubNumber$, $$),
+// substituting the per-representation ones at once.
+func compileTemplate(s, repID string, bandwidth uint32, base string) (*compiledTemplate, error) {
+	c := &compiledTemplate{res: newResolver(base)}
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			c.parts = append(c.parts, tmplPart{lit: lit.String()})
+			lit.Reset()
+		}
+	}
+	for i := 0; i < len(s); {
+		if s[i] != '$' {
+			j := strings.IndexByte(s[i:], '$')
+			if j < 0 {
+				j = len(s) - i
+			}
+			lit.WriteString(s[i : i+j])
+			i += j
+			continue
+		}
+		end := strings.IndexByte(s[i+1:], '$')
+		if end < 0 {
+			return nil, fmt.Errorf("unterminated $ identifier in %q", s)
+		}
+		ident := s[i+1 : i+1+end]
+		i += end + 2
+		if ident == "" {
+			lit.WriteByte('$')
+			continue
+		}
+		name, format, hasFormat := strings.Cut(ident, "%")
+		width := 0
+		if hasFormat {
+			f := strings.TrimSuffix(format, "d")
+			if len(f) == len(format) || f == "" && format != "d" {
+				return nil, fmt.Errorf("bad format tag %q in %q", "%"+format, s)
+			}
+			if f != "" {
+				w, err := strconv.Atoi(f)
+				if err != nil || w < 0 || w > 32 {
+					return nil, fmt.Errorf("bad format tag %q in %q", "%"+format, s)
+				}
+				width = w
+			}
+		}
+		switch name {
+		case "RepresentationID":
+			if hasFormat {
+				return nil, fmt.Errorf("format tag not allowed on $RepresentationID$ in %q", s)
+			}
+			lit.WriteString(repID)
+		case "Bandwidth":
+			lit.WriteString(pad(strconv.FormatUint(uint64(bandwidth), 10), width))
+		case "Number", "Time", "SubNumber":
+			flush()
+			c.parts = append(c.parts, tmplPart{id: name[0], width: width})
+		default:
+			return nil, fmt.Errorf("unknown identifier $%s$ in %q", ident, s)
+		}
+	}
+	flush()
+	// Decide once whether expansions can skip URL resolution.
+	var probe strings.Builder
+	for _, p := range c.parts {
+		if p.id == 0 {
+			probe.WriteString(p.lit)
+		} else {
+			probe.WriteByte('0')
+		}
+		c.size += len(p.lit) + 12
+	}
+	if c.res.ok && simpleRelative(probe.String()) {
+		c.simple, c.prefix = true, c.res.dir
+		c.size += len(c.prefix)
+	}
+	return c, nil
+}
+
+func pad(s string, width int) string {
+	if len(s) >= width {
+		return s
+	}
+	return strings.Repeat("0", width-len(s)) + s
+}
+
+// hasIdent reports whether the template uses identifier id.
+func (c *compiledTemplate) hasIdent(id byte) bool {
+	for _, p := range c.parts {
+		if p.id == id {
+			return true
+		}
+	}
+	return false
+}
+
+// expand fills in number and time and resolves the result.
+func (c *compiledTemplate) expand(number, t uint64) string {
+	buf := make([]byte, 0, c.size)
+	if c.simple {
+		buf = append(buf, c.prefix...)
+	}
+	for _, p := range c.parts {
+		var v uint64
+		switch p.id {
+		case 0:
+			buf = append(buf, p.lit...)
+			continue
+		case 'N':
+			v = number
+		case 'T':
+			v = t
+		case 'S':
+			v = 1
+		}
+		if p.width > 0 {
+			var tmp [24]byte
+			d := strconv.AppendUint(tmp[:0], v, 10)
+			for k := len(d); k < p.width; k++ {
+				buf = append(buf, '0')
+			}
+			buf = append(buf, d...)
+		} else {
+			buf = strconv.AppendUint(buf, v, 10)
+		}
+	}
+	if c.simple {
+		return string(buf)
+	}
+	u, err := c.res.resolve(string(buf))
+	if err != nil {
+		return string(buf)
+	}
+	return u
 }
