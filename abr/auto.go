@@ -1,17 +1,231 @@
 package abr
 
-// Auto is abrkit's default algorithm (see the package documentation).
+import (
+	"math"
+	"slices"
+)
+
+// Auto defaults (tuned on Pensieve's FCC training traces, checked on the
+// Norway ones).
+const (
+	DefaultAutoHorizon        = 5  // segments planned ahead
+	DefaultAutoWindow         = 5  // samples in the harmonic-mean forecast
+	DefaultAutoErrors         = 20 // forecast errors remembered
+	DefaultAutoTerminalTarget = 12 // s of buffer wished for at the horizon's end
+	DefaultAutoTerminalWeight = 3  // QoE per second missing from it
+	DefaultAutoSwitchWeight   = 2  // planner's switch penalty, times the metric's
+	autoMaxPlans              = 20000
+)
+
+// DefaultAutoPrior is the throughput-error model before the session has
+// its own: multipliers of the forecast at the planned quantiles.
+var DefaultAutoPrior = []float64{0.6, 0.85, 1, 1.1, 1.25}
+
+// DefaultAutoQuantiles are the error quantiles planned against, equally
+// weighted.
+var DefaultAutoQuantiles = []float64{0.1, 0.3, 0.5, 0.7, 0.9}
+
+// Auto is abrkit's default algorithm, a stochastic model-predictive
+// controller:
+//
+//   - forecast: harmonic mean of the last Window segment throughputs;
+//   - uncertainty: the session's own record of actual/forecast ratios (the
+//     last Errors of them), read at Quantiles and shrunk towards Prior
+//     while the record is short (weight n/(n+5));
+//   - plan: every level sequence over Horizon segments with the exact
+//     segment sizes, each scored by its QoE_lin averaged over the error
+//     scenarios (buffer capped at MaxBuffer, as the player sleeps there),
+//     switches weighted SwitchWeight times, and a terminal cost of
+//     TerminalWeight per second the buffer ends below TerminalTarget
+//     (unless the video ends within the horizon);
+//   - act: the first level of the best plan.
+//
+// The horizon shrinks with large ladders so that at most 20000 plans are
+// scored per decision.
 type Auto struct {
-	mpc *MPC
+	Horizon        int       // defaults to DefaultAutoHorizon
+	Window         int       // defaults to DefaultAutoWindow
+	Errors         int       // defaults to DefaultAutoErrors
+	TerminalTarget float64   // s; defaults to DefaultAutoTerminalTarget
+	TerminalWeight float64   // defaults to DefaultAutoTerminalWeight; negative disables
+	SwitchWeight   float64   // defaults to DefaultAutoSwitchWeight
+	Prior          []float64 // defaults to DefaultAutoPrior
+	Quantiles      []float64 // defaults to DefaultAutoQuantiles
+
+	rates    []float64 // bytes/s
+	ratios   []float64 // actual / forecast
+	forecast float64   // forecast made for the segment in flight
+	lastIdx  int
 }
 
 var _ Algorithm = (*Auto)(nil)
 
 // NewAuto returns the default algorithm.
-func NewAuto() *Auto { return &Auto{mpc: NewMPC()} }
+func NewAuto() *Auto {
+	return &Auto{
+		Horizon: DefaultAutoHorizon, Window: DefaultAutoWindow, Errors: DefaultAutoErrors,
+		TerminalTarget: DefaultAutoTerminalTarget, TerminalWeight: DefaultAutoTerminalWeight,
+		SwitchWeight: DefaultAutoSwitchWeight,
+		Prior:        slices.Clone(DefaultAutoPrior), Quantiles: slices.Clone(DefaultAutoQuantiles),
+		lastIdx: -1,
+	}
+}
 
 // Name returns "auto".
 func (*Auto) Name() string { return "auto" }
 
-// Choose picks the next level.
-func (a *Auto) Choose(s *State) int { return a.mpc.Choose(s) }
+func (a *Auto) observe(s *State) {
+	if len(s.History) == 0 || s.Index == a.lastIdx {
+		return
+	}
+	a.lastIdx = s.Index
+	c := s.History[len(s.History)-1]
+	if c.Bytes <= 0 || c.Download <= 0 {
+		return
+	}
+	r := float64(c.Bytes) / c.Download.Seconds()
+	if a.forecast > 0 {
+		a.ratios = appendBounded(a.ratios, r/a.forecast, orDefault(a.Errors, DefaultAutoErrors))
+	}
+	a.rates = appendBounded(a.rates, r, orDefault(a.Window, DefaultAutoWindow))
+}
+
+// scenarios returns the throughput multipliers to plan against.
+func (a *Auto) scenarios() []float64 {
+	quants, prior := a.Quantiles, a.Prior
+	if len(quants) == 0 {
+		quants = DefaultAutoQuantiles
+	}
+	if len(prior) == 0 {
+		prior = DefaultAutoPrior
+	}
+	n := len(quants)
+	out := make([]float64, n)
+	sorted := slices.Clone(a.ratios)
+	slices.Sort(sorted)
+	// Blend the empirical quantiles with the prior by sample count.
+	w := float64(len(sorted)) / float64(len(sorted)+5)
+	for i, q := range quants {
+		p := prior[min(i, len(prior)-1)]
+		if len(sorted) == 0 {
+			out[i] = p
+			continue
+		}
+		emp := sorted[min(int(q*float64(len(sorted))), len(sorted)-1)]
+		out[i] = w*emp + (1-w)*p
+	}
+	return out
+}
+
+// Choose plans the next segments against several throughput scenarios and
+// returns the first level of the plan with the best expected QoE.
+func (a *Auto) Choose(s *State) int {
+	n := len(s.Bitrates)
+	if n == 0 {
+		return 0
+	}
+	a.observe(s)
+	if len(a.rates) == 0 {
+		if est, ok := s.estimate(); ok {
+			return levelBelow(s.Bitrates, est*0.8)
+		}
+		return 0
+	}
+	f := harmonicMean(a.rates)
+	a.forecast = f
+	h := a.Horizon
+	if h <= 0 {
+		h = DefaultAutoHorizon
+	}
+	for h > 1 && math.Pow(float64(n), float64(h)) > autoMaxPlans {
+		h--
+	}
+	if s.Remaining >= 0 && s.Remaining < h {
+		h = s.Remaining
+	}
+	if h <= 0 {
+		return clampLevel(s.Bitrates, s.Last)
+	}
+	sc := a.scenarios()
+	q := LinQoE(s.Bitrates)
+	seg := s.segDur()
+	swMul := a.SwitchWeight
+	if swMul <= 0 {
+		swMul = DefaultAutoSwitchWeight
+	}
+	maxBuf := s.MaxBuffer.Seconds()
+	// dl[p][l][j]: download seconds of position p at level l in scenario j.
+	S := len(sc)
+	dl := make([]float64, h*n*S)
+	for p := range h {
+		for l := range n {
+			size := s.sizeOf(s.Index+p, l)
+			for j, m := range sc {
+				dl[(p*n+l)*S+j] = size / (f * m)
+			}
+		}
+	}
+	last := max(s.Last, 0)
+	bufs := make([]float64, (h+1)*S)
+	rebs := make([]float64, (h+1)*S)
+	for j := range S {
+		bufs[j] = s.Buffer.Seconds()
+	}
+	terminal := !(s.Remaining >= 0 && s.Remaining <= h)
+	tw, tt := a.TerminalWeight, a.TerminalTarget
+	if tw == 0 {
+		tw = DefaultAutoTerminalWeight
+	}
+	if tt == 0 {
+		tt = DefaultAutoTerminalTarget
+	}
+	best, bestV, first := 0, math.Inf(-1), 0
+	var rec func(p int, gain float64, last int)
+	rec = func(p int, gain float64, last int) {
+		if p == h {
+			v := 0.0
+			for j := range S {
+				v -= q.RebufferPenalty * rebs[p*S+j]
+				if terminal && tw > 0 {
+					v -= tw * math.Max(0, tt-bufs[p*S+j])
+				}
+			}
+			v = gain + v/float64(S)
+			if v > bestV {
+				best, bestV = first, v
+			}
+			return
+		}
+		for l := range n {
+			if p == 0 {
+				first = l
+			}
+			for j := range S {
+				b, r := bufs[p*S+j], rebs[p*S+j]
+				d := dl[(p*n+l)*S+j]
+				if b < d {
+					r += d - b
+					b = 0
+				} else {
+					b -= d
+				}
+				b += seg
+				if maxBuf > 0 && b > maxBuf {
+					b = maxBuf
+				}
+				bufs[(p+1)*S+j], rebs[(p+1)*S+j] = b, r
+			}
+			g := float64(s.Bitrates[l])/1e6 - swMul*q.SwitchPenalty*math.Abs(float64(s.Bitrates[l]-s.Bitrates[last]))/1e6
+			rec(p+1, gain+g, l)
+		}
+	}
+	rec(0, 0, last)
+	return best
+}
+
+func orDefault(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
+}

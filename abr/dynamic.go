@@ -9,6 +9,7 @@ const (
 	DefaultInsufficientSafety  = 0.5              // InsufficientBufferRule
 	DefaultSwitchHistorySample = 6                // SwitchHistoryRule
 	DefaultSwitchHistoryRatio  = 0.075
+	DefaultSwitchHistoryDepth  = 8 // requests remembered
 )
 
 // Dynamic is dash.js's DYNAMIC strategy: the throughput rule while the
@@ -23,8 +24,7 @@ type Dynamic struct {
 	bola    *BOLA
 	thr     *Throughput
 	useBola bool
-	drops   []int
-	noDrops []int
+	history [][2]int // recent (from, to) switch requests
 }
 
 var (
@@ -76,21 +76,28 @@ func (d *Dynamic) Choose(s *State) int {
 		}
 	}
 	// SwitchHistoryRule.
-	if len(d.drops) != n {
-		d.drops, d.noDrops = make([]int, n), make([]int, n)
+	drops, noDrops := make([]int, n), make([]int, n)
+	for _, h := range d.history {
+		if h[0] >= n {
+			continue
+		}
+		if h[1] < h[0] {
+			drops[h[0]]++
+		} else {
+			noDrops[h[0]]++
+		}
 	}
 	for i := range n {
-		if d.drops[i]+d.noDrops[i] >= DefaultSwitchHistorySample &&
-			float64(d.drops[i]) > DefaultSwitchHistoryRatio*float64(d.noDrops[i]) {
+		if drops[i]+noDrops[i] >= DefaultSwitchHistorySample &&
+			float64(drops[i]) > DefaultSwitchHistoryRatio*float64(noDrops[i]) {
 			q = min(q, max(i-1, 0))
 			break
 		}
 	}
 	if s.Last >= 0 && s.Last < n {
-		if q < s.Last {
-			d.drops[s.Last]++
-		} else {
-			d.noDrops[s.Last]++
+		d.history = append(d.history, [2]int{s.Last, q})
+		if len(d.history) > DefaultSwitchHistoryDepth {
+			d.history = d.history[1:]
 		}
 	}
 	return clampLevel(s.Bitrates, q)
