@@ -8,14 +8,12 @@ import (
 // Defaults of DefaultBufferPolicy, close to ExoPlayer's DefaultLoadControl
 // scaled for short-segment streaming.
 const (
-	DefaultBufferGoal    = 30 * time.Second  // load ahead until this much is buffered
-	DefaultBufferResume  = 20 * time.Second  // then wait until it drains below this
-	DefaultStartBuffer   = 2 * time.Second   // start-up and after a seek
-	DefaultRestartBuffer = 4 * time.Second   // after a stall
-	DefaultBackBuffer    = 10 * time.Second  // media kept behind the playhead for short seeks back
-	DefaultLiveEdgeDelay = 0 * time.Second   // 0: from the manifest (HOLD-BACK, suggestedPresentationDelay) or 3 target durations
-	DefaultLiveCatchUp   = 3 * time.Second   // live: jump forward when this far behind the target latency... beyond 2x
-	DefaultMaxRetries    = 3                 // consecutive failures of one request before it is fatal
+	DefaultBufferGoal    = 30 * time.Second // load ahead until this much is buffered
+	DefaultBufferResume  = 20 * time.Second // then wait until it drains below this
+	DefaultStartBuffer   = 2 * time.Second  // start-up and after a seek
+	DefaultRestartBuffer = 4 * time.Second  // after a stall
+	DefaultBackBuffer    = 10 * time.Second // media kept behind the playhead for short seeks back
+	DefaultMaxRetries    = 3                // consecutive failures of one request before it is fatal
 )
 
 // BufferPolicy decides when to load and when to start playing; it mirrors
@@ -29,6 +27,9 @@ type BufferPolicy interface {
 	// or resume after a stall (rebuffering true). ended is true when the
 	// buffer already holds the end of the presentation.
 	ShouldStart(buffered time.Duration, rebuffering, ended bool) bool
+	// ResumeLevel is the buffer level at or below which ShouldLoad(buffered,
+	// false) turns true again; the core sets its wake-up timer by it.
+	ResumeLevel() time.Duration
 	// BackBuffer is how much media to keep behind the playhead.
 	BackBuffer() time.Duration
 	// Goal is the buffer level the policy loads up to (given to ABR).
@@ -75,12 +76,12 @@ func (p DefaultBufferPolicy) Validate() error {
 	return nil
 }
 
-// ShouldLoad loads up to Forward, then waits until the buffer drains below Resume.
+// ShouldLoad loads up to Forward, then waits until the buffer drains to Resume.
 func (p DefaultBufferPolicy) ShouldLoad(buffered time.Duration, loading bool) bool {
 	if loading {
 		return buffered < p.Forward
 	}
-	return buffered < p.Resume
+	return buffered <= p.Resume
 }
 
 // ShouldStart needs Start (or Restart after a stall) of media, or the end of the stream.
@@ -93,6 +94,9 @@ func (p DefaultBufferPolicy) ShouldStart(buffered time.Duration, rebuffering, en
 	}
 	return buffered >= p.Start
 }
+
+// ResumeLevel returns Resume.
+func (p DefaultBufferPolicy) ResumeLevel() time.Duration { return p.Resume }
 
 // BackBuffer returns Back.
 func (p DefaultBufferPolicy) BackBuffer() time.Duration { return p.Back }
