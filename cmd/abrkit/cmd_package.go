@@ -1,7 +1,117 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/abrkit/abrkit/simulator/backend/packager"
+)
+
+// packageSummary is the --format json output of `abrkit package`.
+type packageSummary struct {
+	Out    string         `json:"out"`
+	Titles int            `json:"titles"`
+	Files  int            `json:"files"`
+	Bytes  int64          `json:"bytes"`
+	Items  []packageTitle `json:"title_list"`
+}
+
+type packageTitle struct {
+	ID          string  `json:"id"`
+	DurationS   float64 `json:"duration_s"`
+	Segments    int     `json:"segments"`
+	Renditions  int     `json:"renditions"`
+	Files       int     `json:"files"`
+	Bytes       int64   `json:"bytes"`
+	MasterHLS   string  `json:"master_hls"`
+	ManifestMPD string  `json:"manifest_mpd"`
+}
 
 func newPackageCmd() *cobra.Command {
-	return stubCmd("package", "Package a catalog into CMAF titles with HLS and DASH manifests")
+	var catalog, out string
+	c := &cobra.Command{
+		Use:   "package --catalog FILE --out DIR",
+		Short: "Package a catalog into CMAF titles with HLS and DASH manifests",
+		Long: `package writes every title of a catalog (YAML) as CMAF: per title an HLS
+master playlist (master.m3u8), a DASH MPD (manifest.mpd) and one directory per
+rendition with media.m3u8, init.mp4 and seg_<n>.m4s. Payloads are synthetic but
+decodable (grey H.264 pictures, silent AAC); segment sizes follow each rung's
+bitrate with scene-driven variation.
+
+A bad catalog exits 2 with file:line: field: reason.`,
+		Example: `  abrkit package --catalog catalog.yaml --out www
+  abrkit package --catalog catalog.yaml --out www --format json`,
+		Args: cobra.NoArgs,
+	}
+	format := formatFlag(c)
+	c.Flags().StringVar(&catalog, "catalog", "", "catalog file (YAML, required)")
+	c.Flags().StringVar(&out, "out", "", "output directory (required)")
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		if err := checkFormat(*format); err != nil {
+			return err
+		}
+		if catalog == "" || out == "" {
+			return usageErrorf("--catalog and --out are required (see '%s --help')", cmd.CommandPath())
+		}
+		cat, err := packager.LoadCatalog(catalog)
+		if err != nil {
+			return badInput(err)
+		}
+		sum := packageSummary{Out: out}
+		start := time.Now()
+		for i, t := range cat.Titles {
+			p, err := packager.Build(t)
+			if err != nil {
+				var ce *packager.CatalogError
+				if errors.As(err, &ce) {
+					ce.File = catalog
+					return badInput(err)
+				}
+				return fmt.Errorf("title %s: %w", t.ID, err)
+			}
+			st, err := packager.WriteTitle(p, out)
+			if err != nil {
+				if errors.Is(err, fs.ErrPermission) {
+					return badInput(err)
+				}
+				return fmt.Errorf("title %s: %w", t.ID, err)
+			}
+			sum.Titles++
+			sum.Files += st.Files
+			sum.Bytes += st.Bytes
+			sum.Items = append(sum.Items, packageTitle{
+				ID: t.ID, DurationS: p.Duration().Seconds(), Segments: p.SegmentCount(),
+				Renditions: len(p.Renditions()), Files: st.Files, Bytes: st.Bytes,
+				MasterHLS:   t.ID + "/" + packager.MasterPlaylist,
+				ManifestMPD: t.ID + "/" + packager.DASHManifest,
+			})
+			fmt.Fprintf(cmd.ErrOrStderr(), "package: [%d/%d] %s: %d renditions x %d segments, %d files, %s\n",
+				i+1, len(cat.Titles), t.ID, len(p.Renditions()), p.SegmentCount(), st.Files, pkgBytes(st.Bytes))
+		}
+		if *format == "json" {
+			return writeJSON(cmd.OutOrStdout(), sum)
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "packaged %d titles into %s: %d files, %s in %v\n",
+			sum.Titles, out, sum.Files, pkgBytes(sum.Bytes), time.Since(start).Round(time.Millisecond))
+		return nil
+	}
+	return c
+}
+
+// pkgBytes formats n with a binary unit.
+func pkgBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,13 +24,16 @@ const (
 
 // Limits checked by [Title.Validate].
 const (
-	MinKbps        = 16
-	MaxKbps        = 200_000
-	MaxDuration    = 48 * time.Hour
-	MaxFrameRate   = 120.0
-	MaxVariability = 2.0
-	MaxWidth       = 4096
-	MaxHeight      = 2304
+	MinKbps            = 16
+	MaxKbps            = 200_000
+	MaxDuration        = 48 * time.Hour
+	MinSegmentDuration = 100 * time.Millisecond
+	MaxSegmentBytes    = 100_000_000 // nominal size of one segment
+	MaxSegmentDuration = 10 * time.Minute
+	MaxFrameRate       = 120.0
+	MaxVariability     = 2.0
+	MaxWidth           = 4096
+	MaxHeight          = 2304
 )
 
 // Sentinel errors; a [*CatalogError] wraps one of them.
@@ -163,6 +167,9 @@ func (t Title) Validate() error {
 	if t.SegmentDuration <= 0 {
 		return bad("segment_duration", ErrMissingField, "must be positive")
 	}
+	if t.SegmentDuration < MinSegmentDuration {
+		return bad("segment_duration", ErrInvalidValue, "%v is shorter than %v", t.SegmentDuration, MinSegmentDuration)
+	}
 	if t.SegmentDuration > t.Duration {
 		return bad("segment_duration", ErrInvalidValue, "%v is longer than the title (%v)", t.SegmentDuration, t.Duration)
 	}
@@ -172,6 +179,9 @@ func (t Title) Validate() error {
 	frameDur := time.Duration(float64(time.Second) / t.FrameRate)
 	if t.SegmentDuration < frameDur {
 		return bad("segment_duration", ErrInvalidValue, "%v is shorter than one frame", t.SegmentDuration)
+	}
+	if t.SegmentDuration > MaxSegmentDuration {
+		return bad("segment_duration", ErrInvalidValue, "%v is longer than %v", t.SegmentDuration, MaxSegmentDuration)
 	}
 	if t.Duration/t.SegmentDuration > 1_000_000 {
 		return bad("segment_duration", ErrInvalidValue, "more than 1000000 segments")
@@ -189,6 +199,9 @@ func (t Title) Validate() error {
 			return bad(f, ErrInvalidValue, "%d appears twice", k)
 		}
 		seen[k] = true
+	}
+	if nominal := float64(slices.Max(t.LadderKbps)) * 125 * t.SegmentDuration.Seconds(); nominal > MaxSegmentBytes {
+		return bad("segment_duration", ErrInvalidValue, "segments of %.0f MB at the top rung; at most %d MB", nominal/1e6, MaxSegmentBytes/1_000_000)
 	}
 	if !t.NoAudio && (t.AudioKbps < MinKbps || t.AudioKbps > 640) {
 		return bad("audio_kbps", ErrInvalidValue, "%d outside %d..640", t.AudioKbps, MinKbps)
@@ -269,7 +282,8 @@ func LoadCatalog(path string) (*Catalog, error) {
 func ParseCatalog(data []byte, name string) (*Catalog, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, &CatalogError{File: name, Line: yamlErrorLine(err), Err: fmt.Errorf("%w: %v", ErrSyntax, err)}
+		line, msg := yamlError(err)
+		return nil, &CatalogError{File: name, Line: line, Err: fmt.Errorf("%w: %s", ErrSyntax, msg)}
 	}
 	p := parser{file: name}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
@@ -302,14 +316,16 @@ func ParseCatalog(data []byte, name string) (*Catalog, error) {
 	return cat, nil
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
-func yamlErrorLine(err error) int {
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+// yamlError splits a yaml.v3 syntax error into its line and message.
+func yamlError(err error) (int, string) {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
-		return n
+		return n, msg[len(m[0]):]
 	}
-	return 0
+	return 0, strings.TrimPrefix(msg, "yaml: ")
 }
 
 type parser struct{ file string }
@@ -369,6 +385,11 @@ func (p *parser) title(n *yaml.Node, prefix string) (Title, error) {
 	err := p.fields(n, prefix+".", func(key string, v *yaml.Node) error {
 		f := prefix + "." + key
 		lines[key] = v.Line
+		if v.Kind == yaml.SequenceNode {
+			for i, e := range v.Content {
+				lines[fmt.Sprintf("%s[%d]", key, i)] = e.Line
+			}
+		}
 		var err error
 		switch key {
 		case "id":
@@ -407,7 +428,9 @@ func (p *parser) title(n *yaml.Node, prefix string) (Title, error) {
 			key, _, _ := strings.Cut(ce.Field, "[")
 			ce.File = p.file
 			ce.Line = n.Line
-			if l, ok := lines[key]; ok {
+			if l, ok := lines[ce.Field]; ok {
+				ce.Line = l
+			} else if l, ok := lines[key]; ok {
 				ce.Line = l
 			}
 			ce.Field = prefix + "." + ce.Field

@@ -22,23 +22,24 @@ const (
 	nalFillerMin    = 4 + 2 // length prefix + header byte + rbsp trailing byte
 )
 
-// h264Level picks the lowest level whose frame size and macroblock rate
-// limits (H.264 table A-1) admit the picture.
-func h264Level(mbs int, fps float64) int {
+// h264Level picks the lowest level whose frame size, macroblock rate and
+// Main-profile bitrate limits (H.264 table A-1) admit the picture at
+// peakKbps.
+func h264Level(mbs int, fps float64, peakKbps int) int {
 	levels := []struct {
-		idc       int
-		maxFS     int
-		maxMBPS   float64
-		maxCPBbit int
+		idc     int
+		maxFS   int
+		maxMBPS float64
+		maxBR   int // kbit/s
 	}{
-		{10, 99, 1485, 0}, {11, 396, 3000, 0}, {12, 396, 6000, 0}, {13, 396, 11880, 0},
-		{20, 396, 11880, 0}, {21, 792, 19800, 0}, {22, 1620, 20250, 0},
-		{30, 1620, 40500, 0}, {31, 3600, 108000, 0}, {32, 5120, 216000, 0},
-		{40, 8192, 245760, 0}, {41, 8192, 245760, 0}, {42, 8704, 522240, 0},
-		{50, 22080, 589824, 0}, {51, 36864, 983040, 0}, {52, 36864, 2073600, 0},
+		{10, 99, 1485, 64}, {11, 396, 3000, 192}, {12, 396, 6000, 384}, {13, 396, 11880, 768},
+		{20, 396, 11880, 2000}, {21, 792, 19800, 4000}, {22, 1620, 20250, 4000},
+		{30, 1620, 40500, 10000}, {31, 3600, 108000, 14000}, {32, 5120, 216000, 20000},
+		{40, 8192, 245760, 20000}, {41, 8192, 245760, 50000}, {42, 8704, 522240, 50000},
+		{50, 22080, 589824, 135000}, {51, 36864, 983040, 240000}, {52, 36864, 2073600, 240000},
 	}
 	for _, l := range levels {
-		if mbs <= l.maxFS && float64(mbs)*fps <= l.maxMBPS {
+		if mbs <= l.maxFS && float64(mbs)*fps <= l.maxMBPS && peakKbps <= l.maxBR {
 			return l.idc
 		}
 	}
@@ -60,11 +61,11 @@ func (s *avcStream) codec() string {
 }
 
 // newAVCStream builds the parameter sets and slices for a picture size and
-// a frame timing of sampleDur ticks of a 90 kHz clock.
-func newAVCStream(width, height int, sampleDur uint32) *avcStream {
+// a frame timing of sampleDur ticks of a 90 kHz clock; peakKbps chooses the level.
+func newAVCStream(width, height int, sampleDur uint32, peakKbps int) *avcStream {
 	wmb, hmb := (width+15)/16, (height+15)/16
 	s := &avcStream{width: width, height: height, mbs: wmb * hmb}
-	s.level = h264Level(s.mbs, 90000/float64(sampleDur))
+	s.level = h264Level(s.mbs, 90000/float64(sampleDur), peakKbps)
 	s.sps = nalu(0x67, func(w *bits.EBSPWriter) {
 		w.Write(h264ProfileMain, 8)
 		w.Write(h264Constraints, 8)

@@ -82,10 +82,15 @@ func (tm timing) start(k int) uint64 {
 
 // audioFrame is the first AAC frame of segment k: the frame nearest to the
 // video segment boundary, so audio segments differ by at most one frame.
+// The last segment gets at least one frame.
 func (tm timing) audioFrame(k int) int {
 	num := tm.start(k) * aacSampleRate
 	den := uint64(videoTimescale * aacFrameSamples)
-	return int((2*num + den) / (2 * den))
+	a := int((2*num + den) / (2 * den))
+	if k >= tm.nSegs && k > 0 {
+		a = max(a, tm.audioFrame(tm.nSegs-1)+1)
+	}
+	return a
 }
 
 // complexity returns one factor per segment for each of nRenditions,

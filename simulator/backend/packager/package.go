@@ -89,7 +89,12 @@ func Build(t Title) (*Package, error) {
 	for j, i := range order {
 		res := t.Resolutions[i]
 		r := &rend{index: j, timescale: videoTimescale}
-		r.avc = newAVCStream(res.Width, res.Height, p.tm.sampleDur)
+		peakCx := 1.0
+		for _, c := range cx[j] {
+			peakCx = max(peakCx, c)
+		}
+		peak := int(math.Ceil(float64(t.LadderKbps[i]) * peakCx))
+		r.avc = newAVCStream(res.Width, res.Height, p.tm.sampleDur, peak)
 		r.Rendition = Rendition{ID: "v" + strconv.Itoa(t.LadderKbps[i]), Kind: Video, Kbps: t.LadderKbps[i],
 			Width: res.Width, Height: res.Height, FrameRate: videoTimescale / float64(p.tm.sampleDur), Codecs: r.avc.codec()}
 		if err := p.planVideo(r, cx[j]); err != nil {

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestPackageCmd(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	write := func(path, s string) {
+		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(good, "titles:\n  - id: t1\n    duration: 8s\n    segment_duration: 4s\n    ladder_kbps: [400, 1200]\n  - id: t2\n    duration: 4s\n    segment_duration: 2s\n    ladder_kbps: [300]\n    no_audio: true\n")
+	write(bad, "titles:\n  - id: t1\n    duration: 8s\n    segment_duration: 4s\n    ladder_kbps: [400, -3]\n")
+	out := filepath.Join(dir, "www")
+	tests := []struct {
+		name   string
+		args   []string
+		want   int
+		stdout string
+		stderr string
+	}{
+		{"text", []string{"package", "--catalog", good, "--out", out}, 0, "packaged 2 titles", "[2/2] t2"},
+		{"json", []string{"package", "--catalog", good, "--out", out, "--format", "json"}, 0, `"title_list"`, ""},
+		{"bad catalog", []string{"package", "--catalog", bad, "--out", out}, 2, "", "bad.yaml:5: titles[0].ladder_kbps[1]"},
+		{"missing catalog", []string{"package", "--catalog", filepath.Join(dir, "none.yaml"), "--out", out}, 2, "", "none.yaml"},
+		{"no flags", []string{"package"}, 2, "", "--catalog and --out are required"},
+		{"bad format", []string{"package", "--catalog", good, "--out", out, "--format", "xml"}, 2, "", "--format"},
+		{"extra arg", []string{"package", "x", "--catalog", good, "--out", out}, 2, "", "unknown command"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if got := run(tt.args, &stdout, &stderr); got != tt.want {
+				t.Fatalf("run(%q) = %d; want %d\nstdout: %s\nstderr: %s", tt.args, got, tt.want, stdout.String(), stderr.String())
+			}
+			if !strings.Contains(stdout.String(), tt.stdout) {
+				t.Errorf("run(%q) stdout lacks %q:\n%s", tt.args, tt.stdout, stdout.String())
+			}
+			if !strings.Contains(stderr.String(), tt.stderr) {
+				t.Errorf("run(%q) stderr lacks %q:\n%s", tt.args, tt.stderr, stderr.String())
+			}
+		})
+	}
+}
+
+func TestPackageCmdJSON(t *testing.T) {
+	dir := t.TempDir()
+	cat := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(cat, []byte("titles:\n  - id: a\n    duration: 6s\n    segment_duration: 2s\n    ladder_kbps: [500, 1000]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"package", "--catalog", cat, "--out", dir, "--format", "json"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var sum packageSummary
+	if err := json.Unmarshal(stdout.Bytes(), &sum); err != nil {
+		t.Fatal(err)
+	}
+	// master + mpd + 3 renditions x (media.m3u8 + init + 3 segments)
+	if sum.Titles != 1 || sum.Files != 17 || len(sum.Items) != 1 || sum.Items[0].Segments != 3 || sum.Items[0].Renditions != 3 {
+		t.Errorf("summary = %+v; want 1 title, 17 files, 3 renditions x 3 segments", sum)
+	}
+	var total int64
+	err := filepath.Walk(filepath.Join(dir, "a"), func(_ string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			total += info.Size()
+		}
+		return err
+	})
+	if err != nil || total != sum.Bytes {
+		t.Errorf("bytes on disk = %d (%v); summary says %d", total, err, sum.Bytes)
+	}
+	for _, f := range []string{"master.m3u8", "manifest.mpd", "v500/init.mp4", "a128/seg_3.m4s"} {
+		if _, err := os.Stat(filepath.Join(dir, "a", f)); err != nil {
+			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+}
