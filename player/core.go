@@ -103,6 +103,7 @@ type Core struct {
 	wantPlay bool
 	started  bool
 	seeking  bool
+	seekWhy  string
 	stallAt  time.Duration
 
 	nextID  RequestID
@@ -406,7 +407,7 @@ func (c *Core) jump(now, pos time.Duration, reason string) {
 		t.flush(pos)
 	}
 	c.swLen = 0
-	c.seeking = true
+	c.seeking, c.seekWhy = true, reason
 	if c.state != StatePaused {
 		c.state = StateBuffering
 	}

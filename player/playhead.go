@@ -156,7 +156,7 @@ func (c *Core) tryStart(now time.Duration) {
 	}
 	if c.seeking {
 		c.seeking = false
-		c.emit(Event{Kind: EventSeekDone, Reason: "seek"})
+		c.emit(Event{Kind: EventSeekDone, Reason: c.seekWhy})
 	}
 	c.emit(Event{Kind: EventPlaying})
 }

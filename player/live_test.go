@@ -1,0 +1,116 @@
+package player
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/abrkit/abrkit/player/manifest"
+	"github.com/abrkit/abrkit/player/transport"
+)
+
+// liveStream is an HLS live stream: 2s segments, a 6-segment window, and
+// at core time 0 segment 10 is the newest.
+type liveStream struct {
+	seg    time.Duration
+	window int
+	ended  time.Duration // the stream ends (EXT-X-ENDLIST) at this time; 0 never
+}
+
+func (l liveStream) presentation() *manifest.Presentation {
+	p := &manifest.Presentation{Format: manifest.FormatHLS, URI: "http://a.test/master.m3u8"}
+	set := manifest.AdaptationSet{Type: manifest.Video}
+	for i, b := range []int{500_000, 1_500_000} {
+		set.Renditions = append(set.Renditions, manifest.Rendition{ID: fmt.Sprint(i), Type: manifest.Video, Bandwidth: b,
+			PlaylistURI: fmt.Sprintf("http://a.test/v%d.m3u8", i)})
+	}
+	p.Periods = []manifest.Period{{Sets: []manifest.AdaptationSet{set}}}
+	return p
+}
+
+func (l liveStream) playlist(uri string, now time.Duration) *manifest.MediaPlaylist {
+	newest := 10 + int(now/l.seg)
+	endList := false
+	if l.ended > 0 && now >= l.ended {
+		newest, endList = 10+int(l.ended/l.seg), true
+	}
+	first := max(1, newest-l.window+1)
+	m := &manifest.MediaPlaylist{URI: uri, TargetDuration: l.seg, MediaSequence: uint64(first), EndList: endList}
+	for n := first; n <= newest; n++ {
+		m.Segments = append(m.Segments, manifest.Segment{Number: uint64(n), URI: fmt.Sprintf("%s/%d.ts", uri, n),
+			Start: time.Duration(n-first) * l.seg, Duration: l.seg})
+	}
+	return m
+}
+
+func newLiveSim(t *testing.T, l liveStream) *sim {
+	s := newSim(t, CoreConfig{}, 10e6)
+	s.body = func(a Action) Outcome {
+		if a.Kind != transport.KindManifest || a.Track != TrackVideo {
+			t.Fatalf("unexpected request %v", a)
+		}
+		return Outcome{Status: 200, Media: l.playlist(a.URL, s.now)}
+	}
+	s.c.LoadPresentation(0, l.presentation())
+	return s
+}
+
+// latency is how far the playhead is behind the live edge of the current list.
+func latency(c *Core, now time.Duration) time.Duration {
+	t := &c.tracks[c.abrTrack]
+	l := &t.levels[t.ladder[t.rung]]
+	return c.liveEdge(l) - c.Position(now)
+}
+
+func TestCoreLiveEdgeAndRefresh(t *testing.T) {
+	l := liveStream{seg: 2 * time.Second, window: 6}
+	s := newLiveSim(t, l)
+	s.run(90 * time.Second)
+	if !s.c.live {
+		t.Fatal("core does not see the stream as live")
+	}
+	q := s.c.QoE(s.now)
+	if q.Stalls != 0 || !q.Started {
+		t.Errorf("stalls %d started %v; want 0 and true\n%s", q.Stalls, q.Started, s.log())
+	}
+	if lat := latency(s.c, s.now); lat < 2*time.Second || lat > 12*time.Second {
+		t.Errorf("latency = %v; want about 3 target durations", lat)
+	}
+	refreshes := 0
+	for _, a := range s.fetch {
+		if a.Kind == transport.KindManifest {
+			refreshes++
+		}
+	}
+	if refreshes < 30 || refreshes > 100 {
+		t.Errorf("playlist loads in 90s = %d; want one per 1-2s", refreshes)
+	}
+	if q.PlayTime < 80*time.Second {
+		t.Errorf("play time = %v; want about 90s", q.PlayTime)
+	}
+}
+
+func TestCoreLiveCatchUpAfterPause(t *testing.T) {
+	l := liveStream{seg: 2 * time.Second, window: 6}
+	s := newLiveSim(t, l)
+	s.run(20 * time.Second)
+	s.c.Pause(s.now)
+	s.run(60 * time.Second) // the window moved 20 segments on
+	s.c.Play(s.now)
+	s.run(90 * time.Second)
+	if s.c.State() != StatePlaying {
+		t.Fatalf("state = %v; want playing\n%s", s.c.State(), s.log())
+	}
+	if lat := latency(s.c, s.now); lat > 15*time.Second {
+		t.Errorf("latency after resuming = %v; want caught up (< 15s)\n%s", lat, s.log())
+	}
+}
+
+func TestCoreLiveEndList(t *testing.T) {
+	l := liveStream{seg: 2 * time.Second, window: 6, ended: 30 * time.Second}
+	s := newLiveSim(t, l)
+	s.run(3 * time.Minute)
+	if s.c.State() != StateEnded {
+		t.Fatalf("state = %v; want ended after EXT-X-ENDLIST\n%s", s.c.State(), s.log())
+	}
+}
