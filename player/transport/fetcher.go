@@ -28,6 +28,9 @@ type Request struct {
 	Header http.Header
 	// Body receives the response body; nil discards it (only its size is counted).
 	Body io.Writer
+	// CMCD is sent with the request when the fetcher's CMCD mode is on;
+	// nil sends none. An empty ObjectType is filled from Kind (m, i).
+	CMCD *CMCD
 }
 
 // Result describes a completed fetch.
@@ -38,6 +41,11 @@ type Result struct {
 	TTFB     time.Duration
 	Duration time.Duration
 	Attempts int
+	// Proto is the protocol of the last response ("HTTP/1.1", "HTTP/2.0").
+	Proto string
+	// Size is the complete length of the resource when known (from
+	// Content-Range or Content-Length), else -1.
+	Size int64
 }
 
 // ProgressFunc is called as bytes arrive: total bytes so far and time since the request began.

@@ -1,0 +1,372 @@
+package transport
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults for HTTPConfig fields left zero.
+const (
+	DefaultConnectTimeout   = 5 * time.Second
+	DefaultFirstByteTimeout = 10 * time.Second
+	DefaultStallTimeout     = 5 * time.Second
+	DefaultMaxAttempts      = 3
+	DefaultBackoffBase      = 250 * time.Millisecond
+	DefaultBackoffMax       = 8 * time.Second
+	DefaultMaxRetryAfter    = 30 * time.Second
+)
+
+// HTTPConfig configures an [HTTPFetcher]. Zero fields take the Default*
+// values.
+type HTTPConfig struct {
+	// Client is used as is when set (its Transport decides connect
+	// timeouts and HTTP/2); nil builds one from the fields below.
+	Client *http.Client
+	// ConnectTimeout bounds dialing and the TLS handshake.
+	ConnectTimeout time.Duration
+	// FirstByteTimeout bounds the time from sending a request to its
+	// response headers.
+	FirstByteTimeout time.Duration
+	// StallTimeout is how long the body may deliver no bytes.
+	StallTimeout time.Duration
+	// MaxAttempts is the number of attempts per fetch (1: no retries).
+	MaxAttempts int
+	// BackoffBase and BackoffMax shape the wait before retry n (n >= 1):
+	// a uniformly random duration in [0, min(BackoffMax, BackoffBase·2^(n-1))]
+	// ("full jitter").
+	BackoffBase time.Duration
+	BackoffMax  time.Duration
+	// MaxRetryAfter: a Retry-After longer than this is not waited for;
+	// the fetch fails with the *HTTPError so the caller can decide.
+	MaxRetryAfter time.Duration
+	// Jitter returns a number in [0, 1); defaults to math/rand/v2.
+	Jitter func() float64
+	// Clock gives the time and does the backoff waits; defaults to RealClock.
+	Clock Clock
+	// TLSConfig is used by the built client (e.g. a test CA).
+	TLSConfig *tls.Config
+	// Filters run in order on every attempt before it is sent.
+	Filters []Filter
+	// CMCD says how Request.CMCD is sent.
+	CMCD CMCDMode
+	// UserAgent is sent when set.
+	UserAgent string
+}
+
+// HTTPFetcher is the net/http [Fetcher]. It is safe for concurrent use.
+type HTTPFetcher struct {
+	cfg    HTTPConfig
+	client *http.Client
+}
+
+var _ Fetcher = (*HTTPFetcher)(nil)
+
+// NewHTTP returns a fetcher with cfg's settings. Its built client speaks
+// HTTP/2 when a TLS server offers it (ALPN) and does not decompress
+// bodies, so byte counts are the bytes on the wire.
+func NewHTTP(cfg HTTPConfig) *HTTPFetcher {
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = DefaultConnectTimeout
+	}
+	if cfg.FirstByteTimeout <= 0 {
+		cfg.FirstByteTimeout = DefaultFirstByteTimeout
+	}
+	if cfg.StallTimeout <= 0 {
+		cfg.StallTimeout = DefaultStallTimeout
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.BackoffBase <= 0 {
+		cfg.BackoffBase = DefaultBackoffBase
+	}
+	if cfg.BackoffMax <= 0 {
+		cfg.BackoffMax = DefaultBackoffMax
+	}
+	if cfg.MaxRetryAfter <= 0 {
+		cfg.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	if cfg.Jitter == nil {
+		cfg.Jitter = rand.Float64
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = RealClock{}
+	}
+	f := &HTTPFetcher{cfg: cfg, client: cfg.Client}
+	if f.client == nil {
+		d := &net.Dialer{Timeout: cfg.ConnectTimeout, KeepAlive: 30 * time.Second}
+		f.client = &http.Client{Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           d.DialContext,
+			ForceAttemptHTTP2:     true,
+			TLSClientConfig:       cfg.TLSConfig,
+			TLSHandshakeTimeout:   cfg.ConnectTimeout,
+			DisableCompression:    true,
+			MaxIdleConnsPerHost:   16,
+			IdleConnTimeout:       90 * time.Second,
+			ExpectContinueTimeout: time.Second,
+		}}
+	}
+	return f
+}
+
+// CloseIdleConnections closes the client's idle connections.
+func (f *HTTPFetcher) CloseIdleConnections() { f.client.CloseIdleConnections() }
+
+// Backoff returns the upper bound of the wait before retry n (n >= 1).
+func (f *HTTPFetcher) Backoff(n int) time.Duration {
+	d := f.cfg.BackoffBase
+	for i := 1; i < n && d < f.cfg.BackoffMax; i++ {
+		d *= 2
+	}
+	return min(d, f.cfg.BackoffMax)
+}
+
+// permanent marks an attempt error that a retry cannot fix.
+type permanent struct{ err error }
+
+func (p permanent) Error() string { return p.err.Error() }
+func (p permanent) Unwrap() error { return p.err }
+
+// Fetch gets req's bytes. The result is non-nil whenever an attempt was
+// made, also with an error (status, headers and bytes of the last
+// attempt). TTFB is measured from the call to the first response headers;
+// Duration from the call to the end. A body interrupted after some bytes
+// is resumed with a range request (If-Range with the ETag), so
+// req.Body receives each byte once.
+func (f *HTTPFetcher) Fetch(ctx context.Context, req *Request, progress ProgressFunc) (*Result, error) {
+	clock := f.cfg.Clock
+	st := &fetchState{start: clock.Now(), res: &Result{Size: -1}}
+	for attempt := 1; ; attempt++ {
+		st.res.Attempts = attempt
+		err := f.attempt(ctx, req, st, progress)
+		if err == nil {
+			st.res.Duration = clock.Now().Sub(st.start)
+			return st.res, nil
+		}
+		st.res.Duration = clock.Now().Sub(st.start)
+		fail := func(err error) (*Result, error) {
+			var p permanent
+			if errors.As(err, &p) {
+				err = p.err
+			}
+			return st.res, &Error{URL: st.url, Attempts: attempt, Err: err}
+		}
+		if ctx.Err() != nil {
+			return fail(ctx.Err())
+		}
+		var p permanent
+		if errors.As(err, &p) || attempt >= f.cfg.MaxAttempts {
+			return fail(err)
+		}
+		wait := time.Duration(f.cfg.Jitter() * float64(f.Backoff(attempt)))
+		var he *HTTPError
+		if errors.As(err, &he) && he.RetryAfter > 0 {
+			if he.RetryAfter > f.cfg.MaxRetryAfter {
+				return fail(err)
+			}
+			wait = he.RetryAfter
+		}
+		if serr := clock.Sleep(ctx, wait); serr != nil {
+			return fail(err)
+		}
+	}
+}
+
+// fetchState carries what survives between attempts.
+type fetchState struct {
+	start   time.Time
+	res     *Result
+	written int64 // body bytes delivered
+	etag    string
+	url     string // URL of the last attempt (after filters)
+	gotTTFB bool
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+func (f *HTTPFetcher) attempt(ctx context.Context, orig *Request, st *fetchState, progress ProgressFunc) error {
+	clock := f.cfg.Clock
+	r := *orig
+	r.Header = orig.Header.Clone()
+	resume := st.written > 0
+	if resume {
+		r.Offset += st.written
+		if r.Length > 0 {
+			r.Length -= st.written
+		}
+	}
+	st.url = r.URL
+	for _, fl := range f.cfg.Filters {
+		if err := fl(&r); err != nil {
+			return permanent{fmt.Errorf("%w: %w", ErrFilter, err)}
+		}
+	}
+	st.url = r.URL
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	hreq, err := http.NewRequestWithContext(actx, http.MethodGet, r.URL, nil)
+	if err != nil {
+		return permanent{err}
+	}
+	for k, v := range r.Header {
+		hreq.Header[k] = v
+	}
+	ranged := r.Offset > 0 || r.Length > 0
+	if ranged {
+		hreq.Header.Set("Range", rangeHeader(r.Offset, r.Length))
+		if resume && st.etag != "" && !strings.HasPrefix(st.etag, "W/") {
+			hreq.Header.Set("If-Range", st.etag)
+		}
+	}
+	if f.cfg.UserAgent != "" {
+		hreq.Header.Set("User-Agent", f.cfg.UserAgent)
+	}
+	if f.cfg.CMCD != CMCDOff && r.CMCD != nil {
+		c := *r.CMCD
+		if c.ObjectType == "" {
+			c.ObjectType = kindObject(r.Kind)
+		}
+		if f.cfg.CMCD == CMCDHeaders {
+			c.SetHeaders(hreq.Header)
+		} else if q := c.QueryValue(); q != "" {
+			if hreq.URL.RawQuery != "" {
+				hreq.URL.RawQuery += "&"
+			}
+			hreq.URL.RawQuery += q
+		}
+	}
+
+	fb := time.AfterFunc(f.cfg.FirstByteTimeout, func() {
+		cancel(&stageError{ErrTimeout, fmt.Sprintf("no response headers within %v", f.cfg.FirstByteTimeout)})
+	})
+	resp, err := f.client.Do(hreq)
+	fb.Stop()
+	if err != nil {
+		return f.classify(ctx, actx, err)
+	}
+	defer resp.Body.Close()
+	if !st.gotTTFB {
+		st.gotTTFB = true
+		st.res.TTFB = clock.Now().Sub(st.start)
+	}
+	st.res.Status = resp.StatusCode
+	st.res.Header = resp.Header
+	st.res.Proto = resp.Proto
+
+	switch {
+	case resp.StatusCode == http.StatusPartialContent:
+		cr, err := ParseContentRange(resp.Header.Get("Content-Range"))
+		if err != nil {
+			return permanent{fmt.Errorf("%w: %w", ErrRange, err)}
+		}
+		if !ranged || !rangeMatches(cr, r.Offset, r.Length) {
+			return permanent{fmt.Errorf("%w: asked %s, got %s", ErrRange, rangeHeader(r.Offset, r.Length), cr)}
+		}
+		st.res.Size = cr.Size
+	case resp.StatusCode == http.StatusOK:
+		if ranged {
+			return permanent{fmt.Errorf("%w: asked %s, got 200 (whole resource)", ErrRange, rangeHeader(r.Offset, r.Length))}
+		}
+		st.res.Size = resp.ContentLength
+		if et := resp.Header.Get("ETag"); et != "" {
+			st.etag = et
+		}
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		// 203, 204...: accepted as they are
+	default:
+		he := &HTTPError{URL: r.URL, Status: resp.StatusCode}
+		if ra := resp.Header.Get("Retry-After"); ra != "" {
+			he.RetryAfter, _ = ParseRetryAfter(ra, clock.Now())
+		}
+		// read a little so the connection can be reused, never the whole body
+		_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
+		if he.Temporary() {
+			return he
+		}
+		return permanent{he}
+	}
+	if st.etag == "" {
+		st.etag = resp.Header.Get("ETag")
+	}
+
+	stall := time.AfterFunc(f.cfg.StallTimeout, func() {
+		cancel(&stageError{ErrStalled, fmt.Sprintf("no body bytes for %v", f.cfg.StallTimeout)})
+	})
+	defer stall.Stop()
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+	for {
+		n, rerr := resp.Body.Read(buf)
+		if n > 0 {
+			stall.Reset(f.cfg.StallTimeout)
+			if r.Body != nil {
+				if _, werr := r.Body.Write(buf[:n]); werr != nil {
+					return permanent{fmt.Errorf("writing body: %w", werr)}
+				}
+			}
+			st.written += int64(n)
+			st.res.Bytes = st.written
+			if progress != nil {
+				progress(st.written, clock.Now().Sub(st.start))
+			}
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return f.classify(ctx, actx, rerr)
+		}
+	}
+}
+
+// classify maps a client or body error to a sentinel where it has one.
+func (f *HTTPFetcher) classify(ctx, actx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return permanent{ctx.Err()}
+	}
+	if cause := context.Cause(actx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return &stageError{ErrTimeout, "connect: " + err.Error()}
+	}
+	return err
+}
+
+// rangeMatches checks a 206's Content-Range against the request. A range
+// that runs past the end may come back shorter, ending at the last byte.
+func rangeMatches(cr ContentRange, offset, length int64) bool {
+	if cr.First != offset {
+		return false
+	}
+	if length <= 0 {
+		return cr.Size < 0 || cr.Last == cr.Size-1
+	}
+	want := offset + length - 1
+	if cr.Last == want {
+		return true
+	}
+	return cr.Last < want && cr.Size >= 0 && cr.Last == cr.Size-1
+}
+
+func kindObject(k Kind) ObjectType {
+	switch k {
+	case KindManifest:
+		return ObjectManifest
+	case KindInit:
+		return ObjectInit
+	}
+	return ""
+}
