@@ -39,10 +39,6 @@ func xmlWalk(data []byte, fn func(path string, line int, se xml.StartElement) bo
 			if len(stack) > 1 {
 				p = top.path + "/" + name + "[" + strconv.Itoa(i) + "]"
 			}
-			l2, _ := d.InputPos()
-			if l2 > line {
-				line = l2
-			}
 			if !fn(p, line, t) {
 				return
 			}

@@ -119,7 +119,6 @@ type hlsMediaParser struct {
 	partEnd    int64
 	start      time.Duration
 	nextPDT    time.Time
-	segCap     int
 	sawHeader  bool
 	sawSegment bool
 }
@@ -464,7 +463,7 @@ func (p *hlsMediaParser) segmentURI(line int, ref string) error {
 		URI:           u,
 		Start:         p.start,
 		Duration:      p.dur,
-		Time:          uint64(p.start / time.Millisecond),
+		Time:          uint64((p.start + time.Millisecond/2) / time.Millisecond),
 		Discontinuity: p.disc,
 		Gap:           p.gap,
 		Key:           p.key,
