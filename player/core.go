@@ -578,15 +578,16 @@ func (c *Core) fail(err *PlaybackError) {
 	c.emit(Event{Kind: EventError, Err: err, Category: err.Category, Fatal: true})
 }
 
-// failure records a non-fatal request failure.
-func (c *Core) failure(r *request, o *Outcome, cat ErrorCategory) *PlaybackError {
+// failure counts a failed request and describes it: an HTTP error for a
+// non-2xx status, else a network error.
+func (c *Core) failure(r *request, o *Outcome) *PlaybackError {
 	c.qoe.Errors++
-	err := &PlaybackError{Category: cat, URL: r.url, Status: o.Status, Err: o.Err}
-	if o.Err == nil && cat != ErrManifest {
-		if o.Status != 0 {
-			err.Category = ErrHTTP
+	err := &PlaybackError{Category: ErrNetwork, URL: r.url, Status: o.Status, Err: o.Err}
+	if o.Status != 0 && o.Status/100 != 2 {
+		err.Category = ErrHTTP
+		if err.Err == nil {
+			err.Err = ErrStatus
 		}
-		err.Err = ErrStatus
 	}
 	return err
 }

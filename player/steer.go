@@ -24,7 +24,7 @@ func (c *Core) fetchManifest(now time.Duration, out []Action) []Action {
 
 func (c *Core) onManifest(now time.Duration, r *request, o *Outcome) {
 	if !o.ok() {
-		err := c.failure(r, o, ErrNetwork)
+		err := c.failure(r, o)
 		c.manifestFails++
 		if c.pres == nil && c.manifestFails > c.cfg.MaxRetries {
 			c.fail(err)

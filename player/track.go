@@ -458,7 +458,7 @@ func (c *Core) onPlaylist(now time.Duration, r *request, o *Outcome) {
 	t.plReq = -1
 	c.report(now, r, o)
 	if !o.ok() {
-		c.retry(now, t, r, o, ErrManifest)
+		c.retry(now, t, r, o)
 		return
 	}
 	m := o.Media
@@ -553,7 +553,7 @@ func (c *Core) onSegment(now time.Duration, r *request, o *Outcome) {
 	t.req = -1
 	c.report(now, r, o)
 	if !o.ok() {
-		c.retry(now, t, r, o, ErrMedia)
+		c.retry(now, t, r, o)
 		return
 	}
 	t.fails = 0
@@ -590,8 +590,8 @@ func (c *Core) onSegment(now time.Duration, r *request, o *Outcome) {
 
 // retry schedules another attempt of a failed request, or fails the
 // session after MaxRetries consecutive failures.
-func (c *Core) retry(now time.Duration, t *track, r *request, o *Outcome, cat ErrorCategory) {
-	err := c.failure(r, o, cat)
+func (c *Core) retry(now time.Duration, t *track, r *request, o *Outcome) {
+	err := c.failure(r, o)
 	t.fails++
 	if t.fails > c.cfg.MaxRetries {
 		c.fail(err)

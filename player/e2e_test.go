@@ -1,0 +1,177 @@
+package player_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/abrkit/abrkit/player"
+	"github.com/abrkit/abrkit/simulator/backend/packager"
+)
+
+// shaped serves a packaged title at bps (bits per second of the given
+// clock's time) and counts what it served.
+type shaped struct {
+	pkg   *packager.Package
+	clock *player.ScaledClock
+	bps   float64
+	fail  func(path string) bool
+
+	mu       sync.Mutex
+	bytes    int64 // all bytes served
+	media    int64 // init and media segment bytes
+	segments int   // media segments served
+}
+
+func (s *shaped) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := strings.TrimPrefix(r.URL.Path, "/"+s.pkg.Title().ID+"/")
+	if s.fail != nil && s.fail(path) {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+		return
+	}
+	data, err := s.pkg.Open(path)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Length", itoa(len(data)))
+	const chunk = 16 << 10
+	for off := 0; off < len(data); off += chunk {
+		end := min(off+chunk, len(data))
+		// pace by the player's clock: chunk bits at s.bps
+		time.Sleep(s.clock.Real(time.Duration(float64(end-off) * 8 / s.bps * float64(time.Second))))
+		if _, err := w.Write(data[off:end]); err != nil {
+			return
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bytes += int64(len(data))
+	if strings.HasSuffix(path, ".m4s") || strings.HasSuffix(path, ".mp4") {
+		s.media += int64(len(data))
+	}
+	if strings.HasSuffix(path, ".m4s") {
+		s.segments++
+	}
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			return string(b[i:])
+		}
+	}
+}
+
+func title(t *testing.T) *packager.Package {
+	t.Helper()
+	pkg, err := packager.Build(packager.Title{ID: "t1", Duration: 8 * time.Second, SegmentDuration: 2 * time.Second,
+		LadderKbps: []int{300, 800, 1600}, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pkg
+}
+
+func TestPlayerEndToEnd(t *testing.T) {
+	pkg := title(t)
+	for _, manifest := range []string{packager.MasterPlaylist, packager.DASHManifest} {
+		t.Run(manifest, func(t *testing.T) {
+			clock := player.NewScaledClock(8)
+			srv := &shaped{pkg: pkg, clock: clock, bps: 6e6}
+			ts := httptest.NewServer(srv)
+			defer ts.Close()
+			var mu sync.Mutex
+			kinds := map[player.EventKind]int{}
+			p, err := player.New(player.WithClock(clock), player.WithListener(player.ListenerFunc(func(e player.Event) {
+				mu.Lock()
+				kinds[e.Kind]++
+				mu.Unlock()
+			})))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := p.Load(ctx, ts.URL+"/t1/"+manifest); err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if err := p.Wait(ctx); err != nil {
+				t.Fatalf("Wait: %v", err)
+			}
+			q := p.QoE()
+			srv.mu.Lock()
+			defer srv.mu.Unlock()
+			if !q.Ended || q.FatalError != "" {
+				t.Errorf("ended %v fatal %q; want ended without error", q.Ended, q.FatalError)
+			}
+			if q.Bytes != srv.bytes || q.MediaBytes != srv.media || q.Segments != srv.segments {
+				t.Errorf("QoE bytes/media/segments = %d/%d/%d; served %d/%d/%d",
+					q.Bytes, q.MediaBytes, q.Segments, srv.bytes, srv.media, srv.segments)
+			}
+			if want := 2 * pkg.SegmentCount(); q.Segments != want {
+				t.Errorf("segments = %d; want %d (video + audio)", q.Segments, want)
+			}
+			if d := pkg.Duration(); q.PlayTime < d-100*time.Millisecond || q.PlayTime > d+100*time.Millisecond {
+				t.Errorf("play time = %v; want the title's %v", q.PlayTime, d)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, k := range []player.EventKind{player.EventLoading, player.EventManifestLoaded, player.EventFirstFrame, player.EventEnded} {
+				if kinds[k] != 1 {
+					t.Errorf("%v events = %d; want 1", k, kinds[k])
+				}
+			}
+		})
+	}
+}
+
+func TestPlayerCloseWhilePlaying(t *testing.T) {
+	pkg := title(t)
+	clock := player.NewScaledClock(1)
+	ts := httptest.NewServer(&shaped{pkg: pkg, clock: clock, bps: 2e6})
+	defer ts.Close()
+	p, err := player.New(player.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.Load(ctx, ts.URL+"/t1/"+packager.MasterPlaylist); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Wait(ctx); err != player.ErrClosed {
+		t.Errorf("Wait after Close = %v; want ErrClosed", err)
+	}
+}
+
+func TestPlayerLoadFailure(t *testing.T) {
+	ts := httptest.NewServer(http.NotFoundHandler())
+	defer ts.Close()
+	p, err := player.New(player.WithClock(player.NewScaledClock(100)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = p.Load(ctx, ts.URL+"/missing.m3u8")
+	var pe *player.PlaybackError
+	if err == nil || !errors.As(err, &pe) || pe.Status != 404 || !pe.Fatal {
+		t.Fatalf("Load = %v; want a fatal PlaybackError with status 404", err)
+	}
+}

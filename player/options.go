@@ -1,0 +1,97 @@
+package player
+
+import (
+	"time"
+
+	"github.com/abrkit/abrkit/abr"
+	"github.com/abrkit/abrkit/player/steering"
+	"github.com/abrkit/abrkit/player/transport"
+)
+
+// DefaultProgressInterval is how often the real-time driver reports the
+// progress of a media download to the core (for abandonment).
+const DefaultProgressInterval = 200 * time.Millisecond
+
+// Option configures a Player.
+type Option func(*options)
+
+type options struct {
+	core      CoreConfig
+	fetcher   transport.Fetcher
+	clock     Clock
+	listeners []Listener
+	decoder   Decoder
+	progress  time.Duration
+}
+
+// WithABR sets the ABR algorithm (one instance per player). Defaults to
+// abr.NewThroughput().
+func WithABR(a abr.Algorithm) Option { return func(o *options) { o.core.ABR = a } }
+
+// WithEstimator sets the bandwidth estimator. Defaults to abr.DefaultEstimator().
+func WithEstimator(e abr.Estimator) Option { return func(o *options) { o.core.Estimator = e } }
+
+// WithFetcher sets the transport. Defaults to transport.NewHTTP with one
+// attempt per request (the core retries and fails over).
+func WithFetcher(f transport.Fetcher) Option { return func(o *options) { o.fetcher = f } }
+
+// WithClock sets the clock. Defaults to SystemClock.
+func WithClock(c Clock) Option { return func(o *options) { o.clock = c } }
+
+// WithBufferPolicy sets the buffer policy. Defaults to NewBufferPolicy().
+func WithBufferPolicy(p BufferPolicy) Option { return func(o *options) { o.core.Buffer = p } }
+
+// WithListener adds a listener; events are delivered in order on the
+// player's goroutine. May be given more than once.
+func WithListener(l Listener) Option {
+	return func(o *options) { o.listeners = append(o.listeners, l) }
+}
+
+// WithDecoder hands segment bytes to d. Without it the player is headless.
+func WithDecoder(d Decoder) Option { return func(o *options) { o.decoder = d } }
+
+// WithMaxBitrate caps video bitrate in bits/s (0: no cap).
+func WithMaxBitrate(bps int) Option { return func(o *options) { o.core.MaxBitrate = bps } }
+
+// WithStartBitrate sets the bandwidth assumed at start-up. Defaults to
+// DefaultStartBitrate.
+func WithStartBitrate(bps int) Option { return func(o *options) { o.core.StartBitrate = bps } }
+
+// WithEdges gives the playback API's ranked edge list for server steering.
+func WithEdges(e []steering.Edge) Option { return func(o *options) { o.core.Edges = e } }
+
+// WithLiveDelay sets the distance behind the live edge to play at.
+func WithLiveDelay(d time.Duration) Option { return func(o *options) { o.core.LiveDelay = d } }
+
+// WithStartPosition starts VOD playback at pos.
+func WithStartPosition(pos time.Duration) Option {
+	return func(o *options) { o.core.StartPosition = pos }
+}
+
+// WithoutAutoPlay loads and buffers but waits for Play.
+func WithoutAutoPlay() Option { return func(o *options) { o.core.NoAutoPlay = true } }
+
+// WithMaxRetries sets how many consecutive failures of a request are
+// retried before playback fails. Defaults to DefaultMaxRetries.
+func WithMaxRetries(n int) Option { return func(o *options) { o.core.MaxRetries = n } }
+
+// WithProgressInterval sets how often download progress reaches the core.
+// Defaults to DefaultProgressInterval.
+func WithProgressInterval(d time.Duration) Option { return func(o *options) { o.progress = d } }
+
+func buildOptions(opts []Option) options {
+	o := options{clock: SystemClock{}, progress: DefaultProgressInterval}
+	for _, f := range opts {
+		if f != nil {
+			f(&o)
+		}
+	}
+	if o.fetcher == nil {
+		// one attempt: the core retries and fails over to other servers
+		o.fetcher = transport.NewHTTP(transport.HTTPConfig{MaxAttempts: 1})
+	}
+	if o.progress <= 0 {
+		o.progress = DefaultProgressInterval
+	}
+	return o
+}

@@ -1,0 +1,367 @@
+package player
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/abrkit/abrkit/abr"
+	"github.com/abrkit/abrkit/player/manifest"
+	"github.com/abrkit/abrkit/player/transport"
+)
+
+// Player is the real-time driver: it runs a Core on its own goroutine with
+// real fetches (a transport.Fetcher, net/http by default) and timers from
+// a Clock. Its methods are safe for concurrent use.
+type Player struct {
+	o options
+
+	mu      sync.Mutex // guards core, pending, state below
+	core    *Core
+	pending []Event
+	started bool
+	closed  bool
+	err     error // fatal error of the session
+
+	t0       time.Time
+	kick     chan struct{}
+	done     chan completion
+	ctx      context.Context
+	stop     context.CancelFunc
+	wg       sync.WaitGroup // fetch goroutines
+	loopDone chan struct{}
+	loaded   chan struct{} // closed when the manifest is loaded or the session failed
+	finished chan struct{} // closed when the session ended, failed or was closed
+	loadOnce sync.Once
+	endOnce  sync.Once
+}
+
+type completion struct {
+	id RequestID
+	o  Outcome
+}
+
+// New returns a player; nothing happens until Load.
+func New(opts ...Option) (*Player, error) {
+	o := buildOptions(opts)
+	if p, ok := o.core.Buffer.(DefaultBufferPolicy); ok {
+		if err := p.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	p := &Player{o: o, kick: make(chan struct{}, 1), done: make(chan completion),
+		loopDone: make(chan struct{}), loaded: make(chan struct{}), finished: make(chan struct{})}
+	cfg := o.core
+	cfg.Listener = ListenerFunc(func(e Event) { p.pending = append(p.pending, e) })
+	p.core = NewCore(cfg)
+	return p, nil
+}
+
+// Load starts playing the manifest at source (an http(s) URL) and returns
+// once the presentation is known, or with the error that prevented it.
+// ctx bounds the loading only; the session runs until Close or its end.
+func (p *Player) Load(ctx context.Context, source string) error {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return ErrClosed
+	}
+	if p.started {
+		p.mu.Unlock()
+		return errors.New("player: Load called twice")
+	}
+	p.started = true
+	p.t0 = p.o.clock.Now()
+	p.ctx, p.stop = context.WithCancel(context.Background())
+	p.core.Load(0, source)
+	p.mu.Unlock()
+	go p.loop()
+	select {
+	case <-p.loaded:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.core.Presentation() == nil {
+		if p.err != nil {
+			return p.err
+		}
+		return ErrClosed
+	}
+	return nil
+}
+
+// now is core time: time since Load by the player's clock.
+func (p *Player) now() time.Duration {
+	d := p.o.clock.Now().Sub(p.t0)
+	return max(d, p.core.last)
+}
+
+func (p *Player) command(f func(now time.Duration)) {
+	p.mu.Lock()
+	if p.started && !p.closed {
+		f(p.now())
+	}
+	p.mu.Unlock()
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Play starts or resumes playback.
+func (p *Player) Play() { p.command(p.core.Play) }
+
+// Pause pauses playback; loading continues up to the buffer goal.
+func (p *Player) Pause() { p.command(p.core.Pause) }
+
+// Seek moves the playhead to pos.
+func (p *Player) Seek(pos time.Duration) {
+	p.command(func(now time.Duration) { p.core.Seek(now, pos) })
+}
+
+// SetABR switches the ABR algorithm from the next segment on.
+func (p *Player) SetABR(a abr.Algorithm) { p.command(func(time.Duration) { p.core.SetABR(a) }) }
+
+// SetMaxBitrate caps video bitrate in bits/s (0: no cap).
+func (p *Player) SetMaxBitrate(bps int) {
+	p.command(func(time.Duration) { p.core.SetMaxBitrate(bps) })
+}
+
+// Status is a snapshot of the player for status lines and UIs.
+type Status struct {
+	State      State         `json:"state"`
+	Position   time.Duration `json:"-"`
+	Buffered   time.Duration `json:"-"`
+	Bitrate    int           `json:"bitrate"` // video bitrate at the playhead
+	Server     string        `json:"server,omitempty"`
+	Throughput float64       `json:"throughput"` // bandwidth estimate, bits/s
+	ABR        string        `json:"abr"`
+}
+
+// Status returns the current state, position, buffer, bitrate, server and estimate.
+func (p *Player) Status() Status {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.core.last
+	if p.started {
+		now = p.now()
+	}
+	est, _ := p.core.Estimate()
+	return Status{State: p.core.State(), Position: p.core.Position(now), Buffered: p.core.Buffered(now),
+		Bitrate: p.core.Bitrate(), Server: p.core.Server(), Throughput: est, ABR: p.core.ABR().Name()}
+}
+
+// State returns the playback state.
+func (p *Player) State() State { return p.Status().State }
+
+// Position returns the playhead.
+func (p *Player) Position() time.Duration { return p.Status().Position }
+
+// Buffered returns the media buffered ahead of the playhead.
+func (p *Player) Buffered() time.Duration { return p.Status().Buffered }
+
+// Presentation returns the loaded presentation (nil before Load returns).
+func (p *Player) Presentation() *manifest.Presentation {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.core.Presentation()
+}
+
+// QoE returns the session's account so far.
+func (p *Player) QoE() QoE {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.core.last
+	if p.started {
+		now = p.now()
+	}
+	return p.core.QoE(now)
+}
+
+// Wait blocks until the session ends (nil), fails (its error), is closed
+// (ErrClosed) or ctx is done (ctx's error).
+func (p *Player) Wait(ctx context.Context) error {
+	select {
+	case <-p.finished:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.err != nil:
+		return p.err
+	case p.core.State() == StateEnded:
+		return nil
+	}
+	return ErrClosed
+}
+
+// Close stops the session: in-flight fetches are cancelled and the
+// player's goroutines have exited when it returns.
+func (p *Player) Close() error {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil
+	}
+	p.closed = true
+	started := p.started
+	p.mu.Unlock()
+	if started {
+		p.stop()
+		<-p.loopDone
+	}
+	p.loadOnce.Do(func() { close(p.loaded) })
+	p.endOnce.Do(func() { close(p.finished) })
+	return nil
+}
+
+// loop owns the timers and the fetch goroutines.
+func (p *Player) loop() {
+	defer close(p.loopDone)
+	inflight := map[RequestID]context.CancelFunc{}
+	defer func() {
+		for _, c := range inflight {
+			c()
+		}
+		p.wg.Wait()
+	}()
+	var acts []Action
+	var evs []Event
+	for {
+		p.mu.Lock()
+		now := p.now()
+		var wake time.Duration
+		acts, wake = p.core.Poll(now, acts[:0])
+		evs = append(evs[:0], p.pending...)
+		p.pending = p.pending[:0]
+		state := p.core.State()
+		if p.core.Presentation() != nil || state == StateFailed {
+			p.loadOnce.Do(func() { close(p.loaded) })
+		}
+		p.mu.Unlock()
+		for _, e := range evs {
+			if e.Kind == EventError && e.Fatal {
+				p.mu.Lock()
+				p.err = e.Err
+				p.mu.Unlock()
+			}
+			for _, l := range p.o.listeners {
+				l.OnEvent(e)
+			}
+		}
+		for _, a := range acts {
+			switch a.Op {
+			case OpCancel:
+				if c, ok := inflight[a.ID]; ok {
+					c()
+					delete(inflight, a.ID)
+				}
+			case OpFetch:
+				ctx, cancel := context.WithCancel(p.ctx)
+				inflight[a.ID] = cancel
+				p.wg.Add(1)
+				go p.fetch(ctx, a)
+			}
+		}
+		if state == StateEnded || state == StateFailed {
+			p.loadOnce.Do(func() { close(p.loaded) })
+			p.endOnce.Do(func() { close(p.finished) })
+		}
+		var timer <-chan time.Time
+		var t Timer
+		if wake != Never {
+			t = p.o.clock.NewTimer(max(wake-now, 0))
+			timer = t.C()
+		}
+		select {
+		case <-p.ctx.Done():
+			if t != nil {
+				t.Stop()
+			}
+			return
+		case c := <-p.done:
+			if cancel, ok := inflight[c.id]; ok {
+				cancel()
+				delete(inflight, c.id)
+			}
+			p.mu.Lock()
+			p.core.Complete(p.now(), c.id, c.o)
+			p.mu.Unlock()
+		case <-p.kick:
+		case <-timer:
+		}
+		if t != nil {
+			t.Stop()
+		}
+	}
+}
+
+// fetch runs one request and reports it to the loop.
+func (p *Player) fetch(ctx context.Context, a Action) {
+	defer p.wg.Done()
+	var body *bytes.Buffer
+	keep := a.Kind != transport.KindMedia && a.Kind != transport.KindInit || p.o.decoder != nil
+	if keep {
+		body = &bytes.Buffer{}
+	}
+	req := &transport.Request{URL: a.URL, Kind: a.Kind, Offset: a.Offset, Length: a.Length}
+	if body != nil {
+		req.Body = body
+	}
+	start := p.o.clock.Now()
+	var progress transport.ProgressFunc
+	if a.Kind == transport.KindMedia {
+		last := start
+		progress = func(bytes int64, _ time.Duration) {
+			now := p.o.clock.Now()
+			if now.Sub(last) < p.o.progress {
+				return
+			}
+			last = now
+			p.mu.Lock()
+			if !p.closed {
+				p.core.Progress(p.now(), a.ID, bytes)
+			}
+			p.mu.Unlock()
+			select {
+			case p.kick <- struct{}{}:
+			default:
+			}
+		}
+	}
+	res, err := p.o.fetcher.Fetch(ctx, req, progress)
+	if ctx.Err() != nil {
+		return // cancelled by the core or Close
+	}
+	o := Outcome{Err: err, Duration: p.o.clock.Now().Sub(start)}
+	if res != nil {
+		o.Status, o.Bytes, o.TTFB = res.Status, res.Bytes, res.TTFB
+	}
+	var he *transport.HTTPError
+	if errors.As(err, &he) {
+		o.Status = he.Status
+		o.RetryAfter = he.RetryAfter
+	}
+	if body != nil {
+		o.Body = body.Bytes()
+	}
+	if err == nil && p.o.decoder != nil && (a.Kind == transport.KindMedia || a.Kind == transport.KindInit) {
+		m := Media{Track: a.Track, Init: a.Kind == transport.KindInit, Level: a.Level, Bitrate: a.Bitrate,
+			Number: a.Number, Start: a.Start, Duration: a.Duration, Data: o.Body}
+		if derr := p.o.decoder.Decode(m); derr != nil {
+			o.Err = fmt.Errorf("decoder: %w", derr)
+		}
+		o.Body = nil
+	}
+	select {
+	case p.done <- completion{a.ID, o}:
+	case <-ctx.Done():
+	}
+}
