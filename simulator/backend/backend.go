@@ -1,0 +1,277 @@
+package backend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/abrkit/abrkit/simulator/backend/clock"
+	"github.com/abrkit/abrkit/simulator/backend/control"
+	"github.com/abrkit/abrkit/simulator/backend/edge"
+	"github.com/abrkit/abrkit/simulator/backend/faults"
+	"github.com/abrkit/abrkit/simulator/backend/origin"
+	"github.com/abrkit/abrkit/simulator/backend/packager"
+	"github.com/abrkit/abrkit/simulator/backend/signing"
+	"github.com/abrkit/abrkit/simulator/backend/topology"
+)
+
+// Options configure Start. Zero values take the defaults named.
+type Options struct {
+	// Topology defaults to topology.Default().
+	Topology *topology.Topology
+	// Catalog, when set, replaces the topology's catalog.
+	Catalog *packager.Catalog
+	// ContentDir, when set, serves real content from a directory instead
+	// (see origin.NewDirSource).
+	ContentDir string
+	// Listen is the gateway's address; defaults to "127.0.0.1:0". The
+	// origin and the edges listen on the same host with free ports.
+	Listen string
+	// Clock defaults to the wall clock.
+	Clock clock.Clock
+	// Log defaults to discarding.
+	Log *slog.Logger
+	// Manual turns off the background loops (health reports, fault
+	// schedule, telemetry consumer); the caller drives them.
+	Manual bool
+	// GatewaySleep replaces the gateway's wait for service times and
+	// injected latency (tests).
+	GatewaySleep func(context.Context, time.Duration) error
+}
+
+// Backend is a running reference backend.
+type Backend struct {
+	Topology *topology.Topology
+	Source   origin.Source
+	Origin   *Origin
+	Gateway  *control.Gateway
+	Edges    []*edge.Edge
+	Faults   *faults.Controller
+
+	clock  clock.Clock
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// NewSource builds the origin's source: a content directory, else the
+// catalog given, else the topology's catalog (file, inline titles or
+// generated titles).
+func NewSource(t *topology.Topology, cat *packager.Catalog, contentDir string) (origin.Source, error) {
+	if contentDir == "" {
+		contentDir = t.Catalog.Content
+	}
+	if contentDir != "" {
+		return origin.NewDirSource(contentDir)
+	}
+	if cat == nil {
+		var err error
+		if cat, err = Catalog(t); err != nil {
+			return nil, err
+		}
+	}
+	return origin.NewPackagerSource(cat)
+}
+
+// Catalog turns the topology's catalog reference into a packager catalog.
+func Catalog(t *topology.Topology) (*packager.Catalog, error) {
+	c := t.Catalog
+	switch {
+	case c.File != "":
+		return packager.LoadCatalog(c.File)
+	case len(c.Titles) > 0:
+		cat := &packager.Catalog{}
+		for _, ti := range c.Titles {
+			cat.Titles = append(cat.Titles, packager.Title{ID: ti.ID, Duration: ti.Duration, SegmentDuration: ti.SegmentDuration, LadderKbps: ti.LadderKbps, Seed: ti.Seed})
+		}
+		return cat, cat.Validate()
+	case c.Generate > 0:
+		return packager.DefaultCatalog(c.Generate), nil
+	}
+	return nil, errors.New("backend: the topology names no catalog")
+}
+
+// Start runs origin, edges and gateway; Close stops them.
+func Start(ctx context.Context, opts Options) (*Backend, error) {
+	t := opts.Topology
+	if t == nil {
+		t = topology.Default()
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Listen == "" {
+		opts.Listen = "127.0.0.1:0"
+	}
+	host, _, err := net.SplitHostPort(opts.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("backend: listen address %q: %w", opts.Listen, err)
+	}
+	src, err := NewSource(t, opts.Catalog, opts.ContentDir)
+	if err != nil {
+		return nil, fmt.Errorf("backend: catalog: %w", err)
+	}
+	b := &Backend{Topology: t, Source: src, Faults: faults.NewController(), clock: opts.Clock}
+	fail := func(err error) (*Backend, error) {
+		_ = b.Close(context.Background())
+		return nil, err
+	}
+	b.Origin = NewOrigin(origin.NewServer(src, opts.Log.With("component", "origin")), net.JoinHostPort(host, "0"), opts.Log)
+	if err := b.Origin.Start(); err != nil {
+		return fail(err)
+	}
+	b.Faults.Register("origin", b.Origin)
+	gw, err := control.New(control.Config{Topology: t, Titles: src.Titles(), Addr: opts.Listen, Clock: opts.Clock,
+		Log: opts.Log, Sleep: opts.GatewaySleep, Faults: b.Faults})
+	if err != nil {
+		return fail(err)
+	}
+	b.Gateway = gw
+	if err := gw.Start(); err != nil {
+		return fail(err)
+	}
+	signer := signing.New(t.SigningKey)
+	fill := &origin.Client{Base: b.Origin.URL(), HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+	for _, e := range t.Edges() {
+		ed, err := edge.New(edge.Config{ID: e.ID, Region: e.Region, Addr: net.JoinHostPort(host, "0"), CapacityBps: int64(e.Capacity),
+			MaxConnections: e.MaxConnections, CacheBytes: int64(e.CacheSize), Origin: fill, Signer: signer,
+			Clock: opts.Clock, Log: opts.Log, Report: gw.Steering.Report})
+		if err != nil {
+			return fail(err)
+		}
+		b.Edges = append(b.Edges, ed)
+		if err := ed.Start(); err != nil {
+			return fail(err)
+		}
+		b.Faults.Register(e.ID, ed)
+	}
+	b.HealthTick()
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	b.cancel = cancel
+	if !opts.Manual {
+		for _, ed := range b.Edges {
+			b.goRun(func() { ed.Run(runCtx, max(t.HealthInterval/2, 10*time.Millisecond)) })
+		}
+		b.goRun(func() { gw.Telemetry.Run(runCtx) })
+		b.goRun(func() { b.faultLoop(runCtx, opts.Log) })
+	}
+	return b, nil
+}
+
+func (b *Backend) goRun(f func()) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		f()
+	}()
+}
+
+func (b *Backend) faultLoop(ctx context.Context, log *slog.Logger) {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			applied, err := b.FaultTick()
+			for _, f := range applied {
+				log.Info("scheduled fault applied", "target", f.Target, "kind", f.Kind)
+			}
+			if err != nil {
+				log.Warn("scheduled fault failed", "err", err)
+			}
+		}
+	}
+}
+
+// GatewayURL is the control plane's entry, "http://127.0.0.1:PORT".
+func (b *Backend) GatewayURL() string { return b.Gateway.URL() }
+
+// Edge returns the edge with id, or nil.
+func (b *Backend) Edge(id string) *edge.Edge {
+	for _, e := range b.Edges {
+		if e.ID() == id {
+			return e
+		}
+	}
+	return nil
+}
+
+// HealthTick makes every live edge report to steering now (a killed edge
+// stays silent). In Manual mode this is the health loop.
+func (b *Backend) HealthTick() {
+	for _, e := range b.Edges {
+		e.ReportNow()
+	}
+}
+
+// FaultTick applies the scheduled faults due at the backend clock's now.
+func (b *Backend) FaultTick() ([]faults.Fault, error) { return b.Faults.Tick(b.clock.Now()) }
+
+// Close stops everything within ctx.
+func (b *Backend) Close(ctx context.Context) error {
+	if b.cancel != nil {
+		b.cancel()
+	}
+	var errs []error
+	if b.Gateway != nil {
+		errs = append(errs, b.Gateway.Close(ctx))
+	}
+	for _, e := range b.Edges {
+		errs = append(errs, e.Close(ctx))
+	}
+	if b.Origin != nil {
+		errs = append(errs, b.Origin.Close(ctx))
+	}
+	b.wg.Wait()
+	return errors.Join(errs...)
+}
+
+// Summary is a snapshot of the backend for the live status line.
+type Summary struct {
+	Edges        int     `json:"edges"`
+	HealthyEdges int     `json:"healthy_edges"`
+	EdgeRequests int64   `json:"edge_requests"`
+	EdgeBytes    int64   `json:"edge_bytes"`
+	HitRatio     float64 `json:"hit_ratio"`
+	InFlight     int     `json:"gateway_in_flight"`
+	Events       int64   `json:"events_accepted"`
+	Dropped      int64   `json:"events_dropped"`
+}
+
+// Summary gathers the counters.
+func (b *Backend) Summary() Summary {
+	s := Summary{Edges: len(b.Edges), HealthyEdges: b.Gateway.Steering.Healthy()}
+	var hits, lookups int64
+	for _, e := range b.Edges {
+		n, by := e.Counters()
+		s.EdgeRequests += n
+		s.EdgeBytes += by
+		st := e.Cache().Stats()
+		hits += st.Hits
+		lookups += st.Hits + st.Misses + st.Coalesced
+	}
+	if lookups > 0 {
+		s.HitRatio = float64(hits) / float64(lookups)
+	}
+	ts := b.Gateway.Telemetry.Stats()
+	s.Events, s.Dropped = ts.Accepted, ts.Dropped
+	return s
+}
+
+// String formats the summary as one status line.
+func (s Summary) String() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "edges %d/%d healthy | edge requests %d, %.1f MB, hit ratio %.0f%% | events %d (%d dropped)",
+		s.HealthyEdges, s.Edges, s.EdgeRequests, float64(s.EdgeBytes)/1e6, s.HitRatio*100, s.Events, s.Dropped)
+	return sb.String()
+}

@@ -1,0 +1,483 @@
+package control
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/abrkit/abrkit/simulator/backend/clock"
+	"github.com/abrkit/abrkit/simulator/backend/edge"
+	"github.com/abrkit/abrkit/simulator/backend/faults"
+	"github.com/abrkit/abrkit/simulator/backend/origin"
+	"github.com/abrkit/abrkit/simulator/backend/signing"
+	"github.com/abrkit/abrkit/simulator/backend/topology"
+)
+
+// ErrNoTopology is returned by New without a topology.
+var ErrNoTopology = errors.New("control: no topology")
+
+// Config sets a gateway up. Zero values take the defaults named.
+type Config struct {
+	// Topology gives the control-plane model, users, TTLs and regions. Required.
+	Topology *topology.Topology
+	// Titles is the catalog the playback API offers.
+	Titles []origin.TitleInfo
+	// Addr is the listen address; defaults to "127.0.0.1:0".
+	Addr string
+	// Clock defaults to the wall clock.
+	Clock clock.Clock
+	// Log defaults to discarding.
+	Log *slog.Logger
+	// Sleep waits for service times and injected latency; defaults to a
+	// timer. Tests replace it.
+	Sleep func(context.Context, time.Duration) error
+	// Faults, when set, is served at /admin/v1/faults and gets the
+	// gateway and its services registered as targets.
+	Faults *faults.Controller
+}
+
+// Gateway is the control plane's single entry.
+type Gateway struct {
+	cfg      Config
+	topo     *topology.Topology
+	signer   *signing.Signer
+	clock    clock.Clock
+	log      *slog.Logger
+	sleep    func(context.Context, time.Duration) error
+	titles   map[string]origin.TitleInfo
+	order    []origin.TitleInfo
+	users    map[string]topology.User
+	shed     *Shedder
+	limiter  *Limiter
+	services map[string]*Service
+	mux      *http.ServeMux
+
+	// Steering and Telemetry are the in-process services.
+	Steering  *Steering
+	Telemetry *Telemetry
+
+	mu   sync.Mutex
+	srv  *http.Server
+	addr string
+
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	shedN    prometheus.Counter
+	limited  prometheus.Counter
+	events   *prometheus.CounterVec
+}
+
+var _ faults.Target = (*Gateway)(nil)
+
+// New builds a gateway that is not listening yet.
+func New(cfg Config) (*Gateway, error) {
+	t := cfg.Topology
+	if t == nil {
+		return nil, ErrNoTopology
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = origin.Sleep
+	}
+	cp := t.ControlPlane
+	g := &Gateway{cfg: cfg, topo: t, signer: signing.New(t.SigningKey), clock: cfg.Clock, log: cfg.Log.With("component", "gateway"),
+		sleep: cfg.Sleep, titles: map[string]origin.TitleInfo{}, order: cfg.Titles, users: map[string]topology.User{},
+		shed: NewShedder(cp.MaxInFlight), limiter: NewLimiter(cp.RateLimit.PerSecond, cp.RateLimit.Burst),
+		Steering: NewSteering(t.HealthInterval, cp.SteeringTTL, cfg.Clock.Now), Telemetry: NewTelemetry(cp.EventQueue),
+		reg: prometheus.NewRegistry()}
+	for _, ti := range cfg.Titles {
+		g.titles[ti.ID] = ti
+	}
+	for _, u := range t.Users {
+		g.users[u.Name] = u
+	}
+	sv := cp.Services
+	g.services = map[string]*Service{
+		SvcAuth:      newService(SvcAuth, sv.Auth.ServiceTime, cp.Breaker, 11),
+		SvcPlayback:  newService(SvcPlayback, sv.Playback.ServiceTime, cp.Breaker, 12),
+		SvcSteering:  newService(SvcSteering, sv.Steering.ServiceTime, cp.Breaker, 13),
+		SvcTelemetry: newService(SvcTelemetry, sv.Telemetry.ServiceTime, cp.Breaker, 14),
+	}
+	g.metrics()
+	g.routes()
+	if cfg.Faults != nil {
+		cfg.Faults.Register("gateway", g)
+		for name, s := range g.services {
+			cfg.Faults.Register(name, s)
+		}
+	}
+	return g, nil
+}
+
+func (g *Gateway) metrics() {
+	g.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "abrkit_gateway_requests_total", Help: "Gateway requests by route and status code."}, []string{"route", "code"})
+	g.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "abrkit_gateway_request_seconds", Help: "Gateway request latency by route.", Buckets: prometheus.ExponentialBuckets(0.0002, 2, 16)}, []string{"route"})
+	g.shedN = prometheus.NewCounter(prometheus.CounterOpts{Name: "abrkit_gateway_shed_total", Help: "Requests shed with 503 at the in-flight limit."})
+	g.limited = prometheus.NewCounter(prometheus.CounterOpts{Name: "abrkit_gateway_rate_limited_total", Help: "Requests refused with 429 by the per-client rate limit."})
+	g.events = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "abrkit_telemetry_events_total", Help: "Telemetry events by outcome (accepted, dropped)."}, []string{"outcome"})
+	g.reg.MustRegister(g.requests, g.latency, g.shedN, g.limited, g.events,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_gateway_in_flight", Help: "Requests in progress."}, func() float64 { return float64(g.shed.InFlight()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_steering_healthy_edges", Help: "Edges steering would rank now."}, func() float64 { return float64(g.Steering.Healthy()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_telemetry_queued", Help: "Events waiting in the telemetry queue."}, func() float64 { return float64(len(g.Telemetry.q)) }),
+	)
+	for name, s := range g.services {
+		b := s.breaker
+		g.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_gateway_breaker_state",
+			Help: "Circuit breaker state per service: 0 closed, 1 half-open, 2 open.", ConstLabels: prometheus.Labels{"service": name}},
+			func() float64 { return float64(b.State()) }))
+	}
+}
+
+func (g *Gateway) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("POST /v1/login", g.handle("login", SvcAuth, false, MaxLoginBytes, g.loginKey, g.login))
+	m.HandleFunc("GET /v1/titles", g.handle("titles", SvcPlayback, false, 0, ipKey, g.listTitles))
+	m.HandleFunc("POST /v1/play", g.handle("play", SvcPlayback, true, MaxPlayBytes, userKey, g.play))
+	m.HandleFunc("GET /v1/steering/{title}", g.handle("steering", SvcSteering, false, 0, sessionKey, g.steer))
+	m.HandleFunc("POST /v1/events", g.handle("events", SvcTelemetry, true, MaxEventsBytes, userKey, g.intake))
+	m.HandleFunc("POST /internal/v1/edges/report", g.report)
+	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	m.Handle("GET /metrics", promhttp.HandlerFor(g.reg, promhttp.HandlerOpts{}))
+	if g.cfg.Faults != nil {
+		m.Handle("/admin/v1/faults", g.cfg.Faults.Handler(g.clock.Now))
+	}
+	g.mux = m
+}
+
+// Registry returns the gateway's metrics registry.
+func (g *Gateway) Registry() *prometheus.Registry { return g.reg }
+
+// Service returns a downstream service by name (SvcAuth, ...).
+func (g *Gateway) Service(name string) *Service { return g.services[name] }
+
+// ServeHTTP routes a request.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.mux.ServeHTTP(w, r) }
+
+// Start listens and serves in the background.
+func (g *Gateway) Start() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.srv != nil {
+		return nil
+	}
+	addr := g.cfg.Addr
+	if g.addr != "" {
+		addr = g.addr
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("gateway: %w", err)
+	}
+	g.addr = ln.Addr().String()
+	g.srv = &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(g.log.Handler(), slog.LevelDebug)}
+	srv := g.srv
+	go func() { _ = srv.Serve(ln) }()
+	g.log.Info("gateway listening", "url", "http://"+g.addr)
+	return nil
+}
+
+// URL returns "http://host:port" once started.
+func (g *Gateway) URL() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return "http://" + g.addr
+}
+
+// Kill closes the listener and all connections.
+func (g *Gateway) Kill() error {
+	g.mu.Lock()
+	srv := g.srv
+	g.srv = nil
+	g.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	return srv.Close()
+}
+
+// Restart listens again on the same address.
+func (g *Gateway) Restart() error { return g.Start() }
+
+// Impair applies latency or an error rate to every service.
+func (g *Gateway) Impair(i faults.Impairment) {
+	for _, s := range g.services {
+		s.Impair(i)
+	}
+}
+
+// Close shuts down gracefully within ctx.
+func (g *Gateway) Close(ctx context.Context) error {
+	g.mu.Lock()
+	srv := g.srv
+	g.srv = nil
+	g.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	return srv.Shutdown(ctx)
+}
+
+type keyFunc func(r *http.Request, body []byte, c signing.Claims) string
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func ipKey(r *http.Request, _ []byte, _ signing.Claims) string { return "ip:" + clientIP(r) }
+
+func userKey(_ *http.Request, _ []byte, c signing.Claims) string { return "user:" + c.User }
+
+func sessionKey(r *http.Request, _ []byte, _ signing.Claims) string {
+	if s := r.URL.Query().Get("session"); s != "" && len(s) <= 128 {
+		return "session:" + s
+	}
+	return "ip:" + clientIP(r)
+}
+
+// loginKey limits logins per user name, so viewers behind one address
+// (every simulated viewer on loopback) do not share a bucket.
+func (g *Gateway) loginKey(r *http.Request, body []byte, _ signing.Claims) string {
+	if req, err := DecodeLogin(body); err == nil {
+		return "login:" + req.User
+	}
+	return "ip:" + clientIP(r)
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request, body []byte, c signing.Claims) int
+
+func retryAfter(w http.ResponseWriter, d time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(d.Seconds())))))
+}
+
+// handle wraps a service handler with shedding, body limits, auth, rate
+// limiting, the service's breaker and its service model.
+func (g *Gateway) handle(route, svcName string, auth bool, maxBody int64, key keyFunc, h handlerFunc) http.HandlerFunc {
+	svc := g.services[svcName]
+	lat := g.latency.WithLabelValues(route)
+	return func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		code := g.guarded(w, r, svc, auth, maxBody, key, h)
+		g.requests.WithLabelValues(route, strconv.Itoa(code)).Inc()
+		lat.Observe(time.Since(start).Seconds())
+		if code >= 500 {
+			g.log.Debug("request failed", "route", route, "code", code)
+		}
+	}
+}
+
+func (g *Gateway) guarded(w http.ResponseWriter, r *http.Request, svc *Service, auth bool, maxBody int64, key keyFunc, h handlerFunc) int {
+	if !g.shed.TryAcquire() {
+		g.shedN.Inc()
+		retryAfter(w, time.Second)
+		return writeError(w, http.StatusServiceUnavailable, "overloaded, retry later")
+	}
+	defer g.shed.Release()
+	var claims signing.Claims
+	if auth {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || tok == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="abrkit"`)
+			return writeError(w, http.StatusUnauthorized, "missing bearer token (POST /v1/login first)")
+		}
+		c, err := g.signer.VerifyToken(tok, g.clock.Now())
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="abrkit", error="invalid_token"`)
+			return writeError(w, http.StatusUnauthorized, "invalid token: "+err.Error())
+		}
+		claims = c
+	}
+	var body []byte
+	if maxBody > 0 {
+		data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", maxBody))
+			}
+			return writeError(w, http.StatusBadRequest, "reading body: "+err.Error())
+		}
+		body = data
+	}
+	if ok, wait := g.limiter.Allow(key(r, body, claims), g.clock.Now()); !ok {
+		g.limited.Inc()
+		retryAfter(w, wait)
+		return writeError(w, http.StatusTooManyRequests, "rate limit exceeded")
+	}
+	if ok, wait := svc.breaker.Allow(g.clock.Now()); !ok {
+		retryAfter(w, wait)
+		w.Header().Set("X-Abrkit-Breaker", "open")
+		return writeError(w, http.StatusServiceUnavailable, svc.name+" circuit open")
+	}
+	code := svc.call(r.Context(), w, g.sleep, func() int { return h(w, r, body, claims) })
+	svc.breaker.Record(code < 500, g.clock.Now())
+	return code
+}
+
+func (g *Gateway) login(w http.ResponseWriter, _ *http.Request, body []byte, _ signing.Claims) int {
+	req, err := DecodeLogin(body)
+	if err != nil {
+		return writeError(w, http.StatusBadRequest, err.Error())
+	}
+	region := req.Region
+	if len(g.users) > 0 {
+		u, ok := g.users[req.User]
+		if !ok || subtle.ConstantTimeCompare([]byte(u.Password), []byte(req.Password)) != 1 {
+			return writeError(w, http.StatusUnauthorized, "unknown user or wrong password")
+		}
+		if u.Region != "" {
+			region = u.Region
+		}
+	}
+	if region != "" {
+		if _, ok := g.topo.Region(region); !ok {
+			return writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown region %q", region))
+		}
+	}
+	exp := g.clock.Now().Add(g.topo.ControlPlane.TokenTTL)
+	tok := g.signer.Token(signing.Claims{User: req.User, Region: region, Expires: exp})
+	return writeJSON(w, http.StatusOK, LoginResponse{Token: tok, ExpiresAt: exp.UTC(), Region: region})
+}
+
+func (g *Gateway) listTitles(w http.ResponseWriter, _ *http.Request, _ []byte, _ signing.Claims) int {
+	resp := TitlesResponse{Titles: make([]TitleEntry, 0, len(g.order))}
+	for _, t := range g.order {
+		resp.Titles = append(resp.Titles, TitleEntry{ID: t.ID, DurationS: t.Duration.Seconds(), HLS: t.HLS != "", DASH: t.DASH != ""})
+	}
+	return writeJSON(w, http.StatusOK, resp)
+}
+
+// viewerRegion picks the region: the request's, the token's, else the first.
+func (g *Gateway) viewerRegion(req, claims string) string {
+	for _, r := range []string{req, claims} {
+		if _, ok := g.topo.Region(r); ok && r != "" {
+			return r
+		}
+	}
+	return g.topo.Regions[0].ID
+}
+
+func newSession() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (g *Gateway) play(w http.ResponseWriter, _ *http.Request, body []byte, c signing.Claims) int {
+	req, err := DecodePlay(body)
+	if err != nil {
+		return writeError(w, http.StatusBadRequest, err.Error())
+	}
+	ti, ok := g.titles[req.Title]
+	if !ok {
+		return writeError(w, http.StatusNotFound, fmt.Sprintf("unknown title %q", req.Title))
+	}
+	if req.Region != "" {
+		if _, ok := g.topo.Region(req.Region); !ok {
+			return writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown region %q", req.Region))
+		}
+	}
+	region := g.viewerRegion(req.Region, c.Region)
+	now := g.clock.Now()
+	ranked := g.rankForPlay(region, ti.ID, now)
+	if len(ranked) == 0 {
+		retryAfter(w, g.topo.HealthInterval)
+		return writeError(w, http.StatusServiceUnavailable, "no edge available")
+	}
+	exp := now.Add(g.topo.URLTTL)
+	dir := g.signer.Path(ti.ID, "", exp)
+	session := newSession()
+	resp := PlayResponse{Title: ti.ID, Session: session, Region: region, ExpiresAt: exp.UTC(),
+		SteeringURI: SteeringURI(g.URL(), ti.ID, region, session), Edges: make([]PlayEdge, 0, len(ranked))}
+	for i, e := range ranked {
+		pe := PlayEdge{ID: e.ID, Region: e.Region, Rank: i, URL: strings.TrimSuffix(e.URL, "/") + dir, Load: math.Round(e.Load()*1000) / 1000}
+		if ti.HLS != "" {
+			pe.HLS = pe.URL + ti.HLS
+		}
+		if ti.DASH != "" {
+			pe.DASH = pe.URL + ti.DASH
+		}
+		resp.Edges = append(resp.Edges, pe)
+	}
+	resp.HLS, resp.DASH = resp.Edges[0].HLS, resp.Edges[0].DASH
+	return writeJSON(w, http.StatusOK, resp)
+}
+
+// rankForPlay asks the steering service through its breaker; when steering
+// is down the playback API degrades to the last reports it saw, ranked by
+// region only, rather than failing playback.
+func (g *Gateway) rankForPlay(region, title string, now time.Time) []Ranked {
+	st := g.services[SvcSteering]
+	if ok, _ := st.breaker.Allow(now); ok && !st.Down() {
+		r := g.Steering.Rank(region, title)
+		st.breaker.Record(true, now)
+		return r
+	} else if ok {
+		st.breaker.Record(false, now)
+	}
+	return Rank(g.Steering.Edges(), region, title, now, time.Duration(math.MaxInt64))
+}
+
+func (g *Gateway) steer(w http.ResponseWriter, r *http.Request, _ []byte, _ signing.Claims) int {
+	return g.Steering.serveManifest(w, r, g.URL())
+}
+
+func (g *Gateway) intake(w http.ResponseWriter, _ *http.Request, body []byte, _ signing.Claims) int {
+	req, err := DecodeEvents(body, g.topo.ControlPlane.MaxEventBatch)
+	if err != nil {
+		return writeError(w, http.StatusBadRequest, err.Error())
+	}
+	resp := g.Telemetry.Offer(req)
+	g.events.WithLabelValues("accepted").Add(float64(resp.Accepted))
+	g.events.WithLabelValues("dropped").Add(float64(resp.Dropped))
+	return writeJSON(w, http.StatusAccepted, resp)
+}
+
+// report takes an edge's health report over HTTP (separate processes).
+func (g *Gateway) report(w http.ResponseWriter, r *http.Request) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxReportBytes))
+	if err != nil {
+		writeError(w, http.StatusRequestEntityTooLarge, "report too large")
+		return
+	}
+	want := edge.SignReport(g.topo.SigningKey, data)
+	if !hmac.Equal([]byte(r.Header.Get(edge.ReportHeader)), []byte(want)) {
+		writeError(w, http.StatusUnauthorized, "bad report signature")
+		return
+	}
+	rep, err := decodeReport(data)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	g.Steering.Report(rep)
+	w.WriteHeader(http.StatusNoContent)
+}

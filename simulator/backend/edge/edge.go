@@ -1,0 +1,421 @@
+package edge
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/abrkit/abrkit/simulator/backend/clock"
+	"github.com/abrkit/abrkit/simulator/backend/faults"
+	"github.com/abrkit/abrkit/simulator/backend/origin"
+	"github.com/abrkit/abrkit/simulator/backend/signing"
+)
+
+// Sentinel errors of the lifecycle.
+var (
+	ErrKilled  = errors.New("edge is killed")
+	ErrRunning = errors.New("edge is already running")
+)
+
+// Fetcher gets files from the origin; errors wrap origin.ErrNotFound for
+// unknown files. [origin.Client] and [origin.Direct] implement it.
+type Fetcher interface {
+	Fetch(ctx context.Context, title, file string) ([]byte, error)
+}
+
+// Config sets an edge up. Zero values take the defaults named.
+type Config struct {
+	ID     string
+	Region string
+	// Addr is the listen address; defaults to "127.0.0.1:0".
+	Addr string
+	// CapacityBps is the egress in bits per second; 0 means unlimited.
+	CapacityBps int64
+	// MaxConnections bounds requests in progress; 0 means unlimited.
+	MaxConnections int
+	// CacheBytes bounds the cache; defaults to 256 MiB.
+	CacheBytes int64
+	// Origin fills the cache. Required.
+	Origin Fetcher
+	// Signer verifies URLs. Required.
+	Signer *signing.Signer
+	// Clock checks URL expiry and stamps reports; defaults to the wall clock.
+	Clock clock.Clock
+	// Log defaults to discarding.
+	Log *slog.Logger
+	// Report receives health and load reports; nil drops them.
+	Report func(Report)
+	// MaxAge is the Cache-Control max-age given to viewers; defaults to 1h.
+	MaxAge time.Duration
+}
+
+// Report is an edge's health and load, sent to the steering service.
+type Report struct {
+	ID             string    `json:"id"`
+	Region         string    `json:"region"`
+	URL            string    `json:"url"`
+	Healthy        bool      `json:"healthy"`
+	Active         int       `json:"active"`
+	MaxConnections int       `json:"max_connections"`
+	CapacityBps    int64     `json:"capacity_bps"`
+	EgressBps      float64   `json:"egress_bps"`
+	ErrorRatio     float64   `json:"error_ratio"`
+	CacheBytes     int64     `json:"cache_bytes"`
+	CacheMaxBytes  int64     `json:"cache_max_bytes"`
+	HitRatio       float64   `json:"hit_ratio"`
+	Titles         []string  `json:"titles"`
+	At             time.Time `json:"at"`
+}
+
+// Edge is one edge cache server.
+type Edge struct {
+	cfg   Config
+	cache *Cache
+	link  *Link
+	imp   *faults.Impaired
+	log   *slog.Logger
+
+	active atomic.Int64
+
+	mu      sync.Mutex
+	srv     *http.Server
+	ln      net.Listener
+	addr    string
+	killed  bool
+	last    reportMark
+	errors5 atomic.Int64
+	served  atomic.Int64
+	sent    atomic.Int64
+
+	reg       *prometheus.Registry
+	requests  *prometheus.CounterVec
+	latency   prometheus.Histogram
+	bytesSent prometheus.Counter
+	cacheOut  *prometheus.CounterVec
+	rejected  prometheus.Counter
+	fillErrs  prometheus.Counter
+	hitOK     prometheus.Counter
+}
+
+type reportMark struct {
+	at                   time.Time
+	bytes, served, err5s int64
+	hits, lookups        int64
+}
+
+var _ faults.Target = (*Edge)(nil)
+
+// New checks cfg and returns an edge that is not listening yet.
+func New(cfg Config) (*Edge, error) {
+	if cfg.Origin == nil || cfg.Signer == nil || !signing.CleanID(cfg.ID) {
+		return nil, fmt.Errorf("edge %q: need a clean id, an origin and a signer", cfg.ID)
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	if cfg.CacheBytes == 0 {
+		cfg.CacheBytes = 256 << 20
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxAge == 0 {
+		cfg.MaxAge = time.Hour
+	}
+	e := &Edge{cfg: cfg, cache: NewCache(cfg.CacheBytes), link: NewLink(cfg.CapacityBps),
+		imp: faults.NewImpaired(uint64(len(cfg.ID))*7919 + 1), log: cfg.Log.With("edge", cfg.ID), reg: prometheus.NewRegistry()}
+	labels := prometheus.Labels{"edge": cfg.ID, "region": cfg.Region}
+	e.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "abrkit_edge_requests_total", Help: "Edge media requests by status code.", ConstLabels: labels}, []string{"code"})
+	e.latency = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "abrkit_edge_request_seconds", Help: "Edge media request latency (to last byte).", ConstLabels: labels, Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)})
+	e.bytesSent = prometheus.NewCounter(prometheus.CounterOpts{Name: "abrkit_edge_bytes_sent_total", Help: "Body bytes sent to viewers.", ConstLabels: labels})
+	e.cacheOut = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "abrkit_edge_cache_lookups_total", Help: "Cache lookups by outcome (hit, miss, coalesced); hit ratio = hit / sum.", ConstLabels: labels}, []string{"outcome"})
+	e.rejected = prometheus.NewCounter(prometheus.CounterOpts{Name: "abrkit_edge_rejected_total", Help: "Requests refused at the connection limit.", ConstLabels: labels})
+	e.fillErrs = prometheus.NewCounter(prometheus.CounterOpts{Name: "abrkit_edge_origin_errors_total", Help: "Failed origin fills.", ConstLabels: labels})
+	e.hitOK = e.cacheOut.WithLabelValues("hit")
+	e.reg.MustRegister(e.requests, e.latency, e.bytesSent, e.cacheOut, e.rejected, e.fillErrs,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_edge_active_requests", Help: "Requests in progress.", ConstLabels: labels}, func() float64 { return float64(e.active.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_edge_cache_bytes", Help: "Bytes in the cache.", ConstLabels: labels}, func() float64 { return float64(e.cache.Stats().Bytes) }),
+	)
+	return e, nil
+}
+
+// ID returns the edge id.
+func (e *Edge) ID() string { return e.cfg.ID }
+
+// Region returns the edge's region.
+func (e *Edge) Region() string { return e.cfg.Region }
+
+// Cache returns the edge's cache.
+func (e *Edge) Cache() *Cache { return e.cache }
+
+// Registry returns the edge's metrics registry.
+func (e *Edge) Registry() *prometheus.Registry { return e.reg }
+
+// Start listens on the configured address and serves in the background.
+func (e *Edge) Start() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.srv != nil {
+		return ErrRunning
+	}
+	addr := e.cfg.Addr
+	if e.addr != "" {
+		addr = e.addr // a restart keeps its address
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("edge %s: %w", e.cfg.ID, err)
+	}
+	e.ln, e.addr, e.killed = ln, ln.Addr().String(), false
+	e.srv = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelDebug)}
+	srv := e.srv
+	go func() { _ = srv.Serve(ln) }()
+	e.log.Info("edge listening", "url", "http://"+e.addr)
+	return nil
+}
+
+// URL returns "http://host:port" once started.
+func (e *Edge) URL() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return "http://" + e.addr
+}
+
+// Alive reports whether the edge is serving.
+func (e *Edge) Alive() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.srv != nil && !e.killed
+}
+
+// Kill closes the listener and every open connection at once.
+func (e *Edge) Kill() error {
+	e.mu.Lock()
+	srv := e.srv
+	e.srv, e.killed = nil, true
+	e.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	e.log.Warn("edge killed")
+	return srv.Close()
+}
+
+// Restart serves again on the same address with an empty cache.
+func (e *Edge) Restart() error {
+	if e.Alive() {
+		return nil
+	}
+	e.cache.Purge()
+	return e.Start()
+}
+
+// Close shuts the edge down gracefully within ctx.
+func (e *Edge) Close(ctx context.Context) error {
+	e.mu.Lock()
+	srv := e.srv
+	e.srv, e.killed = nil, true
+	e.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	return srv.Shutdown(ctx)
+}
+
+// Impair applies a fault's standing damage.
+func (e *Edge) Impair(i faults.Impairment) {
+	e.imp.Set(i)
+	rate := e.cfg.CapacityBps
+	if i.BandwidthBps > 0 && (rate == 0 || i.BandwidthBps < rate) {
+		rate = i.BandwidthBps
+	}
+	e.link.SetRate(rate)
+}
+
+// Snapshot returns the edge's current report; rates are over the time
+// since the previous Snapshot.
+func (e *Edge) Snapshot() Report {
+	now := e.cfg.Clock.Now()
+	st := e.cache.Stats()
+	e.mu.Lock()
+	healthy := e.srv != nil && !e.killed
+	url := "http://" + e.addr
+	cur := reportMark{at: now, bytes: e.sent.Load(), served: e.served.Load(), err5s: e.errors5.Load(), hits: st.Hits, lookups: st.Hits + st.Misses + st.Coalesced}
+	prev := e.last
+	e.last = cur
+	e.mu.Unlock()
+	r := Report{ID: e.cfg.ID, Region: e.cfg.Region, URL: url, Healthy: healthy, Active: int(e.active.Load()),
+		MaxConnections: e.cfg.MaxConnections, CapacityBps: e.cfg.CapacityBps, CacheBytes: st.Bytes,
+		CacheMaxBytes: e.cfg.CacheBytes, Titles: e.cache.Titles(), At: now}
+	if dt := now.Sub(prev.at).Seconds(); !prev.at.IsZero() && dt > 0 {
+		r.EgressBps = float64(cur.bytes-prev.bytes) * 8 / dt
+	}
+	if n := cur.served - prev.served; n > 0 {
+		r.ErrorRatio = float64(cur.err5s-prev.err5s) / float64(n)
+	}
+	if n := cur.lookups - prev.lookups; n > 0 {
+		r.HitRatio = float64(cur.hits-prev.hits) / float64(n)
+	}
+	return r
+}
+
+// ReportNow sends a report to the steering service, unless the edge is
+// down: a killed edge falls silent, which is how steering notices.
+func (e *Edge) ReportNow() {
+	if !e.Alive() || e.cfg.Report == nil {
+		return
+	}
+	e.cfg.Report(e.Snapshot())
+}
+
+// Run reports every interval until ctx ends (the live mode's health loop).
+func (e *Edge) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	e.ReportNow()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			e.ReportNow()
+		}
+	}
+}
+
+// ServeHTTP serves /healthz, /metrics, /load and signed media paths.
+func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/healthz":
+		_, _ = io.WriteString(w, "ok\n")
+		return
+	case "/metrics":
+		promhttp.HandlerFor(e.reg, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+		return
+	case "/load":
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(e.Snapshot())
+		return
+	}
+	start := time.Now()
+	cw := &countingWriter{ResponseWriter: w, code: http.StatusOK}
+	e.serveMedia(cw, r)
+	e.served.Add(1)
+	if cw.code >= 500 {
+		e.errors5.Add(1)
+	}
+	e.sent.Add(cw.n)
+	e.bytesSent.Add(float64(cw.n))
+	e.requests.WithLabelValues(strconv.Itoa(cw.code)).Inc()
+	e.latency.Observe(time.Since(start).Seconds())
+}
+
+func (e *Edge) serveMedia(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	n := e.active.Add(1)
+	defer e.active.Add(-1)
+	if max := e.cfg.MaxConnections; max > 0 && n > int64(max) {
+		e.rejected.Inc()
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "edge at its connection limit", http.StatusServiceUnavailable)
+		return
+	}
+	imp, fail := e.imp.Roll()
+	if imp.Latency > 0 {
+		if origin.Sleep(r.Context(), imp.Latency) != nil {
+			return
+		}
+	}
+	if fail != 0 {
+		http.Error(w, "injected failure", fail)
+		return
+	}
+	res, err := e.cfg.Signer.Verify(r.URL.Path, e.cfg.Clock.Now())
+	switch {
+	case errors.Is(err, signing.ErrBadPath):
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	case err != nil:
+		http.Error(w, err.Error(), http.StatusForbidden)
+		return
+	}
+	data, out, err := e.cache.Get(r.Context(), res.Title, res.File, func(ctx context.Context) ([]byte, error) {
+		return e.cfg.Origin.Fetch(ctx, res.Title, res.File)
+	})
+	if out == Hit {
+		e.hitOK.Inc()
+	} else {
+		e.cacheOut.WithLabelValues(out.String()).Inc()
+	}
+	switch {
+	case errors.Is(err, origin.ErrNotFound):
+		http.Error(w, "not found", http.StatusNotFound)
+		return
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		return
+	case err != nil:
+		e.fillErrs.Inc()
+		e.log.Warn("origin fill failed", "title", res.Title, "file", res.File, "err", err)
+		http.Error(w, "origin unavailable", http.StatusBadGateway)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", origin.ContentType(res.File))
+	h.Set("Cache-Control", "private, max-age="+strconv.Itoa(int(e.cfg.MaxAge.Seconds())))
+	h.Set("X-Cache", map[bool]string{true: "HIT", false: "MISS"}[out == Hit])
+	h.Set("X-Edge", e.cfg.ID)
+	h.Set("Access-Control-Allow-Origin", "*")
+	if e.link.Limited() {
+		e.link.open()
+		defer e.link.close()
+		w = &pacedWriter{ResponseWriter: w, link: e.link, sleep: func(d time.Duration) bool { return origin.Sleep(r.Context(), d) == nil }}
+	}
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
+}
+
+// countingWriter records the status and counts body bytes.
+type countingWriter struct {
+	http.ResponseWriter
+	code        int
+	n           int64
+	wroteHeader bool
+}
+
+func (c *countingWriter) WriteHeader(code int) {
+	if !c.wroteHeader {
+		c.code, c.wroteHeader = code, true
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.wroteHeader = true
+	n, err := c.ResponseWriter.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+// Counters returns the media requests served and body bytes sent so far.
+func (e *Edge) Counters() (requests, bytes int64) { return e.served.Load(), e.sent.Load() }

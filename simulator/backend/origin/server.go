@@ -1,0 +1,139 @@
+package origin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/abrkit/abrkit/simulator/backend/faults"
+	"github.com/abrkit/abrkit/simulator/backend/signing"
+)
+
+// ContentType returns the media type for a file name.
+func ContentType(name string) string {
+	switch {
+	case strings.HasSuffix(name, ".m3u8"):
+		return "application/vnd.apple.mpegurl"
+	case strings.HasSuffix(name, ".mpd"):
+		return "application/dash+xml"
+	case strings.HasSuffix(name, ".m4a"):
+		return "audio/mp4"
+	case strings.HasSuffix(name, ".mp4"), strings.HasSuffix(name, ".m4s"), strings.HasSuffix(name, ".m4v"):
+		return "video/mp4"
+	case strings.HasSuffix(name, ".json"):
+		return "application/json"
+	}
+	return "application/octet-stream"
+}
+
+// Server serves a Source over HTTP.
+type Server struct {
+	src      Source
+	log      *slog.Logger
+	imp      *faults.Impaired
+	sleep    func(context.Context, time.Duration) error
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	bytes    prometheus.Counter
+	latency  prometheus.Histogram
+	mux      *http.ServeMux
+}
+
+// NewServer returns an origin server for src; log may be nil.
+func NewServer(src Source, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{src: src, log: log, imp: faults.NewImpaired(7), sleep: Sleep, reg: prometheus.NewRegistry()}
+	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "abrkit_origin_requests_total", Help: "Origin requests by status code."}, []string{"code"})
+	s.bytes = prometheus.NewCounter(prometheus.CounterOpts{Name: "abrkit_origin_bytes_total", Help: "Bytes served by the origin."})
+	s.latency = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "abrkit_origin_request_seconds", Help: "Origin request latency.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)})
+	s.reg.MustRegister(s.requests, s.bytes, s.latency)
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("GET /v1/titles", s.titles)
+	s.mux.HandleFunc("GET /o/", s.file)
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	return s
+}
+
+// Source returns the served source.
+func (s *Server) Source() Source { return s.src }
+
+// Registry returns the server's metrics registry.
+func (s *Server) Registry() *prometheus.Registry { return s.reg }
+
+// Impair sets the origin's impairment (latency, error rate).
+func (s *Server) Impair(i faults.Impairment) { s.imp.Set(i) }
+
+// ServeHTTP routes the request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+func (s *Server) titles(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(struct {
+		Titles []TitleInfo `json:"titles"`
+	}{s.src.Titles()})
+}
+
+func (s *Server) file(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	code := s.serveFile(w, r)
+	s.requests.WithLabelValues(fmt.Sprint(code)).Inc()
+	s.latency.Observe(time.Since(start).Seconds())
+}
+
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) int {
+	imp, fail := s.imp.Roll()
+	if imp.Latency > 0 {
+		if err := s.sleep(r.Context(), imp.Latency); err != nil {
+			return 499
+		}
+	}
+	if fail != 0 {
+		http.Error(w, "injected failure", fail)
+		return fail
+	}
+	rest := strings.TrimPrefix(r.URL.Path, "/o/")
+	title, file, ok := strings.Cut(rest, "/")
+	if !ok || !signing.CleanID(title) || !signing.CleanFile(file) {
+		http.Error(w, "bad path", http.StatusBadRequest)
+		return http.StatusBadRequest
+	}
+	data, err := s.src.Open(r.Context(), title, file)
+	if errors.Is(err, ErrNotFound) {
+		http.Error(w, "not found", http.StatusNotFound)
+		return http.StatusNotFound
+	}
+	if err != nil {
+		s.log.Error("origin open", "title", title, "file", file, "err", err)
+		http.Error(w, "origin error", http.StatusInternalServerError)
+		return http.StatusInternalServerError
+	}
+	w.Header().Set("Content-Type", ContentType(file))
+	w.Header().Set("Content-Length", fmt.Sprint(len(data)))
+	_, _ = w.Write(data)
+	s.bytes.Add(float64(len(data)))
+	return http.StatusOK
+}
+
+// Sleep waits d or until ctx is done.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
