@@ -59,7 +59,8 @@ const (
 
 // CMCD is Common Media Client Data (CTA-5004) for one request, in Go
 // units; encoding converts and rounds (bl and dl to 100 ms, mtp and rtp to
-// 100 kbps, br, tb and d to integers). A zero field is not sent; false
+// 100 kbps, br, tb and d to integers; a positive value below half a unit
+// is sent as one unit, never as 0). A zero field is not sent; false
 // booleans are not sent; pr is sent only when neither 0 nor 1; v only
 // when above 1.
 type CMCD struct {
@@ -241,9 +242,15 @@ func round100(d time.Duration) int64 {
 	return roundDiv(float64(d), float64(100*time.Millisecond)) * 100
 }
 
-// roundDiv is v/unit rounded half away from zero.
+// roundDiv is v/unit rounded half away from zero; a positive v never
+// rounds to 0 (a present value is sent as at least one unit, so it is not
+// read back as absent).
 func roundDiv(v, unit float64) int64 {
-	return int64(math.Round(v / unit))
+	n := int64(math.Round(v / unit))
+	if n == 0 && v > 0 {
+		n = 1
+	}
+	return n
 }
 
 // appendQuoted appends a CMCD String: double quotes, with \ and "

@@ -177,7 +177,7 @@ func (f *HTTPFetcher) Fetch(ctx context.Context, req *Request, progress Progress
 			wait = he.RetryAfter
 		}
 		if serr := clock.Sleep(ctx, wait); serr != nil {
-			return fail(err)
+			return fail(fmt.Errorf("%w while waiting to retry after: %w", serr, err))
 		}
 	}
 }

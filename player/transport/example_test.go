@@ -1,0 +1,61 @@
+package transport_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/abrkit/abrkit/player/transport"
+)
+
+// Fetch a byte range, counting the bytes without keeping them.
+func ExampleHTTPFetcher_Fetch() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.ServeContent(w, r, "seg.m4s", time.Time{}, strings.NewReader(strings.Repeat("x", 10_000)))
+	}))
+	defer srv.Close()
+
+	f := transport.NewHTTP(transport.HTTPConfig{
+		Filters: []transport.Filter{transport.HeaderFilter("Authorization", "Bearer token")},
+	})
+	res, err := f.Fetch(context.Background(), &transport.Request{URL: srv.URL + "/seg.m4s", Kind: transport.KindMedia, Offset: 1000, Length: 500}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Status, res.Bytes, res.Size)
+	// Output: 206 500 10000
+}
+
+func ExampleCMCD_QueryValue() {
+	c := transport.CMCD{
+		Bitrate:      3_200_000,
+		BufferLength: 21_349 * time.Millisecond, // sent rounded to 100 ms
+		ObjectType:   transport.ObjectVideo,
+		SessionID:    "6e2fb550",
+		Startup:      true,
+	}
+	fmt.Println(c.Payload())
+	fmt.Println(c.QueryValue())
+	h := http.Header{}
+	c.SetHeaders(h)
+	fmt.Println(h.Get(transport.HeaderCMCDRequest))
+	// Output:
+	// bl=21300,br=3200,ot=v,sid="6e2fb550",su
+	// CMCD=bl%3D21300%2Cbr%3D3200%2Cot%3Dv%2Csid%3D%226e2fb550%22%2Csu
+	// bl=21300,su
+}
+
+func ExampleParseRetryAfter() {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	d, ok := transport.ParseRetryAfter("Mon, 23 Nov 2026 12:00:30 GMT", now)
+	fmt.Println(d, ok)
+	d, ok = transport.ParseRetryAfter("120", now)
+	fmt.Println(d, ok)
+	// Output:
+	// 30s true
+	// 2m0s true
+}
