@@ -207,12 +207,14 @@ func putNALU(dst, nal []byte) int {
 func putFiller(dst []byte, n int) {
 	putU32(dst, uint32(n-4))
 	dst[4] = 0x0c
-	fill := dst[5 : n-1]
-	for i := range fill {
-		fill[i] = 0xff
+	for fill := dst[5 : n-1]; len(fill) > 0; {
+		fill = fill[copy(fill, ones):]
 	}
 	dst[n-1] = 0x80
 }
+
+// ones is a block of 0xff bytes for filler payloads.
+var ones = bytes.Repeat([]byte{0xff}, 32<<10)
 
 func putU32(b []byte, v uint32) {
 	b[0], b[1], b[2], b[3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
