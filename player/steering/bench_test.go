@@ -61,3 +61,15 @@ func TestMemoryPerServer(t *testing.T) {
 	}
 	t.Logf("sizeof(entry) = %d bytes, sizeof(Manager) = %d bytes", unsafe.Sizeof(entry{}), unsafe.Sizeof(Manager{}))
 }
+
+func BenchmarkUsableHLS(b *testing.B) {
+	p := hlsPresentation()
+	m, _ := New(Config{Presentation: p, ProbeCount: -1}, 0)
+	m.Current(0)
+	rs := p.Periods[0].Sets[0].Renditions
+	dst := make([]int, 0, len(rs))
+	b.ReportAllocs()
+	for b.Loop() {
+		dst = m.Usable(dst[:0], rs)
+	}
+}

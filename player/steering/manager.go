@@ -66,11 +66,12 @@ type basePrefix struct {
 // Manager is the concrete [Selector]. Create it with [New]. It is not
 // safe for concurrent use.
 type Manager struct {
-	cfg     Config
-	entries []entry
-	order   []int // priority order (indices into entries)
-	bases   []basePrefix
-	hls     bool // HLS pathway keys are in use (Usable filters)
+	cfg      Config
+	entries  []entry
+	order    []int // priority order (indices into entries)
+	bases    []basePrefix
+	variants []variantRef // HLS variants in manifest order (only with several pathways)
+	hls      bool         // HLS pathway keys are in use (Usable filters)
 
 	now     time.Duration
 	cur     int // index into entries; -1 before the first choice
@@ -172,61 +173,104 @@ func (m *Manager) find(id string) int {
 }
 
 // fromPresentation adds HLS pathways (or redundant groups) and DASH
-// service locations.
+// service locations. Next to API edges, a presentation that offers no
+// choice of its own (one implicit pathway, single BaseURLs) adds no server.
 func (m *Manager) fromPresentation(p *manifest.Presentation) {
+	edges := len(m.entries) > 0
 	switch p.Format {
 	case manifest.FormatHLS:
-		keys := 0
+		distinct := 0
 		forEachVariant(p, func(r *manifest.Rendition, key string) {
-			i := m.find(key)
+			m.variants = append(m.variants, variantRef{r: r, key: key})
+			seen := false
+			for _, v := range m.variants[:len(m.variants)-1] {
+				if v.key == key {
+					seen = true
+					break
+				}
+			}
+			if !seen {
+				distinct++
+			}
+		})
+		if distinct <= 1 && edges {
+			m.variants = nil
+			return
+		}
+		m.hls = distinct > 1
+		for _, v := range m.variants {
+			i := m.find(v.key)
 			if i < 0 {
 				o := FromPathway
-				if r.PathwayID == "" && key != "." {
+				if v.r.PathwayID == "" && v.key != "." {
 					o = FromRedundant
 				}
-				i = m.add(key, o)
-				keys++
+				i = m.add(v.key, o)
 			}
 			e := &m.entries[i]
 			if e.pathway == "" {
-				e.pathway = key
-				e.host = schemeHost(r.PlaylistURI)
+				e.pathway = v.key
 			}
-		})
-		m.hls = keys > 1
+			if e.host == "" {
+				e.host = schemeHost(v.r.PlaylistURI)
+			}
+		}
+		if !m.hls {
+			m.variants = nil // one pathway: nothing to map
+		}
 	case manifest.FormatDASH:
+		choice := false
+		forEachRendition(p, func(r *manifest.Rendition) {
+			choice = choice || len(r.BaseURLs) > 1
+		})
+		if !choice && edges {
+			return
+		}
 		groups := map[string]int{}
-		for pi := range p.Periods {
-			for si := range p.Periods[pi].Sets {
-				set := &p.Periods[pi].Sets[si]
-				for ri := range set.Renditions {
-					bs := set.Renditions[ri].BaseURLs
-					if len(bs) == 0 {
-						continue
-					}
-					key := ""
-					for _, b := range bs {
-						key += b.URL + "\x00"
-					}
-					if _, ok := groups[key]; !ok {
-						g := len(groups) + 1 // group 0 is the API edges
-						groups[key] = g
-						for bi, b := range bs {
-							id := b.ServiceLocation
-							if id == "" {
-								id = schemeHost(b.URL)
-								if id == "" {
-									id = fmt.Sprintf("base-%d", bi)
-								}
-							}
-							i := m.add(id, FromServiceLocation)
-							if m.entries[i].host == "" {
-								m.entries[i].host = schemeHost(b.URL)
-							}
-							m.bases = append(m.bases, basePrefix{prefix: b.URL, entry: i, group: g})
-						}
+		forEachRendition(p, func(r *manifest.Rendition) {
+			bs := r.BaseURLs
+			if len(bs) == 0 {
+				return
+			}
+			key := ""
+			for _, b := range bs {
+				key += b.URL + "\x00"
+			}
+			if _, ok := groups[key]; ok {
+				return
+			}
+			g := len(groups) + 1 // group 0 is the API edges
+			groups[key] = g
+			for bi, b := range bs {
+				id := b.ServiceLocation
+				if id == "" {
+					id = schemeHost(b.URL)
+					if id == "" {
+						id = fmt.Sprintf("base-%d", bi)
 					}
 				}
+				i := m.add(id, FromServiceLocation)
+				if m.entries[i].host == "" {
+					m.entries[i].host = schemeHost(b.URL)
+				}
+				m.bases = append(m.bases, basePrefix{prefix: b.URL, entry: i, group: g})
+			}
+		})
+	}
+}
+
+// variantRef is an HLS variant of the presentation with its pathway key.
+type variantRef struct {
+	r   *manifest.Rendition
+	key string
+}
+
+func forEachRendition(p *manifest.Presentation, f func(r *manifest.Rendition)) {
+	for pi := range p.Periods {
+		for si := range p.Periods[pi].Sets {
+			set := &p.Periods[pi].Sets[si]
+			for ri := range set.Renditions {
+				f(&set.Renditions[ri])
 			}
 		}
 	}
@@ -635,21 +679,16 @@ func (m *Manager) decideProbes(now time.Duration) {
 
 // Usable implements [Selector].
 func (m *Manager) Usable(dst []int, rs []manifest.Rendition) []int {
-	if !m.hls || m.cur < 0 {
-		for i := range rs {
-			dst = append(dst, i)
-		}
-		return dst
-	}
-	want := m.entries[m.cur].pathway
 	start := len(dst)
-	keys := variantKeys(m.cfg.Presentation, rs)
-	for i := range rs {
-		if keys == nil || keys[i] == want {
-			dst = append(dst, i)
+	if m.hls && m.cur >= 0 {
+		want := m.entries[m.cur].pathway
+		for i := range rs {
+			if k, ok := m.variantKey(&rs[i]); !ok || k == want {
+				dst = append(dst, i)
+			}
 		}
 	}
-	if len(dst) == start { // no copies on this pathway (e.g. audio groups)
+	if len(dst) == start { // no choice, or no copies on this pathway (audio groups)
 		for i := range rs {
 			dst = append(dst, i)
 		}
@@ -657,22 +696,18 @@ func (m *Manager) Usable(dst []int, rs []manifest.Rendition) []int {
 	return dst
 }
 
-// variantKeys returns the pathway key of each of rs when rs are HLS
-// variants of the presentation; nil when they carry none.
-func variantKeys(p *manifest.Presentation, rs []manifest.Rendition) []string {
-	if p == nil || len(rs) == 0 {
-		return nil
+// variantKey finds r among the presentation's variants (by identity, else
+// by playlist URI and ID) and returns its pathway key.
+func (m *Manager) variantKey(r *manifest.Rendition) (string, bool) {
+	for _, v := range m.variants {
+		if v.r == r {
+			return v.key, true
+		}
 	}
-	var keys []string
-	forEachVariant(p, func(r *manifest.Rendition, key string) {
-		if keys == nil {
-			keys = make([]string, len(rs))
+	for _, v := range m.variants {
+		if v.r.PlaylistURI == r.PlaylistURI && v.r.ID == r.ID {
+			return v.key, true
 		}
-		for i := range rs {
-			if &rs[i] == r || (rs[i].PlaylistURI == r.PlaylistURI && rs[i].ID == r.ID && keys[i] == "") {
-				keys[i] = key
-			}
-		}
-	})
-	return keys
+	}
+	return "", false
 }

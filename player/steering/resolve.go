@@ -3,8 +3,6 @@ package steering
 import (
 	"net/url"
 	"strings"
-
-	"github.com/abrkit/abrkit/player/manifest"
 )
 
 // Resolve implements [Selector].
@@ -57,7 +55,16 @@ func (m *Manager) resolveTo(t int, uri, stableID string, rendition bool) string 
 		g := m.bases[best].group
 		for _, b := range m.bases {
 			if b.entry == t && b.group == g {
-				return withQuery(b.prefix+uri[len(m.bases[best].prefix):], m.entries[owner].query, e.query)
+				rest := uri[len(m.bases[best].prefix):]
+				path, q := splitQuery(rest)
+				if q == m.entries[owner].query || q == "" {
+					// fast path: only the old signature (or none) to swap
+					if e.query == "" {
+						return b.prefix + path
+					}
+					return b.prefix + path + "?" + e.query
+				}
+				return withQuery(b.prefix+rest, m.entries[owner].query, e.query)
 			}
 		}
 	}
@@ -84,54 +91,36 @@ func (m *Manager) resolveTo(t int, uri, stableID string, rendition bool) string 
 // mapVariant finds uri among the HLS variant playlists and returns the
 // variant at the same position on pathway key.
 func (m *Manager) mapVariant(uri, key string) (string, bool) {
-	p := m.cfg.Presentation
-	if p == nil {
-		return "", false
-	}
-	var counts [8]int // positions per pathway key, for the first keys
-	var keys [8]string
-	nk := 0
-	pos, from := -1, ""
-	forEachVariant(p, func(r *manifest.Rendition, k string) {
-		if pos >= 0 {
-			return
-		}
-		slot := -1
-		for j := 0; j < nk; j++ {
-			if keys[j] == k {
-				slot = j
+	from, pos := "", -1
+	for k, v := range m.variants {
+		if v.r.PlaylistURI == uri {
+			from = v.key
+			pos = 0
+			for _, w := range m.variants[:k] {
+				if w.key == from {
+					pos++
+				}
 			}
+			break
 		}
-		if slot < 0 && nk < len(keys) {
-			keys[nk] = k
-			slot = nk
-			nk++
-		}
-		if slot < 0 {
-			return
-		}
-		if r.PlaylistURI == uri {
-			pos, from = counts[slot], k
-		}
-		counts[slot]++
-	})
+	}
 	if pos < 0 {
 		return "", false
 	}
 	if from == key {
 		return uri, true
 	}
-	n, out := 0, ""
-	forEachVariant(p, func(r *manifest.Rendition, k string) {
-		if k != key || out != "" {
-			return
+	n := 0
+	for _, v := range m.variants {
+		if v.key != key {
+			continue
 		}
 		if n == pos {
-			out = r.PlaylistURI
+			return v.r.PlaylistURI, true
 		}
 		n++
-	})
-	return out, out != ""
+	}
+	return "", false
 }
 
 // replace applies a clone's URI replacement (HLS rules: a per-variant or
