@@ -25,6 +25,7 @@ type Player struct {
 	started bool
 	closed  bool
 	err     error // fatal error of the session
+	frozen  bool  // closed: time stands still at core.last
 
 	t0       time.Time
 	kick     chan struct{}
@@ -97,6 +98,9 @@ func (p *Player) Load(ctx context.Context, source string) error {
 
 // now is core time: time since Load by the player's clock.
 func (p *Player) now() time.Duration {
+	if p.frozen {
+		return p.core.last
+	}
 	d := p.o.clock.Now().Sub(p.t0)
 	return max(d, p.core.last)
 }
@@ -141,6 +145,16 @@ type Status struct {
 	Server     string        `json:"server,omitempty"`
 	Throughput float64       `json:"throughput"` // bandwidth estimate, bits/s
 	ABR        string        `json:"abr"`
+}
+
+// String is a one-line status: state, position, buffer, bitrate, server, throughput.
+func (s Status) String() string {
+	srv := s.Server
+	if srv == "" {
+		srv = "-"
+	}
+	return fmt.Sprintf("%-9s pos %7.1fs  buf %5.1fs  %-12s server %-8s thr %s",
+		s.State, s.Position.Seconds(), s.Buffered.Seconds(), FormatBitrate(float64(s.Bitrate)), srv, FormatBitrate(s.Throughput))
 }
 
 // Status returns the current state, position, buffer, bitrate, server and estimate.
@@ -216,6 +230,10 @@ func (p *Player) Close() error {
 	if started {
 		p.stop()
 		<-p.loopDone
+		p.mu.Lock()
+		p.core.Pause(p.now()) // account play time up to now, then freeze
+		p.frozen = true
+		p.mu.Unlock()
 	}
 	p.loadOnce.Do(func() { close(p.loaded) })
 	p.endOnce.Do(func() { close(p.finished) })

@@ -1,6 +1,11 @@
 package player
 
-import "time"
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+)
 
 // QoE is the quality-of-experience account of one session. Durations are
 // given both as Go durations (for code) and in JSON as seconds.
@@ -41,4 +46,35 @@ func (q *QoE) finish(pos time.Duration) {
 		q.RebufferRatio = float64(q.StallTime) / float64(t)
 	}
 	q.PositionSeconds = pos.Seconds()
+}
+
+// WriteText writes the account as an aligned two-column table.
+func (q QoE) WriteText(w io.Writer) error {
+	yes := func(b bool) string {
+		if b {
+			return "yes"
+		}
+		return "no"
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "started\t%s\n", yes(q.Started))
+	fmt.Fprintf(tw, "startup time\t%.3f s\n", q.StartupSeconds)
+	fmt.Fprintf(tw, "played\t%.1f s (position %.1f s)\n", q.PlaySeconds, q.PositionSeconds)
+	fmt.Fprintf(tw, "stalls\t%d (%.3f s, rebuffer ratio %.4f)\n", q.Stalls, q.StallSeconds, q.RebufferRatio)
+	fmt.Fprintf(tw, "average bitrate\t%s\n", FormatBitrate(q.AvgBitrate))
+	fmt.Fprintf(tw, "last bitrate\t%s\n", FormatBitrate(float64(q.LastBitrate)))
+	fmt.Fprintf(tw, "switches\t%d (up %d, down %d)\n", q.Switches, q.SwitchesUp, q.SwitchesDown)
+	fmt.Fprintf(tw, "server changes\t%d\n", q.ServerChanges)
+	if q.LastServer != "" {
+		fmt.Fprintf(tw, "server\t%s\n", q.LastServer)
+	}
+	fmt.Fprintf(tw, "bytes\t%d (media %d, %d segments)\n", q.Bytes, q.MediaBytes, q.Segments)
+	fmt.Fprintf(tw, "abandoned\t%d\n", q.Abandoned)
+	fmt.Fprintf(tw, "seeks\t%d\n", q.Seeks)
+	fmt.Fprintf(tw, "errors\t%d\n", q.Errors)
+	if q.FatalError != "" {
+		fmt.Fprintf(tw, "fatal error\t%s\n", q.FatalError)
+	}
+	fmt.Fprintf(tw, "ended\t%s\n", yes(q.Ended))
+	return tw.Flush()
 }

@@ -1,7 +1,153 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/abrkit/abrkit/abr"
+	"github.com/abrkit/abrkit/player"
+)
+
+// playReport is the JSON form of `abrkit play`.
+type playReport struct {
+	URL      string     `json:"url"`
+	ABR      string     `json:"abr"`
+	Stopped  string     `json:"stopped"` // ended, duration, interrupted or failed
+	Error    string     `json:"error,omitempty"`
+	Position float64    `json:"position_seconds"`
+	QoE      player.QoE `json:"qoe"`
+}
 
 func newPlayCmd() *cobra.Command {
-	return stubCmd("play URL", "Play a stream headless in real time and report QoE")
+	c := &cobra.Command{
+		Use:   "play URL",
+		Short: "Play a stream headless in real time and report QoE",
+		Long: `play loads an HLS or DASH manifest and plays it headless in real time:
+segments are downloaded as a real player would (ABR, buffer policy, live
+refresh, server failover) and consumed at playback rate without decoding.
+A status line on stderr shows position, buffer, bitrate, server and
+throughput. Ctrl-C stops cleanly; the QoE summary is printed at the end.
+
+Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
+1 playback failed, 2 bad usage.`,
+		Example: `  abrkit play http://127.0.0.1:8080/t1/master.m3u8 --duration 30s
+  abrkit play http://127.0.0.1:8080/t1/manifest.mpd --abr bola --max-bitrate 2M --format json`,
+		Args: cobra.ExactArgs(1),
+	}
+	format := formatFlag(c)
+	algo := c.Flags().String("abr", "throughput", fmt.Sprintf("ABR algorithm: %v", abr.Names()))
+	duration := c.Flags().Duration("duration", 0, "stop after this much wall time (0: play to the end)")
+	maxBitrate := c.Flags().String("max-bitrate", "", "cap the video bitrate, bits/s with optional k/M suffix (e.g. 2.5M)")
+	quiet := c.Flags().Bool("quiet", false, "no status line on stderr")
+	speed := c.Flags().Float64("speed", 1, "run the player clock this many times faster than real time (tests, demos)")
+	_ = c.Flags().MarkHidden("speed")
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := checkFormat(*format); err != nil {
+			return err
+		}
+		u, err := url.Parse(args[0])
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usageErrorf("URL %q: want an http or https manifest URL", args[0])
+		}
+		a, err := abr.New(*algo)
+		if err != nil {
+			return usageErrorf("--abr: %v", err)
+		}
+		var capBps int
+		if *maxBitrate != "" {
+			if capBps, err = player.ParseBitrate(*maxBitrate); err != nil {
+				return usageErrorf("--max-bitrate: %v", err)
+			}
+		}
+		if *duration < 0 || *speed <= 0 {
+			return usageErrorf("--duration must not be negative and --speed must be positive")
+		}
+		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		status := cmd.ErrOrStderr()
+		if *quiet {
+			status = nil
+		}
+		rep, err := play(ctx, args[0], a, capBps, *duration, *speed, status)
+		out := cmd.OutOrStdout()
+		if *format == "json" {
+			if werr := writeJSON(out, rep); werr != nil {
+				return werr
+			}
+		} else {
+			fmt.Fprintf(out, "%s (%s): %s\n", rep.URL, rep.ABR, rep.Stopped)
+			if werr := rep.QoE.WriteText(out); werr != nil {
+				return werr
+			}
+		}
+		return err
+	}
+	return c
+}
+
+// play runs one session until it ends, fails, the duration passes or ctx
+// is cancelled. Status lines go to status every second unless it is nil.
+func play(ctx context.Context, src string, a abr.Algorithm, maxBitrate int, d time.Duration, speed float64,
+	status io.Writer) (playReport, error) {
+	rep := playReport{URL: src, ABR: a.Name()}
+	var clock player.Clock = player.SystemClock{}
+	if speed != 1 {
+		clock = player.NewScaledClock(speed)
+	}
+	p, err := player.New(player.WithABR(a), player.WithMaxBitrate(maxBitrate), player.WithClock(clock))
+	if err != nil {
+		return rep, err
+	}
+	defer p.Close()
+	if d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	err = p.Load(ctx, src)
+	if err == nil {
+		err = waitWithStatus(ctx, p, status)
+	}
+	switch {
+	case err == nil:
+		rep.Stopped = "ended"
+	case errors.Is(err, context.DeadlineExceeded):
+		rep.Stopped, err = "duration", nil
+	case errors.Is(err, context.Canceled):
+		rep.Stopped, err = "interrupted", nil
+	default:
+		rep.Stopped, rep.Error = "failed", err.Error()
+	}
+	_ = p.Close()
+	rep.QoE = p.QoE()
+	rep.Position = rep.QoE.PositionSeconds
+	return rep, err
+}
+
+func waitWithStatus(ctx context.Context, p *player.Player, status io.Writer) error {
+	if status == nil {
+		return p.Wait(ctx)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.Wait(ctx) }()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			fmt.Fprintf(status, "\r%s\033[K\n", p.Status())
+			return err
+		case <-tick.C:
+			fmt.Fprintf(status, "\r%s\033[K", p.Status())
+		}
+	}
 }

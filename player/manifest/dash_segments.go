@@ -9,9 +9,10 @@ import (
 	"github.com/Eyevinn/dash-mpd/mpd"
 )
 
-// maxSegments bounds the segments one rendition may expand to, so that a
+// maxSegments bounds the segments one rendition may expand to (about 4.6
+// days of 2 s segments), so that a
 // hostile MPD (r="2000000000") cannot exhaust memory.
-const maxSegments = 1 << 20
+const maxSegments = 200000
 
 // segInfo is the segment description of one representation after
 // inheritance from Period and AdaptationSet (attribute by attribute).

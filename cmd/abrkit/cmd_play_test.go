@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/abrkit/abrkit/simulator/backend/packager"
+)
+
+func TestPlayCmd(t *testing.T) {
+	pkg, err := packager.Build(packager.Title{ID: "t1", Duration: 6 * time.Second, SegmentDuration: 2 * time.Second,
+		LadderKbps: []int{300, 800}, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(http.StripPrefix("/t1/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		data, err := pkg.Open(r.URL.Path)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write(data)
+	})))
+	defer ts.Close()
+	master := ts.URL + "/t1/" + packager.MasterPlaylist
+	tests := []struct {
+		name    string
+		args    []string
+		code    int
+		stdout  string // substring
+		stderr  string // substring
+		checkJS func(t *testing.T, r playReport)
+	}{
+		{name: "no url", args: []string{"play"}, code: 2},
+		{name: "not http", args: []string{"play", "file:///x.m3u8"}, code: 2, stderr: "http or https"},
+		{name: "bad abr", args: []string{"play", master, "--abr", "nope"}, code: 2, stderr: "--abr"},
+		{name: "bad max bitrate", args: []string{"play", master, "--max-bitrate", "fast"}, code: 2, stderr: "--max-bitrate"},
+		{name: "bad format", args: []string{"play", master, "--format", "xml"}, code: 2},
+		{name: "missing manifest", args: []string{"play", ts.URL + "/t1/nope.m3u8", "--quiet", "--speed", "50"}, code: 1,
+			stdout: "failed"},
+		{name: "plays to the end json", args: []string{"play", master, "--format", "json", "--quiet", "--speed", "10",
+			"--abr", "bola", "--max-bitrate", "500k"}, code: 0,
+			checkJS: func(t *testing.T, r playReport) {
+				if r.Stopped != "ended" || !r.QoE.Ended || r.ABR != "bola" {
+					t.Errorf("report = %+v; want ended with bola", r)
+				}
+				if r.QoE.Segments != 2*pkg.SegmentCount() || r.QoE.LastBitrate > 500_000 {
+					t.Errorf("segments %d last bitrate %d; want %d segments under 500k", r.QoE.Segments,
+						r.QoE.LastBitrate, 2*pkg.SegmentCount())
+				}
+			}},
+		{name: "text summary and status", args: []string{"play", master, "--speed", "10"}, code: 0,
+			stdout: "rebuffer ratio", stderr: "pos"},
+		{name: "duration", args: []string{"play", master, "--duration", "50ms", "--quiet"}, code: 0, stdout: ": duration"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(tc.args, &out, &errOut)
+			if code != tc.code {
+				t.Fatalf("run(%v) = %d; want %d\nstdout: %s\nstderr: %s", tc.args, code, tc.code, out.String(), errOut.String())
+			}
+			if !strings.Contains(out.String(), tc.stdout) {
+				t.Errorf("stdout %q does not contain %q", out.String(), tc.stdout)
+			}
+			if !strings.Contains(errOut.String(), tc.stderr) {
+				t.Errorf("stderr %q does not contain %q", errOut.String(), tc.stderr)
+			}
+			if tc.checkJS != nil {
+				var r playReport
+				if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+					t.Fatalf("json: %v\n%s", err, out.String())
+				}
+				tc.checkJS(t, r)
+			}
+		})
+	}
+}
