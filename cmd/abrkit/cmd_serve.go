@@ -1,7 +1,308 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/abrkit/abrkit/simulator/backend"
+	"github.com/abrkit/abrkit/simulator/backend/origin"
+	"github.com/abrkit/abrkit/simulator/backend/packager"
+	"github.com/abrkit/abrkit/simulator/backend/topology"
+)
+
+// serveFlags are shared by serve and its component subcommands.
+type serveFlags struct {
+	config, listen, catalog, content, logLevel string
+	summary                                    time.Duration
+}
+
+func (f *serveFlags) add(c *cobra.Command, listenDefault string) {
+	c.Flags().StringVar(&f.config, "config", "", "topology file (YAML); default: 3 regions x 3 edges, 20 titles")
+	c.Flags().StringVar(&f.listen, "listen", listenDefault, "listen address (host:port; port 0 picks a free one)")
+	c.Flags().StringVar(&f.catalog, "catalog", "", "packager catalog file (YAML), replaces the topology's catalog")
+	c.Flags().StringVar(&f.content, "content", "", "directory of real content (e.g. testdata/content), replaces the catalog")
+	c.Flags().StringVar(&f.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
+}
+
+// load reads the topology, catalog and content choices; bad input exits 2.
+func (f *serveFlags) load() (*topology.Topology, *packager.Catalog, error) {
+	topo := topology.Default()
+	if f.config != "" {
+		t, err := topology.Load(f.config)
+		if err != nil {
+			return nil, nil, badInput(err)
+		}
+		topo = t
+	}
+	var cat *packager.Catalog
+	if f.catalog != "" {
+		c, err := packager.LoadCatalog(f.catalog)
+		if err != nil {
+			return nil, nil, badInput(err)
+		}
+		cat = c
+	}
+	if f.content != "" {
+		if st, err := os.Stat(f.content); err != nil || !st.IsDir() {
+			return nil, nil, usageErrorf("--content %s: not a directory", f.content)
+		}
+	}
+	if !strings.HasPrefix(f.listen, "127.") && !strings.HasPrefix(f.listen, "localhost:") && !strings.HasPrefix(f.listen, "[::1]:") {
+		fmt.Fprintf(os.Stderr, "abrkit serve: warning: listening on %s, beyond loopback\n", f.listen)
+	}
+	return topo, cat, nil
+}
+
+func (f *serveFlags) logger(w io.Writer) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return nil, usageErrorf("--log-level %q: want debug, info, warn or error", f.logLevel)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: lv})), nil
+}
+
+func (f *serveFlags) source(topo *topology.Topology, cat *packager.Catalog) (origin.Source, error) {
+	src, err := backend.NewSource(topo, cat, f.content)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	return src, nil
+}
+
+// signalContext ends on SIGINT or SIGTERM.
+func signalContext(parent context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+}
 
 func newServeCmd() *cobra.Command {
-	return stubCmd("serve", "Run the reference streaming backend")
+	var f serveFlags
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the reference streaming backend (gateway, steering, edges, origin)",
+		Long: `serve runs the reference backend on loopback: an origin with the catalog's
+CMAF titles (HLS + DASH), edge caches per region, and the control plane behind
+one gateway (POST /v1/login, GET /v1/titles, POST /v1/play, GET /v1/steering/{title},
+POST /v1/events, /admin/v1/faults, /metrics).
+
+The first URL printed is the gateway's. A status line follows every
+--summary interval. SIGINT or SIGTERM shuts down cleanly.
+
+The subcommands run one component each (origin, control, edge) as separate
+processes, and 'serve urls' prints signed, directly playable manifest URLs.`,
+		Example: `  abrkit serve
+  abrkit serve --config backend.yaml --listen 127.0.0.1:8080
+  abrkit serve --content testdata/content
+  abrkit serve urls --gateway http://127.0.0.1:8080 --format json`,
+		Args: cobra.NoArgs,
+	}
+	f.add(c, "127.0.0.1:0")
+	c.Flags().DurationVar(&f.summary, "summary", 5*time.Second, "status line interval (0: none)")
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		ctx, cancel := signalContext(cmd.Context())
+		defer cancel()
+		return runServe(ctx, &f, cmd.OutOrStdout(), cmd.ErrOrStderr())
+	}
+	c.AddCommand(newServeURLsCmd(), newServeOriginCmd(), newServeControlCmd(), newServeEdgeCmd())
+	return c
+}
+
+// runServe runs the whole backend until ctx ends.
+func runServe(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) error {
+	topo, cat, err := f.load()
+	if err != nil {
+		return err
+	}
+	log, err := f.logger(stderr)
+	if err != nil {
+		return err
+	}
+	if f.summary < 0 {
+		return usageErrorf("--summary must not be negative")
+	}
+	b, err := backend.Start(ctx, backend.Options{Topology: topo, Catalog: cat, ContentDir: f.content, Listen: f.listen, Log: log})
+	if err != nil {
+		var te *topology.Error
+		if errors.As(err, &te) || errors.Is(err, packager.ErrInvalidValue) {
+			return badInput(err)
+		}
+		return err
+	}
+	gw := b.GatewayURL()
+	fmt.Fprintf(stdout, "gateway  %s\n", gw)
+	fmt.Fprintf(stdout, "origin   %s\n", b.Origin.URL())
+	for _, e := range b.Edges {
+		fmt.Fprintf(stdout, "edge     %s  %-8s %s\n", e.URL(), e.ID(), e.Region())
+	}
+	fmt.Fprintf(stdout, "faults   %s/admin/v1/faults\nmetrics  %s/metrics\n", gw, gw)
+	fmt.Fprintf(stdout, "titles   %d (abrkit serve urls --gateway %s)\n", len(b.Source.Titles()), gw)
+	var tick <-chan time.Time
+	if f.summary > 0 {
+		t := time.NewTicker(f.summary)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			fmt.Fprintf(stdout, "shutting down: %s\n", b.Summary())
+			return b.Close(sctx)
+		case <-tick:
+			fmt.Fprintf(stdout, "%s  %s\n", time.Now().UTC().Format("15:04:05"), b.Summary())
+		}
+	}
+}
+
+func newServeURLsCmd() *cobra.Command {
+	var gateway, user, password string
+	c := &cobra.Command{
+		Use:   "urls --gateway URL",
+		Short: "Log in and print signed, directly playable manifest URLs for every title",
+		Example: `  abrkit serve urls --gateway http://127.0.0.1:8080
+  abrkit serve urls --gateway http://127.0.0.1:8080 --format json`,
+		Args: cobra.NoArgs,
+	}
+	format := formatFlag(c)
+	c.Flags().StringVar(&gateway, "gateway", "", "gateway URL (required)")
+	c.Flags().StringVar(&user, "user", "demo", "user name")
+	c.Flags().StringVar(&password, "password", "demo", "password")
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		if err := checkFormat(*format); err != nil {
+			return err
+		}
+		if gateway == "" {
+			return usageErrorf("--gateway is required")
+		}
+		ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)
+		defer cancel()
+		cl := &backend.Client{Gateway: gateway, HTTP: &http.Client{Timeout: 10 * time.Second}}
+		urls, err := cl.PlayableURLs(ctx, user, password)
+		if err != nil {
+			return err
+		}
+		if *format == "json" {
+			return writeJSON(cmd.OutOrStdout(), struct {
+				Titles []backend.TitleURLs `json:"titles"`
+			}{urls})
+		}
+		for _, u := range urls {
+			fmt.Fprintf(cmd.OutOrStdout(), "%s\n  hls  %s\n  dash %s\n", u.ID, u.HLS, u.DASH)
+		}
+		return nil
+	}
+	return c
+}
+
+func newServeOriginCmd() *cobra.Command {
+	var f serveFlags
+	c := &cobra.Command{Use: "origin", Short: "Run only the origin (separate-process mode)", Args: cobra.NoArgs}
+	f.add(c, "127.0.0.1:0")
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		topo, cat, err := f.load()
+		if err != nil {
+			return err
+		}
+		log, err := f.logger(cmd.ErrOrStderr())
+		if err != nil {
+			return err
+		}
+		src, err := f.source(topo, cat)
+		if err != nil {
+			return err
+		}
+		ctx, cancel := signalContext(cmd.Context())
+		defer cancel()
+		o, err := backend.StartOrigin(topo, src, f.listen, log)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "origin   %s\n", o.URL())
+		<-ctx.Done()
+		return shutdown(o.Close)
+	}
+	return c
+}
+
+func newServeControlCmd() *cobra.Command {
+	var f serveFlags
+	c := &cobra.Command{Use: "control", Short: "Run only the gateway and control-plane services (separate-process mode)", Args: cobra.NoArgs}
+	f.add(c, "127.0.0.1:0")
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		topo, cat, err := f.load()
+		if err != nil {
+			return err
+		}
+		log, err := f.logger(cmd.ErrOrStderr())
+		if err != nil {
+			return err
+		}
+		src, err := f.source(topo, cat)
+		if err != nil {
+			return err
+		}
+		ctx, cancel := signalContext(cmd.Context())
+		defer cancel()
+		gw, err := backend.StartControl(ctx, topo, src, f.listen, log)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "gateway  %s\n", gw.URL())
+		<-ctx.Done()
+		return shutdown(gw.Close)
+	}
+	return c
+}
+
+func newServeEdgeCmd() *cobra.Command {
+	var f serveFlags
+	var id, originURL, controlURL string
+	c := &cobra.Command{Use: "edge --id ID --origin URL --control URL", Short: "Run one edge cache of the topology (separate-process mode)", Args: cobra.NoArgs}
+	f.add(c, "127.0.0.1:0")
+	c.Flags().StringVar(&id, "id", "", "edge id from the topology (required)")
+	c.Flags().StringVar(&originURL, "origin", "", "origin URL (required)")
+	c.Flags().StringVar(&controlURL, "control", "", "gateway URL to report health to (required)")
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		if id == "" || originURL == "" || controlURL == "" {
+			return usageErrorf("--id, --origin and --control are required")
+		}
+		topo, _, err := f.load()
+		if err != nil {
+			return err
+		}
+		log, err := f.logger(cmd.ErrOrStderr())
+		if err != nil {
+			return err
+		}
+		ctx, cancel := signalContext(cmd.Context())
+		defer cancel()
+		e, err := backend.StartEdge(ctx, topo, backend.EdgeProcess{ID: id, Addr: f.listen, OriginURL: originURL, ControlURL: controlURL, Log: log})
+		if errors.Is(err, topology.ErrInvalid) {
+			return badInput(err)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "edge     %s  %s\n", e.URL(), e.ID())
+		<-ctx.Done()
+		return shutdown(e.Close)
+	}
+	return c
+}
+
+func shutdown(closeFn func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return closeFn(ctx)
 }

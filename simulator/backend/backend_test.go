@@ -99,7 +99,7 @@ func (h *harness) do(method, url, token string, body string) (*http.Response, []
 
 func (h *harness) login() string {
 	h.t.Helper()
-	resp, data := h.do("POST", h.b.GatewayURL()+"/v1/login", "", `{"user":"ann","password":"pw"}`)
+	resp, data := h.do("POST", h.b.GatewayURL()+"/v1/login", "", `{"user":"ann","password":"pw","region":"eu"}`)
 	var lr control.LoginResponse
 	if resp.StatusCode != 200 || json.Unmarshal(data, &lr) != nil || lr.Token == "" {
 		h.t.Fatalf("login = %d %s; want 200 with a token", resp.StatusCode, data)

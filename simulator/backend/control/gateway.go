@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"math"
@@ -375,14 +376,18 @@ func (g *Gateway) listTitles(w http.ResponseWriter, _ *http.Request, _ []byte, _
 	return writeJSON(w, http.StatusOK, resp)
 }
 
-// viewerRegion picks the region: the request's, the token's, else the first.
-func (g *Gateway) viewerRegion(req, claims string) string {
+// viewerRegion picks the region: the request's, the token's, else one
+// chosen by a hash of the user name, so that viewers without a region
+// spread over the regions evenly and each keeps the same one.
+func (g *Gateway) viewerRegion(req, claims, user string) string {
 	for _, r := range []string{req, claims} {
 		if _, ok := g.topo.Region(r); ok && r != "" {
 			return r
 		}
 	}
-	return g.topo.Regions[0].ID
+	h := fnv.New32a()
+	h.Write([]byte(user))
+	return g.topo.Regions[int(h.Sum32()%uint32(len(g.topo.Regions)))].ID
 }
 
 func newSession() string {
@@ -405,7 +410,7 @@ func (g *Gateway) play(w http.ResponseWriter, _ *http.Request, body []byte, c si
 			return writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown region %q", req.Region))
 		}
 	}
-	region := g.viewerRegion(req.Region, c.Region)
+	region := g.viewerRegion(req.Region, c.Region, c.User)
 	now := g.clock.Now()
 	ranked := g.rankForPlay(region, ti.ID, now)
 	if len(ranked) == 0 {

@@ -1,6 +1,7 @@
 package control
 
 import (
+	"hash/fnv"
 	"net/http"
 	"net/url"
 	"sort"
@@ -44,7 +45,19 @@ const (
 	loadPenalty        = 100
 	cachedBonus        = 20
 	overloadPenalty    = 300 // load >= 0.9: nearly full edges sink below the rest of the region
+	affinityWeight     = 5   // rendezvous hash of (edge, title): spreads titles over a region's edges
 )
+
+// affinity is a deterministic value in [0, 1) per edge and title, so that
+// equally loaded edges split the catalog between them (rendezvous hashing)
+// and each title's cache stays warm on few edges.
+func affinity(edgeID, title string) float64 {
+	h := fnv.New64a()
+	h.Write([]byte(edgeID))
+	h.Write([]byte{0})
+	h.Write([]byte(title))
+	return float64(h.Sum64()>>11) / (1 << 53)
+}
 
 // Rank orders the edges usable at now for a viewer in region asking for
 // title: edges silent for longer than stale or reporting unhealthy are
@@ -56,7 +69,7 @@ func Rank(edges []EdgeState, region, title string, now time.Time, stale time.Dur
 		if !e.Healthy || now.Sub(e.LastSeen) > stale {
 			continue
 		}
-		score := e.ErrorRatio*errorPenalty + min(e.Load(), 2)*loadPenalty
+		score := e.ErrorRatio*errorPenalty + min(e.Load(), 2)*loadPenalty + affinity(e.ID, title)*affinityWeight
 		if e.Region != region {
 			score += otherRegionPenalty
 		}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestServeUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("regions:\n  - id: eu\n    edges: [{id: e1, capcity: 1}]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want int
+		msg  string
+	}{
+		{"bad config", []string{"serve", "--config", bad, "--summary", "0"}, 2, "bad.yaml:3"},
+		{"missing config", []string{"serve", "--config", filepath.Join(dir, "nope.yaml")}, 2, "nope.yaml"},
+		{"bad content", []string{"serve", "--content", filepath.Join(dir, "nope")}, 2, "not a directory"},
+		{"bad log level", []string{"serve", "--log-level", "loud"}, 2, "log-level"},
+		{"unknown flag", []string{"serve", "--nope"}, 2, "unknown flag"},
+		{"urls without gateway", []string{"serve", "urls"}, 2, "--gateway"},
+		{"urls bad format", []string{"serve", "urls", "--gateway", "http://127.0.0.1:1", "--format", "xml"}, 2, "--format"},
+		{"urls unreachable", []string{"serve", "urls", "--gateway", "http://127.0.0.1:1"}, 1, "connect"},
+		{"edge without id", []string{"serve", "edge"}, 2, "--id"},
+		{"edge unknown id", []string{"serve", "edge", "--id", "zz-9", "--origin", "http://127.0.0.1:1", "--control", "http://127.0.0.1:1"}, 2, "zz-9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if got := run(tt.args, &out, &errOut); got != tt.want {
+				t.Errorf("run(%q) = %d; want %d (stderr %q)", tt.args, got, tt.want, errOut.String())
+			}
+			if all := out.String() + errOut.String(); !strings.Contains(all, tt.msg) {
+				t.Errorf("run(%q) output lacks %q:\n%s", tt.args, tt.msg, all)
+			}
+		})
+	}
+}
+
+// TestServeAndURLs runs `serve` until cancelled, reads the gateway URL from
+// its first line, then runs `serve urls` against it and fetches a manifest.
+func TestServeAndURLs(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "topo.yaml")
+	topo := "catalog:\n  generate: 2\nregions:\n  - id: eu\n    edges: [{id: eu-1}, {id: eu-2}]\n"
+	if err := os.WriteFile(cfg, []byte(topo), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		f := serveFlags{config: cfg, listen: "127.0.0.1:0", logLevel: "error"}
+		err := runServe(ctx, &f, pw, io.Discard)
+		pw.Close()
+		done <- err
+	}()
+	rd := bufio.NewReader(pr)
+	first, err := rd.ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, rd) }()
+	fields := strings.Fields(first)
+	if len(fields) != 2 || fields[0] != "gateway" || !strings.HasPrefix(fields[1], "http://127.0.0.1:") {
+		t.Fatalf("first line = %q; want the gateway URL", first)
+	}
+	gw := fields[1]
+	var out, errOut bytes.Buffer
+	if code := run([]string{"serve", "urls", "--gateway", gw, "--format", "json"}, &out, &errOut); code != 0 {
+		t.Fatalf("serve urls = %d: %s", code, errOut.String())
+	}
+	var urls struct {
+		Titles []struct{ ID, HLS, DASH string } `json:"titles"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &urls); err != nil || len(urls.Titles) != 2 || urls.Titles[0].HLS == "" {
+		t.Fatalf("serve urls output %s (%v); want 2 titles with URLs", out.String(), err)
+	}
+	hc := &http.Client{Timeout: 10 * time.Second}
+	resp, err := hc.Get(urls.Titles[0].HLS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(string(body), "#EXTM3U") {
+		t.Errorf("GET %s = %d %.30q", urls.Titles[0].HLS, resp.StatusCode, body)
+	}
+	hc.CloseIdleConnections()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("runServe after cancel = %v; want nil", err)
+	}
+}
