@@ -480,3 +480,13 @@ func BenchmarkBuild(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSize is the virtual-time simulator's per-request lookup.
+func BenchmarkSize(b *testing.B) {
+	p := mustBuild(b, DefaultCatalog(1).Titles[0])
+	for b.Loop() {
+		if _, ok := p.Size("v4000/seg_117.m4s"); !ok {
+			b.Fatal("not found")
+		}
+	}
+}
