@@ -1,0 +1,187 @@
+package results
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/abrkit/abrkit/simulator/slo"
+)
+
+// Dist is a summary of one distribution, in the metric's base unit.
+type Dist struct {
+	Mean float64 `json:"mean"`
+	P50  float64 `json:"p50"`
+	P90  float64 `json:"p90"`
+	P95  float64 `json:"p95"`
+	P99  float64 `json:"p99"`
+	Max  float64 `json:"max"`
+}
+
+// ClassSummary is one request class in the summary.
+type ClassSummary struct {
+	Count     int64   `json:"count"`
+	Errors    int64   `json:"errors"`
+	ErrorRate float64 `json:"error_rate"`
+	LatencyS  Dist    `json:"latency_s"`
+}
+
+// Sessions counts sessions by outcome.
+type Sessions struct {
+	Total     int `json:"total"`
+	Started   int `json:"started"`
+	Failed    int `json:"failed"`
+	Abandoned int `json:"abandoned"`
+}
+
+// Summary is the machine-readable outcome of a run (`--format json`).
+type Summary struct {
+	Scenario      string                  `json:"scenario"`
+	Mode          string                  `json:"mode"`
+	Seed          uint64                  `json:"seed"`
+	Shards        []int                   `json:"shards"`
+	ShardCount    int                     `json:"shard_count"`
+	Sessions      Sessions                `json:"sessions"`
+	SimSeconds    float64                 `json:"sim_seconds"`
+	WallSeconds   float64                 `json:"wall_seconds"`
+	ViewerSeconds float64                 `json:"viewer_seconds"`
+	Speedup       float64                 `json:"speedup"` // viewer-seconds simulated per wall second
+	Events        uint64                  `json:"events"`
+	StartupS      Dist                    `json:"startup_s"`
+	RebufferRatio Dist                    `json:"rebuffer_ratio"`
+	BitrateBps    Dist                    `json:"bitrate_bps"`
+	CacheHitRatio float64                 `json:"cache_hit_ratio"`
+	Requests      map[string]ClassSummary `json:"requests"`
+	Edges         []EdgeStat              `json:"edges"`
+	Cohorts       []CohortDiff            `json:"cohorts,omitempty"`
+	SLOs          []slo.Verdict           `json:"slos"`
+	Passed        bool                    `json:"passed"`
+	Aborted       string                  `json:"aborted,omitempty"`
+	Out           string                  `json:"out,omitempty"`
+}
+
+func dist(vs []float64) Dist {
+	var d Dist
+	if len(vs) == 0 {
+		return d
+	}
+	d.Mean, _ = Stat(vs, "mean")
+	d.P50, _ = Stat(vs, "p50")
+	d.P90, _ = Stat(vs, "p90")
+	d.P95, _ = Stat(vs, "p95")
+	d.P99, _ = Stat(vs, "p99")
+	d.Max, _ = Stat(vs, "max")
+	return d
+}
+
+// Summarize computes the summary and the SLO verdicts.
+func (r *Results) Summarize() *Summary {
+	s := &Summary{Scenario: r.Scenario, Mode: r.Mode, Seed: r.Seed, Shards: r.Shards, ShardCount: r.ShardCount,
+		SimSeconds: r.SimSeconds, WallSeconds: r.WallSeconds, Events: r.Events, Aborted: r.Aborted,
+		Requests: map[string]ClassSummary{}, Edges: r.Edges}
+	s.Sessions.Total = len(r.Records)
+	for i := range r.Records {
+		x := &r.Records[i]
+		if x.Started {
+			s.Sessions.Started++
+		}
+		if x.Failed {
+			s.Sessions.Failed++
+		}
+		if x.Abandoned {
+			s.Sessions.Abandoned++
+		}
+		s.ViewerSeconds += x.PlayS + x.StallS
+	}
+	if r.WallSeconds > 0 {
+		s.Speedup = s.ViewerSeconds / r.WallSeconds
+	}
+	s.StartupS = dist(r.sessionValues("startup_time"))
+	s.RebufferRatio = dist(r.sessionValues("rebuffer_ratio"))
+	s.BitrateBps = dist(r.sessionValues("bitrate"))
+	if v, ok := r.Value("cache_hit_ratio", ""); ok {
+		s.CacheHitRatio = v
+	}
+	for name, c := range r.Classes {
+		if c.Count == 0 {
+			continue
+		}
+		cs := ClassSummary{Count: c.Count, Errors: c.Errors, ErrorRate: float64(c.Errors) / float64(c.Count)}
+		h := c.Latency
+		cs.LatencyS = Dist{Mean: h.Mean() / 1e6, P50: float64(h.ValueAtQuantile(50)) / 1e6, P90: float64(h.ValueAtQuantile(90)) / 1e6,
+			P95: float64(h.ValueAtQuantile(95)) / 1e6, P99: float64(h.ValueAtQuantile(99)) / 1e6, Max: float64(h.Max()) / 1e6}
+		s.Requests[name] = cs
+	}
+	s.Cohorts = r.CohortDiffs()
+	s.SLOs = r.Verdicts()
+	s.Passed = slo.AllHeld(s.SLOs) && r.Aborted == ""
+	return s
+}
+
+// WriteText prints the summary and the SLO table for people.
+func (s *Summary) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "scenario %s (%s, seed %d", s.Scenario, s.Mode, s.Seed)
+	if s.ShardCount > 1 {
+		fmt.Fprintf(&b, ", shards %v of %d", s.Shards, s.ShardCount)
+	}
+	fmt.Fprintf(&b, ")\n")
+	fmt.Fprintf(&b, "sessions   %d: %d started, %d failed, %d abandoned\n", s.Sessions.Total, s.Sessions.Started, s.Sessions.Failed, s.Sessions.Abandoned)
+	fmt.Fprintf(&b, "simulated  %s of time, %.0f viewer-seconds in %.2fs wall (%.0fx), %d events\n",
+		slo.Seconds.Format(s.SimSeconds), s.ViewerSeconds, s.WallSeconds, s.Speedup, s.Events)
+	fmt.Fprintf(&b, "start-up   p50 %s  p95 %s  p99 %s\n", slo.Seconds.Format(s.StartupS.P50), slo.Seconds.Format(s.StartupS.P95), slo.Seconds.Format(s.StartupS.P99))
+	fmt.Fprintf(&b, "rebuffer   mean %s  p95 %s\n", slo.Ratio.Format(s.RebufferRatio.Mean), slo.Ratio.Format(s.RebufferRatio.P95))
+	fmt.Fprintf(&b, "bitrate    mean %s  p50 %s\n", slo.BitsPerSecond.Format(s.BitrateBps.Mean), slo.BitsPerSecond.Format(s.BitrateBps.P50))
+	fmt.Fprintf(&b, "cache hit  %s\n\n", slo.Ratio.Format(s.CacheHitRatio))
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "REQUESTS\tCOUNT\tERRORS\tP50\tP99\tMAX")
+	for _, name := range Classes {
+		c, ok := s.Requests[name]
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", name, c.Count, slo.Ratio.Format(c.ErrorRate),
+			slo.Seconds.Format(c.LatencyS.P50), slo.Seconds.Format(c.LatencyS.P99), slo.Seconds.Format(c.LatencyS.Max))
+	}
+	tw.Flush()
+	for _, c := range s.Cohorts {
+		fmt.Fprintf(&b, "\ncohort %s vs %s (%d vs %d sessions):\n", c.Cohort, c.Control, c.N, c.ControlN)
+		for _, m := range c.Metrics {
+			fmt.Fprintf(&b, "  %-16s %s -> %s  diff %+.4g [95%% CI %+.4g, %+.4g]\n", m.Metric, fmtUnit(m.Metric, m.Control), fmtUnit(m.Metric, m.Value), m.Diff, m.CILow, m.CIHigh)
+		}
+	}
+	if len(s.SLOs) > 0 {
+		b.WriteString("\n")
+		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "SLO\tOBSERVED\tRESULT")
+		for _, v := range s.SLOs {
+			res := "ok"
+			if !v.Held {
+				res = "BREACHED"
+			}
+			if !v.HasData {
+				res += " (no data)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", v.Expr, v.ObservedText, res)
+		}
+		tw.Flush()
+	}
+	if s.Aborted != "" {
+		fmt.Fprintf(&b, "\naborted early: %s breached\n", s.Aborted)
+	}
+	if s.Passed {
+		b.WriteString("\nPASS: every SLO held\n")
+	} else {
+		b.WriteString("\nFAIL: SLO breached\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func fmtUnit(metric string, v float64) string {
+	if m, ok := slo.Lookup(metric); ok {
+		return m.Unit.Format(v)
+	}
+	return fmt.Sprint(v)
+}
