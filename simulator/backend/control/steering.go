@@ -44,8 +44,8 @@ const (
 	errorPenalty       = 500
 	loadPenalty        = 100
 	cachedBonus        = 20
-	overloadPenalty    = 300 // load >= 0.9: nearly full edges sink below the rest of the region
-	affinityWeight     = 5   // rendezvous hash of (edge, title): spreads titles over a region's edges
+	overloadPenalty    = 1500 // load >= 0.9: nearly full edges sink below every edge with room, even remote ones
+	affinityWeight     = 5    // rendezvous hash of (edge, title): spreads titles over a region's edges
 )
 
 // affinity is a deterministic value in [0, 1) per edge and title, so that
@@ -56,7 +56,11 @@ func affinity(edgeID, title string) float64 {
 	h.Write([]byte(edgeID))
 	h.Write([]byte{0})
 	h.Write([]byte(title))
-	return float64(h.Sum64()>>11) / (1 << 53)
+	x := h.Sum64() // splitmix64 finaliser: FNV's high bits mix poorly
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	x ^= x >> 31
+	return float64(x>>11) / (1 << 53)
 }
 
 // Rank orders the edges usable at now for a viewer in region asking for
