@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abrkit/abrkit/player/steering"
 	"github.com/abrkit/abrkit/player/transport"
 )
 
@@ -39,8 +40,15 @@ func stepSegments(c *Core, now *time.Duration, acts []Action, polls int) ([]Acti
 // BenchmarkCoreSegment measures one segment decision in steady state:
 // Poll (ABR, scheduler) plus Complete, per media segment.
 func BenchmarkCoreSegment(b *testing.B) {
+	b.Run("single-server", func(b *testing.B) { benchSegment(b, CoreConfig{}) })
+	b.Run("three-edges", func(b *testing.B) { benchSegment(b, CoreConfig{Edges: threeEdges}) })
+}
+
+var threeEdges = append(twoEdges[:2:2], steering.Edge{ID: "c", URL: "http://c.test/"})
+
+func benchSegment(b *testing.B, cfg CoreConfig) {
 	p := content(100_000, 2*time.Second, ladder...)
-	c := NewCore(CoreConfig{})
+	c := NewCore(cfg)
 	c.LoadPresentation(0, p)
 	now := time.Duration(0)
 	acts := make([]Action, 0, 8)
@@ -51,7 +59,7 @@ func BenchmarkCoreSegment(b *testing.B) {
 	for segs < b.N {
 		if c.State() == StateEnded {
 			b.StopTimer()
-			c = NewCore(CoreConfig{})
+			c = NewCore(cfg)
 			c.LoadPresentation(0, p)
 			now = 0
 			acts, _ = stepSegments(c, &now, acts, 200)
@@ -69,6 +77,11 @@ func BenchmarkCoreSegment(b *testing.B) {
 // BenchmarkCoreMemory measures the heap held per player session: 10,000
 // cores sharing one presentation, each started and a few segments in.
 func BenchmarkCoreMemory(b *testing.B) {
+	b.Run("single-server", func(b *testing.B) { benchMemory(b, CoreConfig{}) })
+	b.Run("three-edges", func(b *testing.B) { benchMemory(b, CoreConfig{Edges: threeEdges}) })
+}
+
+func benchMemory(b *testing.B, cfg CoreConfig) {
 	p := content(1800, 2*time.Second, ladder...)
 	const n = 10_000
 	for i := 0; i < b.N; i++ {
@@ -78,7 +91,7 @@ func BenchmarkCoreMemory(b *testing.B) {
 		runtime.ReadMemStats(&before)
 		acts := make([]Action, 0, 8)
 		for j := range cores {
-			c := NewCore(CoreConfig{})
+			c := NewCore(cfg)
 			c.LoadPresentation(0, p)
 			now := time.Duration(0)
 			acts, _ = stepSegments(c, &now, acts, 20)

@@ -36,6 +36,14 @@ func rendition(id string, typ manifest.MediaType, bw, n int, segDur time.Duratio
 	return r
 }
 
+// issued is a fetch action and when it was issued.
+type issued struct {
+	Action
+	at time.Duration
+}
+
+func (i issued) At() time.Duration { return i.at }
+
 // flight is a fetch in progress on the simulated link.
 type flight struct {
 	a       Action
@@ -58,7 +66,7 @@ type sim struct {
 	body   func(a Action) Outcome // manifests, playlists, steering
 	fl     []*flight
 	events []Event
-	fetch  []Action // every fetch, in order
+	fetch  []issued // every fetch, in order
 	acts   []Action
 	steps  int
 }
@@ -127,7 +135,7 @@ func (s *sim) start(a Action) {
 		}
 		s.t.Fatalf("cancel of unknown request %d", a.ID)
 	}
-	s.fetch = append(s.fetch, a)
+	s.fetch = append(s.fetch, issued{a, s.now})
 	f := &flight{a: a, readyAt: s.now + s.rtt, started: s.now}
 	if s.fail != nil && s.fail(a, s.now) {
 		f.fail = true

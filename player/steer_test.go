@@ -115,3 +115,8 @@ func TestCoreSteeringManifest(t *testing.T) {
 		t.Errorf("reloads by 35s = %d; want every TTL (>= 4)", reloads)
 	}
 }
+
+func selectorWithSteering(now time.Duration, p *manifest.Presentation) (steering.Selector, error) {
+	return steering.New(steering.Config{Edges: twoEdges, Presentation: p,
+		SteeringURI: "http://steer.test/s.json", ProbeCount: -1}, now)
+}

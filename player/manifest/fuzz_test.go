@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -114,4 +115,53 @@ func FuzzMediaSegment(f *testing.F) {
 		_, err := ParseMediaSegment(data)
 		checkFuzzErr(t, err)
 	})
+}
+
+// TestFuzzCorpus writes the seed corpora under testdata/fuzz with -update:
+// the golden inputs, the bad-input table and the fMP4 fixtures.
+func TestFuzzCorpus(t *testing.T) {
+	seeds := map[string][][]byte{}
+	for _, pat := range []struct{ target, glob string }{{"FuzzHLS", "testdata/hls/*"}, {"FuzzDASH", "testdata/dash/*"}} {
+		files, _ := filepath.Glob(pat.glob)
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seeds[pat.target] = append(seeds[pat.target], b)
+		}
+	}
+	for _, c := range badManifests {
+		if c.input[0] == '<' {
+			seeds["FuzzDASH"] = append(seeds["FuzzDASH"], []byte(c.input))
+		} else {
+			seeds["FuzzHLS"] = append(seeds["FuzzHLS"], []byte(c.input))
+		}
+	}
+	init := makeInit(t)
+	media := makeMedia(t, 1, 0, 0, 2, 3)
+	sidx := makeSidx(t, 0, []uint32{100, 200}, []uint32{1000, 1000})
+	for _, tgt := range []string{"FuzzSidx", "FuzzInit", "FuzzMediaSegment"} {
+		seeds[tgt] = [][]byte{init, media, sidx, init[:len(init)/2], media[:len(media)/2], sidx[:len(sidx)-3]}
+	}
+	for tgt, list := range seeds {
+		dir := filepath.Join("testdata", "fuzz", tgt)
+		for i, b := range list {
+			name := filepath.Join(dir, fmt.Sprintf("seed%02d", i))
+			content := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", b)
+			if *update {
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			got, err := os.ReadFile(name)
+			if err != nil || string(got) != content {
+				t.Errorf("%s is missing or stale (run go test -run TestFuzzCorpus -update)", name)
+			}
+		}
+	}
 }

@@ -86,6 +86,7 @@ type Manager struct {
 	probeDeadline time.Duration
 
 	steerURI string
+	proxy    string // DASH proxyServerURL
 	reloadAt time.Duration
 	ttl      time.Duration
 	inFlight bool
@@ -121,6 +122,9 @@ func New(cfg Config, now time.Duration) (*Manager, error) {
 		if p.Steering != nil {
 			if m.steerURI == "" {
 				m.steerURI = p.Steering.ServerURI
+			}
+			if p.Format == manifest.FormatDASH {
+				m.proxy = p.Steering.ProxyServerURL
 			}
 			if cfg.DefaultServer == "" {
 				cfg.DefaultServer = p.Steering.DefaultPathwayID

@@ -181,3 +181,48 @@ func sortedParams(p map[string]string) []Param {
 	}
 	return out
 }
+
+// Encode writes m as a steering manifest in the dialect of p
+// (PATHWAY-PRIORITY for HLS, SERVICE-LOCATION-PRIORITY for DASH), e.g.
+// for a steering server. TTL is written in whole seconds (at least 1).
+func (m *Manifest) Encode(p Protocol) ([]byte, error) {
+	type rep struct {
+		Host             string            `json:"HOST,omitempty"`
+		Params           map[string]string `json:"PARAMS,omitempty"`
+		PerVariantURIs   map[string]string `json:"PER-VARIANT-URIS,omitempty"`
+		PerRenditionURIs map[string]string `json:"PER-RENDITION-URIS,omitempty"`
+	}
+	type clone struct {
+		BaseID      string `json:"BASE-ID"`
+		ID          string `json:"ID"`
+		Replacement rep    `json:"URI-REPLACEMENT"`
+	}
+	type out struct {
+		Version         int      `json:"VERSION"`
+		TTL             int64    `json:"TTL,omitempty"`
+		ReloadURI       string   `json:"RELOAD-URI,omitempty"`
+		PathwayPriority []string `json:"PATHWAY-PRIORITY,omitempty"`
+		ServicePriority []string `json:"SERVICE-LOCATION-PRIORITY,omitempty"`
+		Clones          []clone  `json:"PATHWAY-CLONES,omitempty"`
+	}
+	o := out{Version: 1, ReloadURI: m.ReloadURI}
+	if m.TTL > 0 {
+		o.TTL = max(1, int64((m.TTL+time.Second/2)/time.Second))
+	}
+	if p == ProtocolDASH {
+		o.ServicePriority = m.Priority
+	} else {
+		o.PathwayPriority = m.Priority
+	}
+	for _, c := range m.Clones {
+		r := rep{Host: c.Replacement.Host, PerVariantURIs: c.Replacement.PerVariantURIs, PerRenditionURIs: c.Replacement.PerRenditionURIs}
+		if len(c.Replacement.Params) > 0 {
+			r.Params = make(map[string]string, len(c.Replacement.Params))
+			for _, p := range c.Replacement.Params {
+				r.Params[p.Name] = p.Value
+			}
+		}
+		o.Clones = append(o.Clones, clone{BaseID: c.BaseID, ID: c.ID, Replacement: r})
+	}
+	return json.Marshal(o)
+}

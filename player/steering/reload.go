@@ -42,7 +42,17 @@ func (m *Manager) reloadURI() string {
 		q.Del(tk)
 	}
 	u.RawQuery = q.Encode()
-	return u.String()
+	uri := u.String()
+	if m.proxy != "" {
+		// DASH proxyServerURL: the steering request goes to the proxy
+		// with the steering URI in its url parameter
+		sep := "?"
+		if strings.Contains(m.proxy, "?") {
+			sep = "&"
+		}
+		return m.proxy + sep + "url=" + url.QueryEscape(uri)
+	}
+	return uri
 }
 
 // ReloadDone implements [Selector].

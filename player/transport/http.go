@@ -54,6 +54,9 @@ type HTTPConfig struct {
 	Clock Clock
 	// TLSConfig is used by the built client (e.g. a test CA).
 	TLSConfig *tls.Config
+	// DialContext replaces the built client's dialer (e.g. a shaped or
+	// simulated network); ConnectTimeout still bounds it.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Filters run in order on every attempt before it is sent.
 	Filters []Filter
 	// CMCD says how Request.CMCD is sent.
@@ -103,10 +106,13 @@ func NewHTTP(cfg HTTPConfig) *HTTPFetcher {
 	}
 	f := &HTTPFetcher{cfg: cfg, client: cfg.Client}
 	if f.client == nil {
-		d := &net.Dialer{Timeout: cfg.ConnectTimeout, KeepAlive: 30 * time.Second}
+		dial := cfg.DialContext
+		if dial == nil {
+			dial = (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext
+		}
 		f.client = &http.Client{Transport: &http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           d.DialContext,
+			DialContext:           connectTimeout(dial, cfg.ConnectTimeout),
 			ForceAttemptHTTP2:     true,
 			TLSClientConfig:       cfg.TLSConfig,
 			TLSHandshakeTimeout:   cfg.ConnectTimeout,
@@ -117,6 +123,19 @@ func NewHTTP(cfg HTTPConfig) *HTTPFetcher {
 		}}
 	}
 	return f
+}
+
+// connectTimeout bounds dial by d; running out is ErrTimeout.
+func connectTimeout(dial func(ctx context.Context, network, addr string) (net.Conn, error), d time.Duration) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dctx, cancel := context.WithTimeout(ctx, d)
+		defer cancel()
+		c, err := dial(dctx, network, addr)
+		if err != nil && ctx.Err() == nil && dctx.Err() != nil {
+			return nil, &stageError{ErrTimeout, fmt.Sprintf("connect to %s: no connection within %v", addr, d)}
+		}
+		return c, err
+	}
 }
 
 // CloseIdleConnections closes the client's idle connections.
@@ -309,12 +328,13 @@ func (f *HTTPFetcher) attempt(ctx context.Context, orig *Request, st *fetchState
 	for {
 		n, rerr := resp.Body.Read(buf)
 		if n > 0 {
-			stall.Reset(f.cfg.StallTimeout)
 			if r.Body != nil {
+				stall.Stop() // a slow writer is not a stalled server
 				if _, werr := r.Body.Write(buf[:n]); werr != nil {
 					return permanent{fmt.Errorf("writing body: %w", werr)}
 				}
 			}
+			stall.Reset(f.cfg.StallTimeout)
 			st.written += int64(n)
 			st.res.Bytes = st.written
 			if progress != nil {

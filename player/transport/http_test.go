@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -465,5 +466,26 @@ func TestHTTP2WhenOffered(t *testing.T) {
 	}
 	if res.Proto != "HTTP/2.0" || res.Status != 206 || res.Bytes != 10 {
 		t.Fatalf("Result = %+v; want a 10-byte 206 over HTTP/2.0", res)
+	}
+}
+
+func TestConnectTimeout(t *testing.T) {
+	var dials atomic.Int32
+	hang := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(10 * time.Second):
+			return nil, errors.New("test dialer not cancelled")
+		}
+	}
+	f, _ := newFetcher(HTTPConfig{DialContext: hang, ConnectTimeout: 30 * time.Millisecond, MaxAttempts: 2})
+	res, err := f.Fetch(context.Background(), &Request{URL: "http://127.0.0.1:1/x.m4s"}, nil)
+	if !errors.Is(err, ErrTimeout) || res.Attempts != 2 || dials.Load() != 2 {
+		t.Fatalf("Fetch = %+v, %v after %d dials; want ErrTimeout after 2 attempts", res, err, dials.Load())
+	}
+	if !strings.Contains(err.Error(), "http://127.0.0.1:1/x.m4s") || !strings.Contains(err.Error(), "connect") {
+		t.Fatalf("error %q should name the URL and the connect stage", err)
 	}
 }
