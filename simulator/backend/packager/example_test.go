@@ -3,6 +3,9 @@ package packager_test
 import (
 	"fmt"
 	"log"
+	"os"
+	"path/filepath"
+	"time"
 
 	"github.com/abrkit/abrkit/simulator/backend/packager"
 )
@@ -55,4 +58,27 @@ func ExamplePackage_SegmentSizes() {
 	fmt.Println(len(sizes), "renditions,", len(sizes["v6000"]), "segments each")
 	// Output:
 	// 7 renditions, 150 segments each
+}
+
+func ExampleWrite() {
+	dir, err := os.MkdirTemp("", "packager")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	cat := &packager.Catalog{Titles: []packager.Title{{
+		ID: "demo", Duration: 8 * time.Second, SegmentDuration: 4 * time.Second, LadderKbps: []int{500, 1500},
+	}}}
+	if err := packager.Write(cat, dir); err != nil {
+		log.Fatal(err)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "demo", "v500"))
+	for _, e := range entries {
+		fmt.Println(e.Name())
+	}
+	// Output:
+	// init.mp4
+	// media.m3u8
+	// seg_1.m4s
+	// seg_2.m4s
 }

@@ -47,9 +47,12 @@ func TestFFprobe(t *testing.T) {
 	if _, err := exec.LookPath("ffprobe"); err != nil {
 		t.Skip("ffprobe not found; install it with apt-get install -y --no-install-recommends ffmpeg")
 	}
+	short := smallTitle()
+	short.Duration = 5 * time.Second
+	short.SegmentDuration = 2 * time.Second
 	for _, ti := range []Title{
-		smallTitle(),
-		{ID: "ntsc", Duration: 5 * time.Second, SegmentDuration: 2 * time.Second, LadderKbps: []int{300, 6000},
+		short,
+		{ID: "ntsc", Duration: 3 * time.Second, SegmentDuration: 2 * time.Second, LadderKbps: []int{300, 6000},
 			FrameRate: 29.97, Sidx: true, Seed: 1},
 	} {
 		t.Run(ti.ID, func(t *testing.T) {

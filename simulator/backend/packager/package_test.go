@@ -383,7 +383,7 @@ func TestSplitPayload(t *testing.T) {
 }
 
 func TestAACFrameSize(t *testing.T) {
-	for size := aacFrameMin; size < 2000; size++ {
+	for size := aacFrameMin; size < 2000; size += 1 + size/300 {
 		if got := len(aacFrame(size)); got != size {
 			t.Fatalf("len(aacFrame(%d)) = %d", size, got)
 		}
@@ -487,6 +487,33 @@ func BenchmarkSize(b *testing.B) {
 	for b.Loop() {
 		if _, ok := p.Size("v4000/seg_117.m4s"); !ok {
 			b.Fatal("not found")
+		}
+	}
+}
+
+func TestConcurrentOpen(t *testing.T) {
+	p := mustBuild(t, smallTitle())
+	files := p.Files()
+	done := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			for i := g; i < len(files); i += 2 {
+				data, err := p.Open(files[i])
+				if err != nil {
+					done <- err
+					return
+				}
+				if size, _ := p.Size(files[i]); size != int64(len(data)) {
+					done <- errors.New(files[i] + ": size mismatch")
+					return
+				}
+			}
+			done <- nil
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
 		}
 	}
 }
