@@ -10,12 +10,17 @@ import (
 // on average) each have a log-normal complexity, segments inside a scene
 // vary around it (AR(1)), and each rendition adds a small private noise. So
 // the sizes of one segment are strongly correlated across the ladder, as
-// with a real encoder. Each rendition's sizes are then scaled so that its
-// average bitrate (whole segment files) equals the nominal rung bitrate.
+// with a real encoder. Each rendition's sizes are then capped at
+// MaxPeakRatio times the average and scaled so that its average bitrate
+// (whole segment files) equals the nominal rung bitrate.
 // Inside a segment the IDR picture is about eight P pictures big, with
 // ±25 % per-picture jitter.
 
 const videoTimescale = 90000
+
+// MaxPeakRatio caps a segment's bitrate at this multiple of its
+// rendition's average (before box overhead and rounding).
+const MaxPeakRatio = 2.0
 
 // rng is splitmix64: small, fast, and the same on every platform.
 type rng struct{ s uint64 }
@@ -122,6 +127,16 @@ func complexity(seed int64, tm timing, variability float64, nRenditions int) [][
 			w := float64(tm.frames(k))
 			sum += c[k] * w
 			weight += w
+		}
+		// Scale to a mean of 1, capping like an encoder's VBV at
+		// MaxPeakRatio times the average (Apple's authoring limit).
+		for iter := 0; iter < 8; iter++ {
+			scale := weight / sum
+			sum = 0
+			for k := range c {
+				c[k] = min(c[k]*scale, MaxPeakRatio)
+				sum += c[k] * float64(tm.frames(k))
+			}
 		}
 		for k := range c {
 			c[k] *= weight / sum

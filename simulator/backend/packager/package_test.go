@@ -311,8 +311,8 @@ func TestSizesFollowBitrate(t *testing.T) {
 		if avg < lo || avg > hi {
 			t.Errorf("%s: average %.1f kbps; want %.1f..%.1f", r.ID, avg, lo, hi)
 		}
-		if r.PeakBandwidth < r.AverageBandwidth {
-			t.Errorf("%s: peak %d < average %d", r.ID, r.PeakBandwidth, r.AverageBandwidth)
+		if ratio := float64(r.PeakBandwidth) / float64(r.AverageBandwidth); ratio < 1 || ratio > MaxPeakRatio*1.02 {
+			t.Errorf("%s: peak %d is %.2f times the average %d; want 1..%v", r.ID, r.PeakBandwidth, ratio, r.AverageBandwidth, MaxPeakRatio)
 		}
 		cv := coefVar(r.SegmentSizes[:len(r.SegmentSizes)-1])
 		switch r.Kind {
