@@ -21,6 +21,8 @@ func TestPackageCmd(t *testing.T) {
 	write(good, "titles:\n  - id: t1\n    duration: 8s\n    segment_duration: 4s\n    ladder_kbps: [400, 1200]\n  - id: t2\n    duration: 4s\n    segment_duration: 2s\n    ladder_kbps: [300]\n    no_audio: true\n")
 	write(bad, "titles:\n  - id: t1\n    duration: 8s\n    segment_duration: 4s\n    ladder_kbps: [400, -3]\n")
 	out := filepath.Join(dir, "www")
+	notDir := filepath.Join(dir, "file")
+	write(notDir, "x")
 	tests := []struct {
 		name   string
 		args   []string
@@ -34,6 +36,7 @@ func TestPackageCmd(t *testing.T) {
 		{"missing catalog", []string{"package", "--catalog", filepath.Join(dir, "none.yaml"), "--out", out}, 2, "", "none.yaml"},
 		{"no flags", []string{"package"}, 2, "", "--catalog and --out are required"},
 		{"bad format", []string{"package", "--catalog", good, "--out", out, "--format", "xml"}, 2, "", "--format"},
+		{"out is a file", []string{"package", "--catalog", good, "--out", notDir}, 1, "", "title t1"},
 		{"extra arg", []string{"package", "x", "--catalog", good, "--out", out}, 2, "", "unknown command"},
 	}
 	for _, tt := range tests {
