@@ -28,7 +28,8 @@ var DefaultAutoQuantiles = []float64{0.1, 0.3, 0.5, 0.7, 0.9}
 // Auto is abrkit's default algorithm, a stochastic model-predictive
 // controller:
 //
-//   - forecast: harmonic mean of the last Window segment throughputs;
+//   - forecast: harmonic mean of the last Window segment throughputs, or
+//     the last one when it is lower (drop at once, rise slowly);
 //   - uncertainty: the session's own record of actual/forecast ratios (the
 //     last Errors of them), read at Quantiles and shrunk towards Prior
 //     while the record is short (weight n/(n+5));
@@ -93,12 +94,6 @@ func (a *Auto) observe(s *State) {
 // scenarios returns the throughput multipliers to plan against.
 func (a *Auto) scenarios() []float64 {
 	quants, prior := a.Quantiles, a.Prior
-	if len(quants) == 0 {
-		quants = DefaultAutoQuantiles
-	}
-	if len(prior) == 0 {
-		prior = DefaultAutoPrior
-	}
 	n := len(quants)
 	out := make([]float64, n)
 	sorted := slices.Clone(a.ratios)
@@ -132,6 +127,8 @@ func (a *Auto) Choose(s *State) int {
 		return 0
 	}
 	f := harmonicMean(a.rates)
+	// Drop at once when the last segment came in below the forecast.
+	f = math.Min(f, a.rates[len(a.rates)-1])
 	a.forecast = f
 	h := a.Horizon
 	if h <= 0 {
@@ -180,6 +177,7 @@ func (a *Auto) Choose(s *State) int {
 		tt = DefaultAutoTerminalTarget
 	}
 	best, bestV, first := 0, math.Inf(-1), 0
+
 	var rec func(p int, gain float64, last int)
 	rec = func(p int, gain float64, last int) {
 		if p == h {

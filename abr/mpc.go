@@ -28,7 +28,6 @@ type MPC struct {
 	samples   []float64 // MB/s (KB/ms), the reference code's unit
 	estimates []float64 // past harmonic means
 	errors    []float64
-	seen      int // History length accounted for
 	lastIdx   int
 }
 

@@ -15,6 +15,8 @@ var (
 	ErrUnknownPreset = errors.New("unknown preset")
 	ErrDeadTrace     = errors.New("trace has no capacity")
 	ErrNoVideo       = errors.New("video has no segments")
+	ErrPlotFormat    = errors.New("plot file must end in .png or .svg")
+	ErrNoPerTrace    = errors.New("report has no per-trace results")
 )
 
 // link walks a trace the way Pensieve's simulator does: sample i is the
