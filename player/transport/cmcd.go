@@ -200,7 +200,11 @@ func (c *CMCD) appendGroup(b []byte, g cmcdGroup) []byte {
 		intKey("mtp", roundDiv(c.Throughput, 100_000)*100)
 	}
 	if g&groupRequest != 0 && c.NextObject != "" {
-		strKey("nor", string(appendEscaped(nil, []byte(c.NextObject))), 0)
+		// URL-encoded: never holds a quote or backslash to escape
+		sep()
+		b = append(b, `nor="`...)
+		b = appendEscaped(b, c.NextObject)
+		b = append(b, '"')
 	}
 	if g&groupRequest != 0 && c.NextRange != "" {
 		strKey("nrr", c.NextRange, 0)
@@ -277,9 +281,10 @@ func appendQuoted(b []byte, s string, limit int) []byte {
 // appendEscaped percent-encodes everything but RFC 3986 unreserved
 // characters (ALPHA DIGIT - . _ ~), as encodeURIComponent does for the
 // characters CMCD uses.
-func appendEscaped(b, s []byte) []byte {
+func appendEscaped[T string | []byte](b []byte, s T) []byte {
 	const hex = "0123456789ABCDEF"
-	for _, c := range s {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
 			b = append(b, c)
 			continue
