@@ -124,9 +124,10 @@ type Core struct {
 	usable  []int         // scratch for Selector.Usable
 	steerAt time.Duration // next steering reload; Never when none
 
-	st    abr.State
-	hist  [historyLen]abr.Chunk
-	nHist int
+	st     abr.State
+	sizeFn func(index, level int) (int64, bool) // c.segmentSize, bound once
+	hist   [historyLen]abr.Chunk
+	nHist  int
 
 	// playhead rendition (abr track) for switch events and bitrate time
 	sw        [switchRingLen]switchPoint
@@ -185,6 +186,7 @@ func NewCore(cfg CoreConfig) *Core {
 		c.cfg.MaxRetries = DefaultMaxRetries
 	}
 	c.manifestDue, c.steerAt = Never, Never
+	c.sizeFn = c.segmentSize
 	c.playLevel = -1
 	for i := range c.tracks {
 		c.tracks[i].reset()

@@ -272,7 +272,7 @@ func (c *Core) abrState(now time.Duration, t *track, segDur time.Duration, remai
 		s.Estimate, s.EstimateOK = float64(c.cfg.StartBitrate), true
 	}
 	s.History = c.hist[:c.nHist]
-	s.SegmentSize = nil
+	s.SegmentSize = c.sizeFn
 	s.Live = c.live
 	s.Startup = !c.started
 	s.Rebuffering = c.state == StateStalled
@@ -613,4 +613,21 @@ func (c *Core) pushSwitch(at time.Duration, rung, bitrate int) {
 	}
 	c.sw[(c.swHead+c.swLen)%len(c.sw)] = switchPoint{at: at, level: int32(rung), bitrate: int32(bitrate)}
 	c.swLen++
+}
+
+// segmentSize gives ABR the exact size of segment index at ladder level
+// of the ABR track when the manifest has byte ranges (sidx, SegmentList).
+func (c *Core) segmentSize(index, level int) (int64, bool) {
+	t := &c.tracks[c.abrTrack]
+	if level < 0 || level >= len(t.ladder) {
+		return 0, false
+	}
+	l := &t.levels[t.ladder[level]]
+	if index < 0 || index >= len(l.segs) {
+		return 0, false
+	}
+	if r := l.segs[index].Range; r != nil && r.Length > 0 {
+		return r.Length, true
+	}
+	return 0, false
 }

@@ -1,6 +1,8 @@
 package steering
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -42,6 +44,7 @@ type entry struct {
 
 	failures     int
 	successes    int
+	selected     bool // chosen since the last steering reload (DASH report)
 	penaltyUntil time.Duration
 
 	fast, slow float64 // bits per second
@@ -83,6 +86,7 @@ type Manager struct {
 	tput    float64 // session throughput (fast average over all servers)
 
 	probeState    uint8 // 0 none, 1 asked, 2 decided
+	reported      bool  // a media report arrived: too late to probe
 	probeDeadline time.Duration
 
 	steerURI string
@@ -387,6 +391,7 @@ func (m *Manager) Current(now time.Duration) Server {
 		}
 		m.hasLast = true
 		m.cur = best
+		m.entries[best].selected = true
 	}
 	m.pending = 0
 	return m.view(best)
@@ -498,6 +503,10 @@ func (m *Manager) Report(now time.Duration, serverID string, o Outcome) error {
 		return fmt.Errorf("steering: report for %q: %w", serverID, ErrUnknownServer)
 	}
 	e := &m.entries[i]
+	if errors.Is(o.Err, context.Canceled) {
+		return nil // the player gave up on the request: no verdict on the server
+	}
+	m.reported = true
 	if failed(o) {
 		m.penalise(now, i, ReasonError)
 		return nil
@@ -570,7 +579,7 @@ func (m *Manager) penalise(now time.Duration, i int, why Reason) {
 // Probes implements [Selector].
 func (m *Manager) Probes(now time.Duration, uri string) []Probe {
 	now = m.advance(now)
-	if m.cfg.ProbeCount < 0 || m.probeState != 0 || m.cur >= 0 {
+	if m.cfg.ProbeCount < 0 || m.probeState != 0 || m.reported {
 		return nil
 	}
 	var out []Probe
@@ -673,6 +682,7 @@ func (m *Manager) decideProbes(now time.Duration) {
 		if good(i) {
 			if i != m.order[0] {
 				m.pinned = i
+				m.pending = ReasonProbe
 			}
 			return
 		}

@@ -14,10 +14,15 @@ func (m *Manager) NextReload(now time.Duration) (Reload, bool) {
 	if m.steerURI == "" || m.stopped || m.inFlight {
 		return Reload{}, false
 	}
-	r := Reload{URI: m.reloadURI(), At: m.reloadAt}
+	r := Reload{At: m.reloadAt}
 	if now >= m.reloadAt {
 		r.Due = true
+		r.URI = m.reloadURI()
 		m.inFlight = true
+		// the pathways reported now start a new report period
+		for i := range m.entries {
+			m.entries[i].selected = i == m.cur
+		}
 	}
 	return r, true
 }
@@ -33,13 +38,38 @@ func (m *Manager) reloadURI() string {
 		pk, tk = "_DASH_pathway", "_DASH_throughput"
 	}
 	q := u.Query()
-	if t := m.target(); t >= 0 {
-		q.Set(pk, m.entries[t].id)
-	}
-	if m.tput > 0 {
-		q.Set(tk, strconv.FormatInt(int64(m.tput), 10))
+	q.Del(pk)
+	q.Del(tk)
+	if m.cfg.Protocol == ProtocolDASH {
+		// DASH: every pathway selected since the last reload, with its
+		// throughput (empty when unknown), positionally paired
+		var ids, tps []string
+		for _, i := range m.order {
+			if e := &m.entries[i]; e.selected || i == m.cur {
+				ids = append(ids, e.id)
+				tp := ""
+				if e.fast > 0 {
+					tp = strconv.FormatInt(int64(e.fast), 10)
+				}
+				tps = append(tps, tp)
+			}
+		}
+		if t := m.target(); len(ids) == 0 && t >= 0 {
+			ids, tps = append(ids, m.entries[t].id), append(tps, "")
+		}
+		if len(ids) > 0 {
+			q.Set(pk, strings.Join(ids, ","))
+			if strings.Join(tps, "") != "" {
+				q.Set(tk, strings.Join(tps, ","))
+			}
+		}
 	} else {
-		q.Del(tk)
+		if t := m.target(); t >= 0 {
+			q.Set(pk, m.entries[t].id)
+		}
+		if m.tput > 0 {
+			q.Set(tk, strconv.FormatInt(int64(m.tput), 10))
+		}
 	}
 	u.RawQuery = q.Encode()
 	uri := u.String()

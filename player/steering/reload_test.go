@@ -1,7 +1,9 @@
 package steering
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"testing"
@@ -236,5 +238,66 @@ func TestClonesBounded(t *testing.T) {
 	}
 	if n := len(m.entries); n != maxEntries {
 		t.Fatalf("entries = %d; want cap %d", n, maxEntries)
+	}
+}
+
+func TestReloadDASHReportsSelectedPathways(t *testing.T) {
+	m, err := New(Config{Edges: edges("a", "b", "c"), Protocol: ProtocolDASH, SteeringURI: "https://steer.example/d", ProbeCount: -1}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustReload(t, m, 0)
+	_ = m.ReloadDone(0, ReloadResponse{Status: 200, Body: []byte(`{"VERSION":1,"TTL":10}`)})
+	m.Current(0)
+	_ = m.Report(s, "a", good(4e6))
+	_ = m.Report(2*s, "a", Outcome{Err: errNet})
+	m.Current(2 * s)
+	_ = m.Report(3*s, "b", good(2e6))
+	r := mustReload(t, m, 10*s)
+	u, _ := url.Parse(r.URI)
+	q := u.Query()
+	if q.Get("_DASH_pathway") != "a,b" || q.Get("_DASH_throughput") != ",2000000" {
+		t.Fatalf("reload URI = %s; want _DASH_pathway=a,b and _DASH_throughput=,2000000", r.URI)
+	}
+	_ = m.ReloadDone(10*s, ReloadResponse{Status: 200, Body: []byte(`{"VERSION":1,"TTL":10}`)})
+	r = mustReload(t, m, 20*s)
+	u, _ = url.Parse(r.URI)
+	if got := u.Query().Get("_DASH_pathway"); got != "b" {
+		t.Fatalf("second report _DASH_pathway = %q; want b only", got)
+	}
+}
+
+func TestCancelledRequestsAreNoVerdict(t *testing.T) {
+	m := newEdges(t, Config{}, "a", "b")
+	m.Current(0)
+	err := m.Report(0, "a", Outcome{Err: fmt.Errorf("abandoned: %w", context.Canceled)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Current(0); got.ID != "a" || got.Failures != 0 {
+		t.Fatalf("after a cancelled request Current = %+v; want a without failures", got)
+	}
+}
+
+func TestProbeAfterCurrentBeforeMedia(t *testing.T) {
+	m := newEdges(t, Config{ProbeCount: 2}, "a", "b")
+	if got := m.Current(0).ID; got != "a" {
+		t.Fatalf("Current = %s; want a", got)
+	}
+	if ps := m.Probes(0, "https://a.example.net/t/42/init.mp4"); len(ps) != 2 {
+		t.Fatalf("Probes after Current = %v; want 2 probes", ps)
+	}
+	_ = m.ProbeDone(0, "a", Outcome{Status: 200, TTFB: 400 * time.Millisecond})
+	_ = m.ProbeDone(0, "b", Outcome{Status: 200, TTFB: 30 * time.Millisecond})
+	cur := m.Current(0)
+	sw, _ := m.LastSwitch()
+	if cur.ID != "b" || sw.Reason != ReasonProbe || sw.From != "a" {
+		t.Fatalf("Current = %s, switch %+v; want b by probe from a", cur.ID, sw)
+	}
+	_ = m.Report(s, "b", good(4e6))
+	m2 := newEdges(t, Config{ProbeCount: 2}, "a", "b")
+	_ = m2.Report(0, "a", good(4e6))
+	if ps := m2.Probes(0, "x"); ps != nil {
+		t.Fatalf("Probes after a media report = %v; want nil", ps)
 	}
 }

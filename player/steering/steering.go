@@ -151,7 +151,8 @@ type Probe struct {
 type Outcome struct {
 	// Err is non-nil when the request failed (network error, timeout,
 	// stall, 5xx). A 404 is not a server failure (set Err nil and
-	// Status 404) unless the caller decides otherwise.
+	// Status 404) unless the caller decides otherwise. An error wrapping
+	// context.Canceled (the player abandoned the request) is ignored.
 	Err    error
 	Status int
 	Bytes  int64
@@ -162,8 +163,11 @@ type Outcome struct {
 
 // Reload is the next steering-manifest fetch the caller should make.
 type Reload struct {
-	// URI is the steering URI with _HLS_pathway/_HLS_throughput (or the
-	// _DASH_ variants) added.
+	// URI is the steering URI to fetch, set when Due: HLS adds
+	// _HLS_pathway (current pathway) and _HLS_throughput (bits/s); DASH
+	// adds _DASH_pathway and _DASH_throughput as comma-separated lists of
+	// the pathways selected since the last reload and their throughputs
+	// (empty where unknown).
 	URI string
 	// At is when to fetch it.
 	At time.Duration
@@ -213,7 +217,7 @@ type Selector interface {
 	Usable(dst []int, rs []manifest.Rendition) []int
 
 	// Probes returns the probes to make at start (empty when probing is
-	// off or done); uri is a small resource (init segment or playlist)
+	// off or done, or once a media request was reported); uri is a small resource (init segment or playlist)
 	// that Resolve maps to each candidate.
 	Probes(now time.Duration, uri string) []Probe
 	// ProbeDone reports a probe result. When every probe has reported,
