@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/abrkit/abrkit/abr"
 	"github.com/abrkit/abrkit/simulator/scenario"
 )
 
@@ -96,5 +97,8 @@ func newScenarioValidateCmd() *cobra.Command {
 
 // scenarioOptions are the load options the CLI uses everywhere.
 func scenarioOptions() []scenario.Option {
-	return nil
+	return []scenario.Option{scenario.WithABRCheck(func(name string) error {
+		_, err := abr.New(name)
+		return err
+	})}
 }

@@ -1,7 +1,121 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/abrkit/abrkit/simulator"
+	"github.com/abrkit/abrkit/simulator/scenario"
+)
 
 func newSimulateCmd() *cobra.Command {
-	return stubCmd("simulate SCENARIO", "Run a load scenario of virtual viewers and judge its SLOs")
+	c := &cobra.Command{
+		Use:   "simulate SCENARIO",
+		Short: "Run a load scenario of virtual viewers and judge its SLOs",
+		Long: `Run a scenario of viewers against the backend and judge its SLOs.
+
+In virtual mode (the default) every viewer is the real player core driven in
+virtual time over a modelled network, so thousands of viewers run faster than
+real time on one machine. Flags override the scenario file.
+
+Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
+2 bad usage or an invalid scenario.`,
+		Example: `  abrkit simulate scenarios/quickstart.yaml
+  abrkit simulate scenarios/flash-crowd.yaml --viewers 100000 --out out/flash
+  abrkit simulate scenarios/quickstart.yaml --shard 0/4 --out out/shard-0 --format json
+  abrkit simulate scenarios/quickstart.yaml --emit k8s-job --shards 8 > job.yaml`,
+		Args: cobra.ExactArgs(1),
+	}
+	format := formatFlag(c)
+	f := c.Flags()
+	mode := f.String("mode", "", "virtual or live (default: the scenario's mode)")
+	viewers := f.Int("viewers", 0, "number of viewers (default: the scenario's)")
+	watch := f.Duration("watch-time", 0, "constant watch time per viewer (default: the scenario's distribution)")
+	seed := f.Uint64("seed", 0, "random seed (default: the scenario's)")
+	out := f.String("out", "", "directory for results.json, qoe.jsonl, summary.json, report.html, requests.bin")
+	reqs := f.Bool("requests", true, "with --out: write every request in vegeta's encoding to requests.bin")
+	shard := f.String("shard", "", "run one slice INDEX/COUNT of the viewers (e.g. 0/4); merge with abrkit report merge")
+	emit := f.String("emit", "", "print a deployment instead of running: k8s-job")
+	shards := f.Int("shards", 4, "with --emit k8s-job: number of shards (pods)")
+	image := f.String("image", simulator.DefaultImage, "with --emit k8s-job: container image")
+	quiet := f.Bool("quiet", false, "no progress bar on stderr")
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := checkFormat(*format); err != nil {
+			return err
+		}
+		if *mode != "" && *mode != "virtual" && *mode != "live" {
+			return usageErrorf("--mode must be virtual or live, not %q", *mode)
+		}
+		if *viewers < 0 || *viewers > scenario.MaxViewers {
+			return usageErrorf("--viewers must be 1..%d", scenario.MaxViewers)
+		}
+		if *watch < 0 {
+			return usageErrorf("--watch-time must be positive")
+		}
+		s, err := scenario.Load(args[0], scenarioOptions()...)
+		if err != nil {
+			return badInput(err)
+		}
+		if *emit != "" {
+			if *emit != "k8s-job" {
+				return usageErrorf("--emit must be k8s-job, not %q", *emit)
+			}
+			var extra []string
+			if *viewers > 0 {
+				extra = append(extra, "--viewers", fmt.Sprint(*viewers))
+			}
+			y, err := simulator.K8sJob(args[0], s.Name, *shards, *image, extra)
+			if err != nil {
+				return badInput(err)
+			}
+			_, err = cmd.OutOrStdout().Write(y)
+			return err
+		}
+		cfg := simulator.Config{Mode: *mode, Viewers: *viewers, WatchTime: *watch, Out: *out, Requests: *reqs && *out != ""}
+		if cmd.Flags().Changed("seed") {
+			cfg.Seed = seed
+		}
+		if *shard != "" {
+			if cfg.Shard, cfg.Shards, err = simulator.ParseShard(*shard); err != nil {
+				return badInput(err)
+			}
+		}
+		if !*quiet {
+			cfg.Progress = cmd.ErrOrStderr()
+			cfg.TTY = isTerminal(cfg.Progress)
+		}
+		_, sum, err := simulator.Run(s, cfg)
+		if sum == nil {
+			if errors.Is(err, simulator.ErrLive) {
+				return usageErrorf("%v: use --mode virtual", err)
+			}
+			return err
+		}
+		w := cmd.OutOrStdout()
+		if *format == "json" {
+			if werr := writeJSON(w, sum); werr != nil {
+				return werr
+			}
+		} else if werr := sum.WriteText(w); werr != nil {
+			return werr
+		}
+		if *out != "" && *format == "text" {
+			fmt.Fprintf(w, "results in %s (report.html)\n", *out)
+		}
+		return err
+	}
+	return c
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

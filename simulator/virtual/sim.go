@@ -347,6 +347,9 @@ func (sim *Sim) Run() (*results.Results, error) {
 	sim.res.Events = sim.eng.Handled()
 	sim.res.Aborted = sim.stop
 	sim.res.PeakLoads()
+	if sim.opt.Progress != nil {
+		sim.opt.Progress(now, sim.done, sim.total)
+	}
 	return sim.res, nil
 }
 

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+	"gopkg.in/yaml.v3"
+
+	"github.com/abrkit/abrkit/simulator/results"
+)
+
+const quickstart = "../../scenarios/quickstart.yaml"
+
+func writeScenario(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestSimulate(t *testing.T) {
+	breach := writeScenario(t, "viewers: {count: 20}\nsession: {watch_time: 20s}\nslos: [\"startup_time.p50 < 1ms\"]\n")
+	bad := writeScenario(t, "viewers: {count: 20}\nslos: [\"startup.p50 < 1s\"]\n")
+	tests := []struct {
+		name string
+		args []string
+		want int
+		out  string
+	}{
+		{"quickstart", []string{"simulate", quickstart, "--viewers", "40", "--watch-time", "30s", "--quiet"}, 0, "PASS: every SLO held"},
+		{"breach", []string{"simulate", breach, "--quiet"}, 1, "BREACHED"},
+		{"invalid scenario", []string{"simulate", bad, "--quiet"}, 2, "s.yaml:2:8: slos[0]: unknown metric"},
+		{"missing file", []string{"simulate", "nope.yaml"}, 2, "no such file"},
+		{"bad shard", []string{"simulate", quickstart, "--shard", "3/3"}, 2, "bad shard"},
+		{"bad mode", []string{"simulate", quickstart, "--mode", "fast"}, 2, "--mode"},
+		{"live", []string{"simulate", quickstart, "--mode", "live", "--quiet"}, 2, "live mode"},
+		{"bad emit", []string{"simulate", quickstart, "--emit", "helm"}, 2, "--emit"},
+		{"bad format", []string{"simulate", quickstart, "--format", "yaml"}, 2, "--format"},
+		{"no args", []string{"simulate"}, 2, "accepts 1 arg"},
+		{"progress", []string{"simulate", quickstart, "--viewers", "20", "--watch-time", "20s"}, 0, "progress 100%"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			got := run(tt.args, &out, &errOut)
+			if got != tt.want {
+				t.Errorf("run(%q) = %d; want %d (stderr %q)", tt.args, got, tt.want, errOut.String())
+			}
+			if all := out.String() + errOut.String(); !strings.Contains(all, tt.out) {
+				t.Errorf("run(%q) output lacks %q:\n%s", tt.args, tt.out, all)
+			}
+		})
+	}
+}
+
+func TestSimulateOutputs(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	var out, errOut bytes.Buffer
+	code := run([]string{"simulate", quickstart, "--viewers", "30", "--watch-time", "20s", "--out", dir, "--format", "json", "--quiet"}, &out, &errOut)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	var sum results.Summary
+	if err := json.Unmarshal(out.Bytes(), &sum); err != nil {
+		t.Fatalf("--format json: %v", err)
+	}
+	if sum.Sessions.Total != 30 || !sum.Passed || len(sum.SLOs) != 5 || sum.Requests["segment"].Count == 0 {
+		t.Errorf("summary = %+v; want 30 sessions, passed, 5 SLOs, segment requests", sum.Sessions)
+	}
+	for _, f := range []string{"results.json", "qoe.jsonl", "summary.json", "report.html", "requests.bin"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("output %s missing or empty: %v", f, err)
+		}
+	}
+	f, err := os.Open(filepath.Join(dir, "requests.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dec := vegeta.NewDecoder(f)
+	var n int64
+	for {
+		var r vegeta.Result
+		if err := dec.Decode(&r); err != nil {
+			if !errors.Is(err, io.EOF) {
+				t.Fatalf("requests.bin result %d: %v", n, err)
+			}
+			break
+		}
+		n++
+	}
+	var total int64
+	for _, c := range sum.Requests {
+		total += c.Count
+	}
+	if want := total - sum.Requests["api.login"].Count - sum.Requests["api.play"].Count; n != want {
+		t.Errorf("requests.bin has %d results; want %d (every media and manifest request)", n, want)
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, "report.html"))
+	if !bytes.Contains(html, []byte("<svg")) || !bytes.Contains(html, []byte("startup_time.p95")) {
+		t.Errorf("report.html lacks plots or the SLO table")
+	}
+	var hb bytes.Buffer
+	if code := run([]string{"report", "html", dir, "-o", filepath.Join(dir, "again.html")}, &hb, &errOut); code != 0 {
+		t.Errorf("report html exit %d: %s", code, errOut.String())
+	}
+}
+
+func TestEmitK8sJob(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run([]string{"simulate", quickstart, "--emit", "k8s-job", "--shards", "3", "--viewers", "3000"}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	var job struct {
+		APIVersion string `yaml:"apiVersion"`
+		Kind       string `yaml:"kind"`
+		Metadata   struct{ Name string }
+		Spec       struct {
+			CompletionMode string `yaml:"completionMode"`
+			Completions    int    `yaml:"completions"`
+			Parallelism    int    `yaml:"parallelism"`
+			Template       struct {
+				Spec struct {
+					RestartPolicy string `yaml:"restartPolicy"`
+					Containers    []struct {
+						Image string
+						Args  []string
+						Env   []struct {
+							Name      string
+							ValueFrom struct {
+								FieldRef struct {
+									FieldPath string `yaml:"fieldPath"`
+								} `yaml:"fieldRef"`
+							} `yaml:"valueFrom"`
+						}
+					}
+				}
+			}
+		}
+	}
+	dec := yaml.NewDecoder(&out)
+	dec.KnownFields(false)
+	if err := dec.Decode(&job); err != nil {
+		t.Fatal(err)
+	}
+	s := job.Spec
+	if job.APIVersion != "batch/v1" || job.Kind != "Job" || s.CompletionMode != "Indexed" || s.Completions != 3 || s.Parallelism != 3 {
+		t.Errorf("job = %s %s %s completions %d; want batch/v1 Job Indexed 3", job.APIVersion, job.Kind, s.CompletionMode, s.Completions)
+	}
+	if job.Metadata.Name != "quickstart" || s.Template.Spec.RestartPolicy != "Never" || len(s.Template.Spec.Containers) != 1 {
+		t.Fatalf("job metadata/template = %+v", job)
+	}
+	c := s.Template.Spec.Containers[0]
+	args := strings.Join(c.Args, " ")
+	for _, want := range []string{"simulate /scenario/quickstart.yaml", "--shard $(SHARD_INDEX)/3", "--out /results/shard-$(SHARD_INDEX)", "--viewers 3000"} {
+		if !strings.Contains(args, want) {
+			t.Errorf("args %q lack %q", args, want)
+		}
+	}
+	if len(c.Env) != 1 || c.Env[0].Name != "SHARD_INDEX" || !strings.Contains(c.Env[0].ValueFrom.FieldRef.FieldPath, "job-completion-index") {
+		t.Errorf("env = %+v; want SHARD_INDEX from the completion-index annotation", c.Env)
+	}
+}
+
+// TestShardProcesses builds the CLI, runs a scenario as 3 shard processes
+// and checks that the merged verdict equals the single-process verdict.
+func TestShardProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the CLI")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "abrkit")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	common := []string{"--viewers", "90", "--watch-time", "40s", "--quiet", "--requests=false"}
+	single := exec.Command(bin, append([]string{"simulate", quickstart, "--format", "json", "--out", filepath.Join(dir, "single")}, common...)...)
+	sout, err := single.Output()
+	if err != nil {
+		t.Fatalf("single run: %v", err)
+	}
+	var want results.Summary
+	if err := json.Unmarshal(sout, &want); err != nil {
+		t.Fatal(err)
+	}
+	var procs []*exec.Cmd
+	var dirs []string
+	for i := 0; i < 3; i++ {
+		d := filepath.Join(dir, "shard-"+string(rune('0'+i)))
+		dirs = append(dirs, d)
+		p := exec.Command(bin, append([]string{"simulate", quickstart, "--shard", string(rune('0'+i)) + "/3", "--out", d}, common...)...)
+		if err := p.Start(); err != nil {
+			t.Fatal(err)
+		}
+		procs = append(procs, p)
+	}
+	for _, p := range procs {
+		if err := p.Wait(); err != nil {
+			t.Fatalf("shard: %v", err)
+		}
+	}
+	var out, errOut bytes.Buffer
+	code := run(append([]string{"report", "merge", "--format", "json"}, dirs...), &out, &errOut)
+	var got results.Summary
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("merge output (exit %d, %s): %v", code, errOut.String(), err)
+	}
+	if got.Passed != want.Passed || (code == 0) != want.Passed {
+		t.Errorf("merged verdict passed=%v (exit %d); single process passed=%v", got.Passed, code, want.Passed)
+	}
+	if got.Sessions.Total != want.Sessions.Total || len(got.Shards) != 3 {
+		t.Errorf("merged %d sessions from shards %v; want %d from 3", got.Sessions.Total, got.Shards, want.Sessions.Total)
+	}
+	for i := range want.SLOs {
+		if got.SLOs[i].Held != want.SLOs[i].Held {
+			t.Errorf("SLO %s: merged held=%v (%s), single held=%v (%s)", want.SLOs[i].Expr, got.SLOs[i].Held, got.SLOs[i].ObservedText, want.SLOs[i].Held, want.SLOs[i].ObservedText)
+		}
+	}
+}
+
+func TestReportMergeErrors(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run([]string{"report", "merge", t.TempDir()}, &out, &errOut); code != 2 {
+		t.Errorf("merge of an empty dir = %d; want 2", code)
+	}
+	d := filepath.Join(t.TempDir(), "a")
+	if code := run([]string{"simulate", quickstart, "--viewers", "10", "--watch-time", "10s", "--out", d, "--quiet", "--requests=false"}, &out, &errOut); code != 0 {
+		t.Fatalf("simulate exit %d: %s", code, errOut.String())
+	}
+	errOut.Reset()
+	if code := run([]string{"report", "merge", d, d}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "twice") {
+		t.Errorf("merging a shard with itself = %d (%s); want 2 and 'twice'", code, errOut.String())
+	}
+}

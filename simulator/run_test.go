@@ -1,0 +1,79 @@
+package simulator
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/abrkit/abrkit/simulator/scenario"
+)
+
+func TestParseShard(t *testing.T) {
+	tests := []struct {
+		in   string
+		i, n int
+		ok   bool
+	}{
+		{"0/1", 0, 1, true},
+		{"2/3", 2, 3, true},
+		{"3/3", 0, 0, false},
+		{"-1/3", 0, 0, false},
+		{"1", 0, 0, false},
+		{"a/b", 0, 0, false},
+		{"0/0", 0, 0, false},
+	}
+	for _, tt := range tests {
+		i, n, err := ParseShard(tt.in)
+		if (err == nil) != tt.ok || i != tt.i || n != tt.n {
+			t.Errorf("ParseShard(%q) = %d, %d, %v; want %d, %d, ok=%v", tt.in, i, n, err, tt.i, tt.n, tt.ok)
+		}
+		if err != nil && !errors.Is(err, ErrBadShard) {
+			t.Errorf("ParseShard(%q) error %v does not wrap ErrBadShard", tt.in, err)
+		}
+	}
+}
+
+func TestDNSLabel(t *testing.T) {
+	for in, want := range map[string]string{"Flash Crowd!": "flash-crowd", "": "abrkit", "a_b.c": "a-b-c"} {
+		if got := dnsLabel(in); got != want {
+			t.Errorf("dnsLabel(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
+
+func TestRunAndMerge(t *testing.T) {
+	s, err := scenario.Load("../scenarios/quickstart.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	clock := func() time.Time { return time.Unix(0, 0) }
+	var dirs []string
+	for i := 0; i < 2; i++ {
+		d := filepath.Join(dir, "s"+string(rune('0'+i)))
+		dirs = append(dirs, d)
+		if _, _, err := Run(s, Config{Viewers: 30, WatchTime: 20 * time.Second, Shard: i, Shards: 2, Out: d, Clock: clock}); err != nil {
+			t.Fatalf("shard %d: %v", i, err)
+		}
+	}
+	m, err := Merge(dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Records) != 30 || len(m.Shards) != 2 {
+		t.Errorf("Merge: %d records from shards %v; want 30 from [0 1]", len(m.Records), m.Shards)
+	}
+	var sb strings.Builder
+	sum, err := Finish(m, "")
+	if err != nil {
+		t.Fatalf("Finish(merged) = %v", err)
+	}
+	if err := sum.WriteText(&sb); err != nil || !strings.Contains(sb.String(), "shards [0 1] of 2") {
+		t.Errorf("WriteText = %v:\n%s", err, sb.String())
+	}
+	if _, _, err := Run(s, Config{Mode: "live"}); !errors.Is(err, ErrLive) {
+		t.Errorf("Run(live) = %v; want ErrLive", err)
+	}
+}
