@@ -305,7 +305,13 @@ func (f *HTTPFetcher) attempt(ctx context.Context, orig *Request, st *fetchState
 	default:
 		he := &HTTPError{URL: r.URL, Status: resp.StatusCode}
 		if ra := resp.Header.Get("Retry-After"); ra != "" {
-			he.RetryAfter, _ = ParseRetryAfter(ra, clock.Now())
+			// an HTTP-date is read against the server's Date when it sent
+			// one, so a skewed client clock does not matter
+			base := clock.Now()
+			if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+				base = d
+			}
+			he.RetryAfter, _ = ParseRetryAfter(ra, base)
 		}
 		// read a little so the connection can be reused, never the whole body
 		_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)

@@ -158,12 +158,23 @@ func TestRetryAfter(t *testing.T) {
 		{"503 seconds", 503, "3", 3 * time.Second, false},
 		{"429 http-date", 429, date, 9 * time.Second, false},
 		{"429 too long", 429, "3600", 0, true},
+		{"429 http-date, no Date: client clock", 429, date, 9 * time.Second, false},
+		{"429 http-date against server Date", 429, "Sun, 06 Nov 1994 08:49:42 GMT", 5 * time.Second, false},
 		{"429 garbage uses backoff", 429, "later", 125 * time.Millisecond, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var hits atomic.Int32
-			srv := httptest.NewServer(statusSequence(&hits, http.Header{"Retry-After": {tc.value}}, tc.status))
+			hdr := http.Header{"Retry-After": {tc.value}}
+			switch {
+			case strings.Contains(tc.name, "no Date"):
+				hdr["Date"] = nil // suppresses the server's Date header
+			case strings.Contains(tc.name, "server Date"):
+				hdr.Set("Date", "Sun, 06 Nov 1994 08:49:37 GMT") // the client clock is 32 years ahead
+			case strings.Contains(tc.name, "http-date"):
+				hdr.Set("Date", newFakeClock().Now().Format(http.TimeFormat)) // server and client agree
+			}
+			srv := httptest.NewServer(statusSequence(&hits, hdr, tc.status))
 			defer srv.Close()
 			f, clk := newFetcher(HTTPConfig{MaxAttempts: 3})
 			_, err := f.Fetch(context.Background(), &Request{URL: srv.URL}, nil)
