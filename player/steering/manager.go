@@ -105,9 +105,9 @@ var _ Selector = (*Manager)(nil)
 func New(cfg Config, now time.Duration) (*Manager, error) {
 	cfg.setDefaults()
 	m := &Manager{cfg: cfg, cur: -1, pinned: -1, now: now, ttl: cfg.DefaultTTL}
-	for _, e := range cfg.Edges {
-		if e.ID == "" || e.URL == "" {
-			return nil, fmt.Errorf("steering: edge %q: %w", e.ID+" "+e.URL, ErrNoServers)
+	for k, e := range cfg.Edges {
+		if e.ID == "" || e.URL == "" || schemeHost(e.URL) == "" {
+			return nil, fmt.Errorf("%w: edges[%d] (id %q, url %q): want an ID and an absolute URL", ErrBadEdge, k, e.ID, e.URL)
 		}
 		base, query := splitQuery(e.URL)
 		if h := schemeHost(base); h == base {

@@ -41,9 +41,21 @@ func good(bps float64) Outcome {
 	return Outcome{Status: 200, Bytes: bytes, TTFB: 50 * time.Millisecond, Duration: 50*time.Millisecond + tr}
 }
 
-func TestNewNoServers(t *testing.T) {
-	if _, err := New(Config{}, 0); !errors.Is(err, ErrNoServers) {
-		t.Fatalf("New(empty) err = %v; want ErrNoServers", err)
+func TestNewErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		want error
+	}{
+		{"no servers", Config{}, ErrNoServers},
+		{"edge without id", Config{Edges: []Edge{{URL: "https://a/"}}}, ErrBadEdge},
+		{"edge without url", Config{Edges: []Edge{{ID: "a"}}}, ErrBadEdge},
+		{"relative edge url", Config{Edges: []Edge{{ID: "a", URL: "/t/42/"}}}, ErrBadEdge},
+	}
+	for _, tc := range tests {
+		if _, err := New(tc.cfg, 0); !errors.Is(err, tc.want) {
+			t.Errorf("%s: New err = %v; want %v", tc.name, err, tc.want)
+		}
 	}
 }
 

@@ -16,6 +16,8 @@ import (
 var (
 	// ErrNoServers is returned by New when no source names any server.
 	ErrNoServers = errors.New("steering: no servers")
+	// ErrBadEdge is returned by New for an edge without ID or URL.
+	ErrBadEdge = errors.New("steering: bad edge")
 	// ErrUnknownServer is returned when a report names a server ID the
 	// selector does not know.
 	ErrUnknownServer = errors.New("steering: unknown server")
