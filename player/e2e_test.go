@@ -3,6 +3,9 @@ package player_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"path"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -173,5 +176,62 @@ func TestPlayerLoadFailure(t *testing.T) {
 	var pe *player.PlaybackError
 	if err == nil || !errors.As(err, &pe) || pe.Status != 404 || !pe.Fatal {
 		t.Fatalf("Load = %v; want a fatal PlaybackError with status 404", err)
+	}
+}
+
+// liveHandler serves an HLS live stream whose window moves with clock:
+// 1s segments, a 6-segment window, two variants.
+func liveHandler(clock *player.ScaledClock, t0 time.Time) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		newest := 10 + int(clock.Now().Sub(t0)/time.Second)
+		switch {
+		case r.URL.Path == "/live/master.m3u8":
+			io.WriteString(w, "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=400000\nlow.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=1200000\nhigh.m3u8\n")
+		case strings.HasSuffix(r.URL.Path, ".m3u8"):
+			name := strings.TrimSuffix(path.Base(r.URL.Path), ".m3u8")
+			first := newest - 5
+			fmt.Fprintf(w, "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:%d\n", first)
+			for n := first; n <= newest; n++ {
+				fmt.Fprintf(w, "#EXTINF:1.0,\n%s/%d.ts\n", name, n)
+			}
+		default:
+			size := 400_000 / 8
+			if strings.Contains(r.URL.Path, "high") {
+				size = 1_200_000 / 8
+			}
+			w.Write(make([]byte, size))
+		}
+	})
+}
+
+func TestPlayerLiveEndToEnd(t *testing.T) {
+	clock := player.NewScaledClock(10)
+	ts := httptest.NewServer(liveHandler(clock, clock.Now()))
+	defer ts.Close()
+	p, err := player.New(player.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := p.Load(ctx, ts.URL+"/live/master.m3u8"); err != nil {
+		t.Fatal(err)
+	}
+	// 20s of player time: 2s of wall time
+	wctx, wcancel := context.WithTimeout(ctx, clock.Real(20*time.Second))
+	defer wcancel()
+	if err := p.Wait(wctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Wait = %v; want the live stream to go on until the deadline", err)
+	}
+	q := p.QoE()
+	if !q.Started || q.FatalError != "" || q.Segments < 8 {
+		t.Errorf("started %v fatal %q segments %d; want started, no error, >= 8 segments", q.Started, q.FatalError, q.Segments)
+	}
+	// The timeline starts at the first window (segments 5-10, edge 6s); the
+	// player starts 3 target durations behind the edge, at 3s, and the
+	// edge is at 26s after 20s.
+	if pos := p.Position(); pos < 15*time.Second || pos > 26*time.Second {
+		t.Errorf("position = %v; want near the live edge minus 3s (about 22s)", pos)
 	}
 }

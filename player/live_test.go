@@ -114,3 +114,49 @@ func TestCoreLiveEndList(t *testing.T) {
 		t.Fatalf("state = %v; want ended after EXT-X-ENDLIST\n%s", s.c.State(), s.log())
 	}
 }
+
+// dashLive is a dynamic MPD whose segment window moves with the time: at
+// core time now the newest 2s segment ends at 60s + now on the period timeline.
+func dashLive(now time.Duration) *manifest.Presentation {
+	p := &manifest.Presentation{Format: manifest.FormatDASH, URI: "http://a.test/live.mpd", Live: true,
+		MinUpdatePeriod: 2 * time.Second, SuggestedDelay: 6 * time.Second}
+	newest := int((60*time.Second + now) / (2 * time.Second))
+	set := manifest.AdaptationSet{ID: "v", Type: manifest.Video}
+	for i, b := range []int{500_000, 1_500_000} {
+		r := manifest.Rendition{ID: fmt.Sprint(i), Type: manifest.Video, Bandwidth: b, Loaded: true, TargetDuration: 2 * time.Second}
+		for n := newest - 9; n < newest; n++ {
+			r.Segments = append(r.Segments, manifest.Segment{Number: uint64(n), URI: fmt.Sprintf("http://a.test/%d/%d.m4s", i, n),
+				Start: time.Duration(n) * 2 * time.Second, Duration: 2 * time.Second})
+		}
+		set.Renditions = append(set.Renditions, r)
+	}
+	p.Periods = []manifest.Period{{ID: "p0", Sets: []manifest.AdaptationSet{set}}}
+	return p
+}
+
+func TestCoreDASHLiveRefresh(t *testing.T) {
+	s := newSim(t, CoreConfig{}, 10e6)
+	mpds := 0
+	s.body = func(a Action) Outcome {
+		if a.Kind != transport.KindManifest || a.Track != TrackNone {
+			t.Fatalf("unexpected request %v", a)
+		}
+		mpds++
+		return Outcome{Status: 200, Presentation: dashLive(s.now)}
+	}
+	s.c.LoadPresentation(0, dashLive(0))
+	if pos := s.c.Position(0); pos != 54*time.Second {
+		t.Errorf("start position = %v; want the live edge 60s minus the suggested 6s", pos)
+	}
+	s.run(60 * time.Second)
+	q := s.c.QoE(s.now)
+	if q.Stalls != 0 || q.PlayTime < 55*time.Second {
+		t.Errorf("stalls %d play %v; want 0 and about 60s\n%s", q.Stalls, q.PlayTime, s.log())
+	}
+	if mpds < 20 {
+		t.Errorf("MPD refreshes = %d; want one per minimumUpdatePeriod (2s)", mpds)
+	}
+	if lat := 60*time.Second + s.now - s.c.Position(s.now); lat > 10*time.Second {
+		t.Errorf("latency = %v; want about 6s", lat)
+	}
+}

@@ -1,6 +1,10 @@
 package player
 
-import "time"
+import (
+	"time"
+
+	"github.com/abrkit/abrkit/player/manifest"
+)
 
 // advance moves the playhead from the last step to now: playback time,
 // stalls, the end of the presentation, rendition switches at the playhead.
@@ -226,8 +230,8 @@ func (c *Core) wake(now time.Duration) time.Duration {
 		}
 		if c.live && t.rung >= 0 && t.plReq < 0 {
 			l := &t.levels[t.ladder[t.rung]]
-			if l.loaded && !l.endList {
-				w = min(w, l.refreshAt())
+			if l.loaded && !l.endList && (l.dynamic || c.pres.Format != manifest.FormatDASH) {
+				w = min(w, max(l.refreshAt(), now))
 			}
 		}
 	}
