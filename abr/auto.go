@@ -179,7 +179,19 @@ func (a *Auto) Choose(s *State) int {
 	best, bestV, first := 0, math.Inf(-1), 0
 
 	var rec func(p int, gain float64, last int)
+	top := float64(s.Bitrates[n-1]) / 1e6
 	rec = func(p int, gain float64, last int) {
+		if p > 0 && p < h {
+			// Branch and bound: the rest can add at most the top bitrate
+			// per segment; stalls and the terminal cost only subtract.
+			reb := 0.0
+			for j := range S {
+				reb += rebs[p*S+j]
+			}
+			if gain-q.RebufferPenalty*reb/float64(S)+float64(h-p)*top <= bestV {
+				return
+			}
+		}
 		if p == h {
 			v := 0.0
 			for j := range S {

@@ -160,7 +160,17 @@ func mpcSearch(p mpcProblem) int {
 	best, bestReward := 0, math.Inf(-1)
 	first := 0
 	var rec func(depth int, buf, rebuf float64, bitSum, smooth, last int)
+	top := p.bitrates[p.levels-1]
 	rec = func(depth int, buf, rebuf float64, bitSum, smooth, last int) {
+		if depth > 0 && depth < p.horizon {
+			// Branch and bound: the rest adds at most the top bitrate per
+			// segment. Prune only strictly worse subtrees (with a margin for
+			// rounding) so that ties still go to the last enumerated.
+			bound := float64(bitSum+(p.horizon-depth)*top)/1e6 - p.rebufPenalty*rebuf - p.switchPenalty*float64(smooth)/1e6
+			if bound < bestReward-1e-9 {
+				return
+			}
+		}
 		if depth == p.horizon {
 			reward := float64(bitSum)/1e6 - p.rebufPenalty*rebuf - p.switchPenalty*float64(smooth)/1e6
 			if reward >= bestReward {

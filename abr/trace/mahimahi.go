@@ -37,7 +37,7 @@ func ParseMahimahi(r io.Reader, name string, bin time.Duration) (*Trace, error) 
 		if err != nil {
 			return nil, &ParseError{File: name, Line: line, Field: "timestamp", Err: fmt.Errorf("%w: %q is not an integer", ErrSyntax, s)}
 		}
-		if ms < 0 || ms < last || ms > 1e10 {
+		if ms < 0 || ms < last || ms > 1e9 {
 			return nil, &ParseError{File: name, Line: line, Field: "timestamp", Err: fmt.Errorf("%w: %d (previous %d)", ErrRange, ms, last)}
 		}
 		last = ms
