@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/abrkit/abrkit/player"
+	"github.com/abrkit/abrkit/player/steering"
 	"github.com/abrkit/abrkit/simulator/backend/packager"
 )
 
@@ -233,5 +234,110 @@ func TestPlayerLiveEndToEnd(t *testing.T) {
 	// edge is at 26s after 20s.
 	if pos := p.Position(); pos < 15*time.Second || pos > 26*time.Second {
 		t.Errorf("position = %v; want near the live edge minus 3s (about 22s)", pos)
+	}
+}
+
+func TestPlayerFailoverBetweenEdges(t *testing.T) {
+	pkg := title(t)
+	clock := player.NewScaledClock(8)
+	var mu sync.Mutex
+	down := false
+	a := &shaped{pkg: pkg, clock: clock, bps: 8e6, fail: func(path string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return down && strings.HasSuffix(path, ".m4s")
+	}}
+	b := &shaped{pkg: pkg, clock: clock, bps: 8e6}
+	tsA, tsB := httptest.NewServer(a), httptest.NewServer(b)
+	defer tsA.Close()
+	defer tsB.Close()
+	var changes []player.Event
+	p, err := player.New(player.WithClock(clock),
+		player.WithEdges([]steering.Edge{{ID: "a", URL: tsA.URL + "/t1/"}, {ID: "b", URL: tsB.URL + "/t1/"}}),
+		player.WithListener(player.ListenerFunc(func(e player.Event) {
+			switch e.Kind {
+			case player.EventServerChange:
+				changes = append(changes, e)
+			case player.EventSegmentLoaded:
+				mu.Lock()
+				down = true // edge a fails after the first segment
+				mu.Unlock()
+			}
+		})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := p.Load(ctx, tsA.URL+"/t1/"+packager.MasterPlaylist); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Wait(ctx); err != nil {
+		t.Fatalf("Wait = %v; want the title to end on edge b", err)
+	}
+	q := p.QoE()
+	if q.ServerChanges < 1 || q.Errors < 1 {
+		t.Errorf("server changes %d errors %d; want >= 1 each", q.ServerChanges, q.Errors)
+	}
+	if len(changes) == 0 || changes[0].FromServer != "a" || changes[0].Server != "b" {
+		t.Errorf("server change events = %+v; want a -> b first", changes)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.segments == 0 {
+		t.Errorf("edge b served no segments")
+	}
+}
+
+func TestPlayerDecoderGetsInitThenMedia(t *testing.T) {
+	pkg := title(t)
+	clock := player.NewScaledClock(8)
+	ts := httptest.NewServer(&shaped{pkg: pkg, clock: clock, bps: 20e6})
+	defer ts.Close()
+	var mu sync.Mutex
+	got := map[player.Track][]player.Media{}
+	dec := player.DecoderFunc(func(m player.Media) error {
+		mu.Lock()
+		defer mu.Unlock()
+		m.Data = append([]byte(nil), m.Data[:min(len(m.Data), 8)]...)
+		got[m.Track] = append(got[m.Track], m)
+		return nil
+	})
+	p, err := player.New(player.WithClock(clock), player.WithDecoder(dec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := p.Load(ctx, ts.URL+"/t1/"+packager.MasterPlaylist); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, tr := range []player.Track{player.TrackVideo, player.TrackAudio} {
+		ms := got[tr]
+		if len(ms) == 0 || !ms[0].Init {
+			t.Fatalf("%v: first item is not an init segment (%d items)", tr, len(ms))
+		}
+		media := 0
+		for _, m := range ms {
+			if len(m.Data) == 0 {
+				t.Errorf("%v: empty data", tr)
+			}
+			if !m.Init {
+				media++
+			}
+		}
+		if media != pkg.SegmentCount() {
+			t.Errorf("%v: %d media segments decoded; want %d", tr, media, pkg.SegmentCount())
+		}
+		if string(ms[0].Data[4:8]) != "ftyp" {
+			t.Errorf("%v: init data starts %q; want an ftyp box", tr, ms[0].Data)
+		}
 	}
 }
