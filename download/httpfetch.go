@@ -1,0 +1,102 @@
+package download
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/abrkit/abrkit/player/transport"
+)
+
+// HTTPFetcher is a plain net/http transport.Fetcher: one attempt per call
+// (the manager retries per segment), Range requests for byte ranges and
+// resumed segments, a *StatusError for answers other than 200 and 206.
+type HTTPFetcher struct {
+	Client *http.Client // defaults to a client with a tuned transport
+}
+
+var defaultClient = &http.Client{Transport: &http.Transport{
+	Proxy:               http.ProxyFromEnvironment,
+	MaxIdleConnsPerHost: 16,
+	IdleConnTimeout:     90 * time.Second,
+	ForceAttemptHTTP2:   true,
+}}
+
+// Fetch implements transport.Fetcher.
+func (h *HTTPFetcher) Fetch(ctx context.Context, req *transport.Request, progress transport.ProgressFunc) (*transport.Result, error) {
+	c := h.Client
+	if c == nil {
+		c = defaultClient
+	}
+	start := time.Now()
+	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, req.URL, nil)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range req.Header {
+		hr.Header[k] = v
+	}
+	if req.Offset > 0 || req.Length > 0 {
+		if req.Length > 0 {
+			hr.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", req.Offset, req.Offset+req.Length-1))
+		} else {
+			hr.Header.Set("Range", fmt.Sprintf("bytes=%d-", req.Offset))
+		}
+	}
+	resp, err := c.Do(hr)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	res := &transport.Result{Status: resp.StatusCode, Header: resp.Header, TTFB: time.Since(start), Attempts: 1}
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusPartialContent {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return res, &StatusError{URL: req.URL, Status: resp.StatusCode}
+	}
+	w := req.Body
+	if w == nil {
+		w = io.Discard
+	}
+	if progress != nil {
+		w = &progressWriter{w: w, f: progress, start: start}
+	}
+	n, err := io.Copy(w, resp.Body)
+	res.Bytes = n
+	res.Duration = time.Since(start)
+	if err != nil {
+		return res, err
+	}
+	if resp.ContentLength >= 0 && n != resp.ContentLength {
+		return res, fmt.Errorf("GET %s: %w: %d of %d bytes", redact(req.URL), io.ErrUnexpectedEOF, n, resp.ContentLength)
+	}
+	return res, nil
+}
+
+type progressWriter struct {
+	w     io.Writer
+	f     transport.ProgressFunc
+	n     int64
+	start time.Time
+}
+
+func (p *progressWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	p.n += int64(n)
+	p.f(p.n, time.Since(p.start))
+	return n, err
+}
+
+// contentRangeStart returns the first byte of a 206 answer's Content-Range.
+func contentRangeStart(h http.Header) (int64, bool) {
+	v := h.Get("Content-Range") // bytes a-b/n
+	var a, b int64
+	var rest string
+	if _, err := fmt.Sscanf(v, "bytes %d-%d/%s", &a, &b, &rest); err != nil {
+		return 0, false
+	}
+	return a, true
+}
+
+var _ transport.Fetcher = (*HTTPFetcher)(nil)

@@ -1,0 +1,181 @@
+package download
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/abrkit/abrkit/player/transport"
+)
+
+// partSuffix marks a segment being written; it is renamed into place once
+// complete, verified and fsynced.
+const partSuffix = ".part"
+
+// itemWriter writes a segment to its part file, feeds the checker and
+// enforces the storage rules as bytes arrive.
+type itemWriter struct {
+	f    File
+	ck   *checker
+	j    *job
+	key  string
+	err  error // the first storage error, kept even if the fetcher wraps or hides it
+	n    int64
+	vErr error // the checker's verdict on a bad stream
+}
+
+func (w *itemWriter) Write(p []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	if err := w.j.reserve(int64(len(p)), w.key); err != nil {
+		w.err = err
+		return 0, err
+	}
+	n, err := w.f.Write(p)
+	w.n += int64(n)
+	if n > 0 {
+		if _, cerr := w.ck.Write(p[:n]); cerr != nil {
+			w.vErr = cerr
+			w.err = &VerifyError{Path: w.key, Reason: cerr.Error()}
+			return n, w.err
+		}
+	}
+	if err != nil {
+		if isDiskFull(err) {
+			err = &SpaceError{Path: w.key, Avail: -1, Err: fmt.Errorf("%w: %w", ErrDiskFull, err)}
+		}
+		w.err = err
+		return n, err
+	}
+	return n, nil
+}
+
+// fetchItem gets item i into place: resume a part file with a Range
+// request where one exists, verify the whole, fsync, rename. It returns the
+// completed segment's record; the caller marks it in the index.
+func (j *job) fetchItem(ctx context.Context, i int, url string) (segRec, error) {
+	it := j.item(i)
+	tmp := it.Key + partSuffix
+	if err := j.fs.MkdirAll(dirOf(it.Key), 0o755); err != nil {
+		return segRec{}, j.storageErr(it.Key, err)
+	}
+	f, err := j.fs.OpenFile(tmp, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return segRec{}, j.storageErr(tmp, err)
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			f.Close()
+		}
+	}()
+	ck, have, err := j.resumeState(f, &it)
+	if err != nil {
+		return segRec{}, err
+	}
+	if it.Length == 0 || have < it.Length {
+		w := &itemWriter{f: f, ck: ck, j: j, key: it.Key}
+		req := &transport.Request{URL: url, Kind: transport.KindMedia, Offset: it.Offset + have, Body: w}
+		if it.Kind == kindInit {
+			req.Kind = transport.KindInit
+		}
+		if it.Length > 0 {
+			req.Length = it.Length - have
+		}
+		res, ferr := j.env.fetcher.Fetch(ctx, req, nil)
+		if ferr == nil && res != nil && res.Status >= 300 {
+			ferr = &StatusError{URL: url, Status: res.Status}
+		}
+		if w.err != nil {
+			ferr = w.err // ours, whatever the fetcher made of it
+		}
+		if ferr == nil && it.Offset+have > 0 && res != nil {
+			if res.Status == 200 {
+				ferr = fmt.Errorf("%s: %w", it.Key, ErrRangeIgnored)
+			} else if start, ok := contentRangeStart(res.Header); ok && start != it.Offset+have {
+				ferr = fmt.Errorf("%s: %w: Content-Range starts at %d, asked %d", it.Key, ErrRangeIgnored, start, it.Offset+have)
+			}
+		}
+		if ferr != nil {
+			if w.vErr != nil || errors.Is(ferr, ErrRangeIgnored) {
+				_ = f.Truncate(0) // bad bytes are never resumed from
+			}
+			if ctx.Err() != nil {
+				return segRec{}, context.Cause(ctx)
+			}
+			return segRec{}, ferr
+		}
+	}
+	if err := ck.Finish(); err != nil {
+		_ = f.Truncate(0)
+		return segRec{}, &VerifyError{Path: it.Key, Reason: err.Error()}
+	}
+	if err := f.Sync(); err != nil {
+		return segRec{}, j.storageErr(tmp, err)
+	}
+	closed = true
+	if err := f.Close(); err != nil {
+		return segRec{}, j.storageErr(tmp, err)
+	}
+	if err := j.fs.Rename(tmp, it.Key); err != nil {
+		return segRec{}, j.storageErr(it.Key, err)
+	}
+	if it.Kind == kindInit {
+		j.setInit(it.Key, ck.init)
+	}
+	return segRec{Size: ck.n, CRC: ck.crc}, nil
+}
+
+// resumeState feeds the bytes a part file already holds to a new checker;
+// a part that is too long or already bad is emptied.
+func (j *job) resumeState(f File, it *item) (*checker, int64, error) {
+	var init *initInfo
+	if it.Kind == kindMedia {
+		init = j.initFor(it.Init)
+	}
+	ck := newChecker(it.Kind, init, it.size(), it.Dur)
+	st, err := f.Stat()
+	if err != nil {
+		return nil, 0, j.storageErr(it.Key, err)
+	}
+	have := st.Size()
+	if have == 0 {
+		return ck, 0, nil
+	}
+	if it.Length > 0 && have > it.Length {
+		have = 0
+	} else {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, 0, j.storageErr(it.Key, err)
+		}
+		if n, err := io.Copy(ck, io.LimitReader(f, have)); err != nil || n != have {
+			have = 0
+		}
+	}
+	if have == 0 {
+		ck = newChecker(it.Kind, init, it.size(), it.Dur)
+		if err := f.Truncate(0); err != nil {
+			return nil, 0, j.storageErr(it.Key, err)
+		}
+	}
+	if _, err := f.Seek(have, io.SeekStart); err != nil {
+		return nil, 0, j.storageErr(it.Key, err)
+	}
+	if have > 0 {
+		j.resumed.Add(1)
+	}
+	return ck, have, nil
+}
+
+// storageErr maps a local I/O error: disk full becomes a *SpaceError.
+func (j *job) storageErr(path string, err error) error {
+	if isDiskFull(err) {
+		return &SpaceError{Path: path, Avail: -1, Err: fmt.Errorf("%w: %w", ErrDiskFull, err)}
+	}
+	return fmt.Errorf("%w: %w", errStorage, err)
+}
+
+var errStorage = errors.New("storage")
