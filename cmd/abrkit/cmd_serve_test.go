@@ -55,7 +55,7 @@ func TestServeUsageErrors(t *testing.T) {
 func TestServeAndURLs(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "topo.yaml")
-	topo := "catalog:\n  generate: 2\nregions:\n  - id: eu\n    edges: [{id: eu-1}, {id: eu-2}]\n"
+	topo := "catalog:\n  titles:\n    - {id: a, duration: 12s, segment_duration: 2s, ladder_kbps: [300, 800]}\n    - {id: b, duration: 12s, segment_duration: 2s, ladder_kbps: [300]}\nregions:\n  - id: eu\n    edges: [{id: eu-1}, {id: eu-2}]\n"
 	if err := os.WriteFile(cfg, []byte(topo), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -98,6 +98,22 @@ func TestServeAndURLs(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.HasPrefix(string(body), "#EXTM3U") {
 		t.Errorf("GET %s = %d %.30q", urls.Titles[0].HLS, resp.StatusCode, body)
+	}
+	// abrkit play on the signed URL from serve urls.
+	out.Reset()
+	errOut.Reset()
+	if code := run([]string{"play", urls.Titles[1].HLS, "--speed", "50", "--quiet", "--duration", "20s", "--format", "json"}, &out, &errOut); code != 0 {
+		t.Fatalf("play = %d: %s %s", code, out.String(), errOut.String())
+	}
+	var rep struct {
+		Stopped string `json:"stopped"`
+		Error   string `json:"error"`
+		QoE     struct {
+			Segments int `json:"segments"`
+		} `json:"qoe"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil || rep.Stopped != "ended" || rep.QoE.Segments == 0 {
+		t.Errorf("play report %s (%v); want segments played", out.String(), err)
 	}
 	hc.CloseIdleConnections()
 	cancel()
