@@ -16,7 +16,7 @@ build: ## build the CLI and the demo player into bin/
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/abrkit ./cmd/abrkit
 	$(GO) build -o $(BIN)/abrplay ./cmd/abrplay
 
-test: lint test-unit ## the project's tests: lint, unit suite with -race, end-to-end checks
+test: lint content test-unit ## the project's tests: lint, real content for end-to-end checks, unit suite with -race
 
 test-unit: ## unit suite with the race detector
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
@@ -37,8 +37,8 @@ content: ## real H.264/AAC CMAF ladder with ffmpeg (HLS + DASH) in $(CONTENT)
 quickstart: ## the README's main job: reference backend + quickstart scenario
 	$(GO) run ./cmd/abrkit simulate scenarios/quickstart.yaml
 
-demo: content ## start the desktop demo player on the ffmpeg-made content
-	$(GO) run ./cmd/abrplay $(CONTENT)/hls/master.m3u8
+demo: content ## the desktop demo player: embedded backend serving the ffmpeg-made content
+	$(GO) run ./cmd/abrplay --serve --content $(CONTENT)
 
 clean: ## remove build outputs
 	rm -rf $(BIN)

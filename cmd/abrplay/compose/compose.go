@@ -221,17 +221,19 @@ func drawPanel(dst *image.RGBA, r image.Rectangle, s Snapshot) {
 	top := image.Rect(r.Min.X+10, r.Min.Y+22, r.Min.X+10+chartW, r.Min.Y+r.Dy()*3/5)
 	bottom := image.Rect(top.Min.X, top.Max.Y+22, top.Max.X, r.Max.Y-10)
 
+	// Scale to the ladder: a loopback link measures hundreds of Mbps and
+	// would flatten the bitrate line; higher estimates clip at the top.
 	ymax := 1.0
-	for _, p := range s.Throughput {
-		ymax = max(ymax, p.Value)
-	}
 	for _, p := range s.Bitrate {
-		ymax = max(ymax, p.Value)
+		ymax = max(ymax, p.Value*1.1)
 	}
 	if n := len(s.Ladder); n > 0 {
-		ymax = max(ymax, float64(s.Ladder[n-1]))
+		ymax = max(ymax, float64(s.Ladder[n-1])*1.6)
+	} else {
+		for _, p := range s.Throughput {
+			ymax = max(ymax, p.Value*1.1)
+		}
 	}
-	ymax *= 1.1
 	text(dst, top.Min.X, top.Min.Y-6, "throughput estimate", ThroughColor)
 	text(dst, top.Min.X+150, top.Min.Y-6, "selected bitrate", BitrateColor)
 	text(dst, top.Max.X-70, top.Min.Y-6, kbps(ymax), DimColor)
