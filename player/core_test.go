@@ -72,6 +72,27 @@ func TestCoreBandwidthDropAndRecovery(t *testing.T) {
 	if q := s.c.QoE(s.now); q.SwitchesDown == 0 || q.SwitchesUp == 0 {
 		t.Errorf("switches up/down = %d/%d; want both > 0", q.SwitchesUp, q.SwitchesDown)
 	}
+	var firstDown, firstUpAfter time.Duration
+	for _, e := range s.events {
+		if e.Kind != EventRenditionSwitch {
+			continue
+		}
+		if e.Position%(2*time.Second) != 0 {
+			t.Errorf("switch at position %v; want a segment boundary", e.Position)
+		}
+		if e.Bitrate < e.FromBitrate && firstDown == 0 && e.At >= 60*time.Second {
+			firstDown = e.At
+		}
+		if e.Bitrate > e.FromBitrate && firstUpAfter == 0 && e.At >= 150*time.Second {
+			firstUpAfter = e.At
+		}
+	}
+	if firstDown == 0 || firstDown > 90*time.Second {
+		t.Errorf("first switch down shown at %v; want within 30s of the drop at 60s", firstDown)
+	}
+	if firstUpAfter == 0 || firstUpAfter > 180*time.Second {
+		t.Errorf("first switch up shown at %v; want within 30s of the recovery at 150s", firstUpAfter)
+	}
 }
 
 func TestCoreSeek(t *testing.T) {

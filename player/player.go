@@ -63,7 +63,8 @@ func New(opts ...Option) (*Player, error) {
 
 // Load starts playing the manifest at source (an http(s) URL) and returns
 // once the presentation is known, or with the error that prevented it.
-// ctx bounds the loading only; the session runs until Close or its end.
+// ctx bounds the loading only; the session runs until Close or its end,
+// also when Load returns ctx's error (Close the player then).
 func (p *Player) Load(ctx context.Context, source string) error {
 	p.mu.Lock()
 	if p.closed {

@@ -15,9 +15,7 @@ func (c *Core) advance(now time.Duration) {
 	dt := now - c.last
 	switch c.state {
 	case StatePlaying:
-		move := min(dt, c.ahead())
-		c.play(move)
-		c.last += move
+		c.play(min(dt, c.ahead())) // moves c.last along with the playhead
 		if c.ahead() <= 0 {
 			if c.allEnded() {
 				c.state = StateEnded
@@ -46,22 +44,27 @@ func (c *Core) advance(now time.Duration) {
 	}
 }
 
-// play moves the playhead by d, crossing rendition switch points.
+// play moves the playhead and the step time by d, crossing rendition
+// switch points (their events carry the time they were crossed).
 func (c *Core) play(d time.Duration) {
 	end := c.pos + d
 	c.crossSwitches(c.pos)
 	for c.swLen > 0 && c.sw[c.swHead].at <= end {
 		sp := c.sw[c.swHead]
 		if sp.at > c.pos {
-			c.rateArea += float64(c.playRate) * (sp.at - c.pos).Seconds()
-			c.qoe.PlayTime += sp.at - c.pos
-			c.pos = sp.at
+			c.moveTo(sp.at)
 		}
 		c.applySwitch(sp)
 	}
-	c.rateArea += float64(c.playRate) * (end - c.pos).Seconds()
-	c.qoe.PlayTime += end - c.pos
-	c.pos = end
+	c.moveTo(end)
+}
+
+func (c *Core) moveTo(pos time.Duration) {
+	d := pos - c.pos
+	c.rateArea += float64(c.playRate) * d.Seconds()
+	c.qoe.PlayTime += d
+	c.pos = pos
+	c.last += d
 }
 
 // crossSwitches applies switch points at or before pos (start-up, seeks).
@@ -86,7 +89,7 @@ func (c *Core) applySwitch(sp switchPoint) {
 			c.qoe.SwitchesDown++
 		}
 		c.emit(Event{Kind: EventRenditionSwitch, Track: c.tracks[c.abrTrack].kind, FromLevel: c.playLevel, Level: lvl,
-			FromBitrate: c.playRate, Bitrate: rate, Position: sp.at, Reason: "abr"})
+			FromBitrate: c.playRate, Bitrate: rate, Reason: "abr"})
 	}
 	c.playLevel, c.playRate = lvl, rate
 }

@@ -3,6 +3,7 @@ package player
 import (
 	"fmt"
 	"io"
+	"math"
 	"text/tabwriter"
 	"time"
 )
@@ -37,16 +38,20 @@ type QoE struct {
 	PositionSeconds float64       `json:"position_seconds"` // playhead when the account was taken
 }
 
-// finish fills the derived fields.
+// finish fills the derived fields, rounded (seconds and ratios to 1e-6,
+// bitrates to 1 bit/s) so that reports are stable.
 func (q *QoE) finish(pos time.Duration) {
-	q.StartupSeconds = q.StartupTime.Seconds()
-	q.StallSeconds = q.StallTime.Seconds()
-	q.PlaySeconds = q.PlayTime.Seconds()
+	q.StartupSeconds = round6(q.StartupTime.Seconds())
+	q.StallSeconds = round6(q.StallTime.Seconds())
+	q.PlaySeconds = round6(q.PlayTime.Seconds())
 	if t := q.PlayTime + q.StallTime; t > 0 {
-		q.RebufferRatio = float64(q.StallTime) / float64(t)
+		q.RebufferRatio = round6(float64(q.StallTime) / float64(t))
 	}
-	q.PositionSeconds = pos.Seconds()
+	q.PositionSeconds = round6(pos.Seconds())
+	q.AvgBitrate = math.Round(q.AvgBitrate)
 }
+
+func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }
 
 // WriteText writes the account as an aligned two-column table.
 func (q QoE) WriteText(w io.Writer) error {
