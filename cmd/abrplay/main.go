@@ -52,6 +52,9 @@ func (e *inputError) Unwrap() error { return e.err }
 type config struct {
 	source     string
 	serve      bool
+	gateway    string
+	user       string
+	password   string
 	content    string
 	title      string
 	dash       bool
@@ -70,10 +73,12 @@ const usage = `abrplay plays an HLS or DASH stream and shows the ABR at work.
 Usage:
   abrplay [flags] URL|MANIFEST
   abrplay [flags] --serve [--content DIR] [--title ID]
+  abrplay [flags] --gateway URL [--title ID]
 
 Examples:
   make content && abrplay --serve --content testdata/content
   abrplay testdata/content/hls/master.m3u8
+  abrplay --gateway http://127.0.0.1:8080 --title t1     # a running 'abrkit serve'
   abrplay --abr bola https://example.com/master.m3u8
 
 Keys: space play/pause, left/right seek 10 s, click the seek bar, O overlay,
@@ -94,9 +99,12 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 		fs.PrintDefaults()
 	}
 	fs.BoolVar(&c.serve, "serve", false, "start the embedded reference backend and play one of its titles")
+	fs.StringVar(&c.gateway, "gateway", "", "play a title from a running 'abrkit serve' (or compatible) gateway, e.g. http://127.0.0.1:8080")
+	fs.StringVar(&c.user, "user", "demo", "with --gateway: user to log in as")
+	fs.StringVar(&c.password, "password", "demo", "with --gateway: password")
 	fs.StringVar(&c.content, "content", "testdata/content", "with --serve: directory of real content (from 'make content')")
-	fs.StringVar(&c.title, "title", "", "with --serve: title to play (default: the first)")
-	fs.BoolVar(&c.dash, "dash", false, "with --serve: play the DASH manifest instead of HLS")
+	fs.StringVar(&c.title, "title", "", "with --serve or --gateway: title to play (default: the first)")
+	fs.BoolVar(&c.dash, "dash", false, "with --serve or --gateway: play the DASH manifest instead of HLS")
 	fs.StringVar(&c.abr, "abr", "auto", "ABR algorithm: "+strings.Join(abr.Names(), ", "))
 	fs.BoolVar(&c.mute, "mute", false, "no audio output")
 	fs.BoolVar(&c.overlay, "overlay", true, "show the chart overlay at start (O toggles)")
@@ -120,12 +128,14 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 		return c, &inputError{fmt.Errorf("--throttle %q: want one of unlimited, 4 Mbps, 2 Mbps, 1 Mbps, 500 kbps", c.throttle)}
 	}
 	switch {
-	case fs.NArg() == 1 && !c.serve:
+	case c.serve && c.gateway != "":
+		return c, &inputError{errors.New("--serve and --gateway exclude each other")}
+	case fs.NArg() == 1 && !c.serve && c.gateway == "":
 		c.source = fs.Arg(0)
-	case fs.NArg() == 0 && c.serve:
+	case fs.NArg() == 0 && (c.serve || c.gateway != ""):
 	default:
 		fs.Usage()
-		return c, &inputError{errors.New("give one URL or manifest, or --serve")}
+		return c, &inputError{errors.New("give one URL or manifest, or --serve, or --gateway URL")}
 	}
 	return c, nil
 }

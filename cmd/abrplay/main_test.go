@@ -24,6 +24,8 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"http://x/master.m3u8"}, "", func(c config) bool { return c.source == "http://x/master.m3u8" && c.width == 1280 }},
 		{[]string{"--serve", "--title", "t2", "--abr", "bola"}, "", func(c config) bool { return c.serve && c.title == "t2" && c.abr == "bola" }},
 		{[]string{"--size", "640x360", "a.m3u8"}, "", func(c config) bool { return c.width == 640 && c.height == 360 }},
+		{[]string{"--gateway", "http://127.0.0.1:1", "--title", "t1"}, "", func(c config) bool { return c.gateway != "" && c.user == "demo" }},
+		{[]string{"--gateway", "http://g", "--serve"}, "exclude", nil},
 		{[]string{}, "give one URL", nil},
 		{[]string{"--serve", "a.m3u8"}, "give one URL", nil},
 		{[]string{"--size", "10x10", "a"}, "--size", nil},

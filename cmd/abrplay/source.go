@@ -34,6 +34,8 @@ func openSource(ctx context.Context, cfg config, log io.Writer) (*source, error)
 	switch {
 	case cfg.serve:
 		return serveBackend(ctx, cfg, log)
+	case cfg.gateway != "":
+		return playTitle(ctx, cfg.gateway, cfg.user, cfg.password, cfg)
 	case strings.HasPrefix(cfg.source, "http://"), strings.HasPrefix(cfg.source, "https://"):
 		return &source{url: cfg.source, close: func() {}}, nil
 	}
@@ -83,37 +85,12 @@ func serveBackend(ctx context.Context, cfg config, log io.Writer) (*source, erro
 		defer cancel()
 		_ = b.Close(c)
 	}
-	cl := &backend.Client{Gateway: b.GatewayURL()}
-	if err := cl.Login(ctx, "demo", "demo"); err != nil {
-		closeB()
-		return nil, fmt.Errorf("login: %w", err)
-	}
-	title := cfg.title
-	if title == "" {
-		ts, err := cl.Titles(ctx)
-		if err != nil || len(ts) == 0 {
-			closeB()
-			return nil, fmt.Errorf("titles: %v", err)
-		}
-		title = ts[0].ID
-	}
-	pr, err := cl.Play(ctx, control.PlayRequest{Title: title})
+	s, err := playTitle(ctx, b.GatewayURL(), "demo", "demo", cfg)
 	if err != nil {
 		closeB()
-		return nil, fmt.Errorf("play %s: %w", title, err)
+		return nil, err
 	}
-	s := &source{url: pr.HLS, close: closeB}
-	if cfg.dash || s.url == "" {
-		s.url = pr.DASH
-	}
-	if s.url == "" {
-		closeB()
-		return nil, errors.New("playback API answered no manifest URL")
-	}
-	for _, e := range pr.Edges {
-		s.edges = append(s.edges, steering.Edge{ID: e.ID, URL: e.URL})
-		s.servers = append(s.servers, e.ID)
-	}
+	s.close = closeB
 	s.kill = func(id string) error {
 		e := b.Edge(id)
 		if e == nil {
@@ -130,6 +107,42 @@ func serveBackend(ctx context.Context, cfg config, log io.Writer) (*source, erro
 		}
 		return n
 	}
-	fmt.Fprintf(log, "abrplay: embedded backend at %s, title %s, %d edges\n", b.GatewayURL(), title, len(s.edges))
+	fmt.Fprintf(log, "abrplay: embedded backend at %s, %d edges\n", b.GatewayURL(), len(s.edges))
+	return s, nil
+}
+
+// playTitle logs in to a gateway and asks the playback API for a title:
+// a signed manifest URL and the ranked edges.
+func playTitle(ctx context.Context, gateway, user, password string, cfg config) (*source, error) {
+	cl := &backend.Client{Gateway: gateway}
+	if err := cl.Login(ctx, user, password); err != nil {
+		return nil, fmt.Errorf("login at %s: %w", gateway, err)
+	}
+	title := cfg.title
+	if title == "" {
+		ts, err := cl.Titles(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("titles: %w", err)
+		}
+		if len(ts) == 0 {
+			return nil, errors.New("the gateway lists no titles")
+		}
+		title = ts[0].ID
+	}
+	pr, err := cl.Play(ctx, control.PlayRequest{Title: title})
+	if err != nil {
+		return nil, fmt.Errorf("play %s: %w", title, err)
+	}
+	s := &source{url: pr.HLS, close: func() {}}
+	if cfg.dash || s.url == "" {
+		s.url = pr.DASH
+	}
+	if s.url == "" {
+		return nil, errors.New("playback API answered no manifest URL")
+	}
+	for _, e := range pr.Edges {
+		s.edges = append(s.edges, steering.Edge{ID: e.ID, URL: e.URL})
+		s.servers = append(s.servers, e.ID)
+	}
 	return s, nil
 }
