@@ -296,7 +296,9 @@ func newServeEdgeCmd() *cobra.Command {
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "edge     %s  %s\n", e.URL(), e.ID())
 		<-ctx.Done()
-		return shutdown(e.Close)
+		err = shutdown(e.Close)
+		e.Leave()
+		return err
 	}
 	return c
 }

@@ -5,13 +5,21 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/abrkit/abrkit/simulator/backend"
+	"github.com/abrkit/abrkit/simulator/backend/control"
+	"github.com/abrkit/abrkit/simulator/backend/topology"
 )
 
 func TestServeUsageErrors(t *testing.T) {
@@ -119,5 +127,88 @@ func TestServeAndURLs(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("runServe after cancel = %v; want nil", err)
+	}
+}
+
+// TestServeHelperProcess is not a test: it is the child process of
+// TestServeEdgeProcess, running `abrkit` with the arguments in
+// ABRKIT_SERVE_ARGS (separated by newlines).
+func TestServeHelperProcess(t *testing.T) {
+	if os.Getenv("ABRKIT_SERVE_HELPER") != "1" {
+		t.Skip("child process only")
+	}
+	os.Exit(run(strings.Split(os.Getenv("ABRKIT_SERVE_ARGS"), "\n"), os.Stdout, os.Stderr))
+}
+
+// TestServeEdgeProcess runs origin and control in this process and one
+// edge as a separate process, plays through it, then stops the edge with
+// SIGTERM: it exits 0 and steering drops it at once.
+func TestServeEdgeProcess(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "topo.yaml")
+	topo := "catalog:\n  titles:\n    - {id: a, duration: 8s, segment_duration: 2s, ladder_kbps: [300]}\nregions:\n  - id: eu\n    edges: [{id: eu-1}]\n"
+	if err := os.WriteFile(cfg, []byte(topo), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tp, err := topology.Load(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := backend.NewSource(tp, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	o, err := backend.StartOrigin(tp, src, "127.0.0.1:0", log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	gw, err := backend.StartControl(ctx, tp, src, "127.0.0.1:0", log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close(context.Background())
+
+	child := exec.Command(os.Args[0], "-test.run=^TestServeHelperProcess$")
+	child.Env = append(os.Environ(), "ABRKIT_SERVE_HELPER=1", "ABRKIT_SERVE_ARGS="+strings.Join([]string{
+		"serve", "edge", "--id", "eu-1", "--config", cfg, "--origin", o.URL(), "--control", gw.URL(), "--log-level", "error"}, "\n"))
+	stdout, err := child.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer child.Process.Kill()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "edge ") {
+		t.Fatalf("edge process said %q (%v); want its URL", line, err)
+	}
+	cl := &backend.Client{Gateway: gw.URL(), HTTP: &http.Client{Timeout: 10 * time.Second}}
+	urls, err := cl.PlayableURLs(ctx, "u", "p")
+	if err != nil || len(urls) != 1 {
+		t.Fatalf("PlayableURLs = %v, %v", urls, err)
+	}
+	resp, err := cl.HTTP.Get(urls[0].DASH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("X-Edge") != "eu-1" {
+		t.Fatalf("GET through the edge process = %d from %q", resp.StatusCode, resp.Header.Get("X-Edge"))
+	}
+	cl.HTTP.CloseIdleConnections()
+	if err := child.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Wait(); err != nil {
+		t.Errorf("edge process after SIGTERM: %v; want exit 0", err)
+	}
+	var se *backend.StatusError
+	if _, err := cl.Play(ctx, control.PlayRequest{Title: "a"}); !errors.As(err, &se) || se.Code != 503 {
+		t.Errorf("play after the only edge left = %v; want 503 no edge available", err)
 	}
 }

@@ -53,7 +53,9 @@ type EdgeProcess struct {
 }
 
 // StartEdge runs one edge of the topology, filling from OriginURL and
-// reporting to ControlURL every half health interval until ctx ends.
+// reporting to ControlURL every half health interval until ctx ends. The
+// first report is sent before it returns. Call Close then Leave to go away
+// cleanly.
 func StartEdge(ctx context.Context, t *topology.Topology, p EdgeProcess) (*edge.Edge, error) {
 	ref, ok := t.Edge(p.ID)
 	if !ok {
@@ -70,6 +72,7 @@ func StartEdge(ctx context.Context, t *topology.Topology, p EdgeProcess) (*edge.
 	if err := e.Start(); err != nil {
 		return nil, err
 	}
+	e.ReportNow() // registered before the caller announces the edge
 	go e.Run(ctx, max(t.HealthInterval/2, 10*time.Millisecond))
 	return e, nil
 }

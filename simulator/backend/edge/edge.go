@@ -429,3 +429,14 @@ func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter 
 
 // Counters returns the media requests served and body bytes sent so far.
 func (e *Edge) Counters() (requests, bytes int64) { return e.served.Load(), e.sent.Load() }
+
+// Leave tells steering the edge is going away (a report with Healthy
+// false), so an orderly shutdown drops it from rankings at once instead of
+// after the health interval. Call it after Close.
+func (e *Edge) Leave() {
+	if e.cfg.Report != nil {
+		r := e.Snapshot()
+		r.Healthy = false
+		e.cfg.Report(r)
+	}
+}
