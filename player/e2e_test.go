@@ -91,7 +91,7 @@ func TestPlayerEndToEnd(t *testing.T) {
 	pkg := title(t)
 	for _, manifest := range []string{packager.MasterPlaylist, packager.DASHManifest} {
 		t.Run(manifest, func(t *testing.T) {
-			clock := player.NewScaledClock(8)
+			clock := player.NewScaledClock(16)
 			srv := &shaped{pkg: pkg, clock: clock, bps: 6e6}
 			ts := httptest.NewServer(srv)
 			defer ts.Close()
@@ -206,7 +206,7 @@ func liveHandler(clock *player.ScaledClock, t0 time.Time) http.Handler {
 }
 
 func TestPlayerLiveEndToEnd(t *testing.T) {
-	clock := player.NewScaledClock(10)
+	clock := player.NewScaledClock(20)
 	ts := httptest.NewServer(liveHandler(clock, clock.Now()))
 	defer ts.Close()
 	p, err := player.New(player.WithClock(clock))
@@ -239,7 +239,7 @@ func TestPlayerLiveEndToEnd(t *testing.T) {
 
 func TestPlayerFailoverBetweenEdges(t *testing.T) {
 	pkg := title(t)
-	clock := player.NewScaledClock(8)
+	clock := player.NewScaledClock(16)
 	var mu sync.Mutex
 	down := false
 	a := &shaped{pkg: pkg, clock: clock, bps: 8e6, fail: func(path string) bool {
@@ -292,7 +292,7 @@ func TestPlayerFailoverBetweenEdges(t *testing.T) {
 
 func TestPlayerDecoderGetsInitThenMedia(t *testing.T) {
 	pkg := title(t)
-	clock := player.NewScaledClock(8)
+	clock := player.NewScaledClock(16)
 	ts := httptest.NewServer(&shaped{pkg: pkg, clock: clock, bps: 20e6})
 	defer ts.Close()
 	var mu sync.Mutex
