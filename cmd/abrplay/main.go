@@ -53,6 +53,8 @@ type config struct {
 	source     string
 	serve      bool
 	gateway    string
+	offline    string
+	out        string
 	user       string
 	password   string
 	content    string
@@ -74,6 +76,7 @@ Usage:
   abrplay [flags] URL|MANIFEST
   abrplay [flags] --serve [--content DIR] [--title ID]
   abrplay [flags] --gateway URL [--title ID]
+  abrplay [flags] --offline ID [--out DIR]
 
 Examples:
   make content && abrplay --serve --content testdata/content
@@ -100,6 +103,8 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	}
 	fs.BoolVar(&c.serve, "serve", false, "start the embedded reference backend and play one of its titles")
 	fs.StringVar(&c.gateway, "gateway", "", "play a title from a running 'abrkit serve' (or compatible) gateway, e.g. http://127.0.0.1:8080")
+	fs.StringVar(&c.offline, "offline", "", "play download ID from the --out folder of 'abrkit download', with no network")
+	fs.StringVar(&c.out, "out", "downloads", "with --offline: the downloads folder")
 	fs.StringVar(&c.user, "user", "demo", "with --gateway: user to log in as")
 	fs.StringVar(&c.password, "password", "demo", "with --gateway: password")
 	fs.StringVar(&c.content, "content", "testdata/content", "with --serve: directory of real content (from 'make content')")
@@ -127,15 +132,21 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	if throttleIndex(c.throttle) < 0 {
 		return c, &inputError{fmt.Errorf("--throttle %q: want one of unlimited, 4 Mbps, 2 Mbps, 1 Mbps, 500 kbps", c.throttle)}
 	}
+	modes := 0
+	for _, on := range []bool{c.serve, c.gateway != "", c.offline != ""} {
+		if on {
+			modes++
+		}
+	}
 	switch {
-	case c.serve && c.gateway != "":
-		return c, &inputError{errors.New("--serve and --gateway exclude each other")}
-	case fs.NArg() == 1 && !c.serve && c.gateway == "":
+	case modes > 1:
+		return c, &inputError{errors.New("--serve, --gateway and --offline exclude each other")}
+	case fs.NArg() == 1 && modes == 0:
 		c.source = fs.Arg(0)
-	case fs.NArg() == 0 && (c.serve || c.gateway != ""):
+	case fs.NArg() == 0 && modes == 1:
 	default:
 		fs.Usage()
-		return c, &inputError{errors.New("give one URL or manifest, or --serve, or --gateway URL")}
+		return c, &inputError{errors.New("give one URL or manifest, or --serve, --gateway URL or --offline ID")}
 	}
 	return c, nil
 }
@@ -174,7 +185,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 			g.abrIdx = i
 		}
 	}
-	g.thr = newThrottle(transport.NewHTTP(transport.HTTPConfig{MaxAttempts: 1}))
+	var base transport.Fetcher = transport.NewHTTP(transport.HTTPConfig{MaxAttempts: 1})
+	if src.fetcher != nil {
+		base = src.fetcher
+	}
+	g.thr = newThrottle(base)
 	g.thrIdx = throttleIndex(cfg.throttle)
 	g.thr.set(throttleSteps[g.thrIdx].bps)
 

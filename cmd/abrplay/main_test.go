@@ -26,6 +26,8 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"--size", "640x360", "a.m3u8"}, "", func(c config) bool { return c.width == 640 && c.height == 360 }},
 		{[]string{"--gateway", "http://127.0.0.1:1", "--title", "t1"}, "", func(c config) bool { return c.gateway != "" && c.user == "demo" }},
 		{[]string{"--gateway", "http://g", "--serve"}, "exclude", nil},
+		{[]string{"--offline", "d1", "--out", "dl"}, "", func(c config) bool { return c.offline == "d1" && c.out == "dl" }},
+		{[]string{"--offline", "d1", "x.m3u8"}, "give one URL", nil},
 		{[]string{}, "give one URL", nil},
 		{[]string{"--serve", "a.m3u8"}, "give one URL", nil},
 		{[]string{"--size", "10x10", "a"}, "--size", nil},

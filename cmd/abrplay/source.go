@@ -13,7 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/abrkit/abrkit/download"
 	"github.com/abrkit/abrkit/player/steering"
+	"github.com/abrkit/abrkit/player/transport"
 	"github.com/abrkit/abrkit/simulator/backend"
 	"github.com/abrkit/abrkit/simulator/backend/control"
 )
@@ -26,6 +28,7 @@ type source struct {
 	kill    func(id string) error // nil when edges cannot be killed
 	restart func() int
 	close   func()
+	fetcher transport.Fetcher // nil: HTTP
 }
 
 // openSource resolves the command line's source: an http(s) URL, a local
@@ -36,6 +39,12 @@ func openSource(ctx context.Context, cfg config, log io.Writer) (*source, error)
 		return serveBackend(ctx, cfg, log)
 	case cfg.gateway != "":
 		return playTitle(ctx, cfg.gateway, cfg.user, cfg.password, cfg)
+	case cfg.offline != "":
+		o, err := download.OpenOffline(cfg.out, cfg.offline, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		return &source{url: o.ManifestURL, fetcher: o.Fetcher, close: func() { _ = o.Close() }}, nil
 	case strings.HasPrefix(cfg.source, "http://"), strings.HasPrefix(cfg.source, "https://"):
 		return &source{url: cfg.source, close: func() {}}, nil
 	}
