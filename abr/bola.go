@@ -31,6 +31,7 @@ type BOLA struct {
 	ladder    []int
 	utilities []float64
 	vp, gp    float64
+	maxBuffer float64
 }
 
 var _ Algorithm = (*BOLA)(nil)
@@ -43,8 +44,8 @@ func NewBOLA() *BOLA {
 // Name returns "bola".
 func (*BOLA) Name() string { return "bola" }
 
-func (b *BOLA) setup(bitrates []int) {
-	if len(b.ladder) == len(bitrates) {
+func (b *BOLA) setup(bitrates []int, maxBuffer, segment float64) {
+	if len(b.ladder) == len(bitrates) && b.maxBuffer == maxBuffer {
 		same := true
 		for i := range bitrates {
 			if b.ladder[i] != bitrates[i] {
@@ -56,6 +57,7 @@ func (b *BOLA) setup(bitrates []int) {
 		}
 	}
 	b.ladder = append(b.ladder[:0], bitrates...)
+	b.maxBuffer = maxBuffer
 	b.utilities = make([]float64, len(bitrates))
 	for i, r := range bitrates {
 		b.utilities[i] = math.Log(float64(r)) - math.Log(float64(bitrates[0])) + 1
@@ -69,6 +71,10 @@ func (b *BOLA) setup(bitrates []int) {
 		stable = DefaultStableBuffer
 	}
 	target := math.Max(stable.Seconds(), minBuf.Seconds()+DefaultBOLAPerLevelBuffer.Seconds()*float64(len(bitrates)))
+	if maxBuffer > 0 {
+		// The top level must be reachable within the player's buffer goal.
+		target = math.Max(math.Min(target, maxBuffer-segment), minBuf.Seconds()*1.2)
+	}
 	top := b.utilities[len(bitrates)-1]
 	if len(bitrates) == 1 || top <= 1 {
 		b.gp, b.vp = 1, minBuf.Seconds()
@@ -108,7 +114,7 @@ func (b *BOLA) Choose(s *State) int {
 	if len(s.Bitrates) == 0 {
 		return 0
 	}
-	b.setup(s.Bitrates)
+	b.setup(s.Bitrates, s.MaxBuffer.Seconds(), s.segDur())
 	safety := b.Safety
 	if safety <= 0 {
 		safety = DefaultSafety

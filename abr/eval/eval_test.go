@@ -269,3 +269,31 @@ func TestPlot(t *testing.T) {
 		t.Error("Plot(.pdf) = nil error")
 	}
 }
+
+func TestSabrePreset(t *testing.T) {
+	root := filepath.Join(sharedTraces, "sabre")
+	if _, err := os.Stat(root); err != nil {
+		t.Skipf("shared traces absent (%v): skipping", err)
+	}
+	trs, err := trace.LoadDir(filepath.Join(root, "4Glogs"), trace.FormatSabre)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range trs {
+		tr.Name = filepath.Join(root, "4Glogs", tr.Name)
+	}
+	v, err := trace.LoadSabreVideo(filepath.Join(root, "bbb.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Evaluate(Sabre(), trs[:4], v, []string{"bb", "auto", "optimal"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Subsets) != 1 || rep.Subsets[0].Name != "4Glogs" {
+		t.Errorf("subsets = %+v; want one, 4Glogs", rep.Subsets)
+	}
+	if opt, auto := rep.Results[2].MeanQoE, rep.Results[1].MeanQoE; auto > opt+1e-9 || auto <= 0 {
+		t.Errorf("sabre: auto %.2f, optimal %.2f; want 0 < auto <= optimal", auto, opt)
+	}
+}
