@@ -12,9 +12,10 @@ import (
 // liveStream is an HLS live stream: 2s segments, a 6-segment window, and
 // at core time 0 segment 10 is the newest.
 type liveStream struct {
-	seg    time.Duration
-	window int
-	ended  time.Duration // the stream ends (EXT-X-ENDLIST) at this time; 0 never
+	seg      time.Duration
+	window   int
+	ended    time.Duration // the stream ends (EXT-X-ENDLIST) at this time; 0 never
+	holdBack time.Duration // EXT-X-SERVER-CONTROL HOLD-BACK; 0 none
 }
 
 func (l liveStream) presentation() *manifest.Presentation {
@@ -36,6 +37,9 @@ func (l liveStream) playlist(uri string, now time.Duration) *manifest.MediaPlayl
 	}
 	first := max(1, newest-l.window+1)
 	m := &manifest.MediaPlaylist{URI: uri, TargetDuration: l.seg, MediaSequence: uint64(first), EndList: endList}
+	if l.holdBack > 0 {
+		m.ServerControl = &manifest.ServerControl{HoldBack: l.holdBack}
+	}
 	for n := first; n <= newest; n++ {
 		m.Segments = append(m.Segments, manifest.Segment{Number: uint64(n), URI: fmt.Sprintf("%s/%d.ts", uri, n),
 			Start: time.Duration(n-first) * l.seg, Duration: l.seg})
@@ -87,6 +91,33 @@ func TestCoreLiveEdgeAndRefresh(t *testing.T) {
 	}
 	if q.PlayTime < 80*time.Second {
 		t.Errorf("play time = %v; want about 90s", q.PlayTime)
+	}
+}
+
+func TestCoreLiveStartDelay(t *testing.T) {
+	tests := []struct {
+		name     string
+		holdBack time.Duration
+		cfg      time.Duration
+		want     time.Duration // behind the edge of the first list (20s)
+	}{
+		{"three target durations", 0, 0, 6 * time.Second},
+		{"HOLD-BACK", 4 * time.Second, 0, 4 * time.Second},
+		{"configured", 4 * time.Second, 10 * time.Second, 10 * time.Second},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l := liveStream{seg: 2 * time.Second, window: 10, holdBack: tc.holdBack}
+			s := newSim(t, CoreConfig{LiveDelay: tc.cfg}, 10e6)
+			s.body = func(a Action) Outcome { return Outcome{Status: 200, Media: l.playlist(a.URL, s.now)} }
+			s.c.LoadPresentation(0, l.presentation())
+			s.run(5 * time.Second)
+			e, ok := s.first(EventFirstFrame)
+			// the first list holds segments 1-10: 20s, edge at 20s
+			if !ok || e.Position != 20*time.Second-tc.want {
+				t.Errorf("first frame at position %v (found %v); want %v", e.Position, ok, 20*time.Second-tc.want)
+			}
+		})
 	}
 }
 

@@ -53,6 +53,7 @@ type levelState struct {
 	dynamic  bool // DASH template window computed from the wall clock
 	changed  bool // the last refresh brought new segments
 	target   time.Duration
+	holdBack time.Duration // HLS EXT-X-SERVER-CONTROL HOLD-BACK
 	loadedAt time.Duration
 }
 
@@ -135,6 +136,9 @@ func (c *Core) bind(now time.Duration, ti int, p, s int) {
 			}
 		case r.Loaded:
 			l.segs, l.loaded, l.loadedAt = r.Segments, true, now
+			if r.ServerControl != nil {
+				l.holdBack = r.ServerControl.HoldBack
+			}
 			t.anchor(l)
 		}
 	}
@@ -482,6 +486,9 @@ func (c *Core) onPlaylist(now time.Duration, r *request, o *Outcome) {
 	}
 	l.segs, l.init, l.endList, l.target = m.Segments, m.Init, m.EndList, m.TargetDuration
 	l.loaded, l.loadedAt = true, now
+	if m.ServerControl != nil {
+		l.holdBack = m.ServerControl.HoldBack
+	}
 	l.changed = len(m.Segments) > 0 && m.Segments[len(m.Segments)-1].Number != oldLast
 	t.anchor(l)
 	if !c.posKnown && r.track == int8(c.abrTrack) {
@@ -522,6 +529,8 @@ func (c *Core) liveDelay(l *levelState) time.Duration {
 	switch {
 	case c.cfg.LiveDelay > 0:
 		return c.cfg.LiveDelay
+	case l.holdBack > 0:
+		return l.holdBack
 	case c.pres.SuggestedDelay > 0:
 		return c.pres.SuggestedDelay
 	}
