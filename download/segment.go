@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 
 	"github.com/abrkit/abrkit/player/transport"
@@ -98,6 +99,12 @@ func (j *job) fetchItem(ctx context.Context, i int, url string) (segRec, error) 
 			} else if start, ok := contentRangeStart(res.Header); ok && start != it.Offset+have {
 				ferr = fmt.Errorf("%s: %w: Content-Range starts at %d, asked %d", it.Key, ErrRangeIgnored, start, it.Offset+have)
 			}
+		}
+		var st *StatusError
+		if errors.As(ferr, &st) && st.Status == http.StatusRequestedRangeNotSatisfiable && have > 0 && w.n == 0 {
+			// The part already holds every byte (killed before the
+			// rename): the verdict below decides.
+			ferr = nil
 		}
 		if ferr != nil {
 			if w.vErr != nil || errors.Is(ferr, ErrRangeIgnored) {

@@ -146,11 +146,13 @@ func (c *checker) walkTS(p []byte) {
 func (c *checker) walk(p []byte) {
 	for len(p) > 0 && c.err == nil {
 		if !c.inBox {
-			k := copy(c.hdr[c.hdrN:8], p)
-			c.hdrN += k
-			p = p[k:]
 			if c.hdrN < 8 {
-				return
+				k := copy(c.hdr[c.hdrN:8], p)
+				c.hdrN += k
+				p = p[k:]
+				if c.hdrN < 8 {
+					return
+				}
 			}
 			size := int64(binary.BigEndian.Uint32(c.hdr[:4]))
 			typ := string(c.hdr[4:8])
