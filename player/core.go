@@ -152,6 +152,7 @@ type request struct {
 	kind      transport.Kind
 	track     int8 // -1: none
 	playlist  bool
+	index     bool // a DASH SegmentBase index (sidx) fetch
 	last      bool // the final segment of the presentation
 	level     int  // rendition index in the set
 	rung      int  // ladder index
@@ -298,6 +299,8 @@ func (c *Core) Complete(now time.Duration, id RequestID, o Outcome) {
 		c.onSteering(now, &r, &o)
 	case r.kind == transport.KindManifest && !r.playlist:
 		c.onManifest(now, &r, &o)
+	case r.index:
+		c.onIndex(now, &r, &o)
 	case r.playlist:
 		c.onPlaylist(now, &r, &o)
 	default:
@@ -536,7 +539,7 @@ func (c *Core) issue(now time.Duration, r request, off, length int64, out []Acti
 	r.stallAt = c.qoe.StallTime
 	c.reqs[i] = r
 	a := Action{Op: OpFetch, ID: r.id, Kind: r.kind, URL: r.url, Offset: off, Length: length, Server: r.server,
-		Level: r.level, Number: r.num, Start: r.start, Duration: r.dur, Size: r.size}
+		Level: r.level, Number: r.num, Start: r.start, Duration: r.dur, Size: r.size, Index: r.index}
 	if r.track >= 0 {
 		t := &c.tracks[r.track]
 		a.Track = t.kind

@@ -64,6 +64,7 @@ type sim struct {
 	bw     func(now time.Duration) float64 // bits/s
 	fail   func(a Action, now time.Duration) bool
 	body   func(a Action) Outcome // manifests, playlists, steering
+	index  func(a Action) Outcome // segment indexes (Action.Index)
 	fl     []*flight
 	events []Event
 	fetch  []issued // every fetch, in order
@@ -171,6 +172,9 @@ func (s *sim) finish() {
 		switch {
 		case f.fail:
 			o = Outcome{Status: 503, Duration: s.now - f.started}
+		case f.a.Index:
+			o = s.index(f.a)
+			o.Duration = s.now - f.started
 		case f.a.Kind == transport.KindManifest || f.a.Kind == transport.KindSteering:
 			o = s.body(f.a)
 			o.Duration = s.now - f.started

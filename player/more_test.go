@@ -1,10 +1,13 @@
 package player
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/Eyevinn/mp4ff/mp4"
 
 	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/player/transport"
@@ -173,6 +176,55 @@ func TestCoreHLSPathwayFailover(t *testing.T) {
 	for _, a := range s.fetch {
 		if a.Server == "B" && !strings.HasPrefix(a.URL, "http://b.test/") {
 			t.Errorf("request on pathway B goes to %s", a.URL)
+		}
+	}
+}
+
+// sidxBytes encodes a sidx of n segments of 2s, each size bytes.
+func sidxBytes(t *testing.T, n int, size uint32) []byte {
+	t.Helper()
+	sidx := &mp4.SidxBox{Version: 1, ReferenceID: 1, Timescale: 1000}
+	for i := 0; i < n; i++ {
+		sidx.SidxRefs = append(sidx.SidxRefs, mp4.SidxRef{ReferencedSize: size, SubSegmentDuration: 2000, StartsWithSAP: 1, SAPType: 1})
+	}
+	var buf bytes.Buffer
+	if err := sidx.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestCoreDASHSegmentBase(t *testing.T) {
+	p := content(1, 2*time.Second, 500_000, 1_500_000)
+	p.Periods[0].Sets = p.Periods[0].Sets[:1]
+	p.Duration = 20 * time.Second
+	for i := range p.Periods[0].Sets[0].Renditions {
+		r := &p.Periods[0].Sets[0].Renditions[i]
+		r.Segments, r.Loaded = nil, false
+		r.MediaURI = fmt.Sprintf("http://a.test/v%d.mp4", i)
+		r.Init = &manifest.InitSegment{URI: r.MediaURI, Range: &manifest.ByteRange{Offset: 0, Length: 800}}
+		r.IndexRange = &manifest.ByteRange{Offset: 800, Length: 200}
+	}
+	s := newSim(t, CoreConfig{}, 10e6)
+	idx := sidxBytes(t, 10, 250_000)
+	s.body = func(a Action) Outcome {
+		t.Fatalf("unexpected body request %v", a)
+		return Outcome{}
+	}
+	s.index = func(a Action) Outcome {
+		if a.Offset != 800 || a.Length != 200 {
+			t.Errorf("index fetch range %d+%d; want 800+200", a.Offset, a.Length)
+		}
+		return Outcome{Status: 200, Bytes: int64(len(idx)), Body: idx}
+	}
+	s.c.LoadPresentation(0, p)
+	s.run(time.Minute)
+	if s.c.State() != StateEnded || s.c.QoE(s.now).Segments != 10 {
+		t.Fatalf("state %v segments %d; want ended after 10\n%s", s.c.State(), s.c.QoE(s.now).Segments, s.log())
+	}
+	for _, a := range s.fetch {
+		if a.Kind == transport.KindMedia && (a.Length != 250_000 || a.Offset < 800+int64(len(idx))) {
+			t.Errorf("media fetch %v range %d+%d; want 250000 bytes after the index", a.URL, a.Offset, a.Length)
 		}
 	}
 }

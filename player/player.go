@@ -326,7 +326,7 @@ func (p *Player) loop() {
 func (p *Player) fetch(ctx context.Context, a Action) {
 	defer p.wg.Done()
 	var body *bytes.Buffer
-	keep := a.Kind != transport.KindMedia && a.Kind != transport.KindInit || p.o.decoder != nil
+	keep := a.Kind != transport.KindMedia && a.Kind != transport.KindInit || a.Index || p.o.decoder != nil
 	if keep {
 		body = &bytes.Buffer{}
 	}
@@ -371,7 +371,7 @@ func (p *Player) fetch(ctx context.Context, a Action) {
 	if body != nil {
 		o.Body = body.Bytes()
 	}
-	if err == nil && p.o.decoder != nil && (a.Kind == transport.KindMedia || a.Kind == transport.KindInit) {
+	if err == nil && p.o.decoder != nil && !a.Index && (a.Kind == transport.KindMedia || a.Kind == transport.KindInit) {
 		m := Media{Track: a.Track, Init: a.Kind == transport.KindInit, Level: a.Level, Bitrate: a.Bitrate,
 			Number: a.Number, Start: a.Start, Duration: a.Duration, Data: o.Body}
 		if derr := p.o.decoder.Decode(m); derr != nil {

@@ -128,7 +128,7 @@ func (c *Core) bind(now time.Duration, ti int, p, s int) {
 				l.loaded, l.loadedAt = true, now
 			}
 		case c.pres.Format == manifest.FormatDASH:
-			l.segs, l.loaded = r.Segments, r.Loaded || len(r.Segments) > 0
+			l.segs, l.loaded = r.Segments, len(r.Segments) > 0 || (r.Loaded && r.IndexRange == nil)
 			l.offset = c.pres.Periods[p].Start
 			l.loadedAt = now
 			if !c.pres.Live {
@@ -307,6 +307,9 @@ func (c *Core) schedule(now time.Duration, ti int, out []Action) []Action {
 		if l.dynamic {
 			return out // DASH live template without an epoch: nothing to load
 		}
+		if r := &c.pres.Periods[t.period].Sets[t.set].Renditions[li]; r.IndexRange != nil && r.MediaURI != "" {
+			return c.fetchIndex(now, ti, li, rung, r, out)
+		}
 		return c.fetchPlaylist(now, ti, li, rung, out)
 	}
 	if c.live && !l.endList && rung != t.rung && now-l.loadedAt > l.target {
@@ -417,6 +420,41 @@ func (c *Core) fetchPlaylist(now time.Duration, ti, li, rung int, out []Action) 
 	out, slot = c.issue(now, r, 0, 0, out)
 	t.plReq = slot
 	return out
+}
+
+// fetchIndex asks for the sidx of a DASH SegmentBase rendition.
+func (c *Core) fetchIndex(now time.Duration, ti, li, rung int, rend *manifest.Rendition, out []Action) []Action {
+	t := &c.tracks[ti]
+	r := request{kind: transport.KindInit, index: true, track: int8(ti), level: li, rung: rung, size: rend.IndexRange.Length}
+	r.server, r.url = c.route(now, rend.MediaURI)
+	var slot int
+	out, slot = c.issue(now, r, rend.IndexRange.Offset, rend.IndexRange.Length, out)
+	t.plReq = slot
+	return out
+}
+
+func (c *Core) onIndex(now time.Duration, r *request, o *Outcome) {
+	t := &c.tracks[r.track]
+	t.plReq = -1
+	c.report(now, r, o)
+	if !o.ok() {
+		c.retry(now, t, r, o)
+		return
+	}
+	rend := &c.pres.Periods[t.period].Sets[t.set].Renditions[r.level]
+	segs, err := manifest.ParseSidx(o.Body, rend.MediaURI, *rend.IndexRange)
+	if err != nil {
+		c.qoe.Errors++
+		c.fail(&PlaybackError{Category: ErrMedia, URL: r.url, Err: err})
+		return
+	}
+	t.fails = 0
+	l := &t.levels[r.level]
+	l.segs, l.loaded, l.endList, l.loadedAt = segs, true, true, now
+	l.offset = c.pres.Periods[t.period].Start
+	if !c.posKnown && int(r.track) == c.abrTrack {
+		c.decideStart(now, int(r.track), l)
+	}
 }
 
 // refresh reloads the live playlist of the track's current level when due.

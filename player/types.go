@@ -79,6 +79,9 @@ type Action struct {
 	Number   uint64        // segment number
 	Start    time.Duration // media time of the segment on the presentation timeline
 	Duration time.Duration // media duration of the segment
+	// Index marks the fetch of a segment index (DASH SegmentBase sidx at
+	// Offset/Length of the media file): hand its bytes back in Outcome.Body.
+	Index bool
 	// Size is the expected body size in bytes: Length when a byte range is
 	// known, otherwise the declared bitrate times the duration. Virtual-time
 	// drivers that have no real bytes can use it.
