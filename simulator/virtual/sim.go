@@ -94,43 +94,44 @@ type network struct {
 
 // Sim is one virtual-time run.
 type Sim struct {
-	s      *scenario.Scenario
-	opt    Options
-	seed   uint64
-	eng    *des.Engine
-	net    *netsim.Network
-	lib    *library
-	res    *results.Results
-	edges  []edgeState
-	edgeIx map[string]int
-	region map[string][]int // topology region -> edge indexes
-	regs   []string         // viewer regions (scenario order)
-	regW   []float64
-	devW   []float64
-	netW   []float64
-	nets   []network
-	svcs   [2]*service // login, play
-	calls  []call
-	freeC  []int32
-	reqs   []request
-	freeR  []int32
-	vs     []viewer
-	freeV  []int32
-	arr    []time.Duration // arrival times of this shard's viewers
-	ids    []int32         // their global ids
-	next   int             // next arrival to schedule
-	active int
-	done   int
-	total  int
-	acts   []player.Action
-	stop   string
-	epoch  time.Time
-	urls   [][]string // [title][edge] base URL
-	sample map[int32]int
-	err    error
-	seq    uint64
-	abortO []slo.Objective
-	spareR *rand.Rand
+	s           *scenario.Scenario
+	opt         Options
+	seed        uint64
+	eng         *des.Engine
+	net         *netsim.Network
+	lib         *library
+	res         *results.Results
+	edges       []edgeState
+	edgeIx      map[string]int
+	region      map[string][]int // topology region -> edge indexes
+	regionOrder []string         // topology regions in file order
+	regs        []string         // viewer regions (scenario order)
+	regW        []float64
+	devW        []float64
+	netW        []float64
+	nets        []network
+	svcs        [2]*service // login, play
+	calls       []call
+	freeC       []int32
+	reqs        []request
+	freeR       []int32
+	vs          []viewer
+	freeV       []int32
+	arr         []time.Duration // arrival times of this shard's viewers
+	ids         []int32         // their global ids
+	next        int             // next arrival to schedule
+	active      int
+	done        int
+	total       int
+	acts        []player.Action
+	stop        string
+	epoch       time.Time
+	urls        [][]string // [title][edge] base URL
+	sample      map[int32]int
+	err         error
+	seq         uint64
+	abortO      []slo.Objective
+	spareR      *rand.Rand
 }
 
 // spare is the run's own source for draws that belong to no viewer.
@@ -257,6 +258,9 @@ func (sim *Sim) setupEdges() {
 		sim.res.Edges = append(sim.res.Edges, results.EdgeStat{Name: e.ID, Region: e.Region, Capacity: capBps})
 		sim.edges = append(sim.edges, edgeState{name: e.ID, rtt: e.RTT, capacity: capBps, cache: newLRU(int64(e.CacheSize)), capShare: 1, health: true})
 		sim.edgeIx[e.ID] = i
+		if _, ok := sim.region[e.Region]; !ok {
+			sim.regionOrder = append(sim.regionOrder, e.Region)
+		}
 		sim.region[e.Region] = append(sim.region[e.Region], i)
 		sim.net.AddEdge(capBps)
 	}

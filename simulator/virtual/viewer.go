@@ -196,8 +196,9 @@ func (sim *Sim) startPlayer(now time.Duration, slot int32) {
 }
 
 // rankEdges is the playback API's answer: the viewer's region first
-// (starting from its home edge), then the other regions; edges the API
-// knows to be down go last.
+// (starting from its home edge), then the first healthy edge of each other
+// region as a fallback; edges the API knows to be down go last. Keeping
+// the list short keeps every core's steering state small.
 func (sim *Sim) rankEdges(v *viewer) []steering.Edge {
 	if sim.urls[v.title] == nil {
 		t := sim.lib.cat.Titles[v.title]
@@ -217,31 +218,32 @@ func (sim *Sim) rankEdges(v *viewer) []steering.Edge {
 			out = append(out, e)
 		}
 	}
-	mine := sim.region[sim.regs[v.region]]
+	mine := sim.regs[v.region]
+	edges := sim.region[mine]
 	start := 0
-	for k, i := range mine {
+	for k, i := range edges {
 		if i == int(v.home) {
 			start = k
 		}
 	}
-	for k := range mine {
-		add(mine[(start+k)%len(mine)])
+	for k := range edges {
+		add(edges[(start+k)%len(edges)])
 	}
-	for i := range sim.edges {
-		if !contains(mine, i) {
-			add(i)
+	for _, r := range sim.regionOrder {
+		if r == mine {
+			continue
 		}
+		es := sim.region[r]
+		pick := es[int(v.id)%len(es)]
+		for _, i := range es {
+			if !sim.edges[i].down {
+				pick = i
+				break
+			}
+		}
+		add(pick)
 	}
 	return append(out, down...)
-}
-
-func contains(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // maxBitrate caps video at the highest rendition no taller than height.

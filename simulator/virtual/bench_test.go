@@ -1,0 +1,65 @@
+package virtual
+
+import (
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// BenchmarkTenMinutes runs viewers that each watch 10 minutes against the
+// quickstart backend and reports simulated viewer-seconds per second of
+// CPU (run with -benchtime 1x; VIEWERS scales it) and the peak heap per
+// viewer in flight.
+//
+//	go test ./simulator/virtual -run '^$' -bench TenMinutes -benchtime 1x
+func BenchmarkTenMinutes(b *testing.B) {
+	s := load(b, "../../scenarios/quickstart.yaml")
+	n := benchViewers
+	for i := 0; i < b.N; i++ {
+		runtime.GC()
+		var peak uint64
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		base := ms.HeapAlloc
+		peakActive := 0
+		sim, err := New(s, Options{Viewers: n, WatchTime: 10 * time.Minute, SampleViewers: -1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		k := 0
+		sim.opt.Progress = func(now time.Duration, done, total int) {
+			k++
+			if k%12 == 0 {
+				runtime.ReadMemStats(&ms)
+				if ms.HeapAlloc > peak {
+					peak = ms.HeapAlloc
+				}
+			}
+			if sim.active > peakActive {
+				peakActive = sim.active
+			}
+		}
+		cpu0 := cpuTime()
+		res, err := sim.Run()
+		cpu := cpuTime() - cpu0
+		if err != nil {
+			b.Fatal(err)
+		}
+		sum := res.Summarize()
+		b.ReportMetric(sum.ViewerSeconds/cpu.Seconds(), "viewer-s/cpu-s")
+		b.ReportMetric(float64(peak-base)/float64(max(peakActive, 1)), "heap-B/viewer")
+		b.ReportMetric(float64(res.Events)/sum.ViewerSeconds, "events/viewer-s")
+	}
+}
+
+var benchViewers = 2000
+
+// cpuTime is the process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
