@@ -124,7 +124,9 @@ func Start(ctx context.Context, opts Options) (*Backend, error) {
 		_ = b.Close(context.Background())
 		return nil, err
 	}
-	b.Origin = NewOrigin(origin.NewServer(src, opts.Log.With("component", "origin")), net.JoinHostPort(host, "0"), opts.Log)
+	osrv := origin.NewServer(src, opts.Log.With("component", "origin"))
+	osrv.SetLatency(t.Origin.Latency)
+	b.Origin = NewOrigin(osrv, net.JoinHostPort(host, "0"), opts.Log)
 	if err := b.Origin.Start(); err != nil {
 		return fail(err)
 	}

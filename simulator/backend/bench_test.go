@@ -21,7 +21,7 @@ func BenchmarkPlayLatency(b *testing.B) {
 		t.ControlPlane.RateLimit.PerSecond = -1
 		t.ControlPlane.MaxInFlight = 1024
 	})
-	bk, err := Start(context.Background(), Options{Topology: topo, Manual: true})
+	bk, err := Start(context.Background(), Options{Topology: topo})
 	if err != nil {
 		b.Fatal(err)
 	}

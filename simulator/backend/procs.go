@@ -25,7 +25,9 @@ import (
 
 // StartOrigin runs only the origin on addr.
 func StartOrigin(t *topology.Topology, src origin.Source, addr string, log *slog.Logger) (*Origin, error) {
-	o := NewOrigin(origin.NewServer(src, log.With("component", "origin")), addr, log)
+	srv := origin.NewServer(src, log.With("component", "origin"))
+	srv.SetLatency(t.Origin.Latency)
+	o := NewOrigin(srv, addr, log)
 	return o, o.Start()
 }
 
@@ -61,14 +63,29 @@ func StartEdge(ctx context.Context, t *topology.Topology, p EdgeProcess) (*edge.
 	if !ok {
 		return nil, fmt.Errorf("edge %q is not in the topology: %w", p.ID, topology.ErrInvalid)
 	}
+	fc := faults.NewController()
 	rep := &edge.HTTPReporter{URL: strings.TrimSuffix(p.ControlURL, "/") + "/internal/v1/edges/report", Key: t.SigningKey, Log: p.Log}
 	e, err := edge.New(edge.Config{ID: ref.ID, Region: ref.Region, Addr: p.Addr, CapacityBps: int64(ref.Capacity),
 		MaxConnections: ref.MaxConnections, CacheBytes: int64(ref.CacheSize),
 		Origin: &origin.Client{Base: p.OriginURL, HTTP: &http.Client{Timeout: 30 * time.Second}},
-		Signer: signing.New(t.SigningKey), Clock: clock.Real{}, Log: p.Log, Report: rep.Send})
+		Signer: signing.New(t.SigningKey), Clock: clock.Real{}, Log: p.Log, Report: rep.Send,
+		Admin: fc.Handler(time.Now)})
 	if err != nil {
 		return nil, err
 	}
+	fc.Register(e.ID(), e)
+	go func() {
+		tk := time.NewTicker(50 * time.Millisecond)
+		defer tk.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-tk.C:
+				_, _ = fc.Tick(now)
+			}
+		}
+	}()
 	if err := e.Start(); err != nil {
 		return nil, err
 	}

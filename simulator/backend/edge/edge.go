@@ -60,6 +60,9 @@ type Config struct {
 	Report func(Report)
 	// MaxAge is the Cache-Control max-age given to viewers; defaults to 1h.
 	MaxAge time.Duration
+	// Admin, when set, is served at /admin/v1/faults (separate-process
+	// mode, where the edge has no gateway to host it).
+	Admin http.Handler
 }
 
 // Report is an edge's health and load, sent to the steering service.
@@ -308,6 +311,11 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/metrics":
 		promhttp.HandlerFor(e.reg, promhttp.HandlerOpts{}).ServeHTTP(w, r)
 		return
+	case "/admin/v1/faults":
+		if e.cfg.Admin != nil {
+			e.cfg.Admin.ServeHTTP(w, r)
+			return
+		}
 	case "/load":
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(e.Snapshot())

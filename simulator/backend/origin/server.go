@@ -46,6 +46,7 @@ type Server struct {
 	bytes    prometheus.Counter
 	latency  prometheus.Histogram
 	mux      *http.ServeMux
+	base     time.Duration
 }
 
 // NewServer returns an origin server for src; log may be nil.
@@ -72,6 +73,10 @@ func (s *Server) Source() Source { return s.src }
 // Registry returns the server's metrics registry.
 func (s *Server) Registry() *prometheus.Registry { return s.reg }
 
+// SetLatency adds d to every file response (a far-away origin); call it
+// before serving.
+func (s *Server) SetLatency(d time.Duration) { s.base = d }
+
 // Impair sets the origin's impairment (latency, error rate).
 func (s *Server) Impair(i faults.Impairment) { s.imp.Set(i) }
 
@@ -94,8 +99,8 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) int {
 	imp, fail := s.imp.Roll()
-	if imp.Latency > 0 {
-		if err := s.sleep(r.Context(), imp.Latency); err != nil {
+	if d := s.base + imp.Latency; d > 0 {
+		if err := s.sleep(r.Context(), d); err != nil {
 			return 499
 		}
 	}

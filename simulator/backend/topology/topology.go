@@ -82,7 +82,8 @@ type Title struct {
 
 // Origin is the origin server's model.
 type Origin struct {
-	// Capacity is the origin's egress; 0 means unlimited.
+	// Capacity is the origin's egress; 0 means unlimited (used by the
+	// virtual-time model; the live origin does not pace).
 	Capacity Bitrate `yaml:"capacity,omitempty"`
 	// Latency is added to every origin fetch (models a far-away origin).
 	Latency time.Duration `yaml:"latency,omitempty"`
