@@ -148,7 +148,7 @@ func TestAutoLowBufferSafety(t *testing.T) {
 func TestAbandon(t *testing.T) {
 	s := steady(3e6, 4*time.Second, 5, 3)
 	p := Progress{Level: 5, BytesLoaded: 100_000, BytesTotal: 2_150_000, Elapsed: 2 * time.Second}
-	for _, a := range []Abandoner{NewThroughput(), NewDynamic()} {
+	for _, a := range []Abandoner{NewThroughput(), NewDynamic(), NewBOLA(), NewAuto()} {
 		l, ok := a.Abandon(s, p)
 		if !ok || l >= 5 {
 			t.Errorf("%T.Abandon(slow top-level download) = %d, %v; want a lower level, true", a, l, ok)

@@ -59,7 +59,10 @@ type Auto struct {
 	lastIdx  int
 }
 
-var _ Algorithm = (*Auto)(nil)
+var (
+	_ Algorithm = (*Auto)(nil)
+	_ Abandoner = (*Auto)(nil)
+)
 
 // NewAuto returns the default algorithm.
 func NewAuto() *Auto {
@@ -239,3 +242,7 @@ func orDefault(v, def int) int {
 	}
 	return v
 }
+
+// Abandon gives up a download that would outlast the buffer and refetches
+// at the highest level that fits (dash.js's AbandonRequestsRule).
+func (*Auto) Abandon(s *State, p Progress) (int, bool) { return abandonForStall(s, p) }

@@ -34,7 +34,10 @@ type BOLA struct {
 	maxBuffer float64
 }
 
-var _ Algorithm = (*BOLA)(nil)
+var (
+	_ Algorithm = (*BOLA)(nil)
+	_ Abandoner = (*BOLA)(nil)
+)
 
 // NewBOLA returns BOLA-E with dash.js's defaults.
 func NewBOLA() *BOLA {
@@ -161,3 +164,6 @@ func (b *BOLA) Choose(s *State) int {
 	}
 	return clampLevel(s.Bitrates, q)
 }
+
+// Abandon gives up a download that would outlast the buffer.
+func (*BOLA) Abandon(s *State, p Progress) (int, bool) { return abandonForStall(s, p) }
