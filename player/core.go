@@ -374,8 +374,7 @@ func (c *Core) Pause(now time.Duration) {
 func (c *Core) Seek(now time.Duration, pos time.Duration) {
 	c.advance(now)
 	if c.pres == nil || !c.posKnown {
-		c.cfg.StartPosition = pos
-		c.pos = pos
+		c.cfg.StartPosition = max(pos, 0) // VOD starts there; live starts at the edge
 		return
 	}
 	c.qoe.Seeks++

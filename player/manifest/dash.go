@@ -1,8 +1,8 @@
 package manifest
 
 import (
+	"encoding/xml"
 	"fmt"
-	"github.com/Eyevinn/dash-mpd/xml"
 	"math"
 	"strconv"
 	"strings"
@@ -21,6 +21,7 @@ import (
 // any segment information become one segment.
 func ParseDASH(data []byte, uri string, opts ...Option) (*Presentation, error) {
 	o := buildOptions(opts)
+	data = escapeTextGT(data)
 	m, err := mpd.MPDFromBytes(data)
 	if err != nil {
 		return nil, locateXMLError(data, uri, err)

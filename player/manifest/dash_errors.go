@@ -2,8 +2,10 @@ package manifest
 
 import (
 	"bytes"
+	"encoding/xml"
 	"errors"
-	"github.com/Eyevinn/dash-mpd/xml"
+
+	mxml "github.com/Eyevinn/dash-mpd/xml"
 	"io"
 	"strconv"
 	"strings"
@@ -88,7 +90,7 @@ var durationAttrs = map[string]bool{
 // value that failed to convert.
 func locateXMLError(data []byte, uri string, err error) error {
 	pe := &ParseError{URI: uri, Err: err}
-	var se *xml.SyntaxError
+	var se *mxml.SyntaxError
 	if errors.As(err, &se) {
 		pe.Line = se.Line
 		pe.Msg = "XML syntax"
@@ -99,7 +101,7 @@ func locateXMLError(data []byte, uri string, err error) error {
 		pe.Msg = "truncated XML"
 		return pe
 	}
-	var ue xml.UnmarshalError
+	var ue mxml.UnmarshalError
 	if errors.As(err, &ue) {
 		pe.Line = 1
 		pe.Path = "MPD"
