@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/abrkit/abrkit/simulator/backend/packager"
+)
+
+func downloadOrigin(t *testing.T) (string, *atomic.Int64) {
+	t.Helper()
+	pkg, err := packager.Build(packager.Title{ID: "t1", Duration: 6 * time.Second, SegmentDuration: 2 * time.Second, LadderKbps: []int{200, 600}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reqs atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reqs.Add(1)
+		data, err := pkg.Open(strings.TrimPrefix(r.URL.Path, "/t1/"))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/t1/master.m3u8", &reqs
+}
+
+func TestDownloadCmd(t *testing.T) {
+	url, reqs := downloadOrigin(t)
+	dir := t.TempDir()
+	var id string
+	steps := []struct {
+		name string
+		args func() []string
+		want int
+		out  string // substring of stdout
+		err  string // substring of stderr
+	}{
+		{"bad quality", func() []string { return []string{"download", url, "--out", dir, "--quality", "hd"} }, 2, "", "--quality"},
+		{"bad expires", func() []string { return []string{"download", url, "--out", dir, "--expires", "soon"} }, 2, "", "--expires"},
+		{"not http", func() []string { return []string{"download", "ftp://x/y.m3u8", "--out", dir} }, 2, "", "http"},
+		{"bad format", func() []string { return []string{"download", url, "--out", dir, "--format", "xml"} }, 2, "", "--format"},
+		{"download", func() []string {
+			return []string{"download", url, "--out", dir, "--quality", "300p", "--format", "json", "--expires", "24h"}
+		}, 0, `"state": "completed"`, ""},
+		{"again resumes", func() []string { return []string{"download", url, "--out", dir} }, 0, "completed", ""},
+		{"list", func() []string { return []string{"download", "list", "--out", dir, "--format", "json"} }, 0, `"segments_done": 8`, ""},
+		{"list text", func() []string { return []string{"download", "list", "--out", dir} }, 0, "completed", ""},
+		{"verify", func() []string { return []string{"download", "verify", "--out", dir, "--format", "json"} }, 0, `"ok": true`, ""},
+		{"renew", func() []string { return []string{"download", "renew", id, "--out", dir, "--expires", "48h"} }, 0, "expires", ""},
+		{"pause completed", func() []string { return []string{"download", "pause", id, "--out", dir} }, 1, "", "not allowed"},
+		{"pause unknown", func() []string { return []string{"download", "pause", "nope", "--out", dir} }, 2, "", "not found"},
+	}
+	for _, s := range steps {
+		var out, errOut bytes.Buffer
+		got := run(s.args(), &out, &errOut)
+		if got != s.want || !strings.Contains(out.String(), s.out) || !strings.Contains(errOut.String(), s.err) {
+			t.Fatalf("%s: run(%q) = %d; want %d\nstdout: %s\nstderr: %s", s.name, s.args(), got, s.want, out.String(), errOut.String())
+		}
+		if s.name == "download" {
+			var d downloadJSON
+			if err := json.Unmarshal(out.Bytes(), &d); err != nil {
+				t.Fatal(err)
+			}
+			id = d.ID
+			if d.Segments != 8 || d.Expires == "" || !strings.HasSuffix(d.Offline, "offline.m3u8") {
+				t.Errorf("download JSON = %+v; want 8 files (v200 + audio), an expiry and the offline manifest", d)
+			}
+		}
+		if s.name == "again resumes" && reqs.Load() > 20 {
+			t.Errorf("second run made requests: total %d", reqs.Load())
+		}
+	}
+
+	// Damage one segment: verify says so and exits 1.
+	seg := filepath.Join(dir, id, "media", "v200", "seg_2.m4s")
+	data, err := os.ReadFile(seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)/2] ^= 0xff
+	if err := os.WriteFile(seg, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if got := run([]string{"download", "verify", "--out", dir, "--format", "json", "--repair"}, &out, &errOut); got != 1 {
+		t.Fatalf("verify damaged = %d; want 1\n%s%s", got, out.String(), errOut.String())
+	}
+	var v struct {
+		OK        bool `json:"ok"`
+		Downloads []struct {
+			Corrupt []struct{ Path string } `json:"corrupt"`
+		} `json:"downloads"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &v); err != nil || v.OK || len(v.Downloads) != 1 || len(v.Downloads[0].Corrupt) != 1 {
+		t.Fatalf("verify JSON = %s (%v); want ok false with one damaged file", out.String(), err)
+	}
+	// Resume fetches the damaged file again.
+	out.Reset()
+	if got := run([]string{"download", "resume", id, "--out", dir}, &out, &errOut); got != 0 {
+		t.Fatalf("resume = %d\n%s%s", got, out.String(), errOut.String())
+	}
+	out.Reset()
+	if got := run([]string{"download", "verify", id, "--out", dir}, &out, &errOut); got != 0 {
+		t.Fatalf("verify after repair = %d\n%s", got, out.String())
+	}
+	out.Reset()
+	if got := run([]string{"download", "remove", id, "--out", dir}, &out, &errOut); got != 0 {
+		t.Fatalf("remove = %d\n%s", got, errOut.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, id)); !os.IsNotExist(err) {
+		t.Errorf("folder after remove: %v", err)
+	}
+	if got := run([]string{"download", "verify", id, "--out", dir}, &out, &errOut); got != 2 {
+		t.Errorf("verify removed = %d; want 2", got)
+	}
+}
