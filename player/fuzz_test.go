@@ -64,6 +64,19 @@ func runFuzzOnce(t *testing.T, ops []byte) {
 		if wake < now {
 			t.Fatalf("wake %v before now %v", wake, now)
 		}
+		if wake == now && len(acts) == 0 {
+			var again []Action
+			if again, wake = c.Poll(now, nil); len(again) == 0 && wake == now {
+				t.Fatalf("livelock: Poll at %v asks to be woken at once and does nothing (state %v)", now, c.State())
+			}
+			acts = append(acts, again...)
+			for _, a := range again {
+				if a.Op == OpFetch {
+					flights = append(flights, a)
+					seen[a.ID] = true
+				}
+			}
+		}
 		switch op % 10 {
 		case 0: // time passes to the wake-up
 			if wake != Never {

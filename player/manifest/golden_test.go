@@ -74,3 +74,12 @@ func TestGolden(t *testing.T) {
 		t.Fatal("no golden inputs")
 	}
 }
+
+func mustRead(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
