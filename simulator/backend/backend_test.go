@@ -68,9 +68,9 @@ func start(t testing.TB, topo *topology.Topology, sleep func(context.Context, ti
 	h := &harness{t: t, b: b, clock: fc, hc: &http.Client{Timeout: 10 * time.Second}}
 	t.Cleanup(func() {
 		h.hc.CloseIdleConnections()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
-		_ = b.Close(ctx)
+		_ = b.Close(ctx) // force-closes what is still busy after 200ms
 	})
 	return h
 }
@@ -205,6 +205,11 @@ func TestEndToEnd(t *testing.T) {
 	var m control.Manifest
 	if resp.StatusCode != 200 || json.Unmarshal(data, &m) != nil || m.Version != 1 || len(m.PathwayPriority) != 4 || m.ReloadURI == "" {
 		t.Errorf("GET steering = %d %s", resp.StatusCode, data)
+	}
+	// DASH clients also get the DASH-IF key.
+	resp, data = h.do("GET", pr.SteeringURI+"&_DASH_pathway=eu-1&_DASH_throughput=5000000", "", "")
+	if resp.StatusCode != 200 || !strings.Contains(string(data), `"SERVICE-LOCATION-PRIORITY":[`) {
+		t.Errorf("GET DASH steering = %d %s; want SERVICE-LOCATION-PRIORITY", resp.StatusCode, data)
 	}
 	// Telemetry.
 	resp, data = h.do("POST", h.b.GatewayURL()+"/v1/events", h.token, `{"session":"`+pr.Session+`","events":[{"type":"start","t":0.5},{"type":"stall","t":3,"duration_s":1.5}]}`)
@@ -432,6 +437,27 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("%s %s = %d %s; want %d", tt.method, tt.path, resp.StatusCode, data, tt.want)
 			}
 		})
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	h := start(t, smallTopology(t, func(tp *topology.Topology) {
+		tp.ControlPlane.RateLimit = topology.RateLimit{PerSecond: 1, Burst: 2}
+	}), nil)
+	h.login()
+	for i := 0; i < 2; i++ {
+		if code, _ := h.play("t1"); code != 200 {
+			t.Fatalf("play %d within the burst = %d; want 200", i, code)
+		}
+	}
+	resp, _ := h.do("POST", h.b.GatewayURL()+"/v1/play", h.token, `{"title":"t1"}`)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "1" {
+		t.Errorf("third play = %d (Retry-After %q); want 429 with Retry-After 1", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	h.clock.Advance(time.Second)
+	h.b.HealthTick()
+	if code, _ := h.play("t1"); code != 200 {
+		t.Errorf("play after a second = %d; want 200", code)
 	}
 }
 

@@ -86,5 +86,9 @@ func (o *Origin) Close(ctx context.Context) error {
 	if h == nil {
 		return nil
 	}
-	return h.Shutdown(ctx)
+	if err := h.Shutdown(ctx); err != nil {
+		_ = h.Close() // connections still busy when ctx ended
+		return err
+	}
+	return nil
 }

@@ -195,7 +195,7 @@ func (g *Gateway) Start() error {
 		return fmt.Errorf("gateway: %w", err)
 	}
 	g.addr = ln.Addr().String()
-	g.srv = &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(g.log.Handler(), slog.LevelDebug)}
+	g.srv = &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(g.log.Handler(), slog.LevelDebug)}
 	srv := g.srv
 	go func() { _ = srv.Serve(ln) }()
 	g.log.Info("gateway listening", "url", "http://"+g.addr)
@@ -240,7 +240,11 @@ func (g *Gateway) Close(ctx context.Context) error {
 	if srv == nil {
 		return nil
 	}
-	return srv.Shutdown(ctx)
+	if err := srv.Shutdown(ctx); err != nil {
+		_ = srv.Close() // connections still busy when ctx ended
+		return err
+	}
+	return nil
 }
 
 type keyFunc func(r *http.Request, body []byte, c signing.Claims) string

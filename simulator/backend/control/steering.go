@@ -157,6 +157,10 @@ type Manifest struct {
 	TTL             int      `json:"TTL"`
 	ReloadURI       string   `json:"RELOAD-URI,omitempty"`
 	PathwayPriority []string `json:"PATHWAY-PRIORITY"`
+	// ServiceLocationPriority repeats the order under the DASH-IF key for
+	// DASH clients (requests with _DASH_pathway, _DASH_throughput or
+	// format=dash).
+	ServiceLocationPriority []string `json:"SERVICE-LOCATION-PRIORITY,omitempty"`
 }
 
 // SteeringURI is the reload URI for a viewer: base is the gateway URL.
@@ -193,6 +197,9 @@ func (s *Steering) serveManifest(w http.ResponseWriter, r *http.Request, base st
 		return writeError(w, http.StatusBadRequest, "bad title, region or session")
 	}
 	m := s.Manifest(base, title, region, session)
+	if q.Has("_DASH_pathway") || q.Has("_DASH_throughput") || q.Get("format") == "dash" {
+		m.ServiceLocationPriority = m.PathwayPriority
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	return writeJSON(w, http.StatusOK, m)
 }

@@ -186,7 +186,7 @@ func (e *Edge) Start() error {
 		return fmt.Errorf("edge %s: %w", e.cfg.ID, err)
 	}
 	e.ln, e.addr, e.killed = ln, ln.Addr().String(), false
-	e.srv = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelDebug)}
+	e.srv = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelDebug)}
 	srv := e.srv
 	go func() { _ = srv.Serve(ln) }()
 	e.log.Info("edge listening", "url", "http://"+e.addr)
@@ -238,7 +238,11 @@ func (e *Edge) Close(ctx context.Context) error {
 	if srv == nil {
 		return nil
 	}
-	return srv.Shutdown(ctx)
+	if err := srv.Shutdown(ctx); err != nil {
+		_ = srv.Close() // connections still busy when ctx ended
+		return err
+	}
+	return nil
 }
 
 // Impair applies a fault's standing damage.

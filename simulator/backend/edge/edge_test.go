@@ -304,3 +304,28 @@ func TestHTTPReporter(t *testing.T) {
 		t.Error("report arrived without a valid signature")
 	}
 }
+
+func TestPacedWriter(t *testing.T) {
+	l := NewLink(8000) // 1000 B/s
+	l.open()
+	var waits []time.Duration
+	w := &pacedWriter{ResponseWriter: httptest.NewRecorder(), link: l, sleep: func(d time.Duration) bool {
+		waits = append(waits, d)
+		return true
+	}}
+	n, err := w.Write(make([]byte, 2*chunk))
+	if n != 2*chunk || err != nil {
+		t.Fatalf("Write = %d, %v", n, err)
+	}
+	// 64 KiB at 1000 B/s: the second chunk may start only ~65.5 s in.
+	if len(waits) != 2 || waits[1] < 65*time.Second || waits[1] > 66*time.Second {
+		t.Errorf("waits = %v; want 2, the last about 65.5s", waits)
+	}
+	l.open() // a second transfer halves the share
+	waits = nil
+	w.next = time.Time{}
+	_, _ = w.Write(make([]byte, chunk))
+	if len(waits) != 1 || waits[0] < 65*time.Second || waits[0] > 66*time.Second {
+		t.Errorf("waits with two transfers = %v; want one of about 65.5s", waits)
+	}
+}
