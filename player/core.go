@@ -538,13 +538,12 @@ func (c *Core) issue(now time.Duration, r request, off, length int64, out []Acti
 	r.stallAt = c.qoe.StallTime
 	c.reqs[i] = r
 	a := Action{Op: OpFetch, ID: r.id, Kind: r.kind, URL: r.url, Offset: off, Length: length, Server: r.server,
-		Level: r.level, Number: r.num, Start: r.start, Duration: r.dur, Size: r.size, Index: r.index}
+		Number: r.num, Start: r.start, Duration: r.dur, Size: r.size, Index: r.index}
 	if r.track >= 0 {
 		t := &c.tracks[r.track]
-		a.Track = t.kind
-		if r.kind == transport.KindMedia || r.kind == transport.KindInit {
+		a.Track, a.Level, a.Rendition = t.kind, r.rung, r.level
+		if r.rung >= 0 && r.rung < len(t.bitrates) {
 			a.Bitrate = t.bitrates[r.rung]
-			a.Level = r.rung
 		}
 	}
 	return append(out, a), i

@@ -72,13 +72,14 @@ type Action struct {
 
 	Server string // steering pathway or server the URL points to; "" when there is no choice
 
-	// For init and media requests.
-	Track    Track
-	Level    int           // rendition index within its adaptation set
-	Bitrate  int           // declared bandwidth of that rendition, bits/s
-	Number   uint64        // segment number
-	Start    time.Duration // media time of the segment on the presentation timeline
-	Duration time.Duration // media duration of the segment
+	// For requests of a track (media playlists, indexes, init and media).
+	Track     Track
+	Level     int           // rung of the track's ladder, 0 the lowest bitrate
+	Rendition int           // index of the rendition in its adaptation set
+	Bitrate   int           // declared bandwidth of that rendition, bits/s
+	Number    uint64        // segment number
+	Start     time.Duration // media time of the segment on the presentation timeline
+	Duration  time.Duration // media duration of the segment
 	// Index marks the fetch of a segment index (DASH SegmentBase sidx at
 	// Offset/Length of the media file): hand its bytes back in Outcome.Body.
 	Index bool
