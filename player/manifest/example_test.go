@@ -52,6 +52,7 @@ func ExampleParseDASH() {
 		fmt.Println(s.Number, s.URI)
 	}
 	// Output:
+	// 27 https://cdn.example/live/v1/0027.m4s
 	// 28 https://cdn.example/live/v1/0028.m4s
 	// 29 https://cdn.example/live/v1/0029.m4s
 	// 30 https://cdn.example/live/v1/0030.m4s
