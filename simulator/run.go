@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/abrkit/abrkit/simulator/live"
 	"github.com/abrkit/abrkit/simulator/report"
 	"github.com/abrkit/abrkit/simulator/results"
 	"github.com/abrkit/abrkit/simulator/scenario"
@@ -30,7 +32,7 @@ const (
 var (
 	ErrBreach   = errors.New("SLO breached")
 	ErrBadShard = errors.New("bad shard")
-	ErrLive     = errors.New("live mode is not available in this build")
+	ErrLive     = errors.New("scenario needs live mode")
 )
 
 // Config is how to run a scenario; zero fields keep the scenario's values.
@@ -55,12 +57,17 @@ type Config struct {
 // Run simulates s and writes the outputs. The summary is returned even
 // when SLOs breached; the error is then ErrBreach.
 func Run(s *scenario.Scenario, cfg Config) (*results.Results, *results.Summary, error) {
+	return RunContext(context.Background(), s, cfg)
+}
+
+// RunContext is Run with a context that bounds live runs.
+func RunContext(ctx context.Context, s *scenario.Scenario, cfg Config) (*results.Results, *results.Summary, error) {
 	mode := s.Mode
 	if cfg.Mode != "" {
 		mode = cfg.Mode
 	}
-	if mode == "live" {
-		return nil, nil, ErrLive
+	if mode == "virtual" && s.Backend.Embedded == nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrLive, virtual.ErrNotVirtual)
 	}
 	opt := virtual.Options{Viewers: cfg.Viewers, WatchTime: cfg.WatchTime, Seed: cfg.Seed, Shard: cfg.Shard, Shards: cfg.Shards, Clock: cfg.Clock}
 	if cfg.Progress != nil {
@@ -88,7 +95,14 @@ func Run(s *scenario.Scenario, cfg Config) (*results.Results, *results.Summary, 
 			}
 		}
 	}
-	res, err := virtual.Run(s, opt)
+	var res *results.Results
+	var err error
+	if mode == "live" {
+		res, err = live.Run(ctx, s, live.Options{Viewers: opt.Viewers, WatchTime: opt.WatchTime, Seed: opt.Seed,
+			Shard: opt.Shard, Shards: opt.Shards, Progress: opt.Progress, Requests: opt.Requests})
+	} else {
+		res, err = virtual.Run(s, opt)
+	}
 	if closeReq != nil {
 		if cerr := closeReq(); err == nil {
 			err = cerr

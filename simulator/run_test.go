@@ -73,7 +73,11 @@ func TestRunAndMerge(t *testing.T) {
 	if err := sum.WriteText(&sb); err != nil || !strings.Contains(sb.String(), "shards [0 1] of 2") {
 		t.Errorf("WriteText = %v:\n%s", err, sb.String())
 	}
-	if _, _, err := Run(s, Config{Mode: "live"}); !errors.Is(err, ErrLive) {
-		t.Errorf("Run(live) = %v; want ErrLive", err)
+	u, err := scenario.Parse([]byte("mode: live\nviewers: {count: 1}\nbackend: {urls: [\"http://127.0.0.1:1/x.m3u8\"]}\n"), "u.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Run(u, Config{Mode: "virtual"}); !errors.Is(err, ErrLive) {
+		t.Errorf("Run(urls scenario, virtual) = %v; want ErrLive", err)
 	}
 }

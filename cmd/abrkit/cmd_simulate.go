@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 
 	"github.com/spf13/cobra"
 
@@ -31,7 +33,7 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 	}
 	format := formatFlag(c)
 	f := c.Flags()
-	mode := f.String("mode", "", "virtual or live (default: the scenario's mode)")
+	mode := f.String("mode", "", "virtual or live (default: the scenario's mode); live runs real players in real time against the reference backend on loopback")
 	viewers := f.Int("viewers", 0, "number of viewers (default: the scenario's)")
 	watch := f.Duration("watch-time", 0, "constant watch time per viewer (default: the scenario's distribution)")
 	seed := f.Uint64("seed", 0, "random seed (default: the scenario's)")
@@ -42,6 +44,7 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 	shards := f.Int("shards", 4, "with --emit k8s-job: number of shards (pods)")
 	image := f.String("image", simulator.DefaultImage, "with --emit k8s-job: container image")
 	quiet := f.Bool("quiet", false, "no progress bar on stderr")
+	calibrate := f.Bool("calibrate", false, "run the scenario in virtual time and then live, and compare QoE and latency (use a small scenario)")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(*format); err != nil {
 			return err
@@ -87,10 +90,22 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 			cfg.Progress = cmd.ErrOrStderr()
 			cfg.TTY = isTerminal(cfg.Progress)
 		}
-		_, sum, err := simulator.Run(s, cfg)
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		defer stop()
+		if *calibrate {
+			cs, err := simulator.Calibrate(ctx, s, cfg)
+			if err != nil {
+				return err
+			}
+			if *format == "json" {
+				return writeJSON(cmd.OutOrStdout(), cs)
+			}
+			return simulator.WriteCalibration(cmd.OutOrStdout(), cs)
+		}
+		_, sum, err := simulator.RunContext(ctx, s, cfg)
 		if sum == nil {
 			if errors.Is(err, simulator.ErrLive) {
-				return usageErrorf("%v: use --mode virtual", err)
+				return usageErrorf("%v: use --mode live", err)
 			}
 			return err
 		}

@@ -31,6 +31,7 @@ func writeScenario(t *testing.T, body string) string {
 func TestSimulate(t *testing.T) {
 	breach := writeScenario(t, "viewers: {count: 20}\nsession: {watch_time: 20s}\nslos: [\"startup_time.p50 < 1ms\"]\n")
 	bad := writeScenario(t, "viewers: {count: 20}\nslos: [\"startup.p50 < 1s\"]\n")
+	urls := writeScenario(t, "mode: live\nviewers: {count: 2}\nbackend: {urls: [\"http://127.0.0.1:1/a.m3u8\"]}\n")
 	tests := []struct {
 		name string
 		args []string
@@ -43,7 +44,7 @@ func TestSimulate(t *testing.T) {
 		{"missing file", []string{"simulate", "nope.yaml"}, 2, "no such file"},
 		{"bad shard", []string{"simulate", quickstart, "--shard", "3/3"}, 2, "bad shard"},
 		{"bad mode", []string{"simulate", quickstart, "--mode", "fast"}, 2, "--mode"},
-		{"live", []string{"simulate", quickstart, "--mode", "live", "--quiet"}, 2, "live mode"},
+		{"urls need live", []string{"simulate", urls, "--mode", "virtual", "--quiet"}, 2, "use --mode live"},
 		{"bad emit", []string{"simulate", quickstart, "--emit", "helm"}, 2, "--emit"},
 		{"bad format", []string{"simulate", quickstart, "--format", "yaml"}, 2, "--format"},
 		{"no args", []string{"simulate"}, 2, "accepts 1 arg"},
@@ -241,5 +242,25 @@ func TestReportMergeErrors(t *testing.T) {
 	errOut.Reset()
 	if code := run([]string{"report", "merge", d, d}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "twice") {
 		t.Errorf("merging a shard with itself = %d (%s); want 2 and 'twice'", code, errOut.String())
+	}
+}
+
+func TestCalibrate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs live in real time")
+	}
+	small := writeScenario(t, `viewers: {count: 4, arrival: {process: constant, rate: 10/s}}
+session: {watch_time: 3s}
+content: {titles: 2, title_length: 30s, segment_length: 2s}
+networks: [{name: n, bandwidth: 10Mbps, rtt: 20ms}]
+`)
+	var out, errOut bytes.Buffer
+	if code := run([]string{"simulate", small, "--calibrate", "--quiet"}, &out, &errOut); code != 0 {
+		t.Fatalf("--calibrate exit %d: %s", code, errOut.String())
+	}
+	for _, want := range []string{"METRIC", "startup_time.p50", "segment.latency.p50", "bitrate.mean"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("calibration table lacks %q:\n%s", want, out.String())
+		}
 	}
 }

@@ -241,3 +241,26 @@ func BenchmarkNetwork(b *testing.B) {
 		eng.Step(func(ev des.Event) { net.Handle(ev.At, ev.Kind, ev.ID, ev.Gen) })
 	}
 }
+
+func TestTransferTime(t *testing.T) {
+	tr, _ := NewTrace("s", []time.Duration{time.Second, time.Second}, []float64{8e6, 16e6})
+	zero, _ := NewTrace("z", []time.Duration{time.Second}, []float64{0})
+	tests := []struct {
+		l     Link
+		start time.Duration
+		size  int64
+		want  time.Duration
+	}{
+		{Link{Trace: tr}, 0, 3e6, 2 * time.Second},
+		{Link{Trace: tr}, 1500 * time.Millisecond, 1e6, 500 * time.Millisecond},
+		{Link{Trace: tr}, 0, 6e6, 4 * time.Second},
+		{Link{Trace: Constant(8e6)}, time.Hour, 5e5, 500 * time.Millisecond},
+		{Link{}, 0, 1e6, time.Nanosecond},
+		{Link{Trace: zero}, 0, 1, Never},
+	}
+	for _, tt := range tests {
+		if got := tt.l.TransferTime(tt.start, tt.size); !near(got, tt.want) && got != tt.want {
+			t.Errorf("TransferTime(%v, %d) = %v; want %v", tt.start, tt.size, got, tt.want)
+		}
+	}
+}

@@ -124,3 +124,33 @@ const Unlimited = 1e15
 
 // Never is a time that never comes.
 const Never = time.Duration(math.MaxInt64)
+
+// TransferTime is how long the link alone needs to carry size bytes from
+// time start (the live mode's per-viewer shaping). It is Never when the
+// link delivers nothing for a whole period.
+func (l Link) TransferTime(start time.Duration, size int64) time.Duration {
+	if l.Trace == nil {
+		return durationOf(float64(size) / Unlimited)
+	}
+	left := float64(size)
+	t := start
+	for guard := 0; left > 0; guard++ {
+		r, next := l.Rate(t)
+		if guard > 4*len(l.Trace.ends)+4 && r == 0 {
+			return Never
+		}
+		if next == Never {
+			if r <= 0 {
+				return Never
+			}
+			return t - start + durationOf(left/r)
+		}
+		span := (next - t).Seconds()
+		if r*span >= left {
+			return t - start + durationOf(left/r)
+		}
+		left -= r * span
+		t = next
+	}
+	return t - start
+}

@@ -1,0 +1,525 @@
+package live
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/abrkit/abrkit/abr"
+	"github.com/abrkit/abrkit/player"
+	"github.com/abrkit/abrkit/player/steering"
+	"github.com/abrkit/abrkit/player/transport"
+	"github.com/abrkit/abrkit/simulator/arrival"
+	"github.com/abrkit/abrkit/simulator/backend"
+	"github.com/abrkit/abrkit/simulator/backend/control"
+	"github.com/abrkit/abrkit/simulator/backend/packager"
+	"github.com/abrkit/abrkit/simulator/netsim"
+	"github.com/abrkit/abrkit/simulator/results"
+	"github.com/abrkit/abrkit/simulator/scenario"
+)
+
+// Options change a live run.
+type Options struct {
+	Viewers   int
+	WatchTime time.Duration
+	Seed      *uint64
+	Shard     int
+	Shards    int
+	// Gateway is the URL of a running reference backend's gateway; empty
+	// starts the embedded backend on loopback for the run.
+	Gateway  string
+	Progress func(now time.Duration, done, total int)
+	Requests func(r *vegeta.Result) error
+	Bucket   time.Duration
+}
+
+// Errors.
+var (
+	ErrAdapter = errors.New("live mode: control-plane adapters are not supported yet")
+)
+
+// run is the shared state of one live run.
+type run struct {
+	s       *scenario.Scenario
+	opt     Options
+	seed    uint64
+	start   time.Time
+	gateway string
+	urls    []string // plain manifest URLs (backend.urls)
+	hc      *http.Client
+	mu      sync.Mutex // guards res and the sink
+	res     *results.Results
+	edgeIx  map[string]int // edge host -> index in res.Edges
+	traces  [][]*netsim.Trace
+	regW    []float64
+	devW    []float64
+	netW    []float64
+	zipf    []float64
+	done    atomic.Int64
+	seq     atomic.Uint64
+	sinkErr error
+}
+
+// Run plays the scenario in real time: viewers are real players (the
+// real-time driver with net/http) against the reference backend on
+// loopback (or plain URLs), arrivals paced through vegeta's attacker, each
+// viewer's bandwidth shaped by its network profile. Bodies are counted and
+// discarded; latencies are measured from when a request was due.
+func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Results, error) {
+	if s.Backend.Adapter != nil {
+		return nil, ErrAdapter
+	}
+	if opt.Shards <= 0 {
+		opt.Shards = 1
+	}
+	if opt.Bucket <= 0 {
+		opt.Bucket = 5 * time.Second
+	}
+	r := &run{s: s, opt: opt, seed: s.Seed, edgeIx: map[string]int{}, hc: &http.Client{Timeout: 10 * time.Second}}
+	if opt.Seed != nil {
+		r.seed = *opt.Seed
+	}
+	r.res = results.New(opt.Bucket)
+	res := r.res
+	res.Scenario, res.Mode, res.Seed, res.Shards, res.ShardCount = s.Name, "live", r.seed, []int{opt.Shard}, opt.Shards
+	res.Objectives = s.Objectives()
+	for _, c := range s.Cohorts {
+		if c.Control {
+			res.ControlCohort = c.Name
+		}
+	}
+	if s.Backend.Embedded != nil && opt.Gateway == "" {
+		cat := packager.DefaultCatalog(s.Content.Titles)
+		for i := range cat.Titles {
+			cat.Titles[i].Duration = s.Content.TitleLength.D()
+			cat.Titles[i].SegmentDuration = s.Content.SegmentLen.D()
+		}
+		b, err := backend.Start(ctx, backend.Options{Topology: s.Topology, Catalog: cat})
+		if err != nil {
+			return nil, fmt.Errorf("start the reference backend: %w", err)
+		}
+		defer b.Close(context.Background())
+		r.gateway = b.GatewayURL()
+		for _, e := range b.Edges {
+			r.addEdge(e.URL(), e.ID(), e.Region())
+		}
+	} else if s.Backend.Embedded != nil {
+		r.gateway = opt.Gateway
+	} else {
+		r.urls = s.Backend.URLs
+	}
+	r.setupProfiles()
+	n := s.Viewers.Count
+	if opt.Viewers > 0 {
+		n = opt.Viewers
+	}
+	times, err := arrival.Times(s.Viewers.Arrival, n, rand.New(rand.NewPCG(r.seed, 0xa77)))
+	if err != nil {
+		return nil, err
+	}
+	var due []time.Duration
+	var ids []int
+	for i, t := range times {
+		if i%opt.Shards == opt.Shard {
+			due, ids = append(due, t), append(ids, i)
+		}
+	}
+	res.Viewers = len(due)
+	r.start = time.Now()
+	stopTick := r.ticker(ctx, len(due))
+	var wg sync.WaitGroup
+	r.arrive(ctx, due, func(k int, login *vegeta.Result) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.viewer(ctx, ids[k], r.start.Add(due[k]), login)
+		}()
+	})
+	wg.Wait()
+	stopTick()
+	res.SimSeconds = time.Since(r.start).Seconds()
+	res.WallSeconds = res.SimSeconds
+	sort.Slice(res.Records, func(i, j int) bool { return res.Records[i].Viewer < res.Records[j].Viewer })
+	res.PeakLoads()
+	if r.sinkErr != nil {
+		return nil, r.sinkErr
+	}
+	return res, ctx.Err()
+}
+
+func (r *run) addEdge(base, id, region string) int {
+	u, err := url.Parse(base)
+	if err != nil {
+		return -1
+	}
+	if i, ok := r.edgeIx[u.Host]; ok {
+		return i
+	}
+	r.res.Edges = append(r.res.Edges, results.EdgeStat{Name: id, Region: region})
+	r.edgeIx[u.Host] = len(r.res.Edges) - 1
+	return len(r.res.Edges) - 1
+}
+
+func (r *run) setupProfiles() {
+	s := r.s
+	for _, d := range s.Devices {
+		r.devW = append(r.devW, d.Weight)
+	}
+	for _, rg := range s.Regions {
+		r.regW = append(r.regW, rg.Weight)
+	}
+	for i, n := range s.Networks {
+		r.netW = append(r.netW, n.Weight)
+		var trs []*netsim.Trace
+		if n.Trace != nil {
+			if p, ok := s.ResolveData(n.Trace.Path); ok {
+				trs, _ = netsim.LoadTraces(p, n.Trace.Format, n.Trace.Limit)
+			}
+		}
+		if len(trs) == 0 {
+			rr := rand.New(rand.NewPCG(r.seed, uint64(0x7ace+i)))
+			if n.Variation == 0 {
+				trs = []*netsim.Trace{netsim.Constant(n.Bandwidth.Bps())}
+			} else {
+				for k := 0; k < 8; k++ {
+					trs = append(trs, netsim.RandomWalk(n.Name, rr, n.Bandwidth.Bps(), n.Variation, n.Step.D(), 600))
+				}
+			}
+		}
+		r.traces = append(r.traces, trs)
+	}
+	sum := 0.0
+	for k := 0; k < s.Content.Titles; k++ {
+		sum += 1 / pow(float64(k+1), s.Content.Zipf)
+		r.zipf = append(r.zipf, sum)
+	}
+	for k := range r.zipf {
+		r.zipf[k] /= sum
+	}
+}
+
+// arrive paces the viewers' logins through vegeta's attacker: a pacer
+// that replays the arrival times, one login per hit; each result starts
+// its viewer. With plain URLs there is no login and viewers start on time.
+func (r *run) arrive(ctx context.Context, due []time.Duration, start func(k int, login *vegeta.Result)) {
+	n := len(due)
+	if n == 0 {
+		return
+	}
+	if r.gateway == "" {
+		for k := range due {
+			t := time.NewTimer(time.Until(r.start.Add(due[k])))
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return
+			}
+			start(k, nil)
+		}
+		return
+	}
+	pacer := replay{due: due, ctx: ctx}
+	var next atomic.Int64
+	targeter := func(t *vegeta.Target) error {
+		k := next.Add(1) - 1
+		body, _ := json.Marshal(control.LoginRequest{User: fmt.Sprintf("viewer-%d", k), Password: "abrkit"})
+		t.Method, t.URL, t.Body = http.MethodPost, r.gateway+"/v1/login", body
+		t.Header = http.Header{"Content-Type": []string{"application/json"}}
+		return nil
+	}
+	atk := vegeta.NewAttacker(vegeta.Timeout(5*time.Second), vegeta.MaxBody(4096), vegeta.Workers(8), vegeta.MaxWorkers(uint64(min(n, 1024))))
+	for res := range atk.Attack(targeter, pacer, 0, r.s.Name) {
+		k := int(res.Seq)
+		if k >= n {
+			continue
+		}
+		start(k, res)
+	}
+}
+
+func (r *run) ticker(ctx context.Context, total int) (stop func()) {
+	if r.opt.Progress == nil {
+		return func() {}
+	}
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				r.opt.Progress(time.Since(r.start), int(r.done.Load()), total)
+			case <-quit:
+				r.opt.Progress(time.Since(r.start), int(r.done.Load()), total)
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return func() { close(quit); wg.Wait() }
+}
+
+// record adds one request to the accounts; due is when it was due.
+func (r *run) record(class string, method, u string, due time.Time, status int, bytes int64, err error) {
+	lat := time.Since(due)
+	failed := err != nil || status/100 != 2
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.Classes[class].Add(lat, failed)
+	b := r.res.Bucket(time.Since(r.start))
+	b.Requests++
+	if failed {
+		b.Errors++
+	}
+	if pu, perr := url.Parse(u); perr == nil {
+		if i, ok := r.edgeIx[pu.Host]; ok {
+			e := &r.res.Edges[i]
+			e.Requests++
+			b.EdgeReqs[i]++
+			if failed {
+				e.Errors++
+			} else {
+				e.Bytes += float64(bytes)
+				b.EdgeBytes[i] += float64(bytes)
+			}
+		}
+	}
+	if r.opt.Requests != nil && r.sinkErr == nil {
+		res := vegeta.Result{Attack: r.s.Name, Seq: r.seq.Add(1), Code: uint16(status), Timestamp: due, Latency: lat, BytesIn: uint64(bytes), Method: method, URL: u}
+		if err != nil {
+			res.Error = err.Error()
+		}
+		r.sinkErr = r.opt.Requests(&res)
+	}
+}
+
+// viewer is one real player session.
+func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.Result) {
+	defer r.done.Add(1)
+	s := r.s
+	rng := rand.New(rand.NewPCG(r.seed, uint64(id)+1))
+	region := pick(rng, r.regW)
+	rng.IntN(3) // keep the draw sequence of the virtual driver (home edge)
+	dev := s.Devices[pick(rng, r.devW)]
+	ni := pick(rng, r.netW)
+	title := searchCum(r.zipf, rng.Float64())
+	trs := r.traces[ni]
+	tr := trs[rng.IntN(len(trs))]
+	link := netsim.Link{Trace: tr, Offset: time.Duration(rng.Int64N(int64(tr.Period())))}
+	watch := s.Session.WatchTime.Sample(rng)
+	if r.opt.WatchTime > 0 {
+		watch = r.opt.WatchTime
+	}
+	rec := results.Record{Viewer: id, Device: dev.Name, Network: s.Networks[ni].Name, Cohort: dev.Cohort, ABR: dev.ABR,
+		ArriveS: due.Sub(r.start).Seconds(), Title: fmt.Sprintf("t%d", title+1)}
+	if rec.ABR == "" {
+		rec.ABR = "default"
+	}
+	if len(s.Regions) > 0 {
+		rec.Region = s.Regions[region].Name
+	}
+	defer func() {
+		r.mu.Lock()
+		r.res.Records = append(r.res.Records, rec)
+		if rec.Failed {
+			r.res.Bucket(time.Since(r.start)).Failures++
+		}
+		r.mu.Unlock()
+	}()
+	manifest, edges, err := r.api(ctx, login, due, rec.Title, rec.Region, s.Content.Format, rng)
+	if err != nil {
+		rec.Failed, rec.Reason = true, err.Error()
+		return
+	}
+	opts := []player.Option{player.WithFetcher(&shaped{r: r, link: link, rtt: s.Networks[ni].RTT.D(), start: r.start, inner: transport.NewHTTP(transport.HTTPConfig{Client: r.hc})})}
+	if len(edges) > 0 {
+		opts = append(opts, player.WithEdges(edges))
+	}
+	if dev.ABR != "" {
+		a, err := abr.New(dev.ABR)
+		if err != nil {
+			rec.Failed, rec.Reason = true, err.Error()
+			return
+		}
+		opts = append(opts, player.WithABR(a))
+	}
+	first := make(chan time.Time, 1)
+	opts = append(opts, player.WithListener(player.ListenerFunc(func(e player.Event) {
+		if e.Kind == player.EventFirstFrame {
+			select {
+			case first <- time.Now():
+			default:
+			}
+		}
+	})))
+	p, err := player.New(opts...)
+	if err != nil {
+		rec.Failed, rec.Reason = true, err.Error()
+		return
+	}
+	defer p.Close()
+	abandon := s.Session.AbandonAfter.D()
+	if abandon <= 0 {
+		abandon = time.Hour
+	}
+	lctx, cancel := context.WithDeadline(ctx, due.Add(abandon))
+	err = p.Load(lctx, manifest)
+	cancel()
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		rec.Failed, rec.Reason = true, err.Error()
+		return
+	}
+	wait := time.NewTimer(time.Until(due.Add(abandon)))
+	select {
+	case t := <-first:
+		wait.Stop()
+		rec.Started, rec.StartupS = true, t.Sub(due).Seconds()
+		r.mu.Lock()
+		r.res.Bucket(time.Since(r.start)).Starts++
+		r.mu.Unlock()
+	case <-wait.C:
+		rec.Abandoned, rec.Reason = true, "start-up took too long"
+	case <-ctx.Done():
+		wait.Stop()
+	}
+	if rec.Started {
+		end := time.NewTimer(watch)
+		select {
+		case <-end.C:
+		case <-ctx.Done():
+			end.Stop()
+		}
+	}
+	q := p.QoE()
+	rec.PlayS, rec.StallS, rec.RebufferRatio, rec.Stalls = q.PlaySeconds, q.StallSeconds, q.RebufferRatio, q.Stalls
+	rec.AvgBitrate, rec.Switches, rec.ServerChanges, rec.Errors, rec.Bytes = q.AvgBitrate, q.Switches, q.ServerChanges, q.Errors, q.Bytes
+	if q.FatalError != "" {
+		rec.Failed, rec.Reason = true, q.FatalError
+	}
+}
+
+// api logs in (the attacker already did) and asks the playback API for
+// the title; it returns the manifest URL and the ranked edges.
+func (r *run) api(ctx context.Context, login *vegeta.Result, due time.Time, title, region, format string, rng *rand.Rand) (string, []steering.Edge, error) {
+	if r.gateway == "" {
+		if len(r.urls) == 0 {
+			return "", nil, errors.New("no backend URLs")
+		}
+		return r.urls[rng.IntN(len(r.urls))], nil, nil
+	}
+	var token string
+	if login != nil {
+		r.record(results.ClassLogin, login.Method, login.URL, due, int(login.Code), int64(login.BytesIn), errorOf(login.Error))
+		if login.Code/100 != 2 {
+			return "", nil, fmt.Errorf("login: status %d %s", login.Code, login.Error)
+		}
+		var lr control.LoginResponse
+		if err := json.Unmarshal(login.Body, &lr); err != nil {
+			return "", nil, fmt.Errorf("login: %w", err)
+		}
+		token = lr.Token
+	}
+	var resp control.PlayResponse
+	var err error
+	for attempt := 0; attempt <= 2; attempt++ {
+		callDue := time.Now()
+		if attempt == 0 {
+			callDue = due
+		}
+		var status int
+		resp, status, err = r.play(ctx, token, control.PlayRequest{Title: title, Region: region})
+		r.record(results.ClassPlay, http.MethodPost, r.gateway+"/v1/play", callDue, status, 0, err)
+		if err == nil {
+			break
+		}
+		select {
+		case <-time.After(time.Duration(attempt+1) * time.Second):
+		case <-ctx.Done():
+			return "", nil, ctx.Err()
+		}
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("play: %w", err)
+	}
+	var edges []steering.Edge
+	for _, e := range resp.Edges {
+		edges = append(edges, steering.Edge{ID: e.ID, URL: e.URL})
+	}
+	m := resp.HLS
+	if format == "dash" || m == "" || (format == "mixed" && rng.IntN(2) == 0) {
+		if resp.DASH != "" {
+			m = resp.DASH
+		}
+	}
+	return m, edges, nil
+}
+
+func (r *run) play(ctx context.Context, token string, req control.PlayRequest) (control.PlayResponse, int, error) {
+	var out control.PlayResponse
+	body, _ := json.Marshal(req)
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, r.gateway+"/v1/play", bytes.NewReader(body))
+	if err != nil {
+		return out, 0, err
+	}
+	hr.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		hr.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := r.hc.Do(hr)
+	if err != nil {
+		return out, 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return out, resp.StatusCode, fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return out, resp.StatusCode, json.NewDecoder(resp.Body).Decode(&out)
+}
+
+func errorOf(s string) error {
+	if s == "" {
+		return nil
+	}
+	return errors.New(s)
+}
+
+// replay is a vegeta pacer that replays precomputed arrival times.
+type replay struct {
+	due []time.Duration
+	ctx context.Context
+}
+
+var _ vegeta.Pacer = replay{}
+
+func (p replay) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	if hits >= uint64(len(p.due)) || p.ctx.Err() != nil {
+		return 0, true
+	}
+	if d := p.due[hits] - elapsed; d > 0 {
+		return d, false
+	}
+	return 0, false
+}
+
+// Rate is the arrival rate around elapsed (for vegeta's reporting).
+func (p replay) Rate(elapsed time.Duration) float64 {
+	i := sort.Search(len(p.due), func(i int) bool { return p.due[i] > elapsed })
+	j := sort.Search(len(p.due), func(i int) bool { return p.due[i] > elapsed+time.Second })
+	return float64(j - i)
+}

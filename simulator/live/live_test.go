@@ -1,0 +1,53 @@
+package live
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/abrkit/abrkit/simulator/scenario"
+)
+
+func TestLiveEmbedded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real time")
+	}
+	s, err := scenario.Parse([]byte(`
+mode: live
+viewers: {count: 6, arrival: {process: constant, rate: 10/s}}
+session: {watch_time: 3s, abandon_startup_after: 8s}
+content: {titles: 2, title_length: 40s, segment_length: 2s}
+networks: [{name: n, bandwidth: 20Mbps, rtt: 10ms}]
+slos: ["startup_time.p95 < 5s", "play_failures.rate < 1%"]
+`), "live.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var n int
+	res, err := Run(ctx, s, Options{Requests: func(*vegeta.Result) error { n++; return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := res.Summarize()
+	if sum.Sessions.Total != 6 || sum.Sessions.Started != 6 || sum.Sessions.Failed != 0 {
+		for _, r := range res.Records {
+			t.Logf("%+v", r)
+		}
+		t.Fatalf("sessions = %+v; want 6 started", sum.Sessions)
+	}
+	if res.Classes["api.login"].Count != 6 || res.Classes["api.play"].Count != 6 || res.Classes["segment"].Count == 0 {
+		t.Errorf("requests: login %d play %d segments %d", res.Classes["api.login"].Count, res.Classes["api.play"].Count, res.Classes["segment"].Count)
+	}
+	if n == 0 || !sum.Passed {
+		t.Errorf("sink got %d results; passed=%v %+v", n, sum.Passed, sum.SLOs)
+	}
+	for _, r := range res.Records {
+		if r.PlayS < 2 || r.Bytes == 0 {
+			t.Errorf("record %+v: want about 3s played and bytes", r)
+		}
+	}
+}
