@@ -28,3 +28,5 @@ type DecoderFunc func(m Media) error
 
 // Decode calls f(m).
 func (f DecoderFunc) Decode(m Media) error { return f(m) }
+
+var _ Decoder = DecoderFunc(nil)

@@ -341,3 +341,30 @@ func TestPlayerDecoderGetsInitThenMedia(t *testing.T) {
 		}
 	}
 }
+
+func TestPlayerCloseFromListener(t *testing.T) {
+	pkg := title(t)
+	clock := player.NewScaledClock(16)
+	ts := httptest.NewServer(&shaped{pkg: pkg, clock: clock, bps: 8e6})
+	defer ts.Close()
+	var p *player.Player
+	p, err := player.New(player.WithClock(clock), player.WithListener(player.ListenerFunc(func(e player.Event) {
+		if e.Kind == player.EventFirstFrame {
+			p.Close() // must not deadlock
+		}
+	})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.Load(ctx, ts.URL+"/t1/"+packager.MasterPlaylist); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Wait(ctx); !errors.Is(err, player.ErrClosed) {
+		t.Errorf("Wait = %v; want ErrClosed", err)
+	}
+	if !p.QoE().Started {
+		t.Errorf("QoE not started after the first frame")
+	}
+}

@@ -84,6 +84,8 @@ type ListenerFunc func(e Event)
 // OnEvent calls f(e).
 func (f ListenerFunc) OnEvent(e Event) { f(e) }
 
+var _ Listener = ListenerFunc(nil)
+
 // ErrorCategory groups errors for reporting and for deciding what to retry.
 type ErrorCategory uint8
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/abrkit/abrkit/abr"
@@ -38,6 +39,7 @@ type Player struct {
 	finished chan struct{} // closed when the session ended, failed or was closed
 	loadOnce sync.Once
 	endOnce  sync.Once
+	dispatch atomic.Bool // the loop goroutine is calling listeners
 }
 
 type completion struct {
@@ -230,6 +232,16 @@ func (p *Player) Close() error {
 	p.mu.Unlock()
 	if started {
 		p.stop()
+		if p.dispatch.Load() {
+			// called from a listener on the loop goroutine: it exits after
+			// the listener returns; waiting here would deadlock
+			p.mu.Lock()
+			p.frozen = true
+			p.mu.Unlock()
+			p.loadOnce.Do(func() { close(p.loaded) })
+			p.endOnce.Do(func() { close(p.finished) })
+			return nil
+		}
 		<-p.loopDone
 		p.mu.Lock()
 		p.core.Pause(p.now()) // account play time up to now, then freeze
@@ -265,6 +277,7 @@ func (p *Player) loop() {
 			p.loadOnce.Do(func() { close(p.loaded) })
 		}
 		p.mu.Unlock()
+		p.dispatch.Store(true)
 		for _, e := range evs {
 			if e.Kind == EventError && e.Fatal {
 				p.mu.Lock()
@@ -275,6 +288,7 @@ func (p *Player) loop() {
 				l.OnEvent(e)
 			}
 		}
+		p.dispatch.Store(false)
 		for _, a := range acts {
 			switch a.Op {
 			case OpCancel:
