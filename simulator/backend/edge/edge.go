@@ -67,20 +67,24 @@ type Config struct {
 
 // Report is an edge's health and load, sent to the steering service.
 type Report struct {
-	ID             string    `json:"id"`
-	Region         string    `json:"region"`
-	URL            string    `json:"url"`
-	Healthy        bool      `json:"healthy"`
-	Active         int       `json:"active"`
-	MaxConnections int       `json:"max_connections"`
-	CapacityBps    int64     `json:"capacity_bps"`
-	EgressBps      float64   `json:"egress_bps"`
-	ErrorRatio     float64   `json:"error_ratio"`
-	CacheBytes     int64     `json:"cache_bytes"`
-	CacheMaxBytes  int64     `json:"cache_max_bytes"`
-	HitRatio       float64   `json:"hit_ratio"`
-	Titles         []string  `json:"titles"`
-	At             time.Time `json:"at"`
+	ID             string  `json:"id"`
+	Region         string  `json:"region"`
+	URL            string  `json:"url"`
+	Healthy        bool    `json:"healthy"`
+	Active         int     `json:"active"`
+	MaxConnections int     `json:"max_connections"`
+	CapacityBps    int64   `json:"capacity_bps"`
+	EgressBps      float64 `json:"egress_bps"`
+	ErrorRatio     float64 `json:"error_ratio"`
+	CacheBytes     int64   `json:"cache_bytes"`
+	CacheMaxBytes  int64   `json:"cache_max_bytes"`
+	HitRatio       float64 `json:"hit_ratio"`
+	// Sessions is the number of CMCD session ids seen since the last
+	// report; Starved counts requests with the CMCD bs flag.
+	Sessions int       `json:"sessions"`
+	Starved  int64     `json:"starved"`
+	Titles   []string  `json:"titles"`
+	At       time.Time `json:"at"`
 }
 
 // Edge is one edge cache server.
@@ -111,6 +115,13 @@ type Edge struct {
 	rejected  prometheus.Counter
 	fillErrs  prometheus.Counter
 	hitOK     prometheus.Counter
+	cmcdReqs  *prometheus.CounterVec
+	cmcdBuf   prometheus.Histogram
+	cmcdRate  prometheus.Histogram
+
+	smu      sync.Mutex
+	sessions map[string]bool // CMCD session ids since the last report
+	starved  int64
 }
 
 type reportMark struct {
@@ -151,7 +162,11 @@ func New(cfg Config) (*Edge, error) {
 	e.rejected = prometheus.NewCounter(prometheus.CounterOpts{Name: "abrkit_edge_rejected_total", Help: "Requests refused at the connection limit.", ConstLabels: labels})
 	e.fillErrs = prometheus.NewCounter(prometheus.CounterOpts{Name: "abrkit_edge_origin_errors_total", Help: "Failed origin fills.", ConstLabels: labels})
 	e.hitOK = e.cacheOut.WithLabelValues("hit")
-	e.reg.MustRegister(e.requests, e.latency, e.bytesSent, e.cacheOut, e.rejected, e.fillErrs,
+	e.cmcdReqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "abrkit_edge_cmcd_requests_total", Help: "Requests by CMCD content: with (ok), malformed (bad), buffer starved (starved).", ConstLabels: labels}, []string{"kind"})
+	e.cmcdBuf = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "abrkit_edge_cmcd_buffer_seconds", Help: "Player buffer length (CMCD bl) at request time.", ConstLabels: labels, Buckets: []float64{0.5, 1, 2, 4, 8, 15, 30, 60}})
+	e.cmcdRate = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "abrkit_edge_cmcd_bitrate_kbps", Help: "Encoded bitrate of requested objects (CMCD br).", ConstLabels: labels, Buckets: prometheus.ExponentialBuckets(250, 2, 8)})
+	e.sessions = map[string]bool{}
+	e.reg.MustRegister(e.requests, e.latency, e.bytesSent, e.cacheOut, e.rejected, e.fillErrs, e.cmcdReqs, e.cmcdBuf, e.cmcdRate,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_edge_active_requests", Help: "Requests in progress.", ConstLabels: labels}, func() float64 { return float64(e.active.Load()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_edge_cache_bytes", Help: "Bytes in the cache.", ConstLabels: labels}, func() float64 { return float64(e.cache.Stats().Bytes) }),
 	)
@@ -267,7 +282,12 @@ func (e *Edge) Snapshot() Report {
 	prev := e.last
 	e.last = cur
 	e.mu.Unlock()
-	r := Report{ID: e.cfg.ID, Region: e.cfg.Region, URL: url, Healthy: healthy, Active: int(e.active.Load()),
+	e.smu.Lock()
+	sessions, starved := len(e.sessions), e.starved
+	clear(e.sessions)
+	e.starved = 0
+	e.smu.Unlock()
+	r := Report{ID: e.cfg.ID, Region: e.cfg.Region, URL: url, Healthy: healthy, Active: int(e.active.Load()), Sessions: sessions, Starved: starved,
 		MaxConnections: e.cfg.MaxConnections, CapacityBps: e.cfg.CapacityBps, CacheBytes: st.Bytes,
 		CacheMaxBytes: e.cfg.CacheBytes, Titles: e.cache.Titles(), At: now}
 	if dt := now.Sub(prev.at).Seconds(); !prev.at.IsZero() && dt > 0 {
@@ -352,6 +372,7 @@ func (e *Edge) serveMedia(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "edge at its connection limit", http.StatusServiceUnavailable)
 		return
 	}
+	e.noteCMCD(r)
 	imp, fail := e.imp.Roll()
 	if imp.Latency > 0 {
 		if origin.Sleep(r.Context(), imp.Latency) != nil {
@@ -451,4 +472,40 @@ func (e *Edge) Leave() {
 		r.Healthy = false
 		e.cfg.Report(r)
 	}
+}
+
+// maxSessions bounds the session ids kept between two reports.
+const maxSessions = 100_000
+
+// noteCMCD records what the request's CMCD says (never fails the request).
+func (e *Edge) noteCMCD(r *http.Request) {
+	c, ok, err := cmcdFrom(r)
+	switch {
+	case !ok:
+		return
+	case err != nil:
+		e.cmcdReqs.WithLabelValues("bad").Inc()
+		return
+	}
+	e.cmcdReqs.WithLabelValues("ok").Inc()
+	if c.BufferLength > 0 {
+		e.cmcdBuf.Observe(c.BufferLength.Seconds())
+	}
+	if c.BitrateKbps > 0 {
+		e.cmcdRate.Observe(float64(c.BitrateKbps))
+	}
+	if c.Starved {
+		e.cmcdReqs.WithLabelValues("starved").Inc()
+	}
+	if c.SessionID == "" && !c.Starved {
+		return
+	}
+	e.smu.Lock()
+	if c.SessionID != "" && len(e.sessions) < maxSessions {
+		e.sessions[c.SessionID] = true
+	}
+	if c.Starved {
+		e.starved++
+	}
+	e.smu.Unlock()
 }
