@@ -50,6 +50,7 @@ func (r *Report) Plot(path string) error {
 	p.X.Label.Text = "QoE per trace"
 	p.Y.Label.Text = "CDF"
 	p.Add(plotter.NewGrid())
+	lo, hi := math.Inf(1), math.Inf(-1)
 	for i, res := range r.Results {
 		if len(res.PerTrace) == 0 {
 			return fmt.Errorf("plot: %s: %w", res.Algo, ErrNoPerTrace)
@@ -59,6 +60,8 @@ func (r *Report) Plot(path string) error {
 			q[j] = t.QoE
 		}
 		slices.Sort(q)
+		lo = math.Min(lo, q[len(q)/20]) // 5th percentile: outage traces would squash the plot
+		hi = math.Max(hi, q[len(q)-1])
 		pts := make(plotter.XYs, len(q))
 		for j, v := range q {
 			pts[j] = plotter.XY{X: v, Y: float64(j+1) / float64(len(q))}
@@ -73,11 +76,12 @@ func (r *Report) Plot(path string) error {
 		p.Add(l)
 		p.Legend.Add(fmt.Sprintf("%s (mean %.1f)", res.Algo, res.MeanQoE), l)
 	}
-	p.Legend.Top = false
+	p.Legend.Top = true
 	p.Legend.Left = true
 	p.Y.Min, p.Y.Max = 0, 1
-	if math.IsInf(p.X.Min, 0) {
-		p.X.Min = 0
+	if lo < hi {
+		p.X.Min, p.X.Max = lo-0.05*(hi-lo), hi+0.05*(hi-lo)
+		p.X.Label.Text = "QoE per trace (axis from the 5th percentile)"
 	}
 	return p.Save(8*vg.Inch, 5*vg.Inch, path)
 }
