@@ -26,6 +26,9 @@ func TestCoreStartupAndSteadyState(t *testing.T) {
 		t.Errorf("segments = %d; want 60 (30 video + 30 audio)", q.Segments)
 	}
 	lv := s.levels()
+	if lv[0] != 800_000 {
+		t.Errorf("start level = %d; want 800000 (the highest under the assumed 1 Mbit/s start bandwidth)", lv[0])
+	}
 	if got := lv[len(lv)-1]; got != 3_000_000 {
 		t.Errorf("last level = %d; want 3000000 on a 10 Mbit/s link (levels %v)", got, lv)
 	}
