@@ -99,6 +99,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 			res.ControlCohort = c.Name
 		}
 	}
+	var bk *backend.Backend
 	if s.Backend.Embedded != nil && opt.Gateway == "" {
 		cat := packager.DefaultCatalog(s.Content.Titles)
 		for i := range cat.Titles {
@@ -110,6 +111,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 			return nil, fmt.Errorf("start the reference backend: %w", err)
 		}
 		defer b.Close(context.Background())
+		bk = b
 		r.gateway = b.GatewayURL()
 		for _, e := range b.Edges {
 			r.addEdge(e.URL(), e.ID(), e.Region())
@@ -120,6 +122,14 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 		r.urls = s.Backend.URLs
 	}
 	r.setupProfiles()
+	r.start = time.Now()
+	if bk != nil {
+		marks, err := scheduleFaults(bk, s, r.start)
+		if err != nil {
+			return nil, err
+		}
+		res.Faults = marks
+	}
 	n := s.Viewers.Count
 	if opt.Viewers > 0 {
 		n = opt.Viewers
@@ -136,7 +146,6 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 		}
 	}
 	res.Viewers = len(due)
-	r.start = time.Now()
 	stopTick := r.ticker(ctx, len(due))
 	var wg sync.WaitGroup
 	r.arrive(ctx, due, func(k int, login *vegeta.Result) {

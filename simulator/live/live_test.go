@@ -51,3 +51,39 @@ slos: ["startup_time.p95 < 5s", "play_failures.rate < 1%"]
 		}
 	}
 }
+
+func TestLiveEdgeDown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real time")
+	}
+	s, err := scenario.Parse([]byte(`
+mode: live
+viewers: {count: 4, arrival: {process: constant, rate: 20/s}}
+session: {watch_time: 3s}
+content: {titles: 1, title_length: 40s, segment_length: 1s}
+regions: [{name: eu}]
+networks: [{name: n, bandwidth: 20Mbps, rtt: 5ms}]
+faults: [{at: 1s, target: "region:eu", kind: down}]
+`), "live.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := Run(ctx, s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := 0
+	for _, r := range res.Records {
+		if r.ServerChanges > 0 {
+			moved++
+		}
+	}
+	if moved == 0 || len(res.Faults) != 1 {
+		for _, r := range res.Records {
+			t.Logf("%+v", r)
+		}
+		t.Errorf("region eu killed at 1s: %d sessions changed server, %d fault marks; want >= 1, 1", moved, len(res.Faults))
+	}
+}
