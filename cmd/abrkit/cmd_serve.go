@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +26,23 @@ import (
 type serveFlags struct {
 	config, listen, catalog, content, logLevel string
 	summary                                    time.Duration
+	format                                     string
+}
+
+// serveAddresses is the first line of `abrkit serve --format json`.
+type serveAddresses struct {
+	Gateway string      `json:"gateway"`
+	Origin  string      `json:"origin"`
+	Edges   []serveEdge `json:"edges"`
+	Faults  string      `json:"faults"`
+	Metrics string      `json:"metrics"`
+	Titles  int         `json:"titles"`
+}
+
+type serveEdge struct {
+	ID     string `json:"id"`
+	Region string `json:"region"`
+	URL    string `json:"url"`
 }
 
 func (f *serveFlags) add(c *cobra.Command, listenDefault string) {
@@ -96,7 +114,11 @@ one gateway (POST /v1/login, GET /v1/titles, POST /v1/play, GET /v1/steering/{ti
 POST /v1/events, /admin/v1/faults, /metrics).
 
 The first URL printed is the gateway's. A status line follows every
---summary interval. SIGINT or SIGTERM shuts down cleanly.
+--summary interval. SIGINT or SIGTERM shuts down cleanly. With --format json
+the first line is {"gateway", "origin", "edges": [{"id", "region", "url"}],
+"faults", "metrics", "titles"} and each status line is a JSON object
+{"edges", "healthy_edges", "edge_requests", "edge_bytes", "hit_ratio",
+"gateway_in_flight", "events_accepted", "events_dropped"}.
 
 The subcommands run one component each (origin, control, edge) as separate
 processes, and 'serve urls' prints signed, directly playable manifest URLs.`,
@@ -108,7 +130,12 @@ processes, and 'serve urls' prints signed, directly playable manifest URLs.`,
 	}
 	f.add(c, "127.0.0.1:0")
 	c.Flags().DurationVar(&f.summary, "summary", 5*time.Second, "status line interval (0: none)")
+	format := formatFlag(c)
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		if err := checkFormat(*format); err != nil {
+			return err
+		}
+		f.format = *format
 		ctx, cancel := signalContext(cmd.Context())
 		defer cancel()
 		return runServe(ctx, &f, cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -139,13 +166,23 @@ func runServe(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) erro
 		return err
 	}
 	gw := b.GatewayURL()
-	fmt.Fprintf(stdout, "gateway  %s\n", gw)
-	fmt.Fprintf(stdout, "origin   %s\n", b.Origin.URL())
-	for _, e := range b.Edges {
-		fmt.Fprintf(stdout, "edge     %s  %-8s %s\n", e.URL(), e.ID(), e.Region())
+	if f.format == "json" {
+		a := serveAddresses{Gateway: gw, Origin: b.Origin.URL(), Faults: gw + "/admin/v1/faults", Metrics: gw + "/metrics", Titles: len(b.Source.Titles())}
+		for _, e := range b.Edges {
+			a.Edges = append(a.Edges, serveEdge{ID: e.ID(), Region: e.Region(), URL: e.URL()})
+		}
+		if err := json.NewEncoder(stdout).Encode(a); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(stdout, "gateway  %s\n", gw)
+		fmt.Fprintf(stdout, "origin   %s\n", b.Origin.URL())
+		for _, e := range b.Edges {
+			fmt.Fprintf(stdout, "edge     %s  %-8s %s\n", e.URL(), e.ID(), e.Region())
+		}
+		fmt.Fprintf(stdout, "faults   %s/admin/v1/faults\nmetrics  %s/metrics\n", gw, gw)
+		fmt.Fprintf(stdout, "titles   %d (abrkit serve urls --gateway %s)\n", len(b.Source.Titles()), gw)
 	}
-	fmt.Fprintf(stdout, "faults   %s/admin/v1/faults\nmetrics  %s/metrics\n", gw, gw)
-	fmt.Fprintf(stdout, "titles   %d (abrkit serve urls --gateway %s)\n", len(b.Source.Titles()), gw)
 	var tick <-chan time.Time
 	if f.summary > 0 {
 		t := time.NewTicker(f.summary)
@@ -157,9 +194,15 @@ func runServe(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) erro
 		case <-ctx.Done():
 			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			fmt.Fprintf(stdout, "shutting down: %s\n", b.Summary())
+			if f.format != "json" {
+				fmt.Fprintf(stdout, "shutting down: %s\n", b.Summary())
+			}
 			return b.Close(sctx)
 		case <-tick:
+			if f.format == "json" {
+				_ = json.NewEncoder(stdout).Encode(b.Summary())
+				continue
+			}
 			fmt.Fprintf(stdout, "%s  %s\n", time.Now().UTC().Format("15:04:05"), b.Summary())
 		}
 	}

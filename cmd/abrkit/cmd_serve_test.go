@@ -38,6 +38,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{"missing config", []string{"serve", "--config", filepath.Join(dir, "nope.yaml")}, 2, "nope.yaml"},
 		{"bad content", []string{"serve", "--content", filepath.Join(dir, "nope")}, 2, "not a directory"},
 		{"bad log level", []string{"serve", "--log-level", "loud"}, 2, "log-level"},
+		{"bad format", []string{"serve", "--format", "yaml"}, 2, "--format"},
 		{"unknown flag", []string{"serve", "--nope"}, 2, "unknown flag"},
 		{"urls without gateway", []string{"serve", "urls"}, 2, "--gateway"},
 		{"urls bad format", []string{"serve", "urls", "--gateway", "http://127.0.0.1:1", "--format", "xml"}, 2, "--format"},
@@ -210,5 +211,33 @@ func TestServeEdgeProcess(t *testing.T) {
 	var se *backend.StatusError
 	if _, err := cl.Play(ctx, control.PlayRequest{Title: "a"}); !errors.As(err, &se) || se.Code != 503 {
 		t.Errorf("play after the only edge left = %v; want 503 no edge available", err)
+	}
+}
+
+func TestServeJSON(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		f := serveFlags{listen: "127.0.0.1:0", logLevel: "error", format: "json"}
+		err := runServe(ctx, &f, pw, io.Discard)
+		pw.Close()
+		done <- err
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	var a serveAddresses
+	if err := json.Unmarshal([]byte(line), &a); err != nil || !strings.HasPrefix(a.Gateway, "http://127.0.0.1:") || len(a.Edges) != 9 || a.Titles != 20 {
+		t.Errorf("first line %s (%v); want gateway, 9 edges, 20 titles", line, err)
+	}
+	if i, j := strings.Index(line, "http://"), strings.Index(line, a.Gateway); i != j {
+		t.Errorf("first URL in %s is not the gateway's", line)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("runServe = %v", err)
 	}
 }
