@@ -602,3 +602,26 @@ func backoff(fails int) time.Duration {
 	}
 	return min(d, retryMax)
 }
+
+// Duration returns the media duration of a VOD presentation: the
+// manifest's, or for HLS the end of the video track's loaded media
+// playlist. It is 0 while unknown and for live streams.
+func (c *Core) Duration() time.Duration {
+	if c.pres == nil || c.live {
+		return 0
+	}
+	if c.pres.Duration > 0 {
+		return c.pres.Duration
+	}
+	if c.abrTrack < 0 || c.abrTrack >= len(c.tracks) {
+		return 0
+	}
+	t := &c.tracks[c.abrTrack]
+	for _, li := range t.ladder {
+		if l := &t.levels[li]; l.loaded && len(l.segs) > 0 {
+			s := l.segs[len(l.segs)-1]
+			return l.offset + s.Start + s.Duration
+		}
+	}
+	return 0
+}

@@ -170,3 +170,29 @@ func TestCoreMaxBitrate(t *testing.T) {
 		}
 	}
 }
+
+func TestCoreDuration(t *testing.T) {
+	tests := []struct {
+		name     string
+		declared time.Duration
+		want     time.Duration
+	}{
+		{"declared by the manifest", 45 * time.Second, 45 * time.Second},
+		{"from the loaded segments (HLS)", 0, 40 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := content(20, 2*time.Second, ladder...)
+			p.Duration = tt.declared
+			s := newSim(t, CoreConfig{}, 10e6)
+			if got := s.c.Duration(); got != 0 {
+				t.Errorf("Duration() before load = %v; want 0", got)
+			}
+			s.c.LoadPresentation(0, p)
+			s.run(5 * time.Second)
+			if got := s.c.Duration(); got != tt.want {
+				t.Errorf("Duration() = %v; want %v", got, tt.want)
+			}
+		})
+	}
+}

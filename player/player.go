@@ -144,6 +144,7 @@ type Status struct {
 	State      State         `json:"state"`
 	Position   time.Duration `json:"-"`
 	Buffered   time.Duration `json:"-"`
+	Duration   time.Duration `json:"-"` // VOD media duration; 0 while unknown and for live
 	Bitrate    int           `json:"bitrate"` // video bitrate at the playhead
 	Server     string        `json:"server,omitempty"`
 	Throughput float64       `json:"throughput"` // bandwidth estimate, bits/s
@@ -169,7 +170,7 @@ func (p *Player) Status() Status {
 		now = p.now()
 	}
 	est, _ := p.core.Estimate()
-	return Status{State: p.core.State(), Position: p.core.Position(now), Buffered: p.core.Buffered(now),
+	return Status{State: p.core.State(), Position: p.core.Position(now), Buffered: p.core.Buffered(now), Duration: p.core.Duration(),
 		Bitrate: p.core.Bitrate(), Server: p.core.Server(), Throughput: est, ABR: p.core.ABR().Name()}
 }
 

@@ -150,8 +150,8 @@ func (g *game) handleInput(st player.Status) {
 	case inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft):
 		x, y := ebiten.CursorPosition()
 		if image.Pt(x, y).In(g.layout.SeekBar.Inset(-6)) {
-			if p := g.p.Presentation(); p != nil && p.Duration > 0 {
-				g.seek(g.layout.SeekTarget(x, p.Duration))
+			if st.Duration > 0 {
+				g.seek(g.layout.SeekTarget(x, st.Duration))
 			}
 		}
 	}
@@ -195,8 +195,8 @@ func (g *game) snapshot(st player.Status) compose.Snapshot {
 		Ladder: g.ladder, Current: -1, Server: st.Server, Servers: g.src.servers,
 		ABR: st.ABR, Throttle: throttleSteps[g.thrIdx].name, Message: g.message,
 	}
+	s.Duration = st.Duration
 	if p := g.p.Presentation(); p != nil {
-		s.Duration = p.Duration
 		if g.ladder == nil {
 			g.ladder = videoLadder(p)
 			s.Ladder = g.ladder
