@@ -144,7 +144,7 @@ type Status struct {
 	State      State         `json:"state"`
 	Position   time.Duration `json:"-"`
 	Buffered   time.Duration `json:"-"`
-	Duration   time.Duration `json:"-"` // VOD media duration; 0 while unknown and for live
+	Duration   time.Duration `json:"-"`       // VOD media duration; 0 while unknown and for live
 	Bitrate    int           `json:"bitrate"` // video bitrate at the playhead
 	Server     string        `json:"server,omitempty"`
 	Throughput float64       `json:"throughput"` // bandwidth estimate, bits/s
