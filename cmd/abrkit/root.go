@@ -121,14 +121,3 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
-
-// errNotYet is returned by commands whose feature has not landed yet.
-var errNotYet = errors.New("not implemented yet")
-
-func stubCmd(use, short string) *cobra.Command {
-	return &cobra.Command{
-		Use:   use,
-		Short: short + " (not implemented yet)",
-		RunE:  func(*cobra.Command, []string) error { return errNotYet },
-	}
-}
