@@ -428,6 +428,7 @@ func (sim *Sim) fault(now time.Duration, i int, start bool) {
 		switch f.Kind {
 		case "down":
 			e.down = start
+			sim.faultVersion++
 			if start {
 				sim.resetEdge(now, ei)
 			}

@@ -94,44 +94,46 @@ type network struct {
 
 // Sim is one virtual-time run.
 type Sim struct {
-	s           *scenario.Scenario
-	opt         Options
-	seed        uint64
-	eng         *des.Engine
-	net         *netsim.Network
-	lib         *library
-	res         *results.Results
-	edges       []edgeState
-	edgeIx      map[string]int
-	region      map[string][]int // topology region -> edge indexes
-	regionOrder []string         // topology regions in file order
-	regs        []string         // viewer regions (scenario order)
-	regW        []float64
-	devW        []float64
-	netW        []float64
-	nets        []network
-	svcs        [2]*service // login, play
-	calls       []call
-	freeC       []int32
-	reqs        []request
-	freeR       []int32
-	vs          []viewer
-	freeV       []int32
-	arr         []time.Duration // arrival times of this shard's viewers
-	ids         []int32         // their global ids
-	next        int             // next arrival to schedule
-	active      int
-	done        int
-	total       int
-	acts        []player.Action
-	stop        string
-	epoch       time.Time
-	urls        [][]string // [title][edge] base URL
-	sample      map[int32]int
-	err         error
-	seq         uint64
-	abortO      []slo.Objective
-	spareR      *rand.Rand
+	s            *scenario.Scenario
+	opt          Options
+	seed         uint64
+	eng          *des.Engine
+	net          *netsim.Network
+	lib          *library
+	res          *results.Results
+	edges        []edgeState
+	edgeIx       map[string]int
+	region       map[string][]int // topology region -> edge indexes
+	regionOrder  []string         // topology regions in file order
+	regs         []string         // viewer regions (scenario order)
+	regW         []float64
+	devW         []float64
+	netW         []float64
+	nets         []network
+	svcs         [2]*service // login, play
+	calls        []call
+	freeC        []int32
+	reqs         []request
+	freeR        []int32
+	vs           []viewer
+	freeV        []int32
+	arr          []time.Duration // arrival times of this shard's viewers
+	ids          []int32         // their global ids
+	next         int             // next arrival to schedule
+	active       int
+	done         int
+	total        int
+	acts         []player.Action
+	stop         string
+	epoch        time.Time
+	urls         [][]string // [title][edge] base URL
+	sample       map[int32]int
+	err          error
+	seq          uint64
+	abortO       []slo.Objective
+	spareR       *rand.Rand
+	ranked       map[[2]int32]rankedEdges
+	faultVersion int // changes whenever a fault changes edge health
 }
 
 // spare is the run's own source for draws that belong to no viewer.
@@ -171,7 +173,7 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 	if opt.Clock == nil {
 		opt.Clock = time.Now
 	}
-	sim := &Sim{s: s, opt: opt, seed: s.Seed, eng: des.New(), edgeIx: map[string]int{}, region: map[string][]int{}, sample: map[int32]int{}}
+	sim := &Sim{s: s, opt: opt, seed: s.Seed, eng: des.New(), edgeIx: map[string]int{}, region: map[string][]int{}, sample: map[int32]int{}, ranked: map[[2]int32]rankedEdges{}}
 	if opt.Seed != nil {
 		sim.seed = *opt.Seed
 	}
