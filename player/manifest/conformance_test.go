@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,4 +129,35 @@ func assertLocated(t *testing.T, err error) {
 	if !errors.Is(err, ErrMalformed) {
 		t.Errorf("errors.Is(%v, ErrMalformed) = false", err)
 	}
+}
+
+// TestConformanceSummary pins a one-line summary of every valid
+// conformance manifest (golden testdata/golden/conformance.txt), so that a
+// change in what the parser makes of real-world input shows up in review.
+func TestConformanceSummary(t *testing.T) {
+	valid, _ := conformanceFiles(t)
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	var b strings.Builder
+	for _, f := range valid {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Parse(data, "https://cdn.example/t/"+filepath.Base(f), WithNow(now))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		s := Summarize(p)
+		sets := 0
+		for _, per := range s.Periods {
+			sets += len(per.Sets)
+		}
+		steer := "-"
+		if s.Steering != nil {
+			steer = s.Steering.DefaultPathwayID + "@" + s.Steering.ServerURI
+		}
+		fmt.Fprintf(&b, "%s %s live=%v periods=%d sets=%d renditions=%d segments=%d unloaded=%d duration=%gs steering=%s warnings=%d\n",
+			filepath.Base(f), s.Format, s.Live, len(s.Periods), sets, s.RenditionCount, s.SegmentCount, s.UnloadedRenditions, s.DurationS, steer, len(s.Warnings))
+	}
+	checkGolden(t, "conformance.txt", []byte(b.String()))
 }
