@@ -25,7 +25,7 @@ import (
 // serveFlags are shared by serve and its component subcommands.
 type serveFlags struct {
 	config, listen, catalog, content, logLevel string
-	summary                                    time.Duration
+	summary, grace                             time.Duration
 	format                                     string
 }
 
@@ -51,6 +51,7 @@ func (f *serveFlags) add(c *cobra.Command, listenDefault string) {
 	c.Flags().StringVar(&f.catalog, "catalog", "", "packager catalog file (YAML), replaces the topology's catalog")
 	c.Flags().StringVar(&f.content, "content", "", "directory of real content (e.g. testdata/content), replaces the catalog")
 	c.Flags().StringVar(&f.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
+	c.Flags().DurationVar(&f.grace, "grace", 5*time.Second, "on SIGINT/SIGTERM, wait this long for requests in progress before closing connections")
 }
 
 // load reads the topology, catalog and content choices; bad input exits 2.
@@ -192,12 +193,10 @@ func runServe(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) erro
 	for {
 		select {
 		case <-ctx.Done():
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
 			if f.format != "json" {
 				fmt.Fprintf(stdout, "shutting down: %s\n", b.Summary())
 			}
-			return b.Close(sctx)
+			return f.shutdown(log, b.Close)
 		case <-tick:
 			if f.format == "json" {
 				_ = json.NewEncoder(stdout).Encode(b.Summary())
@@ -273,7 +272,7 @@ func newServeOriginCmd() *cobra.Command {
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "origin   %s\n", o.URL())
 		<-ctx.Done()
-		return shutdown(o.Close)
+		return f.shutdown(log, o.Close)
 	}
 	return c
 }
@@ -303,7 +302,7 @@ func newServeControlCmd() *cobra.Command {
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "gateway  %s\n", gw.URL())
 		<-ctx.Done()
-		return shutdown(gw.Close)
+		return f.shutdown(log, gw.Close)
 	}
 	return c
 }
@@ -339,15 +338,26 @@ func newServeEdgeCmd() *cobra.Command {
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "edge     %s  %s\n", e.URL(), e.ID())
 		<-ctx.Done()
-		err = shutdown(e.Close)
+		err = f.shutdown(log, e.Close)
 		e.Leave()
 		return err
 	}
 	return c
 }
 
-func shutdown(closeFn func(context.Context) error) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+// shutdown closes gracefully within --grace; connections still busy then
+// are closed, which is logged, not an error.
+func (f *serveFlags) shutdown(log *slog.Logger, closeFn func(context.Context) error) error {
+	grace := f.grace
+	if grace <= 0 {
+		grace = 5 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	return closeFn(ctx)
+	err := closeFn(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		log.Warn("connections still open after the grace period were closed", "grace", grace)
+		return nil
+	}
+	return err
 }

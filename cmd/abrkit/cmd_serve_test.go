@@ -72,7 +72,7 @@ func TestServeAndURLs(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		f := serveFlags{config: cfg, listen: "127.0.0.1:0", logLevel: "error"}
+		f := serveFlags{config: cfg, listen: "127.0.0.1:0", logLevel: "error", grace: 300 * time.Millisecond}
 		err := runServe(ctx, &f, pw, io.Discard)
 		pw.Close()
 		done <- err
@@ -219,7 +219,7 @@ func TestServeJSON(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		f := serveFlags{listen: "127.0.0.1:0", logLevel: "error", format: "json"}
+		f := serveFlags{listen: "127.0.0.1:0", logLevel: "error", format: "json", grace: 300 * time.Millisecond}
 		err := runServe(ctx, &f, pw, io.Discard)
 		pw.Close()
 		done <- err
