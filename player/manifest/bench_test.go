@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/Eyevinn/dash-mpd/mpd"
 	"github.com/grafov/m3u8"
@@ -130,5 +131,56 @@ func BenchmarkApplyMedia(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		r := Rendition{ID: "v0"}
 		r.ApplyMedia(m)
+	}
+}
+
+// BenchmarkRatio interleaves our parse and the library's own decode of the
+// same input in every iteration and reports the ratio of their times
+// (x-lib: 1.0 means no cost on top of the library), which stays
+// meaningful on a loaded machine where separate runs drift.
+func BenchmarkRatio(b *testing.B) {
+	hls := vodPlaylist(10000)
+	dash := timelineMPD(10000)
+	cases := []struct {
+		name       string
+		ours, libs func() error
+	}{
+		{"HLSMedia10k", func() error {
+			_, err := ParseHLSMedia(hls, "https://cdn.example/t1/v/720/index.m3u8")
+			return err
+		}, func() error {
+			p, err := m3u8.NewMediaPlaylist(0, 1024)
+			if err != nil {
+				return err
+			}
+			return p.DecodeFrom(bytes.NewReader(hls), false)
+		}},
+		{"DASHTimeline10k", func() error {
+			_, err := ParseDASH(dash, "https://cdn.example/t1/manifest.mpd")
+			return err
+		}, func() error {
+			_, err := mpd.MPDFromBytes(dash)
+			return err
+		}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			var ours, libs time.Duration
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				if err := c.ours(); err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				if err := c.libs(); err != nil {
+					b.Fatal(err)
+				}
+				ours += t1.Sub(t0)
+				libs += time.Since(t1)
+			}
+			b.ReportMetric(float64(ours.Nanoseconds())/float64(b.N), "ours-ns/op")
+			b.ReportMetric(float64(libs.Nanoseconds())/float64(b.N), "lib-ns/op")
+			b.ReportMetric(float64(ours)/float64(libs), "x-lib")
+		})
 	}
 }

@@ -250,17 +250,20 @@ func (c *compiledTemplate) hasIdent(id byte) bool {
 	return false
 }
 
-// expand fills in number and time and resolves the result.
+// expand fills in number and time and resolves the result. The common
+// case (a simple relative template) costs one allocation.
 func (c *compiledTemplate) expand(number, t uint64) string {
-	buf := make([]byte, 0, c.size)
+	var b strings.Builder
+	b.Grow(c.size)
 	if c.simple {
-		buf = append(buf, c.prefix...)
+		b.WriteString(c.prefix)
 	}
+	var tmp [24]byte
 	for _, p := range c.parts {
 		var v uint64
 		switch p.id {
 		case 0:
-			buf = append(buf, p.lit...)
+			b.WriteString(p.lit)
 			continue
 		case 'N':
 			v = number
@@ -269,23 +272,18 @@ func (c *compiledTemplate) expand(number, t uint64) string {
 		case 'S':
 			v = 1
 		}
-		if p.width > 0 {
-			var tmp [24]byte
-			d := strconv.AppendUint(tmp[:0], v, 10)
-			for k := len(d); k < p.width; k++ {
-				buf = append(buf, '0')
-			}
-			buf = append(buf, d...)
-		} else {
-			buf = strconv.AppendUint(buf, v, 10)
+		d := strconv.AppendUint(tmp[:0], v, 10)
+		for k := len(d); k < p.width; k++ {
+			b.WriteByte('0')
 		}
+		b.Write(d)
 	}
 	if c.simple {
-		return string(buf)
+		return b.String()
 	}
-	u, err := c.res.resolve(string(buf))
+	u, err := c.res.resolve(b.String())
 	if err != nil {
-		return string(buf)
+		return b.String()
 	}
 	return u
 }
