@@ -254,19 +254,34 @@ func (j *job) fetchAll(ctx context.Context, items []int) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	work := make(chan int)
+	placing := make(chan *verified, j.env.maxSegments)
 	commits := make(chan segDone, j.env.maxSegments)
-	var wg sync.WaitGroup
+	var wg, pwg sync.WaitGroup
 	for w := 0; w < min(j.env.maxSegments, len(items)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				r, err := j.fetchRetry(ctx, i)
+				v, err := j.fetchRetry(ctx, i)
 				if err != nil {
 					cancel(err)
 					return
 				}
-				commits <- segDone{key: j.item(i).Key, rec: r}
+				placing <- v
+			}
+		}()
+		// Placers fsync and rename while the workers fetch on.
+		pwg.Add(1)
+		go func() {
+			defer pwg.Done()
+			for v := range placing {
+				// A verified file is placed even when the download is
+				// stopping: its bytes are good.
+				if err := j.place(v); err != nil {
+					cancel(err)
+					continue
+				}
+				commits <- segDone{key: v.key, rec: v.rec}
 			}
 		}()
 	}
@@ -289,6 +304,8 @@ func (j *job) fetchAll(ctx context.Context, items []int) error {
 		}
 	}()
 	wg.Wait()
+	close(placing)
+	pwg.Wait()
 	close(commits)
 	if cerr := <-commitErr; cerr != nil {
 		return cerr
@@ -343,7 +360,7 @@ func (j *job) committer(in <-chan segDone) error {
 
 // fetchRetry fetches one item, retrying failures with backoff and
 // refreshing signed URLs when the origin rejects them.
-func (j *job) fetchRetry(ctx context.Context, i int) (segRec, error) {
+func (j *job) fetchRetry(ctx context.Context, i int) (*verified, error) {
 	key := j.item(i).Key
 	for attempt := 1; ; {
 		j.mu.Lock()
@@ -354,27 +371,27 @@ func (j *job) fetchRetry(ctx context.Context, i int) (segRec, error) {
 			return r, nil
 		}
 		if ctx.Err() != nil {
-			return segRec{}, context.Cause(ctx)
+			return nil, context.Cause(ctx)
 		}
 		var se *SpaceError
 		if errors.As(err, &se) || errors.Is(err, errStorage) {
-			return segRec{}, err
+			return nil, err
 		}
 		if errors.Is(err, ErrAuthExpired) {
 			if rerr := j.refreshURLs(ctx, gen, err); rerr != nil {
-				return segRec{}, rerr
+				return nil, rerr
 			}
 			continue
 		}
 		if attempt >= j.env.maxAttempts {
-			return segRec{}, fmt.Errorf("%s: gave up after %d attempts: %w: %w", key, attempt, ErrTooManyErrors, err)
+			return nil, fmt.Errorf("%s: gave up after %d attempts: %w: %w", key, attempt, ErrTooManyErrors, err)
 		}
 		j.env.send(msgRetry{id: j.id, err: err})
 		if d := j.env.backoff(attempt); d > 0 {
 			select {
 			case <-j.env.after(d):
 			case <-ctx.Done():
-				return segRec{}, context.Cause(ctx)
+				return nil, context.Cause(ctx)
 			}
 		}
 		attempt++

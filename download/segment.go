@@ -37,6 +37,7 @@ func (w *itemWriter) Write(p []byte) (int, error) {
 	}
 	n, err := w.f.Write(p)
 	w.n += int64(n)
+
 	if n > 0 {
 		if _, cerr := w.ck.Write(p[:n]); cerr != nil {
 			w.vErr = cerr
@@ -54,18 +55,43 @@ func (w *itemWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// fetchItem gets item i into place: resume a part file with a Range
-// request where one exists, verify the whole, fsync, rename. It returns the
-// completed segment's record; the caller marks it in the index.
-func (j *job) fetchItem(ctx context.Context, i int, url string) (segRec, error) {
+// verified is a part file whose bytes passed verification; place makes
+// it durable and puts it at its final name. Fetching the next segment
+// overlaps with the fsync.
+type verified struct {
+	f   File
+	tmp string
+	key string
+	rec segRec
+}
+
+// place fsyncs, closes and renames the part file into place.
+func (j *job) place(v *verified) error {
+	err := v.f.Sync()
+	if cerr := v.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return j.storageErr(v.tmp, err)
+	}
+	if err := j.fs.Rename(v.tmp, v.key); err != nil {
+		return j.storageErr(v.key, err)
+	}
+	return nil
+}
+
+// fetchItem gets item i: resume a part file with a Range request where
+// one exists and verify the whole. The caller places the result (fsync,
+// rename) and then marks it in the index.
+func (j *job) fetchItem(ctx context.Context, i int, url string) (*verified, error) {
 	it := j.item(i)
 	tmp := it.Key + partSuffix
 	if err := j.fs.MkdirAll(dirOf(it.Key), 0o755); err != nil {
-		return segRec{}, j.storageErr(it.Key, err)
+		return nil, j.storageErr(it.Key, err)
 	}
 	f, err := j.fs.OpenFile(tmp, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return segRec{}, j.storageErr(tmp, err)
+		return nil, j.storageErr(tmp, err)
 	}
 	closed := false
 	defer func() {
@@ -75,7 +101,7 @@ func (j *job) fetchItem(ctx context.Context, i int, url string) (segRec, error) 
 	}()
 	ck, have, err := j.resumeState(f, &it)
 	if err != nil {
-		return segRec{}, err
+		return nil, err
 	}
 	if it.Length == 0 || have < it.Length {
 		w := &itemWriter{f: f, ck: ck, j: j, key: it.Key}
@@ -111,29 +137,20 @@ func (j *job) fetchItem(ctx context.Context, i int, url string) (segRec, error) 
 				_ = f.Truncate(0) // bad bytes are never resumed from
 			}
 			if ctx.Err() != nil {
-				return segRec{}, context.Cause(ctx)
+				return nil, context.Cause(ctx)
 			}
-			return segRec{}, ferr
+			return nil, ferr
 		}
 	}
 	if err := ck.Finish(); err != nil {
 		_ = f.Truncate(0)
-		return segRec{}, &VerifyError{Path: it.Key, Reason: err.Error()}
-	}
-	if err := f.Sync(); err != nil {
-		return segRec{}, j.storageErr(tmp, err)
-	}
-	closed = true
-	if err := f.Close(); err != nil {
-		return segRec{}, j.storageErr(tmp, err)
-	}
-	if err := j.fs.Rename(tmp, it.Key); err != nil {
-		return segRec{}, j.storageErr(it.Key, err)
+		return nil, &VerifyError{Path: it.Key, Reason: err.Error()}
 	}
 	if it.Kind == kindInit {
 		j.setInit(it.Key, ck.init)
 	}
-	return segRec{Size: ck.n, CRC: ck.crc}, nil
+	closed = true
+	return &verified{f: f, tmp: tmp, key: it.Key, rec: segRec{Size: ck.n, CRC: ck.crc}}, nil
 }
 
 // resumeState feeds the bytes a part file already holds to a new checker;
