@@ -141,6 +141,7 @@ type Results struct {
 	Viewers       int               `json:"viewers"` // sessions simulated
 	SimSeconds    float64           `json:"sim_seconds"`
 	WallSeconds   float64           `json:"wall_seconds"`
+	CPUSeconds    float64           `json:"cpu_seconds"` // process CPU time of the run (summed over shards)
 	Events        uint64            `json:"events"`
 	Aborted       string            `json:"aborted,omitempty"` // the SLO that stopped the run early
 	BucketS       float64           `json:"bucket_s"`
@@ -194,6 +195,7 @@ func (r *Results) Merge(o *Results) error {
 	r.Viewers += o.Viewers
 	r.SimSeconds = math.Max(r.SimSeconds, o.SimSeconds)
 	r.WallSeconds = math.Max(r.WallSeconds, o.WallSeconds)
+	r.CPUSeconds += o.CPUSeconds
 	r.Events += o.Events
 	if r.Aborted == "" {
 		r.Aborted = o.Aborted

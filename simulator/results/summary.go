@@ -47,6 +47,8 @@ type Summary struct {
 	WallSeconds   float64                 `json:"wall_seconds"`
 	ViewerSeconds float64                 `json:"viewer_seconds"`
 	Speedup       float64                 `json:"speedup"` // viewer-seconds simulated per wall second
+	CPUSeconds    float64                 `json:"cpu_seconds"`
+	PerCPUSecond  float64                 `json:"viewer_seconds_per_cpu_second"`
 	Events        uint64                  `json:"events"`
 	StartupS      Dist                    `json:"startup_s"`
 	RebufferRatio Dist                    `json:"rebuffer_ratio"`
@@ -97,6 +99,10 @@ func (r *Results) Summarize() *Summary {
 	if r.WallSeconds > 0 {
 		s.Speedup = s.ViewerSeconds / r.WallSeconds
 	}
+	s.CPUSeconds = r.CPUSeconds
+	if r.CPUSeconds > 0 {
+		s.PerCPUSecond = s.ViewerSeconds / r.CPUSeconds
+	}
 	s.StartupS = dist(r.sessionValues("startup_time"))
 	s.RebufferRatio = dist(r.sessionValues("rebuffer_ratio"))
 	s.BitrateBps = dist(r.sessionValues("bitrate"))
@@ -130,6 +136,9 @@ func (s *Summary) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "sessions   %d: %d started, %d failed, %d abandoned\n", s.Sessions.Total, s.Sessions.Started, s.Sessions.Failed, s.Sessions.Abandoned)
 	fmt.Fprintf(&b, "simulated  %s of time, %.0f viewer-seconds in %.2fs wall (%.0fx), %d events\n",
 		slo.Seconds.Format(s.SimSeconds), s.ViewerSeconds, s.WallSeconds, s.Speedup, s.Events)
+	if s.CPUSeconds > 0 {
+		fmt.Fprintf(&b, "cpu        %.2fs: %.0f viewer-seconds per CPU-second\n", s.CPUSeconds, s.PerCPUSecond)
+	}
 	fmt.Fprintf(&b, "start-up   p50 %s  p95 %s  p99 %s\n", slo.Seconds.Format(s.StartupS.P50), slo.Seconds.Format(s.StartupS.P95), slo.Seconds.Format(s.StartupS.P99))
 	fmt.Fprintf(&b, "rebuffer   mean %s  p95 %s\n", slo.Ratio.Format(s.RebufferRatio.Mean), slo.Ratio.Format(s.RebufferRatio.P95))
 	fmt.Fprintf(&b, "bitrate    mean %s  p50 %s\n", slo.BitsPerSecond.Format(s.BitrateBps.Mean), slo.BitsPerSecond.Format(s.BitrateBps.P50))

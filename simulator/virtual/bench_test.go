@@ -2,7 +2,6 @@ package virtual
 
 import (
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -54,12 +53,3 @@ func BenchmarkTenMinutes(b *testing.B) {
 }
 
 var benchViewers = 2000
-
-// cpuTime is the process's user+system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}

@@ -321,6 +321,7 @@ func (sim *Sim) setupNetworks() error {
 // Run executes the simulation.
 func (sim *Sim) Run() (*results.Results, error) {
 	start := sim.opt.Clock()
+	cpu0 := cpuTime()
 	if len(sim.arr) > 0 {
 		sim.eng.Schedule(sim.arr[0], evArrive, 0, 0)
 		sim.next = 1
@@ -350,6 +351,9 @@ func (sim *Sim) Run() (*results.Results, error) {
 	sort.Slice(sim.res.Records, func(i, j int) bool { return sim.res.Records[i].Viewer < sim.res.Records[j].Viewer })
 	sim.res.SimSeconds = now.Seconds()
 	sim.res.WallSeconds = sim.opt.Clock().Sub(start).Seconds()
+	if c := cpuTime(); c > 0 {
+		sim.res.CPUSeconds = (c - cpu0).Seconds()
+	}
 	sim.res.Events = sim.eng.Handled()
 	sim.res.Aborted = sim.stop
 	sim.res.PeakLoads()
