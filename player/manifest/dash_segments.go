@@ -158,6 +158,7 @@ func (b *dashBuilder) segments(path string, per *mpd.Period, as *mpd.AdaptationS
 		return b.err(spath, "timescale", "must not be 0", nil)
 	}
 	r.Timescale = si.timescale
+	r.PresentationTimeOffset = ticksToDuration(si.pto, si.timescale)
 	r.EndList = !b.p.Live
 	switch si.kind {
 	case 't':

@@ -153,6 +153,10 @@ type Rendition struct {
 	// MediaURI is the DASH SegmentBase media file (resolved), the file
 	// IndexRange points into.
 	MediaURI string
+	// PresentationTimeOffset is the DASH @presentationTimeOffset: media
+	// time that maps to the period start. ApplyIndex subtracts it from
+	// sidx times.
+	PresentationTimeOffset time.Duration
 }
 
 // BaseURL is a DASH BaseURL with its serviceLocation (a CDN or pathway).

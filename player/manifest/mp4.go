@@ -205,11 +205,14 @@ func withURI(err error, uri string) error {
 	return err
 }
 
-// ApplyIndex sets r's segments from a parsed segment index (ParseSidx),
-// with r's Init and Timescale. Like ApplyMedia, call it on a player's copy.
+// ApplyIndex sets r's segments from a parsed segment index (ParseSidx):
+// each gets r's Init, and Start is shifted by r.PresentationTimeOffset so
+// that it counts from the period start. segs is modified and kept. Like
+// ApplyMedia, call it on a player's copy.
 func (r *Rendition) ApplyIndex(segs []Segment) {
 	for i := range segs {
 		segs[i].Init = r.Init
+		segs[i].Start -= r.PresentationTimeOffset
 	}
 	r.Segments = segs
 	var max time.Duration

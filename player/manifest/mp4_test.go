@@ -179,10 +179,13 @@ func TestParseSidx(t *testing.T) {
 			t.Errorf("segment %d = %+v range %+v; want %+v range %+v", i, g, *g.Range, w, *w.Range)
 		}
 	}
-	r := Rendition{Init: &InitSegment{URI: "http://cdn.example/v.mp4", Range: &ByteRange{Length: 800}}}
+	r := Rendition{Init: &InitSegment{URI: "http://cdn.example/v.mp4", Range: &ByteRange{Length: 800}}, PresentationTimeOffset: 500 * time.Millisecond}
 	r.ApplyIndex(segs)
 	if !r.Loaded || r.TargetDuration != 2*time.Second || r.Segments[0].Init != r.Init {
 		t.Errorf("ApplyIndex: loaded %v target %v init %v", r.Loaded, r.TargetDuration, r.Segments[0].Init)
+	}
+	if r.Segments[0].Start != 0 || r.Segments[2].Start != 4*time.Second {
+		t.Errorf("ApplyIndex starts = %v, %v; want 0s, 4s (presentation time offset 500ms)", r.Segments[0].Start, r.Segments[2].Start)
 	}
 }
 
