@@ -101,3 +101,29 @@ func BenchmarkEdgeVsFileServer(b *testing.B) {
 		b.Errorf("cache misses = %d; want %d (all timed requests are hits)", st.Misses, files)
 	}
 }
+
+// BenchmarkPacedTransfer downloads 4 MiB from an edge whose capacity is
+// 200 Mbit/s and reports the achieved rate as a share of the capacity.
+func BenchmarkPacedTransfer(b *testing.B) {
+	const bps = 200e6
+	mem := memOrigin{"t1/a.m4s": make([]byte, 4<<20)}
+	s := signing.New("k")
+	e, err := New(Config{ID: "paced", Origin: mem, Signer: s, CapacityBps: bps})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := e.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close(context.Background())
+	hc := &http.Client{}
+	defer hc.CloseIdleConnections()
+	u := e.URL() + s.Path("t1", "a.m4s", time.Now().Add(time.Hour))
+	hammer(b, hc, []string{u}, 1, 1) // fill the cache
+	rate := 0.0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rate += hammer(b, hc, []string{u}, 1, 1) * float64(len(mem["t1/a.m4s"])) * 8
+	}
+	b.ReportMetric(rate/float64(b.N)/bps, "of_capacity")
+}

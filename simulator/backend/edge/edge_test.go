@@ -123,7 +123,8 @@ func TestPace(t *testing.T) {
 		want  time.Duration
 	}{
 		{0, 1000, 1000, time.Second},
-		{-time.Second, 500, 1000, 500 * time.Millisecond}, // idle time is not banked
+		{-time.Second, 500, 1000, 490 * time.Millisecond}, // idle time is banked up to maxCredit only
+		{-5 * time.Millisecond, 500, 1000, 495 * time.Millisecond},
 		{2 * time.Second, 1000, 2000, 2500 * time.Millisecond},
 		{0, 1000, 0, 0}, // unlimited
 	}

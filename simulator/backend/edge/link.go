@@ -9,6 +9,15 @@ import (
 // chunk is the unit the Link paces.
 const chunk = 32 << 10
 
+// Pacing tolerances: a transfer may run up to maxCredit behind its
+// schedule and catch up (timer wake-ups are late under load, and without
+// credit every late wake-up would lose bandwidth for good), and it sleeps
+// only once it is at least minSleep ahead.
+const (
+	maxCredit = 10 * time.Millisecond
+	minSleep  = 2 * time.Millisecond
+)
+
 // Link is an edge's egress: a bandwidth shared fairly by the transfers in
 // progress. Each transfer is paced at rate/active, recomputed per chunk, so
 // n transfers each get 1/n of the capacity.
@@ -63,10 +72,13 @@ func (l *Link) close() {
 
 // Pace returns when a transfer that may send again at next can send the
 // following n bytes at share bytes per second, given the time now: the
-// pure part of the pacing, kept apart for tests.
+// pure part of the pacing, kept apart for tests. A transfer behind its
+// schedule keeps at most maxCredit of it; a new one (zero next) has none.
 func Pace(now, next time.Time, n int, share float64) time.Time {
-	if next.Before(now) {
+	if next.IsZero() {
 		next = now
+	} else if floor := now.Add(-maxCredit); next.Before(floor) {
+		next = floor
 	}
 	if share <= 0 {
 		return next
@@ -93,7 +105,7 @@ func (w *pacedWriter) Write(p []byte) (int, error) {
 		}
 		now := time.Now()
 		w.next = Pace(now, w.next, n, w.link.Share())
-		if d := w.next.Sub(now); d > 0 && !w.sleep(d) {
+		if d := w.next.Sub(now); d >= minSleep && !w.sleep(d) {
 			return written, http.ErrHandlerTimeout
 		}
 		p = p[n:]
