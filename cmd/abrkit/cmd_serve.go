@@ -55,7 +55,7 @@ func (f *serveFlags) add(c *cobra.Command, listenDefault string) {
 }
 
 // load reads the topology, catalog and content choices; bad input exits 2.
-func (f *serveFlags) load() (*topology.Topology, *packager.Catalog, error) {
+func (f *serveFlags) load(stderr io.Writer) (*topology.Topology, *packager.Catalog, error) {
 	topo := topology.Default()
 	if f.config != "" {
 		t, err := topology.Load(f.config)
@@ -78,7 +78,7 @@ func (f *serveFlags) load() (*topology.Topology, *packager.Catalog, error) {
 		}
 	}
 	if !strings.HasPrefix(f.listen, "127.") && !strings.HasPrefix(f.listen, "localhost:") && !strings.HasPrefix(f.listen, "[::1]:") {
-		fmt.Fprintf(os.Stderr, "abrkit serve: warning: listening on %s, beyond loopback\n", f.listen)
+		fmt.Fprintf(stderr, "abrkit serve: warning: listening on %s, beyond loopback\n", f.listen)
 	}
 	return topo, cat, nil
 }
@@ -147,7 +147,7 @@ processes, and 'serve urls' prints signed, directly playable manifest URLs.`,
 
 // runServe runs the whole backend until ctx ends.
 func runServe(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) error {
-	topo, cat, err := f.load()
+	topo, cat, err := f.load(stderr)
 	if err != nil {
 		return err
 	}
@@ -252,7 +252,7 @@ func newServeOriginCmd() *cobra.Command {
 	c := &cobra.Command{Use: "origin", Short: "Run only the origin (separate-process mode)", Args: cobra.NoArgs}
 	f.add(c, "127.0.0.1:0")
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
-		topo, cat, err := f.load()
+		topo, cat, err := f.load(cmd.ErrOrStderr())
 		if err != nil {
 			return err
 		}
@@ -282,7 +282,7 @@ func newServeControlCmd() *cobra.Command {
 	c := &cobra.Command{Use: "control", Short: "Run only the gateway and control-plane services (separate-process mode)", Args: cobra.NoArgs}
 	f.add(c, "127.0.0.1:0")
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
-		topo, cat, err := f.load()
+		topo, cat, err := f.load(cmd.ErrOrStderr())
 		if err != nil {
 			return err
 		}
@@ -315,11 +315,13 @@ func newServeEdgeCmd() *cobra.Command {
 	c.Flags().StringVar(&id, "id", "", "edge id from the topology (required)")
 	c.Flags().StringVar(&originURL, "origin", "", "origin URL (required)")
 	c.Flags().StringVar(&controlURL, "control", "", "gateway URL to report health to (required)")
+	_ = c.Flags().MarkHidden("catalog") // an edge fills from the origin
+	_ = c.Flags().MarkHidden("content")
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		if id == "" || originURL == "" || controlURL == "" {
 			return usageErrorf("--id, --origin and --control are required")
 		}
-		topo, _, err := f.load()
+		topo, _, err := f.load(cmd.ErrOrStderr())
 		if err != nil {
 			return err
 		}
