@@ -383,6 +383,9 @@ func TestBreakerOpensAndRecovers(t *testing.T) {
 	if st := h.b.Gateway.Service(control.SvcPlayback).Breaker().State(); st != control.Open {
 		t.Errorf("breaker state = %v; want open", st)
 	}
+	if _, m := h.do("GET", h.b.GatewayURL()+"/metrics", "", ""); !strings.Contains(string(m), `abrkit_gateway_breaker_state{service="playback"} 2`) {
+		t.Errorf("metrics lack the open playback breaker")
+	}
 	_ = h.b.Faults.Apply(faults.Fault{Target: "playback", Kind: faults.Clear})
 	if code, _ := h.play("t1"); code != 503 {
 		t.Errorf("play before cooldown = %d; want 503", code)
@@ -458,6 +461,21 @@ func TestRateLimit(t *testing.T) {
 	h.b.HealthTick()
 	if code, _ := h.play("t1"); code != 200 {
 		t.Errorf("play after a second = %d; want 200", code)
+	}
+}
+
+func TestTelemetryQueueFull(t *testing.T) {
+	h := start(t, smallTopology(t, func(tp *topology.Topology) { tp.ControlPlane.EventQueue = 2 }), nil)
+	h.login()
+	body := `{"session":"s","events":[{"type":"a"},{"type":"b"},{"type":"c"}]}`
+	resp, data := h.do("POST", h.b.GatewayURL()+"/v1/events", h.token, body)
+	var er control.EventsResponse
+	if resp.StatusCode != http.StatusAccepted || json.Unmarshal(data, &er) != nil || er.Accepted != 2 || er.Dropped != 1 {
+		t.Fatalf("POST /v1/events into a queue of 2 = %d %s; want 202 with 2 accepted, 1 dropped", resp.StatusCode, data)
+	}
+	_, m := h.do("GET", h.b.GatewayURL()+"/metrics", "", "")
+	if !strings.Contains(string(m), `abrkit_telemetry_events_total{outcome="dropped"} 1`) {
+		t.Errorf("metrics lack the dropped event")
 	}
 }
 
