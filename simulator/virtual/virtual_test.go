@@ -32,11 +32,12 @@ func parse(t testing.TB, y string) *scenario.Scenario {
 
 func TestDeterministic(t *testing.T) {
 	s := load(t, "../../scenarios/edge-failure.yaml")
-	a, err := Run(s, Options{Viewers: 150})
+	opt := Options{Viewers: 60, WatchTime: 2 * time.Minute}
+	a, err := Run(s, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Run(s, Options{Viewers: 150})
+	b, err := Run(s, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,8 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 	seed := uint64(99)
-	c, err := Run(s, Options{Viewers: 150, Seed: &seed})
+	opt.Seed = &seed
+	c, err := Run(s, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,13 +175,13 @@ func TestRequestsSink(t *testing.T) {
 
 func TestShards(t *testing.T) {
 	s := load(t, "../../scenarios/quickstart.yaml")
-	whole, err := Run(s, Options{Viewers: 90})
+	whole, err := Run(s, Options{Viewers: 60, WatchTime: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var merged *results.Results
 	for i := 0; i < 3; i++ {
-		r, err := Run(s, Options{Viewers: 90, Shard: i, Shards: 3})
+		r, err := Run(s, Options{Viewers: 60, WatchTime: 30 * time.Second, Shard: i, Shards: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
