@@ -257,3 +257,20 @@ func fmtInt(n int) string {
 	}
 	return string(b)
 }
+
+func TestDownloadDASH(t *testing.T) {
+	pkg := testTitle(t, 8*time.Second)
+	o := newOrigin(t, pkg)
+	m := startManager(t, testConfig(t))
+	id, err := m.Add(Request{URL: o.url("manifest.mpd"), Selection: Selection{Lowest: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := await(t, m, id)
+	if d.State != StateCompleted {
+		t.Fatalf("state = %s (%s: %s); want completed", d.State, d.StopReason, d.Err)
+	}
+	if n := checkIdentical(t, m, id, pkg); n != 10 {
+		t.Errorf("identical files = %d; want 10 (2 inits + 2×4 segments)", n)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -311,4 +312,62 @@ func (n *notifyWriter) Write(p []byte) (int, error) {
 		close(n.ch)
 	}
 	return k, err
+}
+
+// TestRealDiskFull fills a real small file system. It runs only when
+// ABRKIT_TMPFS_DIR names a folder on a small tmpfs (for example
+// `mount -t tmpfs -o size=1m tmpfs /mnt/small`), because mounting one needs
+// privileges the test suite does not assume.
+func TestRealDiskFull(t *testing.T) {
+	dir := os.Getenv("ABRKIT_TMPFS_DIR")
+	if dir == "" {
+		t.Skip("ABRKIT_TMPFS_DIR not set (a small tmpfs)")
+	}
+	free, err := StatfsSpace{}.Free(dir)
+	if err != nil || free > 64<<20 {
+		t.Skipf("%s: %d bytes free (%v); want a tmpfs under 64 MiB", dir, free, err)
+	}
+	pkg := testTitle(t, 8*time.Second) // about 700 kB
+	o := newOrigin(t, pkg)
+	cfg := testConfig(t)
+	cfg.Dir, _ = os.MkdirTemp(dir, "dl")
+	defer os.RemoveAll(cfg.Dir)
+	// Ballast leaves about 300 kB free.
+	ballast := filepath.Join(dir, "ballast")
+	if err := os.WriteFile(ballast, make([]byte, max(free-300<<10, 0)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(ballast)
+	// The free-space check is blinded so that the writes themselves hit ENOSPC.
+	cfg.MinFree = -1
+	var lastErr atomic.Value
+	cfg.OnEvent = func(e Event) {
+		if e.Err != nil {
+			lastErr.Store(e.Err)
+		}
+	}
+	m := startManager(t, cfg)
+	id, _ := m.Add(Request{URL: o.url("master.m3u8")})
+	d := await(t, m, id)
+	if d.State != StatePaused || d.StopReason != StopNoSpace {
+		t.Fatalf("download = %s/%s %q; want paused/no_space", d.State, d.StopReason, d.Err)
+	}
+	if err, _ := lastErr.Load().(error); !errors.Is(err, syscall.ENOSPC) || !errors.Is(err, ErrDiskFull) {
+		t.Errorf("error = %v; want ENOSPC wrapped as ErrDiskFull", err)
+	}
+	done, _ := m.idx.done(id)
+	for k, r := range done {
+		st, err := os.Stat(filepath.Join(cfg.Dir, id, k))
+		if err != nil || st.Size() != r.Size {
+			t.Errorf("%s marked done with %d bytes; on disk %v, %v", k, r.Size, st, err)
+		}
+	}
+	os.Remove(ballast) // space freed
+	if err := m.Resume(id); err != nil {
+		t.Fatal(err)
+	}
+	if d := await(t, m, id); d.State != StateCompleted {
+		t.Fatalf("after freeing space: %s %q", d.State, d.Err)
+	}
+	checkIdentical(t, m, id, pkg)
 }

@@ -19,6 +19,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abrkit/abrkit/download"
+	"github.com/abrkit/abrkit/player/transport"
+	"github.com/abrkit/abrkit/simulator/backend"
+	"github.com/abrkit/abrkit/simulator/backend/control"
 )
 
 // defaultDownloadDir is where downloads go without --out.
@@ -31,29 +34,38 @@ const pidFile = "downloader.pid"
 func newDownloadCmd() *cobra.Command {
 	var (
 		out, quality, audio, subs, id, title, expires, quota, refreshCmd string
+		gateway, play, user, password                                    string
 		parallel                                                         int
-		withSubs                                                         bool
+		withSubs, dash                                                   bool
 	)
 	c := &cobra.Command{
-		Use:   "download URL",
+		Use:   "download URL | --gateway URL --play TITLE",
 		Short: "Download a title for offline playback (resumable)",
 		Long: `Download an HLS or DASH title into a folder for offline playback.
 
 Running the same command again resumes where it stopped, even after a crash
 or kill -9: completed segments are kept and a partly written one continues
 with a Range request. Ctrl-C pauses. Signed URLs that expire mid-download
-are renewed with --refresh-cmd. The progress bar goes to stderr; the final
+are renewed with --refresh-cmd, or with --gateway: the reference backend's
+POST /v1/play gives the signed URL and gives a fresh one when it expires.
+The progress bar goes to stderr; the final
 state goes to stdout (--format json for machines).
 
 Exit codes: 0 completed, 1 paused or failed (the message says why), 2 bad usage.`,
 		Example: `  abrkit download http://127.0.0.1:8080/t1/master.m3u8 --out ~/abrkit-downloads --quality 720p
+  abrkit download --gateway http://127.0.0.1:8080 --play t1 --out ~/abrkit-downloads
   abrkit download list --out ~/abrkit-downloads
   abrkit download verify --out ~/abrkit-downloads --format json
   abrkit play --offline 3f2a9c1b7d4e`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MaximumNArgs(1),
 	}
 	format := formatFlag(c)
 	c.Flags().StringVar(&out, "out", defaultDownloadDir, "folder holding the downloads and their index")
+	c.Flags().StringVar(&gateway, "gateway", "", "reference backend gateway URL: ask POST /v1/play for the title's signed URL (with --play)")
+	c.Flags().StringVar(&play, "play", "", "title ID to ask the gateway for; also the default download ID")
+	c.Flags().StringVar(&user, "user", "viewer", "gateway login user")
+	c.Flags().StringVar(&password, "password", "viewer", "gateway login password")
+	c.Flags().BoolVar(&dash, "dash", false, "with --gateway: download the DASH manifest instead of HLS")
 	c.Flags().StringVar(&quality, "quality", "best", "video quality: best, worst, a height (720p) or a bitrate cap (1500k)")
 	c.Flags().StringVar(&audio, "audio", "", "audio languages to keep, comma-separated (default all)")
 	c.Flags().BoolVar(&withSubs, "subs", false, "download subtitles too")
@@ -75,7 +87,30 @@ Exit codes: 0 completed, 1 paused or failed (the message says why), 2 bad usage.
 		sel.AudioLangs = splitLangs(audio)
 		sel.SubtitleLangs = splitLangs(subs)
 		sel.Subtitles = withSubs || len(sel.SubtitleLangs) > 0
-		req := download.Request{URL: args[0], ID: id, Title: title, Selection: sel}
+		req := download.Request{ID: id, Title: title, Selection: sel}
+		switch {
+		case gateway != "" && (play == "" || len(args) > 0):
+			return usageErrorf("--gateway needs --play TITLE and no URL")
+		case gateway == "" && play != "":
+			return usageErrorf("--play needs --gateway")
+		case gateway == "" && len(args) != 1:
+			return usageErrorf("want a manifest URL, or --gateway URL --play TITLE")
+		case gateway != "":
+			refresh := gatewayRefresh(gateway, play, user, password, dash)
+			u, err := refresh(cmd.Context())
+			if err != nil {
+				return err
+			}
+			req.URL, req.Refresh = u, refresh
+			if req.ID == "" {
+				req.ID = play
+			}
+			if req.Title == "" {
+				req.Title = play
+			}
+		default:
+			req.URL = args[0]
+		}
 		if expires != "" {
 			d, err := time.ParseDuration(expires)
 			if err != nil || d <= 0 {
@@ -92,6 +127,9 @@ Exit codes: 0 completed, 1 paused or failed (the message says why), 2 bad usage.
 			return usageErrorf("--parallel %d: want 1 to 64", parallel)
 		}
 		if refreshCmd != "" {
+			if gateway != "" {
+				return usageErrorf("--refresh-cmd and --gateway exclude each other")
+			}
 			req.Refresh = shellRefresh(refreshCmd)
 		}
 		return runDownload(cmd, out, *format, parallel, req, true)
@@ -125,6 +163,41 @@ func shellRefresh(cmd string) download.RefreshFunc {
 		return strings.TrimSpace(line), nil
 	}
 }
+
+// gatewayRefresh asks the reference backend's playback API for the
+// title's manifest URL, logging in first and again when the token expired.
+func gatewayRefresh(gateway, title, user, password string, dash bool) download.RefreshFunc {
+	var mu sync.Mutex
+	cl := &backend.Client{Gateway: gateway}
+	return func(ctx context.Context) (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		var p control.PlayResponse
+		err := errors.New("not logged in")
+		if cl.Token != "" {
+			p, err = cl.Play(ctx, control.PlayRequest{Title: title})
+		}
+		if err != nil {
+			if lerr := cl.Login(ctx, user, password); lerr != nil {
+				return "", fmt.Errorf("gateway login: %w", lerr)
+			}
+			if p, err = cl.Play(ctx, control.PlayRequest{Title: title}); err != nil {
+				return "", fmt.Errorf("gateway play %s: %w", title, err)
+			}
+		}
+		u := p.HLS
+		if dash {
+			u = p.DASH
+		}
+		if u == "" {
+			return "", fmt.Errorf("gateway play %s: no manifest URL in the answer", title)
+		}
+		return u, nil
+	}
+}
+
+// newDownloadFetcher makes the fetcher downloads use; tests wrap it.
+var newDownloadFetcher = func() transport.Fetcher { return &download.HTTPFetcher{} }
 
 // downloadJSON is the machine-readable form of a download.
 type downloadJSON struct {
@@ -192,6 +265,7 @@ func runDownload(cmd *cobra.Command, dir, format string, parallel int, req downl
 	var target sync.Map // only the download this command runs is drawn
 	m, err := openManager(dir, false, download.Config{
 		MaxSegments: parallel,
+		Fetcher:     newDownloadFetcher(),
 		OnEvent: func(e download.Event) {
 			if _, ok := target.Load(e.Download.ID); ok {
 				bar.draw(e.Download)

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/abrkit/abrkit/download"
+	"github.com/abrkit/abrkit/player/transport"
+	"github.com/abrkit/abrkit/simulator/backend"
+	"github.com/abrkit/abrkit/simulator/backend/clock"
+	"github.com/abrkit/abrkit/simulator/backend/topology"
+)
+
+type fetchFunc func(context.Context, *transport.Request, transport.ProgressFunc) (*transport.Result, error)
+
+func (f fetchFunc) Fetch(ctx context.Context, r *transport.Request, p transport.ProgressFunc) (*transport.Result, error) {
+	return f(ctx, r, p)
+}
+
+// The reference backend's signed URLs expire in the middle of a download
+// (its clock jumps past the URL lifetime); the download renews them with
+// a new POST /v1/play and completes.
+func TestDownloadCmdGatewayRefresh(t *testing.T) {
+	topo, err := topology.Parse([]byte(`
+catalog:
+  titles:
+    - {id: t1, duration: 12s, segment_duration: 2s, ladder_kbps: [300]}
+regions:
+  - id: eu
+    edges: [{id: eu-1}]
+`), "dl.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc := clock.NewFake(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	b, err := backend.Start(ctx, backend.Options{Topology: topo, Clock: fc, Manual: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close(ctx)
+
+	var segs atomic.Int64
+	old := newDownloadFetcher
+	defer func() { newDownloadFetcher = old }()
+	newDownloadFetcher = func() transport.Fetcher {
+		inner := &download.HTTPFetcher{}
+		return fetchFunc(func(ctx context.Context, r *transport.Request, p transport.ProgressFunc) (*transport.Result, error) {
+			if strings.HasSuffix(r.URL, ".m4s") && segs.Add(1) == 4 {
+				fc.Advance(topo.URLTTL + time.Hour) // every signed URL handed out so far expires
+				b.HealthTick()                      // edges report in at the new time
+			}
+			return inner.Fetch(ctx, r, p)
+		})
+	}
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	args := []string{"download", "--gateway", b.GatewayURL(), "--play", "t1", "--out", dir, "--parallel", "1", "--format", "json"}
+	if got := run(args, &out, &errOut); got != 0 {
+		t.Fatalf("run(%q) = %d\n%s%s", args, got, out.String(), errOut.String())
+	}
+	var d downloadJSON
+	if err := json.Unmarshal(out.Bytes(), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.ID != "t1" || d.State != "completed" || d.Refreshes < 1 || d.SegmentsDone != 14 {
+		t.Errorf("download = %+v; want t1 completed with 14 files after at least one refresh", d)
+	}
+	out.Reset()
+	if got := run([]string{"download", "verify", "t1", "--out", dir, "--format", "json"}, &out, &errOut); got != 0 || !strings.Contains(out.String(), `"ok": true`) {
+		t.Errorf("verify = %d %s", got, out.String())
+	}
+	// Usage errors.
+	for _, bad := range [][]string{
+		{"download", "--gateway", b.GatewayURL(), "--out", dir},
+		{"download", "--play", "t1", "--out", dir},
+		{"download", "--out", dir},
+	} {
+		if got := run(bad, &out, &errOut); got != 2 {
+			t.Errorf("run(%q) = %d; want 2", bad, got)
+		}
+	}
+}
