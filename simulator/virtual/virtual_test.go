@@ -208,3 +208,21 @@ func TestShards(t *testing.T) {
 	}
 	_ = time.Second
 }
+
+func TestAbortOnBreach(t *testing.T) {
+	s := parse(t, `
+viewers: {count: 200, arrival: {process: constant, rate: 2/s}}
+session: {watch_time: 5s}
+slos: [{expr: "startup_time.max < 1ms", abort: true}, "availability > 0%"]
+`)
+	res, err := Run(s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Aborted != "startup_time.max < 1ms" || res.SimSeconds > 60 || len(res.Records) == 0 || len(res.Records) >= 200 {
+		t.Errorf("aborted %q at %.0fs with %d records; want the abort SLO within a minute, only arrived sessions recorded", res.Aborted, res.SimSeconds, len(res.Records))
+	}
+	if sum := res.Summarize(); sum.Passed {
+		t.Errorf("Summarize().Passed = true for an aborted run")
+	}
+}
