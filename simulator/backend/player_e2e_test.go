@@ -20,6 +20,12 @@ func TestPlayerFailover(t *testing.T) {
 	if testing.Short() {
 		t.Skip("plays 12 s of media at 20x")
 	}
+	for _, format := range []string{"hls", "dash"} {
+		t.Run(format, func(t *testing.T) { playerFailover(t, format) })
+	}
+}
+
+func playerFailover(t *testing.T, format string) {
 	h := start(t, smallTopology(t, nil), nil)
 	cl := &Client{Gateway: h.b.GatewayURL(), HTTP: h.hc}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -60,8 +66,12 @@ func TestPlayerFailover(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	if err := p.Load(ctx, pr.HLS); err != nil {
-		t.Fatalf("Load(%s) = %v", pr.HLS, err)
+	src := pr.HLS
+	if format == "dash" {
+		src = pr.DASH
+	}
+	if err := p.Load(ctx, src); err != nil {
+		t.Fatalf("Load(%s) = %v", src, err)
 	}
 	if err := p.Wait(ctx); err != nil {
 		t.Fatalf("Wait() = %v; want playback to the end", err)
