@@ -2,11 +2,14 @@ package live
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/abrkit/abrkit/simulator/backend/packager"
 	"github.com/abrkit/abrkit/simulator/scenario"
 )
 
@@ -85,5 +88,45 @@ faults: [{at: 1s, target: "region:eu", kind: down}]
 			t.Logf("%+v", r)
 		}
 		t.Errorf("region eu killed at 1s: %d sessions changed server, %d fault marks; want >= 1, 1", moved, len(res.Faults))
+	}
+}
+
+func TestLiveURLs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real time")
+	}
+	cat := packager.DefaultCatalog(1)
+	cat.Titles[0].Duration, cat.Titles[0].SegmentDuration = 20*time.Second, 2*time.Second
+	pkg, err := packager.Build(cat.Titles[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.StripPrefix("/t1/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		data, err := pkg.Open(r.URL.Path)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write(data)
+	})))
+	defer srv.Close()
+	s, err := scenario.Parse([]byte(`
+mode: live
+viewers: {count: 3, arrival: {process: constant, rate: 20/s}}
+session: {watch_time: 2s}
+networks: [{name: n, bandwidth: 30Mbps, rtt: 5ms}]
+backend: {urls: ["`+srv.URL+`/t1/master.m3u8"]}
+`), "urls.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := Run(ctx, s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := res.Summarize(); sum.Sessions.Started != 3 || res.Classes["segment"].Count == 0 || res.Classes["api.play"].Count != 0 {
+		t.Errorf("sessions %+v, %d segments, %d API calls; want 3 started from the plain URL without the API", sum.Sessions, res.Classes["segment"].Count, res.Classes["api.play"].Count)
 	}
 }
