@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"encoding/xml"
 	"fmt"
 	"math"
@@ -21,6 +22,10 @@ import (
 // any segment information become one segment.
 func ParseDASH(data []byte, uri string, opts ...Option) (*Presentation, error) {
 	o := buildOptions(opts)
+	if i := findDeclaration(data); i >= 0 {
+		return nil, &ParseError{URI: uri, Line: 1 + bytes.Count(data[:i], []byte("\n")), Path: "MPD",
+			Msg: "markup declarations (DOCTYPE, ENTITY) are not supported in an MPD"}
+	}
 	data = escapeTextGT(data)
 	m, err := mpd.MPDFromBytes(data)
 	if err != nil {

@@ -2,6 +2,39 @@ package manifest
 
 import "bytes"
 
+// findDeclaration returns the offset of the first markup declaration
+// ("<!DOCTYPE", "<!ENTITY", any "<!" other than a comment or CDATA
+// section) outside comments and CDATA, or -1. MPDs never need one, and the
+// dash-mpd decoder can loop forever on malformed ones, so ParseDASH
+// rejects them before decoding.
+func findDeclaration(data []byte) int {
+	for i := 0; i < len(data); {
+		j := bytes.Index(data[i:], []byte("<!"))
+		if j < 0 {
+			return -1
+		}
+		i += j
+		rest := data[i:]
+		switch {
+		case bytes.HasPrefix(rest, []byte("<!--")):
+			k := bytes.Index(rest[4:], []byte("-->"))
+			if k < 0 {
+				return -1
+			}
+			i += 4 + k + 3
+		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+			k := bytes.Index(rest, []byte("]]>"))
+			if k < 0 {
+				return -1
+			}
+			i += k + 3
+		default:
+			return i
+		}
+	}
+	return -1
+}
+
 // escapeTextGT replaces '>' in character data by "&gt;".
 //
 // The XML decoder forked inside Eyevinn/dash-mpd v0.17.0 loops forever on

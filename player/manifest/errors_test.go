@@ -55,6 +55,8 @@ var badManifests = []struct {
 	{"dash bad index range", "<MPD type=\"static\" mediaPresentationDuration=\"PT10S\">\n<Period>\n<AdaptationSet>\n<Representation id=\"a\" bandwidth=\"1\">\n<SegmentBase indexRange=\"900-800\"/>\n</Representation>\n</AdaptationSet></Period></MPD>", 5, "MPD/Period[0]/AdaptationSet[0]/Representation[0]/SegmentBase", "indexRange"},
 	{"dash bad media range", "<MPD type=\"static\" mediaPresentationDuration=\"PT10S\">\n<Period>\n<AdaptationSet>\n<Representation id=\"a\" bandwidth=\"1\">\n<SegmentList duration=\"10\">\n<SegmentURL media=\"a.m4s\" mediaRange=\"x\"/>\n</SegmentList>\n</Representation>\n</AdaptationSet></Period></MPD>", 6, "MPD/Period[0]/AdaptationSet[0]/Representation[0]/SegmentList/SegmentURL[0]", "mediaRange"},
 	{"dash static template no duration", "<MPD type=\"static\">\n<Period>\n<AdaptationSet>\n<SegmentTemplate duration=\"2\" media=\"$Number$.m4s\"/>\n<Representation id=\"a\" bandwidth=\"1\"/>\n</AdaptationSet></Period></MPD>", 4, "MPD/Period[0]/AdaptationSet[0]/SegmentTemplate", "duration"},
+	{"dash doctype", "<?xml version=\"1.0\"?>\n<!-- <!DOCTYPE in a comment> -->\n<!DOCTYPE MPD [<!ENTITY x \"y\">]>\n<MPD/>", 3, "MPD", ""},
+	{"dash broken declaration", "<!n[>dPeriod>", 1, "MPD", ""},
 	{"neither", "hello", 1, "", ""},
 }
 
