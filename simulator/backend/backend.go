@@ -252,7 +252,7 @@ type Summary struct {
 
 // Summary gathers the counters.
 func (b *Backend) Summary() Summary {
-	s := Summary{Edges: len(b.Edges), HealthyEdges: b.Gateway.Steering.Healthy()}
+	s := Summary{Edges: len(b.Edges), HealthyEdges: b.Gateway.Steering.Healthy(), InFlight: b.Gateway.InFlight()}
 	var hits, lookups int64
 	for _, e := range b.Edges {
 		n, by := e.Counters()
@@ -273,7 +273,7 @@ func (b *Backend) Summary() Summary {
 // String formats the summary as one status line.
 func (s Summary) String() string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "edges %d/%d healthy | edge requests %d, %.1f MB, hit ratio %.0f%% | events %d (%d dropped)",
-		s.HealthyEdges, s.Edges, s.EdgeRequests, float64(s.EdgeBytes)/1e6, s.HitRatio*100, s.Events, s.Dropped)
+	fmt.Fprintf(&sb, "edges %d/%d healthy | edge requests %d, %.1f MB, hit ratio %.0f%% | gateway in flight %d | events %d (%d dropped)",
+		s.HealthyEdges, s.Edges, s.EdgeRequests, float64(s.EdgeBytes)/1e6, s.HitRatio*100, s.InFlight, s.Events, s.Dropped)
 	return sb.String()
 }

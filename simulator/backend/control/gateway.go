@@ -173,6 +173,9 @@ func (g *Gateway) routes() {
 // Registry returns the gateway's metrics registry.
 func (g *Gateway) Registry() *prometheus.Registry { return g.reg }
 
+// InFlight returns the requests in progress through the gateway.
+func (g *Gateway) InFlight() int { return g.shed.InFlight() }
+
 // Service returns a downstream service by name (SvcAuth, ...).
 func (g *Gateway) Service(name string) *Service { return g.services[name] }
 
