@@ -23,6 +23,7 @@ var (
 	ErrNoTracks      = errors.New("selection matches no tracks")
 	ErrUnsupported   = errors.New("unsupported manifest")
 	ErrTooManyErrors = errors.New("too many failures")
+	ErrInvalidID     = errors.New("invalid download ID")
 )
 
 // SpaceError reports that a download does not fit: on disk (ErrDiskFull),

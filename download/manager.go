@@ -645,7 +645,7 @@ func (m *Manager) Add(req Request) (string, error) {
 		id = IDFor(req.URL)
 	}
 	if !idPattern.MatchString(id) {
-		return "", fmt.Errorf("download ID %q: want 1-64 of [A-Za-z0-9._-], not starting with . _ or -", id)
+		return "", fmt.Errorf("download ID %q: %w: want 1-64 of [A-Za-z0-9._-], not starting with . _ or -", id, ErrInvalidID)
 	}
 	var out error
 	err = m.do(func() {

@@ -274,3 +274,30 @@ func TestDownloadDASH(t *testing.T) {
 		t.Errorf("identical files = %d; want 10 (2 inits + 2×4 segments)", n)
 	}
 }
+
+// A symlink planted in the download's folder cannot redirect writes
+// outside it: os.Root refuses to follow it out.
+func TestSymlinkCannotEscape(t *testing.T) {
+	o := newOrigin(t, testTitle(t, 4*time.Second))
+	cfg := testConfig(t)
+	outside := t.TempDir()
+	id := "sym"
+	if err := os.MkdirAll(filepath.Join(cfg.Dir, id), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(cfg.Dir, id, mediaDir)); err != nil {
+		t.Fatal(err)
+	}
+	m := startManager(t, cfg)
+	if _, err := m.Add(Request{URL: o.url("master.m3u8"), ID: id}); err != nil {
+		t.Fatal(err)
+	}
+	d := await(t, m, id)
+	if d.State == StateCompleted {
+		t.Fatalf("download completed through a symlink out of its folder")
+	}
+	entries, _ := os.ReadDir(outside)
+	if len(entries) != 0 {
+		t.Errorf("files written outside the download folder: %v", entries)
+	}
+}

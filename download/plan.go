@@ -259,7 +259,11 @@ func buildPlan(manifestURL string, p *manifest.Presentation, rs []*manifest.Rend
 			if length > 0 {
 				pl.Estimate += length
 			} else {
-				pl.Estimate += int64(float64(r.Bandwidth) / 8 * s.Duration.Seconds())
+				bw := r.Bandwidth
+				if bw == 0 && r.Type == manifest.Audio {
+					bw = 128000 // HLS alternates often carry no BANDWIDTH
+				}
+				pl.Estimate += int64(float64(bw) / 8 * s.Duration.Seconds())
 			}
 		}
 		if tr.Target == 0 {

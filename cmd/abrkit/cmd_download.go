@@ -291,7 +291,7 @@ func runDownload(cmd *cobra.Command, dir, format string, parallel int, req downl
 			err = m.Resume(id)
 		}
 		if err != nil {
-			if errors.Is(err, download.ErrUnsupported) {
+			if errors.Is(err, download.ErrUnsupported) || errors.Is(err, download.ErrInvalidID) {
 				return badInput(err)
 			}
 			return err

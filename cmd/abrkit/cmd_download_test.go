@@ -49,6 +49,7 @@ func TestDownloadCmd(t *testing.T) {
 		{"bad quality", func() []string { return []string{"download", url, "--out", dir, "--quality", "hd"} }, 2, "", "--quality"},
 		{"bad expires", func() []string { return []string{"download", url, "--out", dir, "--expires", "soon"} }, 2, "", "--expires"},
 		{"not http", func() []string { return []string{"download", "ftp://x/y.m3u8", "--out", dir} }, 2, "", "http"},
+		{"bad id", func() []string { return []string{"download", url, "--out", dir, "--id", "../x"} }, 2, "", "invalid download ID"},
 		{"bad format", func() []string { return []string{"download", url, "--out", dir, "--format", "xml"} }, 2, "", "--format"},
 		{"download", func() []string {
 			return []string{"download", url, "--out", dir, "--quality", "300p", "--format", "json", "--expires", "24h"}
