@@ -143,6 +143,14 @@ func (s *Steering) Edges() []EdgeState {
 	return out
 }
 
+// regionOf returns the region of a known edge, "" otherwise: a player that
+// reloads without a region keeps the region of the edge it plays from.
+func (s *Steering) regionOf(id string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.edges[id].Region
+}
+
 // Rank ranks the known edges now.
 func (s *Steering) Rank(region, title string) []Ranked {
 	return Rank(s.Edges(), region, title, s.now(), s.interval)
@@ -195,6 +203,9 @@ func (s *Steering) serveManifest(w http.ResponseWriter, r *http.Request, base st
 	region, session := q.Get("region"), q.Get("session")
 	if !signing.CleanID(title) || (region != "" && !signing.CleanID(region)) || len(session) > 128 {
 		return writeError(w, http.StatusBadRequest, "bad title, region or session")
+	}
+	if region == "" {
+		region = s.regionOf(q.Get("_HLS_pathway") + q.Get("_DASH_pathway"))
 	}
 	m := s.Manifest(base, title, region, session)
 	if q.Has("_DASH_pathway") || q.Has("_DASH_throughput") || q.Get("format") == "dash" {

@@ -1,6 +1,8 @@
 package control
 
 import (
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,6 +93,13 @@ func TestSteeringManifest(t *testing.T) {
 	m := s.Manifest("http://gw", "t1", "us", "abc")
 	if m.Version != 1 || m.TTL != 10 || m.ReloadURI != "http://gw/v1/steering/t1?region=us&session=abc" || len(m.PathwayPriority) != 2 || m.PathwayPriority[0] != "us-1" {
 		t.Errorf("Manifest() = %+v", m)
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/v1/steering/t1?_HLS_pathway=us-1", nil)
+	req.SetPathValue("title", "t1")
+	s.serveManifest(rec, req, "http://gw")
+	if !strings.Contains(rec.Body.String(), `"PATHWAY-PRIORITY":["us-1","eu-1"]`) {
+		t.Errorf("steering without region from pathway us-1 = %s; want us-1 first", rec.Body)
 	}
 	now = now.Add(3 * time.Second)
 	s.Report(edge.Report{ID: "eu-1", Region: "eu", URL: "http://a", Healthy: true})
