@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,11 +45,6 @@ type Options struct {
 	Bucket   time.Duration
 }
 
-// Errors.
-var (
-	ErrAdapter = errors.New("live mode: control-plane adapters are not supported yet")
-)
-
 // run is the shared state of one live run.
 type run struct {
 	s       *scenario.Scenario
@@ -77,9 +73,6 @@ type run struct {
 // viewer's bandwidth shaped by its network profile. Bodies are counted and
 // discarded; latencies are measured from when a request was due.
 func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Results, error) {
-	if s.Backend.Adapter != nil {
-		return nil, ErrAdapter
-	}
 	if opt.Shards <= 0 {
 		opt.Shards = 1
 	}
@@ -351,7 +344,15 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 		}
 		r.mu.Unlock()
 	}()
-	manifest, edges, err := r.api(ctx, login, due, rec.Title, rec.Region, s.Content.Format, rng)
+	var manifest string
+	var edges []steering.Edge
+	var err error
+	if a := s.Backend.Adapter; a != nil {
+		vars := strings.NewReplacer("{viewer}", fmt.Sprint(id), "{title}", rec.Title, "{region}", rec.Region, "{device}", dev.Name)
+		manifest, err = r.adapterSession(ctx, a, due, vars)
+	} else {
+		manifest, edges, err = r.api(ctx, login, due, rec.Title, rec.Region, s.Content.Format, rng)
+	}
 	if err != nil {
 		rec.Failed, rec.Reason = true, err.Error()
 		return

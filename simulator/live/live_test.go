@@ -91,10 +91,9 @@ faults: [{at: 1s, target: "region:eu", kind: down}]
 	}
 }
 
-func TestLiveURLs(t *testing.T) {
-	if testing.Short() {
-		t.Skip("real time")
-	}
+// contentServer serves one packaged 20s title under /t1/.
+func contentServer(t *testing.T) *httptest.Server {
+	t.Helper()
 	cat := packager.DefaultCatalog(1)
 	cat.Titles[0].Duration, cat.Titles[0].SegmentDuration = 20*time.Second, 2*time.Second
 	pkg, err := packager.Build(cat.Titles[0])
@@ -109,7 +108,15 @@ func TestLiveURLs(t *testing.T) {
 		}
 		_, _ = w.Write(data)
 	})))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestLiveURLs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real time")
+	}
+	srv := contentServer(t)
 	s, err := scenario.Parse([]byte(`
 mode: live
 viewers: {count: 3, arrival: {process: constant, rate: 20/s}}
@@ -128,5 +135,54 @@ backend: {urls: ["`+srv.URL+`/t1/master.m3u8"]}
 	}
 	if sum := res.Summarize(); sum.Sessions.Started != 3 || res.Classes["segment"].Count == 0 || res.Classes["api.play"].Count != 0 {
 		t.Errorf("sessions %+v, %d segments, %d API calls; want 3 started from the plain URL without the API", sum.Sessions, res.Classes["segment"].Count, res.Classes["api.play"].Count)
+	}
+}
+
+func TestLiveAdapter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real time")
+	}
+	content := contentServer(t)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/auth":
+			_, _ = w.Write([]byte(`{"token": "tok"}`))
+		case "/play/t1":
+			if r.Header.Get("Authorization") != "Bearer tok" || r.Header.Get("X-Viewer") == "" {
+				http.Error(w, "no token", http.StatusUnauthorized)
+				return
+			}
+			_, _ = w.Write([]byte(`{"urls": {"hls": "` + content.URL + `/t1/master.m3u8"}}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer api.Close()
+	s, err := scenario.Parse([]byte(`
+mode: live
+viewers: {count: 2, arrival: {process: constant, rate: 20/s}}
+session: {watch_time: 2s}
+content: {titles: 1}
+networks: [{name: n, bandwidth: 30Mbps, rtt: 5ms}]
+backend:
+  adapter:
+    login: {method: POST, url: "`+api.URL+`/auth", body: '{"user": "v{viewer}"}'}
+    play: {url: "`+api.URL+`/play/{title}", headers: {X-Viewer: "{viewer}"}}
+    manifest_field: urls.hls
+`), "adapter.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := Run(ctx, s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := res.Summarize(); sum.Sessions.Started != 2 || res.Classes["api.login"].Count != 2 || res.Classes["api.play"].Count != 2 {
+		for _, r := range res.Records {
+			t.Logf("%+v", r)
+		}
+		t.Errorf("sessions %+v, login %d, play %d; want 2 started through the adapter", sum.Sessions, res.Classes["api.login"].Count, res.Classes["api.play"].Count)
 	}
 }

@@ -443,6 +443,12 @@ func (v *validator) backend() {
 		v.require(err == nil && (pu.Scheme == "http" || pu.Scheme == "https") && pu.Host != "", fmt.Sprintf("backend.urls[%d]", i), "want an absolute http(s) URL, got %q", u)
 	}
 	if a := b.Adapter; a != nil {
+		if a.TokenField == "" {
+			a.TokenField = "token"
+		}
+		if a.Manifest == "" {
+			a.Manifest = "manifest"
+		}
 		v.endpoint("backend.adapter.play", a.Play)
 		if a.Login != nil {
 			v.endpoint("backend.adapter.login", *a.Login)

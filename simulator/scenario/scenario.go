@@ -145,11 +145,13 @@ type Service struct {
 	Timeout     Duration `yaml:"timeout"`      // client timeout; defaults to 5s
 }
 
-// Adapter reaches a user's control plane over HTTP.
+// Adapter reaches a user's control plane over HTTP (live mode). URLs,
+// headers and bodies may use {viewer}, {title}, {region} and {device}.
 type Adapter struct {
-	Login    *Endpoint `yaml:"login"`
-	Play     Endpoint  `yaml:"play"`
-	Manifest string    `yaml:"manifest_field"` // JSON field of the play answer holding the manifest URL
+	Login      *Endpoint `yaml:"login"`
+	Play       Endpoint  `yaml:"play"`
+	TokenField string    `yaml:"token_field"`    // JSON field of the login answer holding a bearer token; defaults to token
+	Manifest   string    `yaml:"manifest_field"` // JSON field (dotted path) of the play answer holding the manifest URL; defaults to manifest
 }
 
 // Endpoint is one HTTP call of an adapter.
