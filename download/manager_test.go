@@ -301,3 +301,54 @@ func TestSymlinkCannotEscape(t *testing.T) {
 		t.Errorf("files written outside the download folder: %v", entries)
 	}
 }
+
+// A removal cut short by a crash is finished by the next Start.
+func TestRemovalFinishedAfterCrash(t *testing.T) {
+	o := newOrigin(t, testTitle(t, 4*time.Second))
+	cfg := testConfig(t)
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Start()
+	id, _ := m.Add(Request{URL: o.url("master.m3u8")})
+	await(t, m, id)
+	m.Close()
+	// As if the process died right after recording the removal.
+	x, err := openIndex(filepath.Join(cfg.Dir, IndexFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := x.all()
+	recs[0].State = StateRemoving.String()
+	if err := x.put(recs[0]); err != nil {
+		t.Fatal(err)
+	}
+	x.close()
+	m2 := startManager(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := m2.Await(ctx, id); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Await = %v; want ErrNotFound once the removal finished", err)
+	}
+	if _, err := os.Stat(filepath.Join(cfg.Dir, id)); !os.IsNotExist(err) {
+		t.Errorf("folder still there: %v", err)
+	}
+}
+
+func TestProgressRateAndETA(t *testing.T) {
+	d := &dl{}
+	t0 := time.Unix(1000, 0)
+	d.progress.BytesEstimate = 10_000_000
+	d.rate(t0, true)
+	d.progress.Bytes = 1_000_000
+	d.rate(t0.Add(time.Second), false)
+	if d.progress.BytesPerSec != 1e6 || d.progress.ETA != 9*time.Second {
+		t.Fatalf("rate = %.0f B/s, ETA %v; want 1000000 and 9s", d.progress.BytesPerSec, d.progress.ETA)
+	}
+	d.progress.Bytes = 10_000_000
+	d.rate(t0.Add(2*time.Second), false)
+	if d.progress.ETA != 0 {
+		t.Errorf("ETA when done = %v; want 0", d.progress.ETA)
+	}
+}
