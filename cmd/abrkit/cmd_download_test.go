@@ -3,15 +3,20 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/abrkit/abrkit/download"
 	"github.com/abrkit/abrkit/simulator/backend/packager"
 )
 
@@ -124,5 +129,37 @@ func TestDownloadCmd(t *testing.T) {
 	}
 	if got := run([]string{"download", "verify", id, "--out", dir}, &out, &errOut); got != 2 {
 		t.Errorf("verify removed = %d; want 2", got)
+	}
+}
+
+// `download pause` from another shell signals the process that holds the
+// folder (its PID is in downloader.pid).
+func TestDownloadPauseSignalsRunningProcess(t *testing.T) {
+	dir := t.TempDir()
+	m, err := download.New(download.Config{Dir: dir, Passive: true}) // holds the index lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	child := exec.Command("sleep", "30")
+	if err := child.Start(); err != nil {
+		t.Skip("no sleep command:", err)
+	}
+	defer child.Process.Kill()
+	if err := os.WriteFile(filepath.Join(dir, pidFile), []byte(strconv.Itoa(child.Process.Pid)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if got := run([]string{"download", "pause", "any", "--out", dir}, &out, &errOut); got != 0 || !strings.Contains(out.String(), "asked process") {
+		t.Fatalf("pause = %d %s%s", got, out.String(), errOut.String())
+	}
+	err = child.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGINT {
+		t.Errorf("child ended with %v; want SIGINT", err)
+	}
+	out.Reset()
+	if got := run([]string{"download", "list", "--out", dir}, &out, &errOut); got != 1 || !strings.Contains(errOut.String(), "in use") {
+		t.Errorf("list on a busy folder = %d %s; want 1 naming the lock", got, errOut.String())
 	}
 }
