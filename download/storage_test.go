@@ -1,6 +1,7 @@
 package download
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -370,4 +371,58 @@ func TestRealDiskFull(t *testing.T) {
 		t.Fatalf("after freeing space: %s %q", d.State, d.Err)
 	}
 	checkIdentical(t, m, id, pkg)
+}
+
+// A part file left by a crash is continued with a Range request, or
+// fetched again whole when the server ignores ranges; a part holding
+// garbage is never trusted.
+func TestPartFileResume(t *testing.T) {
+	tests := []struct {
+		name        string
+		ignoreRange bool
+		garbage     bool
+		wantRanged  bool
+	}{
+		{"range honoured", false, false, true},
+		{"range ignored", true, false, true},
+		{"garbage part", false, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pkg := testTitle(t, 4*time.Second)
+			o := newOrigin(t, pkg)
+			if tt.ignoreRange {
+				o.setHook(func(w http.ResponseWriter, r *http.Request, file string, data []byte) bool {
+					w.Header().Set("Content-Length", itoa(len(data)))
+					w.Write(data)
+					return true
+				})
+			}
+			cfg := testConfig(t)
+			id := "p"
+			seg, _ := pkg.Open("v600/seg_1.m4s")
+			part := seg[:len(seg)/2]
+			if tt.garbage {
+				part = bytes.Repeat([]byte{0xAB}, len(seg)/2)
+			}
+			p := filepath.Join(cfg.Dir, id, "media", "v600", "seg_1.m4s"+partSuffix)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, part, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			m := startManager(t, cfg)
+			if _, err := m.Add(Request{URL: o.url("master.m3u8"), ID: id}); err != nil {
+				t.Fatal(err)
+			}
+			if d := await(t, m, id); d.State != StateCompleted {
+				t.Fatalf("state %s %q", d.State, d.Err)
+			}
+			if got := o.ranged.Load() > 0; got != tt.wantRanged {
+				t.Errorf("range requests: %v; want %v", got, tt.wantRanged)
+			}
+			checkIdentical(t, m, id, pkg)
+		})
+	}
 }
