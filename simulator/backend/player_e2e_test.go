@@ -82,8 +82,11 @@ func playerFailover(t *testing.T, format string) {
 	if !q.Ended || killed == "" {
 		t.Fatalf("QoE = %+v, killed %q; want ended after a kill", q, killed)
 	}
-	if q.LastServer == killed || q.ServerChanges < 1 {
-		t.Errorf("QoE last server %q, %d server changes; want a move away from %s", q.LastServer, q.ServerChanges, killed)
+	// The player may try the killed edge again when its penalty expires
+	// (and even end there if no request was left), so only the move away
+	// is asserted.
+	if q.ServerChanges < 1 {
+		t.Errorf("QoE has %d server changes; want a move away from %s", q.ServerChanges, killed)
 	}
 	moved := false
 	for _, e := range changes {
