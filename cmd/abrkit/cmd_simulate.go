@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 
@@ -44,6 +45,7 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 	shards := f.Int("shards", 4, "with --emit k8s-job: number of shards (pods)")
 	image := f.String("image", simulator.DefaultImage, "with --emit k8s-job: container image")
 	quiet := f.Bool("quiet", false, "no progress bar on stderr")
+	cpuprofile := f.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	calibrate := f.Bool("calibrate", false, "run the scenario in virtual time and then live, and compare QoE and latency (use a small scenario)")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(*format); err != nil {
@@ -89,6 +91,17 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 		if !*quiet {
 			cfg.Progress = cmd.ErrOrStderr()
 			cfg.TTY = isTerminal(cfg.Progress)
+		}
+		if *cpuprofile != "" {
+			pf, err := os.Create(*cpuprofile)
+			if err != nil {
+				return err
+			}
+			defer pf.Close()
+			if err := pprof.StartCPUProfile(pf); err != nil {
+				return err
+			}
+			defer pprof.StopCPUProfile()
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer stop()
