@@ -404,11 +404,11 @@ func firstString(a, b string) string {
 // proxyServerURL reads ContentSteering@proxyServerURL, which dash-mpd
 // does not model.
 func proxyServerURL(data []byte) string {
-	i := strings.Index(string(data), "ContentSteering")
-	if i < 1 {
+	i := bytes.Index(data, []byte("<ContentSteering"))
+	if i < 0 {
 		return ""
 	}
-	d := xml.NewDecoder(strings.NewReader(string(data[i-1:])))
+	d := xml.NewDecoder(bytes.NewReader(data[i:]))
 	d.Strict = false
 	tok, err := d.Token()
 	if err != nil {

@@ -32,6 +32,12 @@ func TestResolve(t *testing.T) {
 		{"/srv/t/master.m3u8", "http://h/x.m3u8", "http://h/x.m3u8"},
 		{"/srv/t/", "a/", "/srv/t/a/"},
 		{"", "a.ts", "a.ts"},
+		{"https://a.example", "x.m3u8", "https://a.example/x.m3u8"},
+		{"https://a.example/b/m.m3u8#f", "x.m3u8", "https://a.example/b/x.m3u8"},
+		{"https://a.example/b/m.m3u8", "my seg.ts", "https://a.example/b/my%20seg.ts"},
+		{"https://a.example/my%20dir/m.m3u8", "x.ts", "https://a.example/my%20dir/x.ts"},
+		{"https://u:p@a.example:8443/b/m.m3u8", "../x.ts", "https://u:p@a.example:8443/x.ts"},
+		{"https://a.example/b/m.m3u8", "skd://key-1", "skd://key-1"},
 		{`C:\t\master.m3u8`, "720.m3u8", `C:\t\720.m3u8`},
 	}
 	for _, tt := range tests {
@@ -42,6 +48,10 @@ func TestResolve(t *testing.T) {
 		}
 		if got != tt.want {
 			t.Errorf("Resolve(%q, %q) = %q; want %q", tt.base, tt.ref, got, tt.want)
+		}
+		// The fast path used for segment lists must agree.
+		if fast, err := newResolver(tt.base).resolve(tt.ref); err != nil || fast != got {
+			t.Errorf("resolver(%q).resolve(%q) = %q, %v; want %q", tt.base, tt.ref, fast, err, got)
 		}
 	}
 }
