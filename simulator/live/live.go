@@ -28,6 +28,7 @@ import (
 	"github.com/abrkit/abrkit/simulator/netsim"
 	"github.com/abrkit/abrkit/simulator/results"
 	"github.com/abrkit/abrkit/simulator/scenario"
+	"github.com/abrkit/abrkit/simulator/virtual"
 )
 
 // Options change a live run.
@@ -65,6 +66,7 @@ type run struct {
 	done    atomic.Int64
 	seq     atomic.Uint64
 	sinkErr error
+	buffer  player.BufferPolicy
 }
 
 // Run plays the scenario in real time: viewers are real players (the
@@ -73,13 +75,20 @@ type run struct {
 // viewer's bandwidth shaped by its network profile. Bodies are counted and
 // discarded; latencies are measured from when a request was due.
 func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Results, error) {
+	if s.Content.LiveShare > 0 {
+		return nil, virtual.ErrLiveContent
+	}
+	bp, err := virtual.BufferPolicy(s)
+	if err != nil {
+		return nil, err
+	}
 	if opt.Shards <= 0 {
 		opt.Shards = 1
 	}
 	if opt.Bucket <= 0 {
 		opt.Bucket = 5 * time.Second
 	}
-	r := &run{s: s, opt: opt, seed: s.Seed, edgeIx: map[string]int{}, hc: &http.Client{Timeout: 10 * time.Second}}
+	r := &run{s: s, opt: opt, seed: s.Seed, buffer: bp, edgeIx: map[string]int{}, hc: &http.Client{Timeout: 10 * time.Second}}
 	if opt.Seed != nil {
 		r.seed = *opt.Seed
 	}
@@ -357,7 +366,7 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 		rec.Failed, rec.Reason = true, err.Error()
 		return
 	}
-	opts := []player.Option{player.WithFetcher(&shaped{r: r, link: link, rtt: s.Networks[ni].RTT.D(), start: r.start, inner: transport.NewHTTP(transport.HTTPConfig{Client: r.hc})})}
+	opts := []player.Option{player.WithBufferPolicy(r.buffer), player.WithFetcher(&shaped{r: r, link: link, rtt: s.Networks[ni].RTT.D(), start: r.start, inner: transport.NewHTTP(transport.HTTPConfig{Client: r.hc})})}
 	if len(edges) > 0 {
 		opts = append(opts, player.WithEdges(edges))
 	}

@@ -50,8 +50,27 @@ type Options struct {
 	Clock func() time.Time
 }
 
-// ErrNotVirtual is returned for scenarios that cannot run in virtual time.
-var ErrNotVirtual = errors.New("scenario needs the embedded backend for virtual mode")
+// Errors for scenarios the virtual driver cannot run.
+var (
+	ErrNotVirtual  = errors.New("scenario needs the embedded backend for virtual mode")
+	ErrLiveContent = errors.New("live channels (content.live_share) are not modelled yet: the reference packager makes VOD titles")
+)
+
+// BufferPolicy is the player buffer policy for a scenario: the player's
+// defaults, with the goal set to session.max_buffer when given.
+func BufferPolicy(s *scenario.Scenario) (player.BufferPolicy, error) {
+	bp := player.NewBufferPolicy()
+	if g := s.Session.MaxBuffer.D(); g > 0 {
+		bp.Forward = g
+		if bp.Resume >= g {
+			bp.Resume = g - g/4
+		}
+		if err := bp.Validate(); err != nil {
+			return nil, fmt.Errorf("session.max_buffer: %w", err)
+		}
+	}
+	return bp, nil
+}
 
 // event kinds
 const (
@@ -132,6 +151,7 @@ type Sim struct {
 	seq          uint64
 	abortO       []slo.Objective
 	spareR       *rand.Rand
+	buffer       player.BufferPolicy
 	ranked       map[[2]int32]rankedEdges
 	faultVersion int // changes whenever a fault changes edge health
 }
@@ -158,6 +178,9 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 	if s.Backend.Embedded == nil || s.Topology == nil {
 		return nil, ErrNotVirtual
 	}
+	if s.Content.LiveShare > 0 {
+		return nil, ErrLiveContent
+	}
 	if opt.Shards <= 0 {
 		opt.Shards = 1
 	}
@@ -181,6 +204,11 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 	if sim.epoch.IsZero() {
 		sim.epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
+	bp, err := BufferPolicy(s)
+	if err != nil {
+		return nil, err
+	}
+	sim.buffer = bp
 	n := s.Viewers.Count
 	if opt.Viewers > 0 {
 		n = opt.Viewers

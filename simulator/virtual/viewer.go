@@ -185,7 +185,7 @@ func (sim *Sim) startPlayer(now time.Duration, slot int32) {
 		sim.err = fmt.Errorf("device %s: %w", dev.Name, err)
 		return
 	}
-	cfg := player.CoreConfig{Edges: sim.rankEdges(v), MaxBitrate: maxBitrate(p, dev.MaxHeight)}
+	cfg := player.CoreConfig{Edges: sim.rankEdges(v), MaxBitrate: maxBitrate(p, dev.MaxHeight), Buffer: sim.buffer}
 	if algo != nil {
 		cfg.ABR = algo
 	}

@@ -226,3 +226,28 @@ slos: [{expr: "startup_time.max < 1ms", abort: true}, "availability > 0%"]
 		t.Errorf("Summarize().Passed = true for an aborted run")
 	}
 }
+
+func TestBufferGoalAndLive(t *testing.T) {
+	s := parse(t, `
+viewers: {count: 3}
+session: {watch_time: 90s, max_buffer: 10s}
+networks: [{name: n, bandwidth: 50Mbps}]
+`)
+	res, err := Run(s, Options{SampleViewers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := 0.0
+	for _, sm := range res.Samples {
+		for _, p := range sm.Points {
+			top = max(top, p.Buffer)
+		}
+	}
+	if top == 0 || top > 10+4.5 {
+		t.Errorf("max buffer seen %.1fs with max_buffer 10s; want at most one segment above the goal", top)
+	}
+	s = parse(t, "viewers: {count: 3}\ncontent: {live_channels: 1, live_share: 10%}\n")
+	if _, err := Run(s, Options{}); !errors.Is(err, ErrLiveContent) {
+		t.Errorf("Run(live_share) = %v; want ErrLiveContent", err)
+	}
+}
