@@ -2,8 +2,10 @@ package download
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -11,18 +13,33 @@ import (
 	"github.com/abrkit/abrkit/player/transport"
 )
 
-// HTTPFetcher is a plain net/http transport.Fetcher: one attempt per call
-// (the manager retries per segment), Range requests for byte ranges and
-// resumed segments, a *StatusError for answers other than 200 and 206.
+// HTTPFetcher is a lean net/http transport.Fetcher for bulk downloads:
+// one attempt per call (the manager retries per segment), Range requests
+// for byte ranges and resumed segments, 256 KiB writes, a *StatusError for
+// answers other than 200 and 206, and a stall timeout. The player's
+// transport.NewHTTP works too (see Config.Fetcher); this one is faster for
+// large bodies.
 type HTTPFetcher struct {
 	Client *http.Client // defaults to a client with a tuned transport
+	// StallTimeout fails a fetch whose body delivers nothing for this
+	// long; defaults to DefaultStallTimeout.
+	StallTimeout time.Duration
 }
 
+// DefaultStallTimeout is HTTPFetcher's default stall timeout.
+const DefaultStallTimeout = 20 * time.Second
+
+// ErrStalled is the cause of a fetch whose body stopped flowing.
+var ErrStalled = errors.New("download stalled")
+
 var defaultClient = &http.Client{Transport: &http.Transport{
-	Proxy:               http.ProxyFromEnvironment,
-	MaxIdleConnsPerHost: 16,
-	IdleConnTimeout:     90 * time.Second,
-	ForceAttemptHTTP2:   true,
+	Proxy:                 http.ProxyFromEnvironment,
+	DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+	TLSHandshakeTimeout:   10 * time.Second,
+	ResponseHeaderTimeout: 20 * time.Second,
+	MaxIdleConnsPerHost:   16,
+	IdleConnTimeout:       90 * time.Second,
+	ForceAttemptHTTP2:     true,
 }}
 
 // Fetch implements transport.Fetcher.
@@ -32,6 +49,14 @@ func (h *HTTPFetcher) Fetch(ctx context.Context, req *transport.Request, progres
 		c = defaultClient
 	}
 	start := time.Now()
+	stall := h.StallTimeout
+	if stall <= 0 {
+		stall = DefaultStallTimeout
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	timer := time.AfterFunc(stall, func() { cancel(ErrStalled) })
+	defer timer.Stop()
 	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, req.URL, nil)
 	if err != nil {
 		return nil, err
@@ -48,6 +73,9 @@ func (h *HTTPFetcher) Fetch(ctx context.Context, req *transport.Request, progres
 	}
 	resp, err := c.Do(hr)
 	if err != nil {
+		if errors.Is(context.Cause(ctx), ErrStalled) {
+			err = fmt.Errorf("GET %s: %w: no answer in %v", redact(req.URL), ErrStalled, stall)
+		}
 		return nil, err
 	}
 	defer resp.Body.Close()
@@ -63,12 +91,16 @@ func (h *HTTPFetcher) Fetch(ctx context.Context, req *transport.Request, progres
 	if progress != nil {
 		w = &progressWriter{w: w, f: progress, start: start}
 	}
+	w = &stallWriter{w: w, t: timer, d: stall}
 	bp := copyBufs.Get().(*[]byte)
 	n, err := io.CopyBuffer(onlyWriter{w}, resp.Body, *bp)
 	copyBufs.Put(bp)
 	res.Bytes = n
 	res.Duration = time.Since(start)
 	if err != nil {
+		if errors.Is(context.Cause(ctx), ErrStalled) {
+			err = fmt.Errorf("GET %s: %w: no bytes for %v", redact(req.URL), ErrStalled, stall)
+		}
 		return res, err
 	}
 	if resp.ContentLength >= 0 && n != resp.ContentLength {
@@ -79,6 +111,18 @@ func (h *HTTPFetcher) Fetch(ctx context.Context, req *transport.Request, progres
 
 // copyBufs holds 256 KiB copy buffers: fewer, larger writes than io.Copy's 32 KiB.
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
+// stallWriter pushes the stall deadline back on every write.
+type stallWriter struct {
+	w io.Writer
+	t *time.Timer
+	d time.Duration
+}
+
+func (s *stallWriter) Write(p []byte) (int, error) {
+	s.t.Reset(s.d)
+	return s.w.Write(p)
+}
 
 // onlyWriter hides ReaderFrom so that io.CopyBuffer uses the buffer.
 type onlyWriter struct{ io.Writer }

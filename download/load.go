@@ -28,10 +28,7 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 func fetchBytes(ctx context.Context, f transport.Fetcher, url string, kind transport.Kind, off, length int64) ([]byte, error) {
 	buf := &limitedBuffer{max: maxManifestSize}
 	res, err := f.Fetch(ctx, &transport.Request{URL: url, Kind: kind, Offset: off, Length: length, Body: buf}, nil)
-	if err == nil && res != nil && res.Status >= 400 {
-		err = &StatusError{URL: url, Status: res.Status}
-	}
-	if err != nil {
+	if err = normalizeErr(url, res, err); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

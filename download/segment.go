@@ -113,9 +113,7 @@ func (j *job) fetchItem(ctx context.Context, i int, url string) (*verified, erro
 			req.Length = it.Length - have
 		}
 		res, ferr := j.env.fetcher.Fetch(ctx, req, nil)
-		if ferr == nil && res != nil && res.Status >= 300 {
-			ferr = &StatusError{URL: url, Status: res.Status}
-		}
+		ferr = normalizeErr(url, res, ferr)
 		if w.err != nil {
 			ferr = w.err // ours, whatever the fetcher made of it
 		}
@@ -133,7 +131,7 @@ func (j *job) fetchItem(ctx context.Context, i int, url string) (*verified, erro
 			ferr = nil
 		}
 		if ferr != nil {
-			if w.vErr != nil || errors.Is(ferr, ErrRangeIgnored) {
+			if w.vErr != nil || errors.Is(ferr, ErrRangeIgnored) || errors.Is(ferr, transport.ErrRange) {
 				_ = f.Truncate(0) // bad bytes are never resumed from
 			}
 			if ctx.Err() != nil {
@@ -203,3 +201,21 @@ func (j *job) storageErr(path string, err error) error {
 }
 
 var errStorage = errors.New("storage")
+
+// normalizeErr gives every fetcher's non-success answer the form this
+// package branches on: a *StatusError (401/403/410 match ErrAuthExpired).
+// It understands transport.HTTPError from the player's HTTP fetcher.
+func normalizeErr(url string, res *transport.Result, err error) error {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return err
+	}
+	var he *transport.HTTPError
+	if errors.As(err, &he) {
+		return fmt.Errorf("%w (%w)", &StatusError{URL: url, Status: he.Status}, err)
+	}
+	if err == nil && res != nil && res.Status >= 300 {
+		return &StatusError{URL: url, Status: res.Status}
+	}
+	return err
+}
