@@ -3,8 +3,8 @@ package download
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
