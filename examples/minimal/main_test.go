@@ -43,7 +43,7 @@ func TestRunUnreachable(t *testing.T) {
 	}
 	url := srv.URL() + "/none/master.m3u8"
 	srv.Close()
-	if err := run([]string{url, "5s"}, &bytes.Buffer{}); err == nil {
+	if err := run([]string{url, "1s"}, &bytes.Buffer{}); err == nil {
 		t.Error("run on a closed server = nil; want an error")
 	}
 }

@@ -203,7 +203,9 @@ int32_t abrkit_player_destroy(abrkit_handle player);
  * before load to see every event. */
 int32_t abrkit_player_set_callback(abrkit_handle player, abrkit_event_fn fn, void *user_data);
 /* Loads an HLS or DASH manifest URL and starts playing (unless no_autoplay);
- * returns once the presentation is known. A player loads one source once.
+ * returns once the presentation is known. A player loads one source, once
+ * (another load gives ABRKIT_E_BAD_STATE: create another player). After a
+ * failed load (including ABRKIT_E_TIMEOUT) destroy the player.
  * timeout_ms <= 0: no limit. */
 int32_t abrkit_player_load(abrkit_handle player, const char *url, int64_t timeout_ms);
 /* Loads the completed download `id` of a download manager: plays with no

@@ -1,10 +1,10 @@
 // Command run builds the C example against the abrkit shared library and
 // runs it on a local server:
 //
-//	go run ./examples/c/run [-seconds 3] [-download] [-keep DIR]
+//	go run ./examples/c/run [-seconds 3] [-download] [-archive] [-keep DIR]
 //
-// It builds libabrkit.so with `go build -buildmode=c-shared ./sdk/cabi`,
-// compiles examples/c/main.c with gcc (or $CC) against sdk/cabi/abrkit.h,
+// It builds libabrkit.so with `go build -buildmode=c-shared ./sdk/cabi` (or
+// libabrkit.a with -buildmode=c-archive and -archive), compiles examples/c/main.c with gcc (or $CC) against sdk/cabi/abrkit.h,
 // serves a packaged title on 127.0.0.1 and runs the program on its HLS URL.
 // The program's output (events, status lines, the QoE account) is copied to
 // stdout.
@@ -39,6 +39,7 @@ func main() {
 type config struct {
 	seconds  int
 	download bool
+	archive  bool   // link the static archive instead of the shared library
 	dir      string // build and download folder; temporary when empty
 	root     string // module root
 }
@@ -49,13 +50,14 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	fs.IntVar(&c.seconds, "seconds", 3, "seconds to play")
 	fs.BoolVar(&c.download, "download", false, "also download the title and play it offline")
+	fs.BoolVar(&c.archive, "archive", false, "link libabrkit.a (-buildmode=c-archive) instead of libabrkit.so")
 	fs.StringVar(&c.dir, "keep", "", "build into this folder and keep it (default: a temporary folder)")
 	fs.StringVar(&c.root, "root", "", "module root (default: found from the working directory)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 || c.seconds < 1 || c.seconds > 600 {
-		return c, fmt.Errorf("usage: run [-seconds 1..600] [-download] [-keep DIR]")
+		return c, fmt.Errorf("usage: run [-seconds 1..600] [-download] [-archive] [-keep DIR]")
 	}
 	return c, nil
 }
@@ -91,26 +93,38 @@ func compiler() (string, error) {
 	return "", ErrNoCompiler
 }
 
-// Build compiles the shared library and the C program into dir and returns
-// the program's path.
-func Build(ctx context.Context, root, dir string, stderr io.Writer) (string, error) {
+// Build compiles the library (shared, or static with archive) and the C
+// program into dir and returns the program's path.
+func Build(ctx context.Context, root, dir string, archive bool, stderr io.Writer) (string, error) {
 	cc, err := compiler()
 	if err != nil {
 		return "", err
 	}
-	lib := filepath.Join(dir, "libabrkit.so")
-	gob := exec.CommandContext(ctx, "go", "build", "-buildmode=c-shared", "-o", lib, "./sdk/cabi")
+	mode, lib := "c-shared", filepath.Join(dir, "libabrkit.so")
+	if archive {
+		mode, lib = "c-archive", filepath.Join(dir, "libabrkit.a")
+	}
+	gob := exec.CommandContext(ctx, "go", "build", "-buildmode="+mode, "-o", lib, "./sdk/cabi")
 	gob.Dir, gob.Stdout, gob.Stderr = root, stderr, stderr
 	gob.Env = append(os.Environ(), "CGO_ENABLED=1", "CC="+cc)
 	if err := gob.Run(); err != nil {
-		return "", fmt.Errorf("go build -buildmode=c-shared: %w", err)
+		return "", fmt.Errorf("go build -buildmode=%s: %w", mode, err)
 	}
 	prog := filepath.Join(dir, "abrkit-c")
 	args := []string{"-std=c11", "-Wall", "-Wextra", "-Werror", "-O1",
-		"-I", filepath.Join(root, "sdk", "cabi"), filepath.Join(root, "examples", "c", "main.c"),
-		"-L", dir, "-labrkit", "-o", prog}
-	if runtime.GOOS != "darwin" {
-		args = append(args, "-Wl,-rpath,$ORIGIN", "-lpthread")
+		"-I", filepath.Join(root, "sdk", "cabi"), filepath.Join(root, "examples", "c", "main.c"), "-o", prog}
+	switch {
+	case archive:
+		args = append(args, lib, "-lpthread")
+		if runtime.GOOS != "darwin" {
+			args = append(args, "-ldl", "-lm")
+		} else {
+			args = append(args, "-framework", "CoreFoundation", "-framework", "Security")
+		}
+	case runtime.GOOS == "darwin":
+		args = append(args, "-L", dir, "-labrkit")
+	default:
+		args = append(args, "-L", dir, "-labrkit", "-Wl,-rpath,$ORIGIN", "-lpthread")
 	}
 	gcc := exec.CommandContext(ctx, cc, args...)
 	gcc.Stdout, gcc.Stderr = stderr, stderr
@@ -139,7 +153,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	prog, err := Build(ctx, c.root, dir, stderr)
+	prog, err := Build(ctx, c.root, dir, c.archive, stderr)
 	if err != nil {
 		return err
 	}

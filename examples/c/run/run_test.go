@@ -19,7 +19,7 @@ func TestParse(t *testing.T) {
 		wantErr bool
 	}{
 		{nil, 3, false, false},
-		{[]string{"-seconds", "2", "-download"}, 2, true, false},
+		{[]string{"-seconds", "2", "-download", "-archive"}, 2, true, false},
 		{[]string{"-seconds", "0"}, 0, false, true},
 		{[]string{"extra"}, 3, false, true},
 		{[]string{"-nope"}, 3, false, true},
@@ -64,5 +64,24 @@ func TestCExample(t *testing.T) {
 	}
 	if m := regexp.MustCompile(`QoE: started=1 .* segments=(\d+)`).FindStringSubmatch(s); m == nil || m[1] == "0" {
 		t.Errorf("no segments in the QoE line (%v)", m)
+	}
+}
+
+// TestCArchive links the same program statically (-buildmode=c-archive).
+func TestCArchive(t *testing.T) {
+	if _, err := compiler(); err != nil {
+		t.Skipf("skipping the C example: %v", err)
+	}
+	if os.Getenv("CGO_ENABLED") == "0" {
+		t.Skip("skipping the C example: CGO_ENABLED=0")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"-seconds", "1", "-archive"}, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\n%s\n%s", err, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "QoE: started=1") {
+		t.Errorf("no QoE line in:\n%s", out.String())
 	}
 }
