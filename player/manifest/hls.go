@@ -128,10 +128,20 @@ func parseHLSMaster(s, uri string) (*Presentation, error) {
 	sawHeader := false
 	var pending *Rendition // STREAM-INF waiting for its URI line
 	pendingLine := 0
+	vars := hlsVars{uri: uri}
 	for {
 		l, ok := sc.next()
 		if !ok {
 			break
+		}
+		if sawHeader {
+			var done bool
+			var err error
+			if l, done, err = vars.prepare(sc.line, l); err != nil {
+				return nil, err
+			} else if done {
+				continue
+			}
 		}
 		if l[0] != '#' {
 			if pending == nil {
@@ -245,6 +255,7 @@ func parseHLSMaster(s, uri string) (*Presentation, error) {
 		per.Sets = append(per.Sets, iframes)
 	}
 	pres.Periods = []Period{per}
+	pres.Variables = vars.defs
 	return pres, nil
 }
 

@@ -76,10 +76,18 @@ func hlsError(uri string, line int, field, msg string, cause error) *ParseError 
 // line numbers and panics on some malformed input. This scanner does all
 // of that in one pass; tests cross-check it against grafov.
 func ParseHLSMedia(data []byte, uri string) (*MediaPlaylist, error) {
+	return ParseHLSMediaWithVars(data, uri, nil)
+}
+
+// ParseHLSMediaWithVars is ParseHLSMedia for a media playlist whose
+// EXT-X-DEFINE:IMPORT takes variables from its master playlist
+// (Presentation.Variables).
+func ParseHLSMediaWithVars(data []byte, uri string, master map[string]string) (*MediaPlaylist, error) {
 	p := &hlsMediaParser{
-		uri: uri,
-		res: newResolver(uri),
-		m:   &MediaPlaylist{URI: uri},
+		uri:  uri,
+		res:  newResolver(uri),
+		m:    &MediaPlaylist{URI: uri},
+		vars: hlsVars{uri: uri, imports: master},
 	}
 	if err := p.parse(string(data)); err != nil {
 		return nil, err
@@ -88,9 +96,10 @@ func ParseHLSMedia(data []byte, uri string) (*MediaPlaylist, error) {
 }
 
 type hlsMediaParser struct {
-	uri string
-	res *resolver
-	m   *MediaPlaylist
+	uri  string
+	res  *resolver
+	m    *MediaPlaylist
+	vars hlsVars
 
 	attrs attrList
 
@@ -135,6 +144,15 @@ func (p *hlsMediaParser) parse(s string) error {
 		l, ok := sc.next()
 		if !ok {
 			break
+		}
+		if p.sawHeader {
+			var done bool
+			var err error
+			if l, done, err = p.vars.prepare(sc.line, l); err != nil {
+				return err
+			} else if done {
+				continue
+			}
 		}
 		if l[0] != '#' {
 			if !p.sawHeader {

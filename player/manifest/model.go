@@ -73,6 +73,10 @@ type Presentation struct {
 	// (as lenient as the major players): an entry it skipped, a value it
 	// derived. Empty for clean input.
 	Warnings []string
+
+	// Variables are the HLS master playlist's EXT-X-DEFINE values, for
+	// media playlists that IMPORT them (ParseHLSMediaWithVars).
+	Variables map[string]string
 }
 
 // Period is a DASH period; HLS presentations have one.

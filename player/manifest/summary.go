@@ -226,7 +226,7 @@ func LoadMediaPlaylists(p *Presentation, fetch Fetcher, parallel int) {
 				j.err = fmt.Errorf("media playlist %s of rendition %s not loaded: %w", j.r.PlaylistURI, j.r.ID, err)
 				return
 			}
-			j.m, j.err = ParseHLSMedia(data, j.r.PlaylistURI)
+			j.m, j.err = ParseHLSMediaWithVars(data, j.r.PlaylistURI, p.Variables)
 		}(j)
 	}
 	wg.Wait()
