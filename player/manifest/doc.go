@@ -7,6 +7,7 @@
 //	Parse(data []byte, uri string, opts ...Option) (*Presentation, error)   // sniffs HLS or DASH
 //	ParseHLS(data []byte, uri string) (*Presentation, error)                // master or media playlist
 //	ParseHLSMedia(data []byte, uri string) (*MediaPlaylist, error)
+//	ParseHLSMediaWithVars(data, uri, master.Variables)                      // EXT-X-DEFINE:IMPORT
 //	(*Rendition).ApplyMedia(*MediaPlaylist)                                 // fills segments of an HLS rendition, O(1)
 //	ParseDASH(data []byte, uri string, opts ...Option) (*Presentation, error)
 //	(*Rendition).SegmentsAt(now time.Time) []Segment                        // live DASH window at a wall time

@@ -63,6 +63,10 @@ func (v *hlsVars) define(val string) (field string, err error) {
 	return "", fmt.Errorf("want NAME and VALUE, QUERYPARAM or IMPORT")
 }
 
+// maxExpandedLine bounds a line after variable substitution, so that a
+// hostile playlist cannot multiply its size.
+const maxExpandedLine = 1 << 20
+
 // expand replaces every {$name} in l.
 func (v *hlsVars) expand(l string) (string, error) {
 	var b strings.Builder
@@ -84,6 +88,9 @@ func (v *hlsVars) expand(l string) (string, error) {
 		b.WriteString(l[:i])
 		b.WriteString(x)
 		l = l[i+j+1:]
+		if b.Len() > maxExpandedLine {
+			return "", fmt.Errorf("line longer than %d bytes after substitution", maxExpandedLine)
+		}
 	}
 }
 
