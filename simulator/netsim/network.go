@@ -43,6 +43,7 @@ type flow struct {
 	posA    int32
 	posBc   int32
 	posBf   int32
+	idx     int32 // trace interval of cap
 	gen     uint32
 	group   uint8
 }
@@ -126,7 +127,9 @@ func (n *Network) Start(now time.Duration, i int, link Link, size int64, tag int
 	f := &n.flows[id]
 	gen := f.gen + 1
 	*f = flow{link: link, rem: float64(size), bytes: size, lastT: now, started: now, tag: tag, edge: int32(i), gen: gen, posA: -1, posBc: -1, posBf: -1}
-	f.cap, f.next = link.Rate(now)
+	var idx int
+	f.cap, f.next, idx = link.rateHint(now, -1)
+	f.idx = int32(idx)
 	n.active++
 	e := &n.edges[i]
 	n.advance(e, now)
@@ -292,7 +295,9 @@ func (n *Network) flowEvent(now time.Duration, id int32, gen uint32) {
 	}
 	// The access link changes rate: take the flow out and put it back.
 	n.detach(id)
-	f.cap, f.next = f.link.Rate(now)
+	var idx int
+	f.cap, f.next, idx = f.link.rateHint(now, int(f.idx))
+	f.idx = int32(idx)
 	n.toA(id, now)
 	n.rebalance(f.edge, now)
 }

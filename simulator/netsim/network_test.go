@@ -264,3 +264,22 @@ func TestTransferTime(t *testing.T) {
 		}
 	}
 }
+
+func TestRateHint(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	tr := RandomWalk("w", r, 1e7, 0.5, 700*time.Millisecond, 50)
+	l := Link{Trace: tr, Offset: 3 * time.Second, Scale: 2}
+	hint := -1
+	for i := 0; i < 2000; i++ {
+		now := time.Duration(r.Int64N(int64(time.Minute)))
+		if i%2 == 1 {
+			now = time.Duration(i) * 350 * time.Millisecond
+		}
+		wr, wn := l.Rate(now)
+		gr, gn, idx := l.rateHint(now, hint)
+		if wr != gr || wn != gn {
+			t.Fatalf("rateHint(%v, %d) = %g, %v; Rate = %g, %v", now, hint, gr, gn, wr, wn)
+		}
+		hint = idx
+	}
+}

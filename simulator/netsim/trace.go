@@ -92,6 +92,32 @@ func (t *Trace) at(tt time.Duration) (float64, time.Duration) {
 	return t.rates[i], t.ends[i] - tt
 }
 
+// atHint is at with a guess of the interval index (the previous one or
+// the one after it); it falls back to a binary search.
+func (t *Trace) atHint(tt time.Duration, hint int) (float64, time.Duration, int) {
+	n := len(t.ends)
+	for _, i := range [2]int{hint, hint + 1} {
+		if i >= n {
+			i = 0
+		}
+		if i < 0 {
+			continue
+		}
+		lo := time.Duration(0)
+		if i > 0 {
+			lo = t.ends[i-1]
+		}
+		if tt >= lo && tt < t.ends[i] {
+			return t.rates[i], t.ends[i] - tt, i
+		}
+	}
+	i := sort.Search(n, func(i int) bool { return t.ends[i] > tt })
+	if i == n {
+		i = n - 1
+	}
+	return t.rates[i], t.ends[i] - tt, i
+}
+
 // Link is a viewer's access link: a shared trace read from an offset and
 // scaled. The zero Link has no capacity limit.
 type Link struct {
@@ -121,6 +147,22 @@ func (l Link) Rate(now time.Duration) (bytesPerSec float64, next time.Duration) 
 // Unlimited is the rate of a link without a trace, in bytes/s (finite so
 // that sums stay exact).
 const Unlimited = 1e15
+
+// rateHint is Rate with an interval hint; it returns the interval used.
+func (l Link) rateHint(now time.Duration, hint int) (bytesPerSec float64, next time.Duration, idx int) {
+	if l.Trace == nil {
+		return Unlimited, Never, 0
+	}
+	tt := (now + l.Offset) % l.Trace.Period()
+	r, left, idx := l.Trace.atHint(tt, hint)
+	if len(l.Trace.ends) == 1 {
+		left = Never - now
+	}
+	if l.Scale > 0 {
+		r *= l.Scale
+	}
+	return r, now + left, idx
+}
 
 // Never is a time that never comes.
 const Never = time.Duration(math.MaxInt64)

@@ -215,8 +215,7 @@ func (sim *Sim) manifestBody(v *viewer, r *request, o *player.Outcome) {
 }
 
 func (sim *Sim) account(now time.Duration, r *request, lat time.Duration, failed bool) {
-	c := sim.res.Classes[classNames[r.class]]
-	c.Add(lat, failed)
+	sim.classes[r.class].Add(lat, failed)
 	e := &sim.edges[r.edge]
 	b := sim.res.Bucket(now)
 	b.Requests++

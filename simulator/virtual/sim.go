@@ -152,6 +152,7 @@ type Sim struct {
 	abortO       []slo.Objective
 	spareR       *rand.Rand
 	buffer       player.BufferPolicy
+	classes      [3]*results.Class // segment, init, manifest
 	ranked       map[[2]int32]rankedEdges
 	faultVersion int // changes whenever a fault changes edge health
 }
@@ -232,6 +233,9 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 	sim.lib = newLibrary(c.Titles, c.TitleLength.D(), c.SegmentLen.D(), c.Zipf)
 	sim.res = results.New(opt.Bucket)
 	r := sim.res
+	for i, name := range classNames {
+		sim.classes[i] = r.Classes[name]
+	}
 	r.Scenario, r.Mode, r.Seed, r.Shards, r.ShardCount, r.Viewers = s.Name, "virtual", sim.seed, []int{opt.Shard}, opt.Shards, sim.total
 	r.Objectives = s.Objectives()
 	for _, o := range r.Objectives {
