@@ -412,7 +412,9 @@ func (b *dashBuilder) timeline(path string, si segInfo, pp *Period, init *InitSe
 				}
 				repeat = int(c) - 1
 			} else if !ok {
-				b.warn(fmt.Sprintf("%s/S[%d]", path, i), `r="-1" with no end known; taken as 0`)
+				if !b.p.Live {
+					b.warn(fmt.Sprintf("%s/S[%d]", path, i), `r="-1" with no end known; taken as 0`)
+				}
 			}
 		}
 		for k := 0; k <= repeat; k++ {

@@ -62,17 +62,7 @@ func (r *Rendition) SegmentsAt(now time.Time) []Segment {
 		return nil
 	}
 	if t.Timeline != nil {
-		segs := r.Segments
-		lo, hi := 0, len(segs)
-		for hi > 0 && segs[hi-1].Start+segs[hi-1].Duration > elapsed {
-			hi--
-		}
-		if t.TimeShiftBufferDepth > 0 {
-			for lo < hi && segs[lo].Start+segs[lo].Duration < elapsed-t.TimeShiftBufferDepth {
-				lo++
-			}
-		}
-		return segs[lo:hi]
+		return t.timelineWindow(r.Segments, elapsed)
 	}
 	if t.Duration == 0 || t.Timescale == 0 {
 		return nil
@@ -120,6 +110,60 @@ func (r *Rendition) SegmentsAt(now time.Time) []Segment {
 		})
 	}
 	return out
+}
+
+// timelineWindow returns the listed segments inside the availability
+// window at elapsed (time since the period start). When the last S has
+// r="-1" and the period is open-ended, segments after the listed ones are
+// generated up to elapsed, as the MPD promises.
+func (t *SegmentTemplate) timelineWindow(segs []Segment, elapsed time.Duration) []Segment {
+	limit := elapsed
+	if t.PeriodDuration > 0 && limit > t.PeriodDuration {
+		limit = t.PeriodDuration
+	}
+	var ext []Segment
+	if n := len(t.Timeline); n > 0 && t.Timeline[n-1].R < 0 && t.media != nil && len(segs) > 0 {
+		e := t.Timeline[n-1]
+		dur := ticksToDuration(e.D, t.Timescale)
+		last := segs[len(segs)-1]
+		next := last.Start + last.Duration
+		if dur > 0 && next+dur <= limit {
+			count := int64((limit - next) / dur)
+			if count > MaxLiveWindowSegments {
+				count = MaxLiveWindowSegments
+			}
+			skip := int64((limit-next)/dur) - count // oldest generated ones that cannot be kept
+			ext = make([]Segment, 0, count)
+			for k := skip; k < skip+count; k++ {
+				num := last.Number + 1 + uint64(k)
+				tick := last.Time + e.D*uint64(k+1)
+				ext = append(ext, Segment{
+					Number: num, URI: t.media.expand(num, tick), Start: next + time.Duration(k)*dur,
+					Duration: dur, Time: tick, Init: t.init, Independent: true,
+				})
+			}
+		}
+	}
+	inWindow := func(s *Segment) bool {
+		return t.TimeShiftBufferDepth <= 0 || s.Start+s.Duration >= elapsed-t.TimeShiftBufferDepth
+	}
+	lo, hi := 0, len(segs)
+	for hi > 0 && segs[hi-1].Start+segs[hi-1].Duration > limit {
+		hi--
+	}
+	for lo < hi && !inWindow(&segs[lo]) {
+		lo++
+	}
+	if len(ext) == 0 {
+		return segs[lo:hi]
+	}
+	k := 0
+	for k < len(ext) && !inWindow(&ext[k]) {
+		k++
+	}
+	out := make([]Segment, 0, hi-lo+len(ext)-k)
+	out = append(out, segs[lo:hi]...)
+	return append(out, ext[k:]...)
 }
 
 // ticksToDuration converts ticks of a timescale to a Duration without

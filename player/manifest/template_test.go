@@ -98,6 +98,32 @@ func TestSegmentsAtTimeline(t *testing.T) {
 			t.Errorf("SegmentsAt(+%v) = %d..%d; want %d..%d", tt.at, f, l, tt.first, tt.last)
 		}
 	}
+	// Period p1 starts at 60 s with <S t="0" d="20" r="-1"/> (timescale 10)
+	// and no end: the window grows with the clock.
+	open := p.Periods[1].Sets[0].Renditions[0]
+	for _, tt := range []struct {
+		at          time.Duration
+		first, last uint64
+		uri         string
+	}{
+		{61 * time.Second, 0, 0, ""},
+		{62 * time.Second, 5, 5, "https://alpha.example/live/v/720/p1-5.m4s"},
+		{70 * time.Second, 5, 9, "https://alpha.example/live/v/720/p1-9.m4s"},
+		{100*time.Second + 500*time.Millisecond, 10, 24, "https://alpha.example/live/v/720/p1-24.m4s"},
+	} {
+		segs := open.SegmentsAt(ast.Add(tt.at))
+		var f, l uint64
+		uri := ""
+		if len(segs) > 0 {
+			f, l, uri = segs[0].Number, segs[len(segs)-1].Number, segs[len(segs)-1].URI
+			if last := segs[len(segs)-1]; last.Start != time.Duration(l-5)*2*time.Second || last.Time != (l-5)*20 {
+				t.Errorf("open timeline +%v: last start %v time %d", tt.at, last.Start, last.Time)
+			}
+		}
+		if f != tt.first || l != tt.last || uri != tt.uri {
+			t.Errorf("open timeline SegmentsAt(+%v) = %d..%d %s; want %d..%d %s", tt.at, f, l, uri, tt.first, tt.last, tt.uri)
+		}
+	}
 	static := Rendition{Segments: []Segment{{Number: 1}}}
 	if got := static.SegmentsAt(ast); len(got) != 1 {
 		t.Errorf("static SegmentsAt = %d segments; want 1", len(got))
