@@ -371,6 +371,22 @@ func (sim *Sim) callAnswer(now time.Duration, cid int32, gen uint32, timeout boo
 	}
 	s := sim.svcs[c.svc]
 	s.class.Add(now-c.sent, status/100 != 2)
+	if sim.opt.Requests != nil && sim.err == nil {
+		sim.seq++
+		res := vegeta.Result{Attack: sim.s.Name, Seq: sim.seq, Code: uint16(status), Timestamp: sim.epoch.Add(c.sent),
+			Latency: now - c.sent, Method: "POST", URL: "http://gateway.abrkit.test/v1/" + s.name}
+		switch {
+		case timeout:
+			res.Error = "timeout"
+		case status == 0:
+			res.Error = ErrRefused.Error()
+		case status/100 != 2:
+			res.Error = "http " + itoa(status)
+		}
+		if err := sim.opt.Requests(&res); err != nil {
+			sim.err = err
+		}
+	}
 	b := sim.res.Bucket(now)
 	b.Requests++
 	if status/100 != 2 {
