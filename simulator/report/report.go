@@ -148,6 +148,10 @@ td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}.ok{color:#2ca02c}.b
 <h2>Requests</h2><table><tr><th>class</th><th>count</th><th>errors</th><th>p50</th><th>p99</th><th>max</th></tr>
 {{range $k, $c := .S.Requests}}<tr><td>{{$k}}</td><td>{{$c.Count}}</td><td>{{$c.Errors}}</td><td>{{printf "%.1f ms" (mul $c.LatencyS.P50)}}</td><td>{{printf "%.1f ms" (mul $c.LatencyS.P99)}}</td><td>{{printf "%.1f ms" (mul $c.LatencyS.Max)}}</td></tr>{{end}}
 </table>
+{{range .S.Cohorts}}<h2>Cohort {{.Cohort}} vs {{.Control}}</h2><p>{{.N}} vs {{.ControlN}} sessions</p>
+<table><tr><th>metric</th><th>control mean</th><th>cohort mean</th><th>difference</th><th>95% CI</th></tr>
+{{range .Metrics}}<tr><td>{{.Metric}}</td><td>{{printf "%.4g" .Control}}</td><td>{{printf "%.4g" .Value}}</td><td>{{printf "%+.4g" .Diff}}</td><td>[{{printf "%+.4g" .CILow}}, {{printf "%+.4g" .CIHigh}}]</td></tr>{{end}}
+</table>{{end}}
 <h2>Plots</h2><div class="charts">{{range .Charts}}<div>{{.}}</div>{{end}}</div>
 </body></html>
 `))
