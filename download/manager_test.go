@@ -1,8 +1,10 @@
 package download
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -350,5 +352,91 @@ func TestProgressRateAndETA(t *testing.T) {
 	d.rate(t0.Add(2*time.Second), false)
 	if d.progress.ETA != 0 {
 		t.Errorf("ETA when done = %v; want 0", d.progress.ETA)
+	}
+}
+
+// HLS with EXT-X-BYTERANGE into one file: each range is fetched with a
+// Range request, checked against its length and stored as its own file.
+func TestByteRangeSegments(t *testing.T) {
+	pkg := testTitle(t, 6*time.Second)
+	o := newOrigin(t, pkg)
+	var all []byte
+	var media strings.Builder
+	media.WriteString("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n#EXT-X-PLAYLIST-TYPE:VOD\n")
+	initData, _ := pkg.Open("v200/init.mp4")
+	fmt.Fprintf(&media, "#EXT-X-MAP:URI=\"single.mp4\",BYTERANGE=\"%d@0\"\n", len(initData))
+	all = append(all, initData...)
+	for i := 1; i <= 3; i++ {
+		seg, _ := pkg.Open(fmt.Sprintf("v200/seg_%d.m4s", i))
+		fmt.Fprintf(&media, "#EXTINF:2.0,\n#EXT-X-BYTERANGE:%d@%d\nsingle.mp4\n", len(seg), len(all))
+		all = append(all, seg...)
+	}
+	media.WriteString("#EXT-X-ENDLIST\n")
+	o.extra["single.mp4"] = all
+	o.extra["single.m3u8"] = []byte(media.String())
+	m := startManager(t, testConfig(t))
+	id, _ := m.Add(Request{URL: o.url("single.m3u8")})
+	d := await(t, m, id)
+	if d.State != StateCompleted {
+		t.Fatalf("state = %s (%s: %s); want completed", d.State, d.StopReason, d.Err)
+	}
+	if o.ranged.Load() != 4 {
+		t.Errorf("range requests = %d; want 4", o.ranged.Load())
+	}
+	pl, _ := m.idx.plan(id)
+	for _, it := range pl.Items {
+		got, err := os.ReadFile(filepath.Join(m.Dir(), id, filepath.FromSlash(it.Key)))
+		if err != nil || int64(len(got)) != it.Length || !bytes.Equal(got, all[it.Offset:it.Offset+it.Length]) {
+			t.Errorf("%s: %d bytes, %v; want bytes %d+%d of single.mp4", it.Key, len(got), err, it.Offset, it.Length)
+		}
+	}
+	if len(pl.Items) != 4 {
+		t.Errorf("items = %d; want 4", len(pl.Items))
+	}
+}
+
+// MaxDownloads bounds running downloads: the second waits in the queue
+// until the first is done; MaxSegments bounds fetches within one.
+func TestQueueConcurrencyLimits(t *testing.T) {
+	pkgA := testTitle(t, 8*time.Second)
+	oa := newOrigin(t, pkgA)
+	ob := newOrigin(t, testTitle(t, 4*time.Second))
+	gate := make(chan struct{})
+	var inFlight, peak atomic.Int64
+	oa.setHook(func(w http.ResponseWriter, r *http.Request, file string, data []byte) bool {
+		if strings.HasSuffix(file, ".m4s") {
+			n := inFlight.Add(1)
+			for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+			}
+			<-gate
+			inFlight.Add(-1)
+		}
+		return false
+	})
+	cfg := testConfig(t)
+	cfg.MaxDownloads = 1
+	cfg.MaxSegments = 2
+	started := make(chan struct{}, 16)
+	cfg.OnEvent = func(e Event) {
+		if e.Kind == EventState && e.Download.State == StateDownloading {
+			started <- struct{}{}
+		}
+	}
+	m := startManager(t, cfg)
+	a, _ := m.Add(Request{URL: oa.url("master.m3u8"), ID: "a"})
+	b, _ := m.Add(Request{URL: ob.url("master.m3u8"), ID: "b"})
+	<-started
+	if d, _ := m.Get(b); d.State != StateQueued {
+		t.Errorf("second download = %s while the first runs; want queued", d.State)
+	}
+	close(gate)
+	if d := await(t, m, a); d.State != StateCompleted {
+		t.Fatalf("a: %s %q", d.State, d.Err)
+	}
+	if d := await(t, m, b); d.State != StateCompleted {
+		t.Fatalf("b: %s %q", d.State, d.Err)
+	}
+	if peak.Load() > 2 {
+		t.Errorf("peak segment fetches = %d; want at most MaxSegments 2", peak.Load())
 	}
 }
