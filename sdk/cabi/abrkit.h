@@ -35,6 +35,11 @@
 #include <stdint.h>
 
 #ifdef __cplusplus
+template <typename T> inline T abrkit_sized_init_() {
+    T v = T();
+    v.size = static_cast<uint32_t>(sizeof(T));
+    return v;
+}
 extern "C" {
 #endif
 
@@ -44,7 +49,7 @@ typedef int64_t abrkit_handle;
 
 /* Initialiser of a struct with a leading size field, the rest zero. */
 #ifdef __cplusplus
-#define ABRKIT_SIZED_INIT(T) { sizeof(T) }
+#define ABRKIT_SIZED_INIT(T) (abrkit_sized_init_<T>())
 #else
 #define ABRKIT_SIZED_INIT(T) { .size = sizeof(T) }
 #endif

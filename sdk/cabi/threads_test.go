@@ -62,3 +62,22 @@ func TestCThreads(t *testing.T) {
 		t.Errorf("threads did not finish:\n%s", out.String())
 	}
 }
+
+// TestHeaderCXX compiles abrkit.h into a C++11 program with warnings as
+// errors (the C side is compiled by TestCThreads and the C example).
+func TestHeaderCXX(t *testing.T) {
+	var cxx string
+	for _, c := range []string{"g++", "c++", "clang++"} {
+		if p, err := exec.LookPath(c); err == nil {
+			cxx = p
+			break
+		}
+	}
+	if cxx == "" {
+		t.Skip("skipping: no C++ compiler")
+	}
+	args := []string{"-std=c++11", "-Wall", "-Wextra", "-Werror", "-fsyntax-only", "-I", ".", filepath.Join("testdata", "header.cpp")}
+	if out, err := exec.Command(cxx, args...).CombinedOutput(); err != nil {
+		t.Errorf("%s %v: %v\n%s", cxx, args, err, out)
+	}
+}
