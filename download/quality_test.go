@@ -3,6 +3,8 @@ package download
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +92,61 @@ func TestSelection(t *testing.T) {
 			}
 			if video != 3 || audio != 3 {
 				t.Errorf("files: video %d audio %d; want 3 and 3", video, audio)
+			}
+		})
+	}
+}
+
+// Subtitles are downloaded only when asked for, filtered by language, and
+// appear in the offline master playlist.
+func TestSubtitleSelection(t *testing.T) {
+	pkg := testTitle(t, 4*time.Second)
+	o := newOrigin(t, pkg)
+	master, _ := pkg.Open("master.m3u8")
+	withSubs := strings.Replace(string(master), "#EXT-X-STREAM-INF:", `#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="English",LANGUAGE="en",URI="subs/en.m3u8"
+#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="Deutsch",LANGUAGE="de",URI="subs/de.m3u8"
+#EXT-X-STREAM-INF:`, 1)
+	withSubs = strings.ReplaceAll(withSubs, `AUDIO="aud"`, `AUDIO="aud",SUBTITLES="subs"`)
+	o.extra["subs.m3u8"] = []byte(withSubs)
+	for _, lang := range []string{"en", "de"} {
+		o.extra["subs/"+lang+".m3u8"] = []byte("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:4.0,\n" + lang + ".vtt\n#EXT-X-ENDLIST\n")
+		o.extra["subs/"+lang+".vtt"] = []byte("WEBVTT\n\n00:00.000 --> 00:02.000\nhello " + lang + "\n")
+	}
+	tests := []struct {
+		name string
+		sel  Selection
+		want []string // subtitle files expected
+	}{
+		{"none by default", Selection{}, nil},
+		{"all", Selection{Subtitles: true}, []string{"media/subs/en.vtt", "media/subs/de.vtt"}},
+		{"german", Selection{Subtitles: true, SubtitleLangs: []string{"de"}}, []string{"media/subs/de.vtt"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := startManager(t, testConfig(t))
+			id, _ := m.Add(Request{URL: o.url("subs.m3u8"), Selection: tt.sel})
+			d := await(t, m, id)
+			if d.State != StateCompleted {
+				t.Fatalf("state %s %q", d.State, d.Err)
+			}
+			pl, _ := m.idx.plan(id)
+			var got []string
+			for _, it := range pl.Items {
+				if strings.HasPrefix(it.Key, "media/subs/") {
+					got = append(got, it.Key)
+				}
+			}
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("subtitle files = %v; want %v", got, tt.want)
+			}
+			off, err := m.Offline(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer off.Close()
+			data, _ := os.ReadFile(filepath.Join(off.Dir, OfflineManifest))
+			if has := strings.Contains(string(data), "TYPE=SUBTITLES"); has != (len(tt.want) > 0) {
+				t.Errorf("offline master has subtitles = %v; want %v\n%s", has, len(tt.want) > 0, data)
 			}
 		})
 	}
