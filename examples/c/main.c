@@ -47,6 +47,21 @@ static void on_event(abrkit_handle player, const abrkit_event *ev, void *user) {
     fflush(stdout);
 }
 
+static atomic_int download_progress;
+
+/* Download events: state changes printed, progress counted. */
+static void on_download(abrkit_handle m, const abrkit_download_event *ev, void *user) {
+    (void)m;
+    (void)user;
+    if (ev->kind == ABRKIT_DOWNLOAD_EVENT_PROGRESS) {
+        atomic_fetch_add(&download_progress, 1);
+        return;
+    }
+    printf("[download %s] %s: %s %.0f%% (%d/%d segments)%s%s\n", ev->id, ev->name, ev->state, 100 * ev->fraction,
+           ev->segments_done, ev->segments, ev->error[0] ? " " : "", ev->error);
+    fflush(stdout);
+}
+
 static int check(int32_t code, const char *what) {
     if (code != ABRKIT_OK) {
         fprintf(stderr, "abrkit-c: %s: %s (code %d)\n", what, abrkit_last_error(), code);
@@ -128,11 +143,12 @@ static int download(const char *url, const char *dir) {
         return 1;
     }
     int rc = 1;
-    if (check(abrkit_download_start(m, url, "demo", 400000, &id), "download_start") ||
+    if (check(abrkit_downloads_set_callback(m, on_download, NULL), "downloads_set_callback") ||
+        check(abrkit_download_start(m, url, "demo", 400000, &id), "download_start") ||
         check(abrkit_download_wait(m, id, 60000, &json), "download_wait")) {
         goto out;
     }
-    printf("download done: %s\n", json);
+    printf("download done after %d progress events: %s\n", atomic_load(&download_progress), json);
     abrkit_free(json);
     json = NULL;
     if (check(abrkit_download_list(m, &json), "download_list")) {

@@ -181,6 +181,36 @@ typedef struct abrkit_event {
  * abrkit_player_destroy on its own player. */
 typedef void (*abrkit_event_fn)(abrkit_handle player, const abrkit_event *event, void *user_data);
 
+/* Download event kinds (abrkit_download_event.kind). */
+#define ABRKIT_DOWNLOAD_EVENT_STATE    1  /* the state changed */
+#define ABRKIT_DOWNLOAD_EVENT_PROGRESS 2  /* a segment completed */
+#define ABRKIT_DOWNLOAD_EVENT_RETRY    3  /* a segment fetch failed and will be retried */
+#define ABRKIT_DOWNLOAD_EVENT_REFRESH  4  /* signed URLs were refreshed */
+
+/* One download event, a snapshot of the download when it happened. Strings
+ * are never NULL and valid only during the callback. */
+typedef struct abrkit_download_event {
+    int32_t kind;            /* ABRKIT_DOWNLOAD_EVENT_* */
+    const char *name;        /* "state", "progress", "retry", "refresh" */
+    const char *id;          /* the download */
+    const char *state;       /* "queued", "downloading", "paused", "completed", "failed", "removing" */
+    const char *stop_reason; /* paused/failed: "user", "no_space", "network", ... ("" otherwise) */
+    const char *error;       /* retry, failed: the cause */
+    double fraction;         /* 0..1 done */
+    int32_t segments;        /* in the plan, init segments included */
+    int32_t segments_done;
+    int64_t bytes;           /* of completed segments */
+    int64_t bytes_estimate;  /* expected total */
+    double bytes_per_sec;    /* recent rate */
+    int64_t dropped;         /* events dropped just before this one (slow callback) */
+} abrkit_download_event;
+
+/* Download event callback: same threading rules as abrkit_event_fn (a
+ * library thread per download manager, in order, may call back into the
+ * library, including abrkit_downloads_close). */
+typedef void (*abrkit_download_event_fn)(abrkit_handle downloads, const abrkit_download_event *event,
+                                         void *user_data);
+
 #ifndef ABRKIT_INTERNAL_TYPES_ONLY
 
 /* --- library --------------------------------------------------------------- */
@@ -243,6 +273,8 @@ int32_t abrkit_player_qoe_json(abrkit_handle player, char **out_json);
 int32_t abrkit_downloads_open(const char *dir, abrkit_handle *out);
 /* Stops every download (they resume at the next open) and frees the handle. */
 int32_t abrkit_downloads_close(abrkit_handle downloads);
+/* Sets (fn non-NULL) or removes (fn NULL) the download event callback. */
+int32_t abrkit_downloads_set_callback(abrkit_handle downloads, abrkit_download_event_fn fn, void *user_data);
 /* Queues a title (HLS or DASH URL); title may be NULL; max_bitrate picks the
  * highest video rendition at or under it (0: the highest). *out_id (may be
  * NULL) receives the download's id; free it with abrkit_free. */

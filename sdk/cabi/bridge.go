@@ -39,6 +39,10 @@ void abrkit_bridge_call(abrkit_event_fn fn, abrkit_handle h, const abrkit_event 
 	fn(h, ev, user);
 }
 
+void abrkit_bridge_call_download(abrkit_download_event_fn fn, abrkit_handle h, const abrkit_download_event *ev, void *user) {
+	fn(h, ev, user);
+}
+
 uintptr_t abrkit_bridge_self(void) { return (uintptr_t)pthread_self(); }
 
 int abrkit_bridge_is_self(uintptr_t t) { return pthread_equal((pthread_t)t, pthread_self()); }

@@ -157,6 +157,13 @@ func TestHeaderConstants(t *testing.T) {
 			t.Errorf("abrkit.h %s = %d (defined %v); want %d", name, v, ok, k)
 		}
 	}
+	dkinds := defines(t, "ABRKIT_DOWNLOAD_EVENT_")
+	for k := download.EventState; k <= download.EventRefresh; k++ {
+		name := "ABRKIT_DOWNLOAD_EVENT_" + strings.ToUpper(k.String())
+		if v, ok := dkinds[name]; !ok || v != int(k) {
+			t.Errorf("abrkit.h %s = %d (defined %v); want %d", name, v, ok, k)
+		}
+	}
 	if len(kinds) != int(player.EventEnded) {
 		t.Errorf("abrkit.h has %d event kinds; Go has %d", len(kinds), player.EventEnded)
 	}
@@ -286,7 +293,7 @@ func TestSessionEvents(t *testing.T) {
 	var mu sync.Mutex
 	var kinds []player.EventKind
 	firstFrame := make(chan struct{})
-	s.ev.setSink(SinkFunc(func(e *player.Event, dropped int64) {
+	s.ev.setSink(SinkFunc[player.Event](func(e *player.Event, dropped int64) {
 		mu.Lock()
 		defer mu.Unlock()
 		kinds = append(kinds, e.Kind)
@@ -337,10 +344,10 @@ func TestSessionEvents(t *testing.T) {
 
 // A blocked sink never blocks the producer: overflow is dropped and counted.
 func TestDispatcherDrops(t *testing.T) {
-	d := newDispatcher()
+	d := newDispatcher[player.Event]()
 	release, entered := make(chan struct{}), make(chan struct{})
 	got := make(chan int64, 2)
-	d.setSink(SinkFunc(func(e *player.Event, dropped int64) {
+	d.setSink(SinkFunc[player.Event](func(e *player.Event, dropped int64) {
 		if e.Kind == player.EventLoading {
 			close(entered)
 			<-release
@@ -374,9 +381,9 @@ func TestDispatcherCloseFromCallback(t *testing.T) {
 	var inCallback sync.Mutex
 	inside := false
 	sameThread = func(any) bool { inCallback.Lock(); defer inCallback.Unlock(); return inside }
-	d := newDispatcher()
+	d := newDispatcher[player.Event]()
 	done := make(chan struct{})
-	d.setSink(SinkFunc(func(e *player.Event, dropped int64) {
+	d.setSink(SinkFunc[player.Event](func(e *player.Event, dropped int64) {
 		inCallback.Lock()
 		inside = true
 		inCallback.Unlock()

@@ -3,25 +3,24 @@ package main
 import (
 	"sync"
 	"sync/atomic"
-
-	"github.com/abrkit/abrkit/player"
 )
 
 // EventQueue is how many events wait for a slow callback before newer ones
 // are dropped (and counted in the next delivered event).
 const EventQueue = 1024
 
-// Sink receives events on the dispatcher's goroutine. The cgo side wraps a
-// C function pointer and its user data in one; tests use Go functions.
-type Sink interface {
-	Deliver(e *player.Event, dropped int64)
+// Sink receives events of type E on the dispatcher's goroutine. The cgo
+// side wraps a C function pointer and its user data in one; tests use Go
+// functions.
+type Sink[E any] interface {
+	Deliver(e *E, dropped int64)
 }
 
 // SinkFunc adapts a function to Sink.
-type SinkFunc func(e *player.Event, dropped int64)
+type SinkFunc[E any] func(e *E, dropped int64)
 
 // Deliver calls f.
-func (f SinkFunc) Deliver(e *player.Event, dropped int64) { f(e, dropped) }
+func (f SinkFunc[E]) Deliver(e *E, dropped int64) { f(e, dropped) }
 
 // Thread hooks: the cgo side locks the dispatcher goroutine to its OS thread
 // and remembers it, so that a close made from inside a callback does not wait
@@ -31,13 +30,13 @@ var (
 	sameThread = func(any) bool { return false }
 )
 
-// dispatcher takes events from the player's goroutine (which must never
-// block on foreign code) and delivers them in order on its own goroutine.
-// It starts with the first sink.
-type dispatcher struct {
-	sink    atomic.Pointer[sinkBox]
+// dispatcher takes events from the player's (or download manager's)
+// goroutine, which must never block on foreign code, and delivers them in
+// order on its own goroutine. It starts with the first sink.
+type dispatcher[E any] struct {
+	sink    atomic.Pointer[sinkBox[E]]
 	dropped atomic.Int64
-	ch      chan player.Event
+	ch      chan E
 	stop    chan struct{}
 
 	mu      sync.Mutex
@@ -47,14 +46,14 @@ type dispatcher struct {
 	thread  any
 }
 
-type sinkBox struct{ s Sink }
+type sinkBox[E any] struct{ s Sink[E] }
 
-func newDispatcher() *dispatcher {
-	return &dispatcher{ch: make(chan player.Event, EventQueue), stop: make(chan struct{}), done: make(chan struct{})}
+func newDispatcher[E any]() *dispatcher[E] {
+	return &dispatcher[E]{ch: make(chan E, EventQueue), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 // setSink replaces the sink (nil: events are no longer queued).
-func (d *dispatcher) setSink(s Sink) {
+func (d *dispatcher[E]) setSink(s Sink[E]) {
 	if s == nil {
 		d.sink.Store(nil)
 		return
@@ -64,7 +63,7 @@ func (d *dispatcher) setSink(s Sink) {
 	if d.closed {
 		return
 	}
-	d.sink.Store(&sinkBox{s})
+	d.sink.Store(&sinkBox[E]{s})
 	if !d.started {
 		d.started = true
 		ready := make(chan struct{})
@@ -73,8 +72,9 @@ func (d *dispatcher) setSink(s Sink) {
 	}
 }
 
-// OnEvent implements player.Listener; it never blocks.
-func (d *dispatcher) OnEvent(e player.Event) {
+// OnEvent queues e; it never blocks. It implements player.Listener for
+// dispatcher[player.Event].
+func (d *dispatcher[E]) OnEvent(e E) {
 	if d.sink.Load() == nil {
 		return
 	}
@@ -85,7 +85,7 @@ func (d *dispatcher) OnEvent(e player.Event) {
 	}
 }
 
-func (d *dispatcher) run(ready chan<- struct{}) {
+func (d *dispatcher[E]) run(ready chan<- struct{}) {
 	defer close(d.done)
 	d.thread = lockThread()
 	close(ready)
@@ -103,7 +103,7 @@ func (d *dispatcher) run(ready chan<- struct{}) {
 
 // close stops delivery after the current callback. Called from the
 // dispatcher's own thread (a callback closing its player), it does not wait.
-func (d *dispatcher) close() {
+func (d *dispatcher[E]) close() {
 	d.sink.Store(nil)
 	d.mu.Lock()
 	if d.closed {

@@ -10,7 +10,8 @@ import (
 
 // manager is a download manager behind a handle.
 type manager struct {
-	m *download.Manager
+	m  *download.Manager
+	ev *dispatcher[download.Event]
 }
 
 // openManager opens (or creates) the download folder dir and starts the
@@ -19,12 +20,13 @@ func openManager(dir string) (*manager, error) {
 	if dir == "" {
 		return nil, fmt.Errorf("%w: empty download folder", errInvalidArg)
 	}
-	m, err := download.New(download.Config{Dir: dir})
+	ev := newDispatcher[download.Event]()
+	m, err := download.New(download.Config{Dir: dir, OnEvent: ev.OnEvent})
 	if err != nil {
 		return nil, err
 	}
 	m.Start()
-	return &manager{m: m}, nil
+	return &manager{m: m, ev: ev}, nil
 }
 
 // start queues the title at url; it returns the download's id.
@@ -82,4 +84,9 @@ func (m *manager) wait(ctx context.Context, id string) ([]byte, error) {
 	return json.Marshal(toJSON(d))
 }
 
-func (m *manager) close() error { return m.m.Close() }
+// close stops the manager, then event delivery.
+func (m *manager) close() error {
+	err := m.m.Close()
+	m.ev.close()
+	return err
+}

@@ -8,6 +8,7 @@ package main
 
 void abrkit_bridge_set_error(int32_t code, const char *msg, size_t n);
 void abrkit_bridge_call(abrkit_event_fn fn, abrkit_handle h, const abrkit_event *ev, void *user);
+void abrkit_bridge_call_download(abrkit_download_event_fn fn, abrkit_handle h, const abrkit_download_event *ev, void *user);
 uintptr_t abrkit_bridge_self(void);
 int abrkit_bridge_is_self(uintptr_t t);
 */
@@ -20,6 +21,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/abrkit/abrkit/download"
 	"github.com/abrkit/abrkit/player"
 )
 
@@ -408,6 +410,64 @@ func abrkit_downloads_close(h C.abrkit_handle) (code C.int32_t) {
 		return finish(errInvalidHandle)
 	}
 	return finish(v.(*manager).close())
+}
+
+// cDownloadSink calls a C download callback.
+type cDownloadSink struct {
+	h    C.abrkit_handle
+	fn   C.abrkit_download_event_fn
+	user unsafe.Pointer
+}
+
+// Deliver converts e to an abrkit_download_event whose strings live for the call.
+func (s *cDownloadSink) Deliver(e *download.Event, dropped int64) {
+	var strs []*C.char
+	str := func(v string) *C.char {
+		p := C.CString(v)
+		strs = append(strs, p)
+		return p
+	}
+	defer func() {
+		for _, p := range strs {
+			C.free(unsafe.Pointer(p))
+		}
+	}()
+	d := e.Download
+	errMsg := d.Err
+	if e.Err != nil {
+		errMsg = e.Err.Error()
+	}
+	ev := C.abrkit_download_event{
+		kind:           C.int32_t(e.Kind),
+		name:           str(e.Kind.String()),
+		id:             str(d.ID),
+		state:          str(d.State.String()),
+		stop_reason:    str(string(d.StopReason)),
+		error:          str(errMsg),
+		fraction:       C.double(d.Progress.Fraction()),
+		segments:       C.int32_t(d.Progress.Segments),
+		segments_done:  C.int32_t(d.Progress.SegmentsDone),
+		bytes:          C.int64_t(d.Progress.Bytes),
+		bytes_estimate: C.int64_t(d.Progress.BytesEstimate),
+		bytes_per_sec:  C.double(d.Progress.BytesPerSec),
+		dropped:        C.int64_t(dropped),
+	}
+	C.abrkit_bridge_call_download(s.fn, s.h, &ev, s.user)
+}
+
+//export abrkit_downloads_set_callback
+func abrkit_downloads_set_callback(h C.abrkit_handle, fn C.abrkit_download_event_fn, user unsafe.Pointer) (code C.int32_t) {
+	defer guard(&code)
+	m, err := lookup[*manager](handles, Handle(h))
+	if err != nil {
+		return finish(err)
+	}
+	if fn == nil {
+		m.ev.setSink(nil)
+	} else {
+		m.ev.setSink(&cDownloadSink{h: h, fn: fn, user: user})
+	}
+	return finish(nil)
 }
 
 // managerCall runs f on the manager of h with the id string.

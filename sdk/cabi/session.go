@@ -61,7 +61,7 @@ func (c Config) options() ([]player.Option, error) {
 type session struct {
 	cfg  Config
 	opts []player.Option
-	ev   *dispatcher
+	ev   *dispatcher[player.Event]
 
 	mu      sync.Mutex
 	p       *player.Player
@@ -74,7 +74,7 @@ func newSession(cfg Config) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &session{cfg: cfg, opts: opts, ev: newDispatcher()}, nil
+	return &session{cfg: cfg, opts: opts, ev: newDispatcher[player.Event]()}, nil
 }
 
 // start makes the player for one source; only the first call succeeds.

@@ -56,7 +56,7 @@ func TestCExample(t *testing.T) {
 	for _, want := range []string{
 		"manifest_loaded", "first_frame", "status: playing", "paused", "seek_done",
 		"wait(0): -6 (still playing)", `QoE JSON: {"startup_seconds":`,
-		"play after destroy: -1", "download done:", `"state":"completed"`, "offline QoE: started=1",
+		"play after destroy: -1", "download done after", `"state":"completed"`, "] state: completed 100%", "offline QoE: started=1",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q", want)
