@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abrkit/abrkit/abr"
+	"github.com/abrkit/abrkit/download"
 	"github.com/abrkit/abrkit/player"
 )
 
@@ -29,7 +30,7 @@ type playReport struct {
 
 func newPlayCmd() *cobra.Command {
 	c := &cobra.Command{
-		Use:   "play URL",
+		Use:   "play URL | --offline ID",
 		Short: "Play a stream headless in real time and report QoE",
 		Long: `play loads an HLS or DASH manifest and plays it headless in real time:
 segments are downloaded as a real player would (ABR, buffer policy, live
@@ -40,23 +41,47 @@ throughput. Ctrl-C stops cleanly; the QoE summary is printed at the end.
 Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 1 playback failed, 2 bad usage.`,
 		Example: `  abrkit play http://127.0.0.1:8080/t1/master.m3u8 --duration 30s
-  abrkit play http://127.0.0.1:8080/t1/manifest.mpd --abr bola --max-bitrate 2M --format json`,
-		Args: cobra.ExactArgs(1),
+  abrkit play http://127.0.0.1:8080/t1/manifest.mpd --abr bola --max-bitrate 2M --format json
+  abrkit play --offline t1 --out downloads      # a completed 'abrkit download', no network`,
+		Args: cobra.MaximumNArgs(1),
 	}
 	format := formatFlag(c)
 	algo := c.Flags().String("abr", "throughput", fmt.Sprintf("ABR algorithm: %v", abr.Names()))
 	duration := c.Flags().Duration("duration", 0, "stop after this much wall time (0: play to the end)")
 	maxBitrate := c.Flags().String("max-bitrate", "", "cap the video bitrate, bits/s with optional k/M suffix (e.g. 2.5M)")
 	quiet := c.Flags().Bool("quiet", false, "no status line on stderr")
+	offline := c.Flags().String("offline", "", "play download ID from the --out folder of 'abrkit download', with no network")
+	out := c.Flags().String("out", "downloads", "with --offline: the downloads folder")
 	speed := c.Flags().Float64("speed", 1, "run the player clock this many times faster than real time (tests, demos)")
 	_ = c.Flags().MarkHidden("speed")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(*format); err != nil {
 			return err
 		}
-		u, err := url.Parse(args[0])
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return usageErrorf("URL %q: want an http or https manifest URL", args[0])
+		var opts []player.Option
+		var src string
+		switch {
+		case *offline != "" && len(args) > 0:
+			return usageErrorf("give a URL or --offline ID, not both")
+		case *offline != "":
+			off, err := download.OpenOffline(*out, *offline, time.Now())
+			if err != nil {
+				if errors.Is(err, download.ErrNotFound) || errors.Is(err, download.ErrIncomplete) || errors.Is(err, download.ErrExpired) {
+					return badInput(err)
+				}
+				return err
+			}
+			defer off.Close()
+			src = off.ManifestURL
+			opts = append(opts, player.WithFetcher(off.Fetcher))
+		case len(args) == 1:
+			src = args[0]
+			u, err := url.Parse(src)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return usageErrorf("URL %q: want an http or https manifest URL", src)
+			}
+		default:
+			return usageErrorf("give a manifest URL or --offline ID (see 'abrkit play --help')")
 		}
 		a, err := abr.New(*algo)
 		if err != nil {
@@ -77,15 +102,15 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 		if *quiet {
 			status = nil
 		}
-		rep, err := play(ctx, args[0], a, capBps, *duration, *speed, status)
-		out := cmd.OutOrStdout()
+		rep, err := play(ctx, src, a, capBps, *duration, *speed, status, opts...)
+		w := cmd.OutOrStdout()
 		if *format == "json" {
-			if werr := writeJSON(out, rep); werr != nil {
+			if werr := writeJSON(w, rep); werr != nil {
 				return werr
 			}
 		} else {
-			fmt.Fprintf(out, "%s (%s): %s\n", rep.URL, rep.ABR, rep.Stopped)
-			if werr := rep.QoE.WriteText(out); werr != nil {
+			fmt.Fprintf(w, "%s (%s): %s\n", rep.URL, rep.ABR, rep.Stopped)
+			if werr := rep.QoE.WriteText(w); werr != nil {
 				return werr
 			}
 		}
@@ -97,13 +122,14 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 // play runs one session until it ends, fails, the duration passes or ctx
 // is cancelled. Status lines go to status every second unless it is nil.
 func play(ctx context.Context, src string, a abr.Algorithm, maxBitrate int, d time.Duration, speed float64,
-	status io.Writer) (playReport, error) {
+	status io.Writer, extra ...player.Option) (playReport, error) {
 	rep := playReport{URL: src, ABR: a.Name()}
 	var clock player.Clock = player.SystemClock{}
 	if speed != 1 {
 		clock = player.NewScaledClock(speed)
 	}
-	p, err := player.New(player.WithABR(a), player.WithMaxBitrate(maxBitrate), player.WithClock(clock))
+	opts := append([]player.Option{player.WithABR(a), player.WithMaxBitrate(maxBitrate), player.WithClock(clock)}, extra...)
+	p, err := player.New(opts...)
 	if err != nil {
 		return rep, err
 	}

@@ -81,3 +81,39 @@ func TestPlayCmd(t *testing.T) {
 		})
 	}
 }
+
+// TestPlayOffline downloads a title and plays it from the download folder
+// (file:// URLs served by the download package, no HTTP).
+func TestPlayOffline(t *testing.T) {
+	url, _ := downloadOrigin(t)
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	if code := run([]string{"download", url, "--out", dir, "--id", "t1", "--format", "json"}, &out, &errOut); code != 0 {
+		t.Fatalf("download = %d; want 0\n%s", code, errOut.String())
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"unknown id", []string{"play", "--offline", "nope", "--out", dir}, 2, "not found"},
+		{"url and offline", []string{"play", "http://x/m.m3u8", "--offline", "t1", "--out", dir}, 2, "not both"},
+		{"plays", []string{"play", "--offline", "t1", "--out", dir, "--quiet", "--speed", "20", "--format", "json"}, 0, ""},
+	}
+	for _, tt := range tests {
+		out.Reset()
+		errOut.Reset()
+		code := run(tt.args, &out, &errOut)
+		if code != tt.code || !strings.Contains(errOut.String(), tt.stderr) {
+			t.Fatalf("%s: run(%q) = %d; want %d with %q in stderr\nstdout: %s\nstderr: %s", tt.name, tt.args, code, tt.code, tt.stderr, out.String(), errOut.String())
+		}
+	}
+	var r playReport
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Stopped != "ended" || !r.QoE.Ended || r.QoE.Segments == 0 || r.QoE.Errors != 0 {
+		t.Errorf("offline play = %+v; want it ended with segments and no errors", r)
+	}
+}
