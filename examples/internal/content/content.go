@@ -1,6 +1,3 @@
-// Package content serves packaged CMAF titles on loopback for the examples
-// and their tests: a minimal origin over [packager.Package.Open] with an
-// optional per-connection rate limit, so that ABR has something to adapt to.
 package content
 
 import (
