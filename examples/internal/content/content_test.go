@@ -36,3 +36,30 @@ func TestServer(t *testing.T) {
 		}
 	}
 }
+
+// A paced response carries the same bytes as an unpaced one.
+func TestServerRate(t *testing.T) {
+	s, err := Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	get := func() []byte {
+		resp, err := http.Get(s.URL() + "/demo/v300/seg_1.m4s")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("GET seg_1 = %d, %v", resp.StatusCode, err)
+		}
+		return b
+	}
+	plain := get()
+	s.Rate = 400 << 10 // 20 KiB chunks every 50ms: a few chunks for this segment
+	paced := get()
+	if string(plain) != string(paced) || len(plain) == 0 {
+		t.Errorf("paced body %d bytes; want the %d unpaced bytes", len(paced), len(plain))
+	}
+}
