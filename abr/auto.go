@@ -10,7 +10,7 @@ import (
 const (
 	DefaultAutoHorizon        = 5  // segments planned ahead
 	DefaultAutoWindow         = 5  // samples in the harmonic-mean forecast
-	DefaultAutoErrors         = 20 // forecast errors remembered
+	DefaultAutoErrors         = 50 // forecast errors remembered
 	DefaultAutoTerminalTarget = 12 // s of buffer wished for at the horizon's end
 	DefaultAutoTerminalWeight = 3  // QoE per second missing from it
 	DefaultAutoSwitchWeight   = 2  // planner's switch penalty, times the metric's

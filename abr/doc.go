@@ -46,8 +46,10 @@
 //     believed at once and a recovery only gradually.
 //   - Uncertainty: each segment records actual/forecast. The plan is
 //     scored against 5 scenarios, the 10/30/50/70/90 % quantiles of the
-//     last 20 such ratios, shrunk towards a prior (0.6 .. 1.25) while the
-//     session is young. The expected QoE over scenarios charges a plan for
+//     last 50 such ratios (the whole record of a short session: the rare
+//     deep misses that the low quantiles need are not forgotten after 20
+//     segments), shrunk towards a prior (0.6 .. 1.25) while the session is
+//     young. The expected QoE over scenarios charges a plan for
 //     its stall risk in proportion to its probability instead of the worst
 //     case: with a large buffer a pessimistic scenario costs little, so
 //     auto plays high; with a small one it costs a lot.
