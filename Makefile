@@ -6,7 +6,7 @@ CONTENT   ?= testdata/content
 BENCHTIME ?= 1x
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: help build test test-unit test-e2e bench lint demo content quickstart clean
+.PHONY: help build test test-unit bench lint demo content quickstart cross clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ quickstart: ## the README's main job: reference backend + quickstart scenario
 
 demo: content ## the desktop demo player: embedded backend serving the ffmpeg-made content
 	$(GO) run ./cmd/abrplay --serve --content $(CONTENT)
+
+cross: ## cross-compile the SDK for linux/arm64, android/arm64 and darwin/arm64 (CGO_ENABLED=0)
+	@scripts/cross-compile.sh
 
 clean: ## remove build outputs
 	rm -rf $(BIN)
