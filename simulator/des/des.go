@@ -2,6 +2,9 @@ package des
 
 import (
 	"fmt"
+	"math"
+	"math/bits"
+	"slices"
 	"time"
 )
 
@@ -12,7 +15,7 @@ import (
 // and the garbage collector never scans it.
 type Event struct {
 	At   time.Duration
-	seq  uint64
+	seq  uint32
 	Kind uint8
 	Gen  uint32
 	ID   int32
@@ -21,14 +24,36 @@ type Event struct {
 // Handler is called for each event in time order.
 type Handler func(ev Event)
 
-// Engine is a discrete-event loop: a 4-ary heap of events ordered by time
-// and, for equal times, by scheduling order, so runs are deterministic.
-// It is not safe for concurrent use.
+// Queue geometry: events within ringSpan of the current bucket wait
+// unsorted in a ring of buckets of bucketWidth; only the current bucket's
+// events are kept in a heap. Later events wait in a second heap.
+const (
+	bucketWidth = time.Millisecond
+	ringBits    = 14
+	ringSize    = 1 << ringBits // buckets (16.4 s of simulated time)
+)
+
+// Engine is a discrete-event loop: events ordered by time and, for equal
+// times, by scheduling order, so runs are deterministic. It is not safe
+// for concurrent use.
+//
+// The queue is a two-level calendar: a small 4-ary heap holds the events
+// of the current millisecond, a ring of unsorted buckets the next 16
+// seconds, and a 4-ary heap the rest. Scheduling into the ring is an
+// append and the heap a step pops from stays small enough to stay in
+// cache, so the cost per event does not grow with the number of pending
+// events as a single large heap's does.
 type Engine struct {
 	now    time.Duration
-	seq    uint64
-	heap   []Event
+	seq    uint32
 	events uint64
+
+	near  []Event // events of buckets <= cur, a heap
+	cur   int64   // absolute index of the current bucket
+	ring  [ringSize][]Event
+	used  [ringSize / 64]uint64 // bit per non-empty ring bucket
+	ringN int                   // events in the ring
+	far   []Event               // events of buckets >= cur+ringSize, a heap
 }
 
 // New returns an engine at time 0.
@@ -38,10 +63,12 @@ func New() *Engine { return &Engine{} }
 func (e *Engine) Now() time.Duration { return e.now }
 
 // Len is the number of pending events.
-func (e *Engine) Len() int { return len(e.heap) }
+func (e *Engine) Len() int { return len(e.near) + e.ringN + len(e.far) }
 
 // Handled is the number of events dispatched so far.
 func (e *Engine) Handled() uint64 { return e.events }
+
+func bucketOf(at time.Duration) int64 { return int64(at / bucketWidth) }
 
 // Schedule adds an event at time at. Scheduling in the past panics: it
 // would make time run backwards.
@@ -49,31 +76,117 @@ func (e *Engine) Schedule(at time.Duration, kind uint8, id int32, gen uint32) {
 	if at < e.now {
 		panic(fmt.Sprintf("des: event at %v scheduled in the past (now %v)", at, e.now))
 	}
+	if e.seq == math.MaxUint32 {
+		e.renumber()
+	}
 	e.seq++
-	e.heap = append(e.heap, Event{At: at, seq: e.seq, Kind: kind, ID: id, Gen: gen})
-	e.up(len(e.heap) - 1)
+	ev := Event{At: at, seq: e.seq, Kind: kind, ID: id, Gen: gen}
+	switch b := bucketOf(at); {
+	case b <= e.cur:
+		e.near = push(e.near, ev)
+	case b < e.cur+ringSize:
+		k := b & (ringSize - 1)
+		e.ring[k] = append(e.ring[k], ev)
+		e.used[k>>6] |= 1 << (k & 63)
+		e.ringN++
+	default:
+		e.far = push(e.far, ev)
+	}
+}
+
+// fill makes near hold the earliest pending events; it reports false when
+// none is pending.
+func (e *Engine) fill() bool {
+	for len(e.near) == 0 {
+		switch {
+		case e.ringN > 0:
+			e.cur = e.nextUsed()
+			if len(e.far) > 0 {
+				e.cur = min(e.cur, bucketOf(e.far[0].At))
+			}
+		case len(e.far) > 0:
+			e.cur = bucketOf(e.far[0].At)
+		default:
+			return false
+		}
+		k := e.cur & (ringSize - 1)
+		if b := e.ring[k]; len(b) > 0 {
+			e.near = append(e.near, b...)
+			e.ringN -= len(b)
+			e.ring[k] = b[:0]
+			e.used[k>>6] &^= 1 << (k & 63)
+			for i := (len(e.near) - 2) / 4; i >= 0; i-- {
+				down(e.near, i)
+			}
+		}
+		for len(e.far) > 0 && bucketOf(e.far[0].At) <= e.cur {
+			var ev Event
+			ev, e.far = pop(e.far)
+			e.near = push(e.near, ev)
+		}
+	}
+	return true
+}
+
+// nextUsed returns the absolute index of the first non-empty ring bucket
+// after cur (the ring holds buckets cur+1 .. cur+ringSize-1).
+func (e *Engine) nextUsed() int64 {
+	start := (e.cur + 1) & (ringSize - 1)
+	w := start >> 6
+	word := e.used[w] &^ (1<<(start&63) - 1)
+	for i := 0; i <= len(e.used); i++ {
+		if word != 0 {
+			k := w<<6 + int64(bits.TrailingZeros64(word))
+			return e.cur + 1 + (k-start)&(ringSize-1)
+		}
+		w = (w + 1) % int64(len(e.used))
+		word = e.used[w]
+	}
+	panic("des: ring count and bitmap disagree")
+}
+
+// renumber rewrites the sequence numbers of the pending events to 1..n in
+// their order, so that seq never wraps around.
+func (e *Engine) renumber() {
+	var all []*Event
+	for i := range e.near {
+		all = append(all, &e.near[i])
+	}
+	for k := range e.ring {
+		for i := range e.ring[k] {
+			all = append(all, &e.ring[k][i])
+		}
+	}
+	for i := range e.far {
+		all = append(all, &e.far[i])
+	}
+	slices.SortFunc(all, func(a, b *Event) int {
+		if less(a, b) {
+			return -1
+		}
+		return 1
+	})
+	for i, ev := range all {
+		ev.seq = uint32(i + 1) // order unchanged: heaps stay valid
+	}
+	e.seq = uint32(len(all))
 }
 
 // Peek returns the time of the next event; ok is false when none is pending.
 func (e *Engine) Peek() (at time.Duration, ok bool) {
-	if len(e.heap) == 0 {
+	if !e.fill() {
 		return 0, false
 	}
-	return e.heap[0].At, true
+	return e.near[0].At, true
 }
 
 // Step dispatches the next event to h; it returns false when none is pending.
 func (e *Engine) Step(h Handler) bool {
-	if len(e.heap) == 0 {
+	if !e.fill() {
 		return false
 	}
-	ev := e.heap[0]
-	last := len(e.heap) - 1
-	e.heap[0] = e.heap[last]
-	e.heap = e.heap[:last]
-	if last > 0 {
-		e.down(0)
-	}
+	var ev Event
+	ev, e.near = pop(e.near)
 	e.now = ev.At
 	e.events++
 	h(ev)
@@ -85,7 +198,7 @@ func (e *Engine) Step(h Handler) bool {
 // number of events dispatched.
 func (e *Engine) RunUntil(end time.Duration, h Handler, stop func() bool) uint64 {
 	n := e.events
-	for len(e.heap) > 0 && e.heap[0].At <= end {
+	for e.fill() && e.near[0].At <= end {
 		if stop != nil && stop() {
 			break
 		}
@@ -104,8 +217,9 @@ func less(a, b *Event) bool {
 	return a.seq < b.seq
 }
 
-func (e *Engine) up(i int) {
-	h := e.heap
+func push(h []Event, ev Event) []Event {
+	h = append(h, ev)
+	i := len(h) - 1
 	for i > 0 {
 		p := (i - 1) / 4
 		if !less(&h[i], &h[p]) {
@@ -114,10 +228,21 @@ func (e *Engine) up(i int) {
 		h[i], h[p] = h[p], h[i]
 		i = p
 	}
+	return h
 }
 
-func (e *Engine) down(i int) {
-	h := e.heap
+func pop(h []Event) (Event, []Event) {
+	ev := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h = h[:last]
+	if last > 0 {
+		down(h, 0)
+	}
+	return ev, h
+}
+
+func down(h []Event, i int) {
 	n := len(h)
 	for {
 		c := 4*i + 1
