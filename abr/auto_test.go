@@ -1,0 +1,54 @@
+package abr
+
+import (
+	"testing"
+	"time"
+)
+
+// feedAuto plays a session into a: segment k (0-based) at level 3 takes
+// the time its rate gives, rate(k) in bits per second.
+func feedAuto(a *Auto, n int, rate func(k int) float64) {
+	s := &State{
+		Buffer: 20 * time.Second, MaxBuffer: 60 * time.Second, SegmentDuration: 4 * time.Second,
+		Bitrates: ladder, Last: 3, Remaining: -1,
+	}
+	bytes := int64(ladder[3] / 8 * 4)
+	for k := range n {
+		s.History = append(s.History, Chunk{Level: 3, Bytes: bytes,
+			Download: time.Duration(float64(bytes) * 8 / rate(k) * float64(time.Second))})
+		s.Index = k + 1
+		s.Last = a.Choose(s)
+	}
+}
+
+func TestAutoErrorRecord(t *testing.T) {
+	// Seven deep misses early in a session (one segment in three), then a
+	// steady link to the 47th segment: the low planning quantile must still
+	// remember the misses (the record spans DefaultAutoErrors segments),
+	// while a record of 20 has forgotten them.
+	miss := func(k int) float64 {
+		if k < 21 && k%3 == 0 {
+			return 0.5e6
+		}
+		return 3e6
+	}
+	cases := []struct {
+		name    string
+		errors  int
+		wantLow bool // lowest scenario clearly below 1
+	}{
+		{"default record", 0, true},
+		{"record of 20", 20, false},
+	}
+	for _, c := range cases {
+		a := NewAuto()
+		if c.errors > 0 {
+			a.Errors = c.errors
+		}
+		feedAuto(a, 47, miss)
+		low := a.scenarios()[0]
+		if got := low < 0.9; got != c.wantLow {
+			t.Errorf("Auto(%s).scenarios()[0] = %.3f; want below 0.9: %v", c.name, low, c.wantLow)
+		}
+	}
+}
