@@ -34,28 +34,28 @@ const (
 // edges and the steering manifest, so an entry costs ~200 bytes.
 type entry struct {
 	id      string
-	origin  Origin
 	pathway string // HLS pathway key whose variants this server plays ("" none)
 	base    string // API edge: base URL without query
 	query   string // API edge: signed query parameters
 	host    string // scheme://host[:port] of the server's URIs
 	clone   *Clone // FromClone: the replacement
-	cloneOf int    // FromClone: index of the base entry; -1 otherwise
 
-	failures     int
-	successes    int
-	selected     bool // chosen since the last steering reload (DASH report)
 	penaltyUntil time.Duration
-
-	fast, slow float64 // bits per second
-	samples    int
-	latency    time.Duration
+	fast, slow   float64 // bits per second
+	latency      time.Duration
 
 	probe struct {
-		asked, done, ok bool
 		latency         time.Duration
 		tput            float64
+		asked, done, ok bool
 	}
+
+	cloneOf   int32 // FromClone: index of the base entry; -1 otherwise
+	failures  int32
+	successes int32
+	samples   int32
+	origin    Origin
+	selected  bool // chosen since the last steering reload (DASH report)
 }
 
 // basePrefix ties a DASH BaseURL (or an API edge base) to its server and
@@ -105,6 +105,12 @@ var _ Selector = (*Manager)(nil)
 func New(cfg Config, now time.Duration) (*Manager, error) {
 	cfg.setDefaults()
 	m := &Manager{cfg: cfg, cur: -1, pinned: -1, now: now, ttl: cfg.DefaultTTL}
+	if n := len(cfg.Edges); n > 0 {
+		// sized exactly: a session with API edges rarely adds servers
+		m.entries = make([]entry, 0, n)
+		m.order = make([]int, 0, n)
+		m.bases = make([]basePrefix, 0, n)
+	}
 	for k, e := range cfg.Edges {
 		if e.ID == "" || e.URL == "" || schemeHost(e.URL) == "" {
 			return nil, fmt.Errorf("%w: edges[%d] (id %q, url %q): want an ID and an absolute URL", ErrBadEdge, k, e.ID, e.URL)
@@ -448,7 +454,7 @@ func (m *Manager) view(i int) Server {
 		Rank:           m.rankOf(i),
 		BaseURL:        e.base,
 		PenalizedUntil: e.penaltyUntil,
-		Failures:       e.failures,
+		Failures:       int(e.failures),
 		Throughput:     e.fast,
 		Latency:        e.latency,
 	}
@@ -542,7 +548,7 @@ func (m *Manager) Report(now time.Duration, serverID string, o Outcome) error {
 		e.slow += slowAlpha * (bps - e.slow)
 	}
 	e.samples++
-	if e.samples >= m.cfg.CollapseSamples &&
+	if int(e.samples) >= m.cfg.CollapseSamples &&
 		(e.fast < m.cfg.CollapseRatio*e.slow || (m.minTput > 0 && e.fast < m.minTput)) {
 		m.penalise(now, i, ReasonThroughput)
 	}
@@ -563,7 +569,7 @@ func (m *Manager) penalise(now time.Duration, i int, why Reason) {
 	e.failures++
 	e.successes = 0
 	d := m.cfg.PenaltyBase
-	for k := 1; k < e.failures && d < m.cfg.PenaltyMax; k++ {
+	for k := int32(1); k < e.failures && d < m.cfg.PenaltyMax; k++ {
 		d *= 2
 	}
 	d = min(d, m.cfg.PenaltyMax)

@@ -152,7 +152,7 @@ func (m *Manager) apply(now time.Duration, mf *Manifest) {
 			pathway: base.pathway,
 			host:    cloneHost(base.host, c.Replacement.Host),
 			clone:   &cc,
-			cloneOf: b,
+			cloneOf: int32(b),
 		})
 		m.order = append(m.order, len(m.entries)-1)
 	}

@@ -31,7 +31,7 @@ func (m *Manager) resolveTo(t int, uri, stableID string, rendition bool) string 
 	e := &m.entries[t]
 	if e.origin == FromClone {
 		// map onto the base pathway, then apply this clone's replacement
-		u := m.resolveTo(e.cloneOf, uri, stableID, rendition)
+		u := m.resolveTo(int(e.cloneOf), uri, stableID, rendition)
 		return replace(u, e.clone, stableID, rendition)
 	}
 	// 1. HLS variant playlists: the k-th variant of one pathway is the
