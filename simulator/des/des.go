@@ -48,12 +48,18 @@ type Engine struct {
 	seq    uint32
 	events uint64
 
-	near  []Event // events of buckets <= cur, a heap
-	cur   int64   // absolute index of the current bucket
-	ring  [ringSize][]Event
+	near []Event // events of buckets <= cur, a heap
+	cur  int64   // absolute index of the current bucket
+	// The ring's buckets are lists of nodes (node index + 1; 0 ends a
+	// list), so the ring's memory follows the events pending in it, not
+	// the busiest millisecond times the number of buckets.
+	ring  [ringSize]int32
 	used  [ringSize / 64]uint64 // bit per non-empty ring bucket
 	ringN int                   // events in the ring
-	far   []Event               // events of buckets >= cur+ringSize, a heap
+	nodes []Event
+	next  []int32 // per node: the next node of its list, or of the free list
+	free  int32   // free list of nodes
+	far   []Event // events of buckets >= cur+ringSize, a heap
 }
 
 // New returns an engine at time 0.
@@ -86,7 +92,18 @@ func (e *Engine) Schedule(at time.Duration, kind uint8, id int32, gen uint32) {
 		e.near = push(e.near, ev)
 	case b < e.cur+ringSize:
 		k := b & (ringSize - 1)
-		e.ring[k] = append(e.ring[k], ev)
+		var n int32
+		if e.free != 0 {
+			n = e.free
+			e.free = e.next[n-1]
+		} else {
+			e.nodes = append(e.nodes, Event{})
+			e.next = append(e.next, 0)
+			n = int32(len(e.nodes))
+		}
+		e.nodes[n-1] = ev
+		e.next[n-1] = e.ring[k]
+		e.ring[k] = n
 		e.used[k>>6] |= 1 << (k & 63)
 		e.ringN++
 	default:
@@ -110,10 +127,16 @@ func (e *Engine) fill() bool {
 			return false
 		}
 		k := e.cur & (ringSize - 1)
-		if b := e.ring[k]; len(b) > 0 {
-			e.near = append(e.near, b...)
-			e.ringN -= len(b)
-			e.ring[k] = b[:0]
+		if n := e.ring[k]; n != 0 {
+			for n != 0 {
+				e.near = append(e.near, e.nodes[n-1])
+				e.ringN--
+				nn := e.next[n-1]
+				e.next[n-1] = e.free
+				e.free = n
+				n = nn
+			}
+			e.ring[k] = 0
 			e.used[k>>6] &^= 1 << (k & 63)
 			for i := (len(e.near) - 2) / 4; i >= 0; i-- {
 				down(e.near, i)
@@ -152,9 +175,9 @@ func (e *Engine) renumber() {
 	for i := range e.near {
 		all = append(all, &e.near[i])
 	}
-	for k := range e.ring {
-		for i := range e.ring[k] {
-			all = append(all, &e.ring[k][i])
+	for _, n := range e.ring {
+		for ; n != 0; n = e.next[n-1] {
+			all = append(all, &e.nodes[n-1])
 		}
 	}
 	for i := range e.far {
