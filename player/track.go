@@ -74,6 +74,13 @@ func (t *track) flush(pos time.Duration) {
 func (t *track) find(l *levelState, pos time.Duration, containing bool) int {
 	segs := l.segs
 	lo, hi := 0, len(segs)
+	if !containing {
+		// most often the segment after the last one scheduled
+		if i := t.segIndex + 1; i > 0 && i < len(segs) && t.segCount == len(segs) &&
+			l.offset+segs[i-1].Start+segs[i-1].Duration/2 <= pos && l.offset+segs[i].Start+segs[i].Duration/2 > pos {
+			return i
+		}
+	}
 	if containing {
 		// first segment starting after pos, minus one
 		for lo < hi {

@@ -178,6 +178,10 @@ func (m *Manager) find(id string) int {
 	if id == "" {
 		return -1
 	}
+	// IDs are unique: most lookups name the current server
+	if c := m.cur; c >= 0 && c < len(m.entries) && m.entries[c].id == id {
+		return c
+	}
 	for i := range m.entries {
 		if m.entries[i].id == id {
 			return i
