@@ -61,8 +61,12 @@ var (
 	DimColor     = color.RGBA{110, 110, 120, 255}
 )
 
-// DefaultWindow is how much history the charts show.
-const DefaultWindow = 60 * time.Second
+// DefaultWindow is how much history the charts show at most; minSpan is
+// the shortest x axis.
+const (
+	DefaultWindow = 60 * time.Second
+	minSpan       = 15 * time.Second
+)
 
 // Layout tells where Compose puts things for a screen of a given size, so
 // that input handling (clicks on the seek bar) agrees with the drawing.
@@ -207,14 +211,16 @@ func drawPanel(dst *image.RGBA, r image.Rectangle, s Snapshot) {
 	if win <= 0 {
 		win = DefaultWindow
 	}
-	end := max(s.Position, win)
+	// The x axis grows with the session up to the window, so the first
+	// seconds already fill the chart.
+	end := minSpan
 	if n := len(s.Throughput); n > 0 {
 		end = max(end, s.Throughput[n-1].At)
 	}
 	if n := len(s.Bitrate); n > 0 {
 		end = max(end, s.Bitrate[n-1].At)
 	}
-	start := end - win
+	start := max(0, end-win)
 
 	right := 230
 	chartW := r.Dx() - right - 30
