@@ -44,6 +44,10 @@ type Options struct {
 	Progress func(now time.Duration, done, total int)
 	Requests func(r *vegeta.Result) error
 	Bucket   time.Duration
+	// Sessions, when set, is told +1 when a viewer's session begins (its
+	// login came back) and -1 when it ends, so a caller can follow the
+	// number of viewers in progress (memory per viewer, dashboards).
+	Sessions func(delta int)
 }
 
 // run is the shared state of one live run.
@@ -88,7 +92,8 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 	if opt.Bucket <= 0 {
 		opt.Bucket = 5 * time.Second
 	}
-	r := &run{s: s, opt: opt, seed: s.Seed, buffer: bp, edgeIx: map[string]int{}, hc: &http.Client{Timeout: 10 * time.Second}}
+	r := &run{s: s, opt: opt, seed: s.Seed, buffer: bp, edgeIx: map[string]int{}, hc: &http.Client{Timeout: 10 * time.Second, Transport: newTransport()}}
+	defer r.hc.CloseIdleConnections()
 	if opt.Seed != nil {
 		r.seed = *opt.Seed
 	}
@@ -152,8 +157,14 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 	var wg sync.WaitGroup
 	r.arrive(ctx, due, func(k int, login *vegeta.Result) {
 		wg.Add(1)
+		if opt.Sessions != nil {
+			opt.Sessions(1)
+		}
 		go func() {
 			defer wg.Done()
+			if opt.Sessions != nil {
+				defer opt.Sessions(-1)
+			}
 			r.viewer(ctx, ids[k], r.start.Add(due[k]), login)
 		}()
 	})
@@ -167,6 +178,22 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 		return nil, r.sinkErr
 	}
 	return res, ctx.Err()
+}
+
+// newTransport is the HTTP transport every viewer of a run shares. Bodies
+// are read at loopback speed and the link shaping waits afterwards, so a
+// connection is busy only briefly and a few hundred pooled keep-alive
+// connections serve thousands of viewers. http.DefaultTransport keeps only
+// 2 idle connections per host: with thousands of viewers on a few edges
+// nearly every request would dial (and leave a TIME_WAIT socket behind).
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 0 // no total bound; per host below
+	t.MaxIdleConnsPerHost = 1024
+	t.IdleConnTimeout = 30 * time.Second
+	t.DisableCompression = true
+	t.ForceAttemptHTTP2 = false
+	return t
 }
 
 func (r *run) addEdge(base, id, region string) int {

@@ -2,8 +2,10 @@ package live
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,9 +33,21 @@ slos: ["startup_time.p95 < 5s", "play_failures.rate < 1%"]
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var n int
-	res, err := Run(ctx, s, Options{Requests: func(*vegeta.Result) error { n++; return nil }})
+	var mu sync.Mutex
+	active, peak, calls := 0, 0, 0
+	sessions := func(d int) {
+		mu.Lock()
+		defer mu.Unlock()
+		active += d
+		calls++
+		peak = max(peak, active)
+	}
+	res, err := Run(ctx, s, Options{Requests: func(*vegeta.Result) error { n++; return nil }, Sessions: sessions})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if active != 0 || calls != 12 || peak < 1 || peak > 6 {
+		t.Errorf("Sessions: active %d after the run, %d calls, peak %d; want 0, 12, 1..6", active, calls, peak)
 	}
 	sum := res.Summarize()
 	if sum.Sessions.Total != 6 || sum.Sessions.Started != 6 || sum.Sessions.Failed != 0 {
@@ -184,5 +198,37 @@ backend:
 			t.Logf("%+v", r)
 		}
 		t.Errorf("sessions %+v, login %d, play %d; want 2 started through the adapter", sum.Sessions, res.Classes["api.login"].Count, res.Classes["api.play"].Count)
+	}
+}
+
+func TestNewTransportPoolsConnections(t *testing.T) {
+	tr := newTransport()
+	if tr.MaxIdleConnsPerHost < 256 || tr.MaxIdleConns != 0 {
+		t.Errorf("idle pool: %d per host, %d total; want >= 256 per host and no total bound", tr.MaxIdleConnsPerHost, tr.MaxIdleConns)
+	}
+	if tr == http.DefaultTransport {
+		t.Error("newTransport returned the shared default transport")
+	}
+	// Many sequential requests on one host reuse one connection.
+	var conns sync.Map
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conns.Store(r.RemoteAddr, true)
+		w.Write([]byte("ok"))
+	}))
+	defer srv.Close()
+	hc := &http.Client{Transport: tr, Timeout: 5 * time.Second}
+	defer hc.CloseIdleConnections()
+	for i := 0; i < 20; i++ {
+		resp, err := hc.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	n := 0
+	conns.Range(func(any, any) bool { n++; return true })
+	if n != 1 {
+		t.Errorf("20 sequential requests used %d connections; want 1", n)
 	}
 }
