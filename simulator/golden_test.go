@@ -51,7 +51,8 @@ func TestGoldenSummary(t *testing.T) {
 	r.Edges = []results.EdgeStat{{Name: "eu-1", Region: "eu", Capacity: 1e9, Hits: 30, Misses: 10}}
 	for i := 0; i < 40; i++ {
 		r.Records = append(r.Records, results.Record{Viewer: i, Started: i != 3, StartupS: 0.2 + float64(i%10)/10,
-			PlayS: 60, RebufferRatio: float64(i%4) / 400, AvgBitrate: 2e6 + float64(i)*1e5, Failed: i == 3, Cohort: []string{"a", "b"}[i%2]})
+			PlayS: 60, RebufferRatio: float64(i%4) / 400, AvgBitrate: 2e6 + float64(i)*1e5, Failed: i == 3, Cohort: []string{"a", "b"}[i%2],
+			ServerChanges: i % 5 / 3, Stalls: i % 7 / 6}) // 16 sessions change server once; 2 of them (13, 34) also stall
 		r.Classes[results.ClassSegment].Add(time.Duration(100+i*10)*time.Millisecond, i == 5)
 		r.Classes[results.ClassPlay].Add(time.Duration(20+i)*time.Millisecond, false)
 	}

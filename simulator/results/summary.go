@@ -35,6 +35,15 @@ type Sessions struct {
 	Abandoned int `json:"abandoned"`
 }
 
+// Failover counts sessions that changed server (edge failure, steering,
+// return after a penalty) and how many of those ever stalled: the
+// evidence that failover kept playback going.
+type Failover struct {
+	Sessions           int `json:"sessions"`             // sessions that changed server at least once
+	Changes            int `json:"changes"`              // server changes over all sessions
+	SessionsWithStalls int `json:"sessions_with_stalls"` // of those sessions, how many stalled at all
+}
+
 // Summary is the machine-readable outcome of a run (`--format json`).
 type Summary struct {
 	Scenario      string                  `json:"scenario"`
@@ -54,6 +63,7 @@ type Summary struct {
 	RebufferRatio Dist                    `json:"rebuffer_ratio"`
 	BitrateBps    Dist                    `json:"bitrate_bps"`
 	CacheHitRatio float64                 `json:"cache_hit_ratio"`
+	Failover      Failover                `json:"failover"`
 	Requests      map[string]ClassSummary `json:"requests"`
 	Edges         []EdgeStat              `json:"edges"`
 	Cohorts       []CohortDiff            `json:"cohorts,omitempty"`
@@ -95,6 +105,13 @@ func (r *Results) Summarize() *Summary {
 			s.Sessions.Abandoned++
 		}
 		s.ViewerSeconds += x.PlayS + x.StallS
+		if x.ServerChanges > 0 {
+			s.Failover.Sessions++
+			s.Failover.Changes += x.ServerChanges
+			if x.Stalls > 0 {
+				s.Failover.SessionsWithStalls++
+			}
+		}
 	}
 	if r.WallSeconds > 0 {
 		s.Speedup = s.ViewerSeconds / r.WallSeconds
@@ -142,7 +159,9 @@ func (s *Summary) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "start-up   p50 %s  p95 %s  p99 %s\n", slo.Seconds.Format(s.StartupS.P50), slo.Seconds.Format(s.StartupS.P95), slo.Seconds.Format(s.StartupS.P99))
 	fmt.Fprintf(&b, "rebuffer   mean %s  p95 %s\n", slo.Ratio.Format(s.RebufferRatio.Mean), slo.Ratio.Format(s.RebufferRatio.P95))
 	fmt.Fprintf(&b, "bitrate    mean %s  p50 %s\n", slo.BitsPerSecond.Format(s.BitrateBps.Mean), slo.BitsPerSecond.Format(s.BitrateBps.P50))
-	fmt.Fprintf(&b, "cache hit  %s\n\n", slo.Ratio.Format(s.CacheHitRatio))
+	fmt.Fprintf(&b, "cache hit  %s\n", slo.Ratio.Format(s.CacheHitRatio))
+	fmt.Fprintf(&b, "failover   %d sessions changed server (%d changes), %d of them stalled\n\n",
+		s.Failover.Sessions, s.Failover.Changes, s.Failover.SessionsWithStalls)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "REQUESTS\tCOUNT\tERRORS\tP50\tP99\tMAX")
 	for _, name := range Classes {
