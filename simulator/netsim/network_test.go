@@ -219,7 +219,13 @@ func TestTrace(t *testing.T) {
 
 func BenchmarkNetwork(b *testing.B) {
 	// 20,000 concurrent viewers on 10 edges, each restarting a 2MB flow
-	// when the previous one ends: events per second of the network alone.
+	// when the previous one ends: events per second of the network alone,
+	// on congested edges (20 Gbps in all) and on edges with room to spare.
+	b.Run("congested", func(b *testing.B) { benchNetwork(b, 2e10) })
+	b.Run("uncongested", func(b *testing.B) { benchNetwork(b, 1e12) })
+}
+
+func benchNetwork(b *testing.B, capacity float64) {
 	r := rand.New(rand.NewPCG(1, 1))
 	eng := des.New()
 	var net *Network
@@ -231,7 +237,7 @@ func BenchmarkNetwork(b *testing.B) {
 		net.Start(now, d.Edge, links[d.Tag], 2e6, d.Tag)
 	})
 	for i := 0; i < 10; i++ {
-		net.AddEdge(2e10 / 10)
+		net.AddEdge(capacity / 10)
 	}
 	for i := range links {
 		net.Start(0, i%10, links[i], 2e6, int64(i))
