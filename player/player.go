@@ -202,12 +202,19 @@ func (p *Player) QoE() QoE {
 }
 
 // Wait blocks until the session ends (nil), fails (its error), is closed
-// (ErrClosed) or ctx is done (ctx's error).
+// (ErrClosed) or ctx is done (ctx's error). A session that has already
+// finished reports its result even when ctx is done too.
 func (p *Player) Wait(ctx context.Context) error {
 	select {
 	case <-p.finished:
-	case <-ctx.Done():
-		return ctx.Err()
+	default:
+		// not finished yet: checked first, as select picks at random
+		// among ready cases
+		select {
+		case <-p.finished:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
