@@ -3,7 +3,10 @@ package player
 import (
 	"context"
 	"errors"
+	"io"
 	"testing"
+
+	"github.com/abrkit/abrkit/player/transport"
 )
 
 // TestWaitFinishedBeatsExpiredContext: a session that has already finished
@@ -35,5 +38,50 @@ func TestWaitExpiredContext(t *testing.T) {
 	defer p.Close()
 	if err := p.Wait(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Wait(expired ctx) before Load = %v; want %v", err, context.Canceled)
+	}
+}
+
+// memFetcher serves bodies from a map, keyed by URL; other URLs get 404.
+type memFetcher map[string]string
+
+func (m memFetcher) Fetch(_ context.Context, req *transport.Request, _ transport.ProgressFunc) (*transport.Result, error) {
+	b, ok := m[req.URL]
+	if !ok {
+		return nil, &transport.HTTPError{URL: req.URL, Status: 404}
+	}
+	if req.Body != nil {
+		io.WriteString(req.Body, b)
+	}
+	return &transport.Result{Status: 200, Bytes: int64(len(b)), Attempts: 1, Size: int64(len(b))}, nil
+}
+
+var _ transport.Fetcher = memFetcher(nil)
+
+// memHLS is a two-segment VOD stream for memFetcher.
+var memHLS = memFetcher{
+	"http://mem.test/master.m3u8": "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=500000\nlow.m3u8\n",
+	"http://mem.test/low.m3u8": "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-PLAYLIST-TYPE:VOD\n" +
+		"#EXTINF:2.0,\n1.ts\n#EXTINF:2.0,\n2.ts\n#EXT-X-ENDLIST\n",
+	"http://mem.test/1.ts": "one", "http://mem.test/2.ts": "two",
+}
+
+func TestLoadTwice(t *testing.T) {
+	p, err := New(WithFetcher(memHLS), WithoutAutoPlay())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ctx := context.Background()
+	if err := p.Load(ctx, "http://mem.test/master.m3u8"); err != nil {
+		t.Fatalf("first Load = %v; want nil", err)
+	}
+	for _, src := range []string{"http://mem.test/master.m3u8", "http://other.test/x.m3u8"} {
+		if err := p.Load(ctx, src); !errors.Is(err, ErrLoaded) {
+			t.Errorf("second Load(%q) = %v; want %v", src, err, ErrLoaded)
+		}
+	}
+	p.Close()
+	if err := p.Load(ctx, "http://mem.test/master.m3u8"); !errors.Is(err, ErrClosed) {
+		t.Errorf("Load after Close = %v; want %v", err, ErrClosed)
 	}
 }

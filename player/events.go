@@ -115,6 +115,7 @@ func (c ErrorCategory) MarshalText() ([]byte, error) { return []byte(c.String())
 // Sentinel errors callers can branch on with errors.Is.
 var (
 	ErrClosed        = errors.New("player: closed")
+	ErrLoaded        = errors.New("player: a source is already loaded (one source per Player)")
 	ErrNotLoaded     = errors.New("player: nothing loaded")
 	ErrNoPlayable    = errors.New("player: no playable rendition")
 	ErrTooManyErrors = errors.New("player: too many consecutive request failures")

@@ -67,6 +67,9 @@ func New(opts ...Option) (*Player, error) {
 // once the presentation is known, or with the error that prevented it.
 // ctx bounds the loading only; the session runs until Close or its end,
 // also when Load returns ctx's error (Close the player then).
+//
+// A Player plays one source: every Load after the first returns
+// ErrLoaded (after Close, ErrClosed). Make a new Player for another source.
 func (p *Player) Load(ctx context.Context, source string) error {
 	p.mu.Lock()
 	if p.closed {
@@ -75,7 +78,7 @@ func (p *Player) Load(ctx context.Context, source string) error {
 	}
 	if p.started {
 		p.mu.Unlock()
-		return errors.New("player: Load called twice")
+		return ErrLoaded
 	}
 	p.started = true
 	p.t0 = p.o.clock.Now()
