@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/abrkit/abrkit/player/transport"
 )
@@ -83,5 +84,50 @@ func TestLoadTwice(t *testing.T) {
 	p.Close()
 	if err := p.Load(ctx, "http://mem.test/master.m3u8"); !errors.Is(err, ErrClosed) {
 		t.Errorf("Load after Close = %v; want %v", err, ErrClosed)
+	}
+}
+
+func TestNewValidatesOptions(t *testing.T) {
+	tests := []struct {
+		name   string
+		opt    Option
+		option string // "" when New must accept it
+	}{
+		{"max bitrate negative", WithMaxBitrate(-1), "WithMaxBitrate"},
+		{"max bitrate zero", WithMaxBitrate(0), ""},
+		{"max bitrate", WithMaxBitrate(2_000_000), ""},
+		{"start bitrate negative", WithStartBitrate(-500), "WithStartBitrate"},
+		{"start bitrate zero", WithStartBitrate(0), ""},
+		{"retries negative", WithMaxRetries(-1), "WithMaxRetries"},
+		{"retries zero", WithMaxRetries(0), ""},
+		{"live delay negative", WithLiveDelay(-time.Second), "WithLiveDelay"},
+		{"live delay", WithLiveDelay(6 * time.Second), ""},
+		{"start position negative", WithStartPosition(-time.Millisecond), "WithStartPosition"},
+		{"start position", WithStartPosition(30 * time.Second), ""},
+		{"nil option", nil, ""},
+		{"nil ABR", WithABR(nil), ""},
+		{"nil fetcher", WithFetcher(nil), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := New(tt.opt)
+			if tt.option == "" {
+				if err != nil {
+					t.Fatalf("New(%s) = %v; want nil", tt.name, err)
+				}
+				p.Close()
+				return
+			}
+			var oe *OptionError
+			if !errors.As(err, &oe) || oe.Option != tt.option {
+				t.Fatalf("New(%s) = %v; want *OptionError for %s", tt.name, err, tt.option)
+			}
+			if !errors.Is(err, ErrBadOption) {
+				t.Errorf("New(%s) = %v; want it to wrap ErrBadOption", tt.name, err)
+			}
+			if p != nil {
+				t.Errorf("New(%s) returned a player with its error", tt.name)
+			}
+		})
 	}
 }

@@ -116,6 +116,7 @@ func (c ErrorCategory) MarshalText() ([]byte, error) { return []byte(c.String())
 var (
 	ErrClosed        = errors.New("player: closed")
 	ErrLoaded        = errors.New("player: a source is already loaded (one source per Player)")
+	ErrBadOption     = errors.New("player: invalid option") // wrapped by every *OptionError
 	ErrNotLoaded     = errors.New("player: nothing loaded")
 	ErrNoPlayable    = errors.New("player: no playable rendition")
 	ErrTooManyErrors = errors.New("player: too many consecutive request failures")

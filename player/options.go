@@ -1,6 +1,7 @@
 package player
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/abrkit/abrkit/abr"
@@ -94,4 +95,38 @@ func buildOptions(opts []Option) options {
 		o.progress = DefaultProgressInterval
 	}
 	return o
+}
+
+// OptionError is the error New returns for an option value it rejects.
+// It wraps ErrBadOption.
+type OptionError struct {
+	Option string // the option's function, e.g. "WithMaxBitrate"
+	Value  any    // the rejected value
+	Reason string // what a valid value looks like
+}
+
+func (e *OptionError) Error() string {
+	return fmt.Sprintf("player: %s(%v): %s", e.Option, e.Value, e.Reason)
+}
+
+// Unwrap returns ErrBadOption, so errors.Is(err, ErrBadOption) holds.
+func (e *OptionError) Unwrap() error { return ErrBadOption }
+
+// validate rejects option values that have no meaning; zero values mean
+// the documented defaults and are accepted.
+func (o *options) validate() error {
+	c := &o.core
+	switch {
+	case c.MaxBitrate < 0:
+		return &OptionError{"WithMaxBitrate", c.MaxBitrate, "must be >= 0 bits/s (0: no cap)"}
+	case c.StartBitrate < 0:
+		return &OptionError{"WithStartBitrate", c.StartBitrate, "must be >= 0 bits/s (0: DefaultStartBitrate)"}
+	case c.MaxRetries < 0:
+		return &OptionError{"WithMaxRetries", c.MaxRetries, "must be >= 0 (0: DefaultMaxRetries)"}
+	case c.LiveDelay < 0:
+		return &OptionError{"WithLiveDelay", c.LiveDelay, "must be >= 0 (0: the manifest's hold-back)"}
+	case c.StartPosition < 0:
+		return &OptionError{"WithStartPosition", c.StartPosition, "must be >= 0 (0: the beginning)"}
+	}
+	return nil
 }

@@ -47,9 +47,15 @@ type completion struct {
 	o  Outcome
 }
 
-// New returns a player; nothing happens until Load.
+// New returns a player; nothing happens until Load. It rejects negative
+// bitrates, retries, live delay and start position with an *OptionError
+// (wrapping ErrBadOption) and an invalid DefaultBufferPolicy with its
+// Validate error.
 func New(opts ...Option) (*Player, error) {
 	o := buildOptions(opts)
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
 	if p, ok := o.core.Buffer.(DefaultBufferPolicy); ok {
 		if err := p.Validate(); err != nil {
 			return nil, err
