@@ -11,7 +11,8 @@
 # alone (/usr/bin/time -v "Maximum resident set size") and the backend's
 # is sampled from /proc. Outputs go to $OUT (default out/live-scale/MODE).
 # Env: ABRKIT (abrkit binary, default: go build), K6 (default: k6 on PATH,
-# then ~/go/bin/k6), RAMP, HOLD, WATCH (defaults 60s, 150s, 150s).
+# then ~/go/bin/k6), RAMP, HOLD, WATCH (defaults 60s, 150s, 150s), HEAP_DELAY
+# (live: heap profile this long after every viewer is in, default 60s).
 set -euo pipefail
 mode=${1:-k6}
 n=${2:-2000}
@@ -72,7 +73,7 @@ k6)
 live)
 	go build -o "$out/livemem" ./bench/k6/livemem
 	/usr/bin/time -v -o "$out/live.time" timeout 900 "$out/livemem" -scenario scenarios/live-2000.yaml \
-		-gateway "$gateway" -viewers "$n" -watch-time "$watch" -samples "$out/samples.jsonl" -heap "$out/heap.pprof" \
+		-gateway "$gateway" -viewers "$n" -watch-time "$watch" -samples "$out/samples.jsonl" -heap "$out/heap.pprof" -heap-delay "${HEAP_DELAY:-60s}" \
 		>"$out/summary.json" 2>"$out/live.err"
 	echo "live max RSS: $(awk -F: '/Maximum resident/{printf "%.1f MB", $2/1024}' "$out/live.time")"
 	echo "live per viewer (peak RSS / $n): $(awk -F: -v n="$n" '/Maximum resident/{printf "%.1f KB", $2/n}' "$out/live.time")"

@@ -53,16 +53,17 @@ func main() {
 	every := flag.Duration("every", 2*time.Second, "sampling interval")
 	heapAt := flag.Int("heap-at", 0, "write the heap profile when this many viewers are in progress (0: the scenario's viewer count)")
 	heap := flag.String("heap", "", "heap profile file")
+	heapDelay := flag.Duration("heap-delay", 0, "write the heap profile this long after -heap-at viewers are first in progress")
 	viewers := flag.Int("viewers", 0, "override the scenario's viewer count")
 	watch := flag.Duration("watch-time", 0, "override the scenario's watch time")
 	flag.Parse()
-	if err := run(*path, *gateway, *samples, *heap, *every, *heapAt, *viewers, *watch); err != nil {
+	if err := run(*path, *gateway, *samples, *heap, *every, *heapAt, *heapDelay, *viewers, *watch); err != nil {
 		fmt.Fprintln(os.Stderr, "livemem:", err)
 		os.Exit(1)
 	}
 }
 
-func run(path, gateway, samplesFile, heapFile string, every time.Duration, heapAt, viewers int, watch time.Duration) error {
+func run(path, gateway, samplesFile, heapFile string, every time.Duration, heapAt int, heapDelay time.Duration, viewers int, watch time.Duration) error {
 	s, err := scenario.Load(path, scenario.WithABRCheck(func(name string) error {
 		_, err := abr.New(name)
 		return err
@@ -98,6 +99,7 @@ func run(path, gateway, samplesFile, heapFile string, every time.Duration, heapA
 		t := time.NewTicker(every)
 		defer t.Stop()
 		wrote := false
+		var reached time.Time
 		for {
 			select {
 			case <-quit:
@@ -116,7 +118,10 @@ func run(path, gateway, samplesFile, heapFile string, every time.Duration, heapA
 				out.Write(append(b, '\n'))
 				out.Flush()
 			}
-			if !wrote && heapFile != "" && x.Active >= int64(heapAt) {
+			if reached.IsZero() && x.Active >= int64(heapAt) {
+				reached = time.Now()
+			}
+			if !wrote && heapFile != "" && !reached.IsZero() && time.Since(reached) >= heapDelay {
 				wrote = true
 				if err := writeHeap(heapFile); err != nil {
 					fmt.Fprintln(os.Stderr, "livemem: heap profile:", err)
