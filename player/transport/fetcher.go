@@ -11,13 +11,27 @@ import (
 type Kind uint8
 
 const (
-	KindManifest Kind = iota + 1
-	KindInit
-	KindMedia
-	KindSteering
-	KindProbe
-	KindAPI
+	KindManifest Kind = iota + 1 // multivariant and media playlists, MPDs
+	KindInit                     // initialisation segments
+	KindMedia                    // media segments (and DASH segment indexes)
+	KindSteering                 // content-steering manifests
+	KindProbe                    // probes of a server before it is used; the player issues none itself
+	KindAPI                      // playback API calls (edge lists, tokens); the player issues none itself
 )
+
+var kindNames = [...]string{"", "manifest", "init", "media", "steering", "probe", "api"}
+
+// String returns the kind's name: "manifest", "init", "media", "steering",
+// "probe" or "api"; "unknown" for other values.
+func (k Kind) String() string {
+	if k != 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "unknown"
+}
+
+// MarshalText writes the kind's name, so JSON shows "media".
+func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
 // Request is one fetch. Length 0 with Offset 0 fetches the whole resource.
 type Request struct {
