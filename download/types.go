@@ -62,10 +62,18 @@ const (
 // Selection chooses the tracks to download. The zero value takes the
 // highest video rendition, every audio language's best rendition and no
 // subtitles.
+//
+// When no video rendition satisfies MaxHeight and MaxBitrate, the one
+// with the lowest declared bandwidth is downloaded (the limits are a
+// preference, not a requirement). A selection fails with ErrNoTracks only
+// when it leaves no track at all, or no audio in the AudioLangs asked for.
 type Selection struct {
 	// MaxHeight picks the tallest video rendition not taller than this (0: no limit).
 	MaxHeight int `json:"max_height,omitempty"`
-	// MaxBitrate picks the highest video rendition at or under this many bit/s (0: no limit).
+	// MaxBitrate picks the highest video rendition whose declared peak
+	// bandwidth is at or under this many bit/s (0: no limit). The peak is
+	// HLS BANDWIDTH (not AVERAGE-BANDWIDTH) or DASH @bandwidth, so a
+	// rendition averaging under the limit may still be excluded.
 	MaxBitrate int `json:"max_bitrate,omitempty"`
 	// Lowest picks the lowest video rendition instead of the highest.
 	Lowest bool `json:"lowest,omitempty"`
