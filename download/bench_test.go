@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -46,12 +45,6 @@ func benchOrigin(b *testing.B) (url string, files map[string][]byte, total int64
 	}))
 	b.Cleanup(srv.Close)
 	return srv.URL + "/t1/master.m3u8", files, total
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func reportCPU(b *testing.B, start time.Duration, bytes int64) {

@@ -38,17 +38,12 @@ type SpaceFunc func(dir string) (int64, error)
 func (f SpaceFunc) Free(dir string) (int64, error) { return f(dir) }
 
 // StatfsSpace measures free space with statfs(2): blocks available to an
-// unprivileged user.
+// unprivileged user. On Windows it cannot tell: Free returns an error
+// wrapping errors.ErrUnsupported, and downloads then skip the free-space
+// check (a full disk still stops them when a write fails).
 type StatfsSpace struct{}
 
-// Free implements SpaceChecker.
-func (StatfsSpace) Free(dir string) (int64, error) {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
-		return 0, &fs.PathError{Op: "statfs", Path: dir, Err: err}
-	}
-	return int64(st.Bavail) * int64(st.Bsize), nil
-}
+var _ SpaceChecker = StatfsSpace{}
 
 // File is the part of *os.File the downloader writes through.
 type File interface {
@@ -150,7 +145,7 @@ var _ FS = (*RootFS)(nil)
 
 // isDiskFull reports whether err is the OS saying the disk or quota is full.
 func isDiskFull(err error) bool {
-	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, ErrDiskFull)
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, ErrDiskFull) || osDiskFull(err)
 }
 
 // redact drops the query (signatures, tokens) from a URL for messages.
