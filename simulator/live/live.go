@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"path"
 	"sort"
 	"strings"
 	"sync"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/abrkit/abrkit/abr"
 	"github.com/abrkit/abrkit/player"
+	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/player/steering"
 	"github.com/abrkit/abrkit/player/transport"
 	"github.com/abrkit/abrkit/simulator/arrival"
@@ -71,6 +74,8 @@ type run struct {
 	seq     atomic.Uint64
 	sinkErr error
 	buffer  player.BufferPolicy
+	ladMu   sync.Mutex
+	ladders map[string]*manifest.Presentation // title+format or URL -> parsed manifest (nil: unavailable)
 }
 
 // Run plays the scenario in real time: viewers are real players (the
@@ -92,7 +97,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 	if opt.Bucket <= 0 {
 		opt.Bucket = 5 * time.Second
 	}
-	r := &run{s: s, opt: opt, seed: s.Seed, buffer: bp, edgeIx: map[string]int{}, hc: &http.Client{Timeout: 10 * time.Second, Transport: newTransport()}}
+	r := &run{s: s, opt: opt, seed: s.Seed, buffer: bp, edgeIx: map[string]int{}, ladders: map[string]*manifest.Presentation{}, hc: &http.Client{Timeout: 10 * time.Second, Transport: newTransport()}}
 	defer r.hc.CloseIdleConnections()
 	if opt.Seed != nil {
 		r.seed = *opt.Seed
@@ -397,6 +402,15 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 	if len(edges) > 0 {
 		opts = append(opts, player.WithEdges(edges))
 	}
+	if dev.MaxHeight > 0 {
+		key := rec.Title + path.Ext(strings.SplitN(manifest, "?", 2)[0])
+		if s.Backend.Embedded == nil {
+			key = manifest
+		}
+		if bps := maxBitrate(r.ladder(ctx, key, manifest), dev.MaxHeight); bps > 0 {
+			opts = append(opts, player.WithMaxBitrate(bps))
+		}
+	}
 	if dev.ABR != "" {
 		a, err := abr.New(dev.ABR)
 		if err != nil {
@@ -458,6 +472,59 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 	if q.FatalError != "" {
 		rec.Failed, rec.Reason = true, q.FatalError
 	}
+}
+
+// ladder returns the parsed manifest of a title (one fetch per key and
+// run, shared by its viewers, not counted in the results), or nil.
+func (r *run) ladder(ctx context.Context, key, u string) *manifest.Presentation {
+	r.ladMu.Lock()
+	p, ok := r.ladders[key]
+	r.ladMu.Unlock()
+	if ok {
+		return p
+	}
+	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err == nil {
+		var resp *http.Response
+		if resp, err = r.hc.Do(hr); err == nil {
+			body, rerr := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+			resp.Body.Close()
+			if rerr == nil && resp.StatusCode/100 == 2 {
+				p, _ = manifest.Parse(body, u)
+			}
+		}
+	}
+	r.ladMu.Lock()
+	r.ladders[key] = p
+	r.ladMu.Unlock()
+	return p
+}
+
+// maxBitrate is the highest video bandwidth whose height fits the
+// device, as the virtual driver caps its players (the lowest rendition
+// when none fits; 0 when unknown).
+func maxBitrate(p *manifest.Presentation, height int) int {
+	if p == nil || height <= 0 || len(p.Periods) == 0 {
+		return 0
+	}
+	best, lowest := 0, 0
+	for _, set := range p.Periods[0].Sets {
+		if set.Type != manifest.Video {
+			continue
+		}
+		for _, rd := range set.Renditions {
+			if lowest == 0 || rd.Bandwidth < lowest {
+				lowest = rd.Bandwidth
+			}
+			if rd.Height > 0 && rd.Height <= height && rd.Bandwidth > best {
+				best = rd.Bandwidth
+			}
+		}
+	}
+	if best == 0 {
+		return lowest
+	}
+	return best
 }
 
 // api logs in (the attacker already did) and asks the playback API for

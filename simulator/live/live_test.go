@@ -11,6 +11,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/simulator/backend/packager"
 	"github.com/abrkit/abrkit/simulator/scenario"
 )
@@ -230,5 +231,62 @@ func TestNewTransportPoolsConnections(t *testing.T) {
 	conns.Range(func(any, any) bool { n++; return true })
 	if n != 1 {
 		t.Errorf("20 sequential requests used %d connections; want 1", n)
+	}
+}
+
+func TestLiveDeviceMaxHeight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real time")
+	}
+	// Fast links would pick the top rendition; a 234-line device is capped
+	// to the lowest (300 kbit/s video, 416x234), as in virtual mode.
+	s, err := scenario.Parse([]byte(`
+mode: live
+viewers: {count: 3, arrival: {process: constant, rate: 10/s}}
+session: {watch_time: 3s, abandon_startup_after: 8s}
+content: {titles: 1, title_length: 40s, segment_length: 2s}
+devices: [{name: small, max_height: 234}]
+networks: [{name: n, bandwidth: 50Mbps, rtt: 5ms}]
+slos: ["play_failures.rate < 1%"]
+`), "live.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := Run(ctx, s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Records) != 3 {
+		t.Fatalf("%d records; want 3", len(res.Records))
+	}
+	for _, r := range res.Records {
+		if !r.Started || r.AvgBitrate <= 0 || r.AvgBitrate > 1_000_000 {
+			t.Errorf("viewer %d: started %v, average bitrate %.0f; want the 234-line rendition (under 1 Mbit/s)", r.Viewer, r.Started, r.AvgBitrate)
+		}
+	}
+}
+
+func TestMaxBitrate(t *testing.T) {
+	p := &manifest.Presentation{Periods: []manifest.Period{{Sets: []manifest.AdaptationSet{
+		{Type: manifest.Audio, Renditions: []manifest.Rendition{{Bandwidth: 128_000}}},
+		{Type: manifest.Video, Renditions: []manifest.Rendition{{Bandwidth: 700_000, Height: 234}, {Bandwidth: 2_500_000, Height: 540}, {Bandwidth: 4_600_000, Height: 720}}},
+	}}}}
+	for _, c := range []struct {
+		p      *manifest.Presentation
+		height int
+		want   int
+	}{
+		{p, 540, 2_500_000},
+		{p, 719, 2_500_000},
+		{p, 2160, 4_600_000},
+		{p, 100, 700_000}, // nothing fits: the lowest
+		{p, 0, 0},
+		{nil, 540, 0},
+	} {
+		if got := maxBitrate(c.p, c.height); got != c.want {
+			t.Errorf("maxBitrate(height %d) = %d; want %d", c.height, got, c.want)
+		}
 	}
 }
