@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -44,18 +45,28 @@ type entry struct {
 	fast, slow   float64 // bits per second
 	latency      time.Duration
 
-	probe struct {
-		latency         time.Duration
-		tput            float64
-		asked, done, ok bool
-	}
-
 	cloneOf   int32 // FromClone: index of the base entry; -1 otherwise
 	failures  int32
 	successes int32
 	samples   int32
 	origin    Origin
 	selected  bool // chosen since the last steering reload (DASH report)
+}
+
+// probeResult is one server's start-up probe.
+type probeResult struct {
+	latency         time.Duration
+	tput            float64
+	asked, done, ok bool
+}
+
+// probe returns entry i's probe; entries that were never probed get a
+// fresh zero value (probing is rare, so sessions keep no room for it).
+func (m *Manager) probe(i int) *probeResult {
+	if i < len(m.probes) {
+		return &m.probes[i]
+	}
+	return new(probeResult)
 }
 
 // basePrefix ties a DASH BaseURL (or an API edge base) to its server and
@@ -69,42 +80,66 @@ type basePrefix struct {
 // Manager is the concrete [Selector]. Create it with [New]. It is not
 // safe for concurrent use.
 type Manager struct {
-	cfg      Config
+	cfg      tuning
 	entries  []entry
 	order    []int // priority order (indices into entries)
 	bases    []basePrefix
 	variants []variantRef // HLS variants in manifest order (only with several pathways)
-	hls      bool         // HLS pathway keys are in use (Usable filters)
 
 	now     time.Duration
 	cur     int // index into entries; -1 before the first choice
 	pinned  int // probe winner, preferred over order; -1 none
-	pending Reason
 	last    Switch
-	hasLast bool
 	minTput float64
 	tput    float64 // session throughput (fast average over all servers)
 
-	probeState    uint8 // 0 none, 1 asked, 2 decided
-	reported      bool  // a media report arrived: too late to probe
+	probes        []probeResult // per entry, allocated when probing starts
 	probeDeadline time.Duration
 
 	steerURI string
 	proxy    string // DASH proxyServerURL
 	reloadAt time.Duration
 	ttl      time.Duration
-	inFlight bool
-	stopped  bool
+
+	pending    Reason
+	hls        bool  // HLS pathway keys are in use (Usable filters)
+	hasLast    bool  // last is set
+	probeState uint8 // 0 none, 1 asked, 2 decided
+	reported   bool  // a media report arrived: too late to probe
+	inFlight   bool
+	stopped    bool
 }
 
 var _ Selector = (*Manager)(nil)
+
+// tuning is the part of a Config a Manager keeps after New (the sources
+// are read once): every session holds one, so it stays small.
+type tuning struct {
+	DefaultServer   string
+	ProbeTimeout    time.Duration
+	ProbeFactor     float64
+	PenaltyBase     time.Duration
+	PenaltyMax      time.Duration
+	CollapseRatio   float64
+	DefaultTTL      time.Duration
+	ProbeCount      int32
+	CollapseSamples int32
+	Protocol        Protocol
+}
+
+func tuningOf(c *Config) tuning {
+	return tuning{DefaultServer: c.DefaultServer, ProbeTimeout: c.ProbeTimeout, ProbeFactor: c.ProbeFactor,
+		PenaltyBase: c.PenaltyBase, PenaltyMax: c.PenaltyMax, CollapseRatio: c.CollapseRatio, DefaultTTL: c.DefaultTTL,
+		ProbeCount: int32(min(max(c.ProbeCount, math.MinInt32), math.MaxInt32)), CollapseSamples: int32(min(c.CollapseSamples, math.MaxInt32)),
+		Protocol: c.Protocol}
+}
 
 // New builds a selector from cfg's sources. now is the session start:
 // the first steering reload is due then. It fails with ErrNoServers when
 // no source names a server.
 func New(cfg Config, now time.Duration) (*Manager, error) {
 	cfg.setDefaults()
-	m := &Manager{cfg: cfg, cur: -1, pinned: -1, now: now, ttl: cfg.DefaultTTL}
+	m := &Manager{cfg: tuningOf(&cfg), cur: -1, pinned: -1, now: now, ttl: cfg.DefaultTTL}
 	if n := len(cfg.Edges); n > 0 {
 		// sized exactly: a session with API edges rarely adds servers
 		m.entries = make([]entry, 0, n)
@@ -552,7 +587,7 @@ func (m *Manager) Report(now time.Duration, serverID string, o Outcome) error {
 		e.slow += slowAlpha * (bps - e.slow)
 	}
 	e.samples++
-	if int(e.samples) >= m.cfg.CollapseSamples &&
+	if e.samples >= m.cfg.CollapseSamples &&
 		(e.fast < m.cfg.CollapseRatio*e.slow || (m.minTput > 0 && e.fast < m.minTput)) {
 		m.penalise(now, i, ReasonThroughput)
 	}
@@ -594,7 +629,7 @@ func (m *Manager) Probes(now time.Duration, uri string) []Probe {
 	}
 	var out []Probe
 	for _, i := range m.order {
-		if len(out) == m.cfg.ProbeCount {
+		if len(out) == int(m.cfg.ProbeCount) {
 			break
 		}
 		if m.entries[i].penaltyUntil > now {
@@ -605,8 +640,9 @@ func (m *Manager) Probes(now time.Duration, uri string) []Probe {
 	if len(out) < 2 {
 		return nil // nothing to choose between
 	}
+	m.probes = make([]probeResult, len(m.entries))
 	for _, p := range out {
-		m.entries[m.find(p.ServerID)].probe.asked = true
+		m.probes[m.find(p.ServerID)].asked = true
 	}
 	m.probeState = 1
 	m.probeDeadline = now + m.cfg.ProbeTimeout
@@ -620,7 +656,7 @@ func (m *Manager) ProbeDone(now time.Duration, serverID string, o Outcome) error
 	if i < 0 {
 		return fmt.Errorf("steering: probe result for %q: %w", serverID, ErrUnknownServer)
 	}
-	p := &m.entries[i].probe
+	p := m.probe(i)
 	if !p.asked || p.done || m.probeState != 1 {
 		return nil
 	}
@@ -640,7 +676,7 @@ func (m *Manager) ProbeDone(now time.Duration, serverID string, o Outcome) error
 		m.penalise(now, i, ReasonError)
 	}
 	for k := range m.entries {
-		if m.entries[k].probe.asked && !m.entries[k].probe.done {
+		if p := m.probe(k); p.asked && !p.done {
 			return nil
 		}
 	}
@@ -655,7 +691,7 @@ func (m *Manager) decideProbes(now time.Duration) {
 	m.probeState = 2
 	bestLat, bestTput := time.Duration(-1), 0.0
 	for i := range m.entries {
-		p := &m.entries[i].probe
+		p := m.probe(i)
 		if !p.asked {
 			continue
 		}
@@ -676,7 +712,7 @@ func (m *Manager) decideProbes(now time.Duration) {
 	}
 	f := m.cfg.ProbeFactor
 	good := func(i int) bool {
-		p := &m.entries[i].probe
+		p := m.probe(i)
 		if !p.ok || m.entries[i].penaltyUntil > now {
 			return false
 		}
@@ -686,7 +722,7 @@ func (m *Manager) decideProbes(now time.Duration) {
 		return p.tput == 0 || p.tput*f >= bestTput
 	}
 	for _, i := range m.order {
-		if !m.entries[i].probe.asked {
+		if !m.probe(i).asked {
 			continue
 		}
 		if good(i) {
