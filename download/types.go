@@ -2,6 +2,8 @@ package download
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -26,6 +28,19 @@ func (s State) String() string {
 		return stateNames[s]
 	}
 	return "unknown"
+}
+
+// MarshalText writes the state name, so JSON shows "downloading".
+func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText is the inverse of MarshalText ("unknown" is the zero State).
+func (s *State) UnmarshalText(b []byte) error {
+	v, ok := ParseState(string(b))
+	if !ok && string(b) != "unknown" {
+		return fmt.Errorf("download: unknown state %q", b)
+	}
+	*s = v
+	return nil
 }
 
 // Active reports whether the download is queued or downloading.
@@ -119,6 +134,17 @@ type Progress struct {
 	Refreshes     int           `json:"refreshes"`      // signed-URL refreshes
 }
 
+// MarshalJSON writes the tagged fields plus duration_seconds and, when
+// known, eta_seconds.
+func (p Progress) MarshalJSON() ([]byte, error) {
+	type plain Progress // without this method
+	return json.Marshal(struct {
+		plain
+		DurationSeconds float64 `json:"duration_seconds"`
+		ETASeconds      float64 `json:"eta_seconds,omitempty"`
+	}{plain(p), p.Duration.Seconds(), p.ETA.Seconds()})
+}
+
 // Fraction is SegmentsDone/Segments, weighted by bytes when they are known.
 func (p Progress) Fraction() float64 {
 	if p.BytesEstimate > 0 {
@@ -143,7 +169,7 @@ type Download struct {
 	URL        string     `json:"url"`
 	Title      string     `json:"title,omitempty"`
 	Dir        string     `json:"dir"` // folder holding the files, relative to the manager's Dir
-	State      State      `json:"-"`
+	State      State      `json:"state"`
 	StopReason StopReason `json:"stop_reason,omitempty"`
 	Err        string     `json:"error,omitempty"`
 	Selection  Selection  `json:"selection"`

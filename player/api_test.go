@@ -2,6 +2,7 @@ package player
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"testing"
@@ -129,5 +130,40 @@ func TestNewValidatesOptions(t *testing.T) {
 				t.Errorf("New(%s) returned a player with its error", tt.name)
 			}
 		})
+	}
+}
+
+func TestStatusJSON(t *testing.T) {
+	s := Status{State: StatePlaying, Position: 1500 * time.Millisecond, Buffered: 12 * time.Second,
+		Duration: 60 * time.Second, Bitrate: 800_000, Throughput: 2e6, ABR: "throughput"}
+	got, err := json.Marshal(s)
+	want := `{"state":"playing","bitrate":800000,"throughput":2000000,"abr":"throughput",` +
+		`"position_seconds":1.5,"buffered_seconds":12,"duration_seconds":60}`
+	if err != nil || string(got) != want {
+		t.Errorf("json.Marshal(Status) = %s, %v;\nwant %s", got, err, want)
+	}
+}
+
+func TestEventJSON(t *testing.T) {
+	tests := []struct {
+		e    Event
+		want string
+	}{
+		{Event{Kind: EventSegmentLoaded, At: time.Second, Position: 0, Track: TrackAudio, Bitrate: 128000, Bytes: 32000},
+			`{"kind":"segment_loaded","at_ns":1000000000,"position_ns":0,"bitrate":128000,"bytes":32000,"track":"audio"}`},
+		{Event{Kind: EventRenditionSwitch, Track: TrackVideo, FromLevel: 0, Level: 2, Reason: "abr"},
+			`{"kind":"rendition_switch","at_ns":0,"position_ns":0,"level":2,"reason":"abr","track":"video"}`},
+		{Event{Kind: EventPlaying},
+			`{"kind":"playing","at_ns":0,"position_ns":0}`},
+	}
+	for _, tt := range tests {
+		got, err := json.Marshal(tt.e)
+		if err != nil || string(got) != tt.want {
+			t.Errorf("json.Marshal(%v event) = %s, %v;\nwant %s", tt.e.Kind, got, err, tt.want)
+		}
+		// a pointer marshals the same
+		if got, _ := json.Marshal(&tt.e); string(got) != tt.want {
+			t.Errorf("json.Marshal(&%v event) = %s; want %s", tt.e.Kind, got, tt.want)
+		}
 	}
 }

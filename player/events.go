@@ -1,6 +1,7 @@
 package player
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -70,6 +71,20 @@ type Event struct {
 	// Reason is a short machine-friendly cause: "startup", "abr", "seek",
 	// "failover", "penalty_expired", "steering", "max_bitrate".
 	Reason string `json:"reason,omitempty"`
+}
+
+// MarshalJSON writes the tagged fields plus track ("video" or "audio";
+// omitted for events of no track).
+func (e Event) MarshalJSON() ([]byte, error) {
+	type plain Event // without this method
+	var track string
+	if e.Track != TrackNone {
+		track = e.Track.String()
+	}
+	return json.Marshal(struct {
+		plain
+		Track string `json:"track,omitempty"`
+	}{plain(e), track})
 }
 
 // Listener receives playback events. The core calls it synchronously from

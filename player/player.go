@@ -3,6 +3,7 @@ package player
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -158,6 +159,18 @@ type Status struct {
 	Server     string        `json:"server,omitempty"`
 	Throughput float64       `json:"throughput"` // bandwidth estimate, bits/s
 	ABR        string        `json:"abr"`
+}
+
+// MarshalJSON writes the tagged fields plus position_seconds,
+// buffered_seconds and duration_seconds (the durations in seconds).
+func (s Status) MarshalJSON() ([]byte, error) {
+	type plain Status // without this method
+	return json.Marshal(struct {
+		plain
+		PositionSeconds float64 `json:"position_seconds"`
+		BufferedSeconds float64 `json:"buffered_seconds"`
+		DurationSeconds float64 `json:"duration_seconds"`
+	}{plain(s), s.Position.Seconds(), s.Buffered.Seconds(), s.Duration.Seconds()})
 }
 
 // String is a one-line status: state, position, buffer, bitrate, server, throughput.
