@@ -44,29 +44,29 @@ func (k EventKind) MarshalText() ([]byte, error) { return []byte(k.String()), ni
 // Event is one typed playback event. Only the fields named for its Kind
 // are set. Events are plain values: delivering one does not allocate.
 type Event struct {
-	Kind     EventKind     `json:"kind"`
-	At       time.Duration `json:"at_ns"`       // core time
-	Position time.Duration `json:"position_ns"` // playhead
+	Kind     EventKind     `json:"kind"`        // what happened
+	At       time.Duration `json:"at_ns"`       // core time: since Load
+	Position time.Duration `json:"position_ns"` // playhead, media time
 
 	// EventRenditionSwitch, EventSegmentLoaded, EventAbandon.
-	Track       Track `json:"-"`
-	FromLevel   int   `json:"from_level,omitempty"`
-	Level       int   `json:"level,omitempty"`
-	FromBitrate int   `json:"from_bitrate,omitempty"`
-	Bitrate     int   `json:"bitrate,omitempty"`
-	Bytes       int64 `json:"bytes,omitempty"`
+	Track       Track `json:"-"`                      // video or audio (JSON: "track", see MarshalJSON)
+	FromLevel   int   `json:"from_level,omitempty"`   // previous level (switch, abandon)
+	Level       int   `json:"level,omitempty"`        // ladder rung, 0 the lowest bitrate
+	FromBitrate int   `json:"from_bitrate,omitempty"` // declared bandwidth of FromLevel, bits/s
+	Bitrate     int   `json:"bitrate,omitempty"`      // declared bandwidth of Level, bits/s
+	Bytes       int64 `json:"bytes,omitempty"`        // segment size (loaded) or bytes received (abandon)
 
 	// EventServerChange.
-	FromServer string `json:"from_server,omitempty"`
-	Server     string `json:"server,omitempty"`
+	FromServer string `json:"from_server,omitempty"` // previous server or pathway ("" at start)
+	Server     string `json:"server,omitempty"`      // the server or pathway requests now go to
 
 	// EventStallEnd: how long the stall lasted; EventFirstFrame: start-up time.
 	Stall time.Duration `json:"stall_ns,omitempty"`
 
 	// EventError.
-	Err      error         `json:"-"`
-	Category ErrorCategory `json:"category,omitempty"`
-	Fatal    bool          `json:"fatal,omitempty"`
+	Err      error         `json:"-"`                  // the error, often a *PlaybackError
+	Category ErrorCategory `json:"category,omitempty"` // kind of failure
+	Fatal    bool          `json:"fatal,omitempty"`    // the session failed; otherwise it is retried or failed over
 
 	// Reason is a short machine-friendly cause: "startup", "abr", "seek",
 	// "failover", "penalty_expired", "steering", "max_bitrate".
@@ -105,14 +105,14 @@ var _ Listener = ListenerFunc(nil)
 type ErrorCategory uint8
 
 const (
-	ErrNone      ErrorCategory = iota
-	ErrNetwork                 // connection failure, timeout, reset
-	ErrHTTP                    // a non-2xx status
-	ErrManifest                // the manifest or a playlist could not be parsed or is unusable
-	ErrMedia                   // a segment is unusable
-	ErrSteering                // steering manifest failures (never fatal)
-	ErrNoServers               // every server is penalised
-	ErrInternal
+	ErrNone      ErrorCategory = iota // no error
+	ErrNetwork                        // connection failure, timeout, reset
+	ErrHTTP                           // a non-2xx status
+	ErrManifest                       // the manifest or a playlist could not be parsed or is unusable
+	ErrMedia                          // a segment is unusable
+	ErrSteering                       // steering manifest failures (never fatal)
+	ErrNoServers                      // every server is penalised
+	ErrInternal                       // a bug or broken invariant in the player
 )
 
 var categoryNames = [...]string{"", "network", "http", "manifest", "media", "steering", "no_servers", "internal"}
@@ -140,11 +140,11 @@ var (
 
 // PlaybackError is an error with the request it came from and its category.
 type PlaybackError struct {
-	Category ErrorCategory
-	Fatal    bool
-	URL      string
-	Status   int // HTTP status, 0 for network errors
-	Err      error
+	Category ErrorCategory // kind of failure
+	Fatal    bool          // it ended the session
+	URL      string        // the request that failed; "" when none did
+	Status   int           // HTTP status, 0 for network errors
+	Err      error         // the cause, returned by Unwrap
 }
 
 func (e *PlaybackError) Error() string {

@@ -26,58 +26,69 @@ type options struct {
 }
 
 // WithABR sets the ABR algorithm (one instance per player). Defaults to
-// abr.NewThroughput().
+// abr.NewThroughput(); nil keeps the default.
 func WithABR(a abr.Algorithm) Option { return func(o *options) { o.core.ABR = a } }
 
-// WithEstimator sets the bandwidth estimator. Defaults to abr.DefaultEstimator().
+// WithEstimator sets the bandwidth estimator. Defaults to
+// abr.DefaultEstimator(); nil keeps the default.
 func WithEstimator(e abr.Estimator) Option { return func(o *options) { o.core.Estimator = e } }
 
 // WithFetcher sets the transport. Defaults to transport.NewHTTP with one
-// attempt per request (the core retries and fails over).
+// attempt per request (the core retries and fails over); nil keeps the
+// default.
 func WithFetcher(f transport.Fetcher) Option { return func(o *options) { o.fetcher = f } }
 
-// WithClock sets the clock. Defaults to SystemClock.
+// WithClock sets the clock. Defaults to SystemClock; nil keeps the default.
 func WithClock(c Clock) Option { return func(o *options) { o.clock = c } }
 
-// WithBufferPolicy sets the buffer policy. Defaults to NewBufferPolicy().
+// WithBufferPolicy sets the buffer policy. Defaults to NewBufferPolicy();
+// nil keeps the default.
 func WithBufferPolicy(p BufferPolicy) Option { return func(o *options) { o.core.Buffer = p } }
 
 // WithListener adds a listener; events are delivered in order on the
-// player's goroutine. May be given more than once.
+// player's goroutine, so a slow listener delays playback decisions.
+// May be given more than once. Default: no listener.
 func WithListener(l Listener) Option {
 	return func(o *options) { o.listeners = append(o.listeners, l) }
 }
 
-// WithDecoder hands segment bytes to d. Without it the player is headless.
+// WithDecoder hands segment bytes to d. Default: none, the player is
+// headless and discards media bytes.
 func WithDecoder(d Decoder) Option { return func(o *options) { o.decoder = d } }
 
-// WithMaxBitrate caps video bitrate in bits/s (0: no cap).
+// WithMaxBitrate caps video bitrate in bits/s. Defaults to 0: no cap.
+// Negative values make New fail.
 func WithMaxBitrate(bps int) Option { return func(o *options) { o.core.MaxBitrate = bps } }
 
-// WithStartBitrate sets the bandwidth assumed at start-up. Defaults to
-// DefaultStartBitrate.
+// WithStartBitrate sets the bandwidth assumed at start-up, bits/s.
+// Defaults to DefaultStartBitrate (also for 0).
 func WithStartBitrate(bps int) Option { return func(o *options) { o.core.StartBitrate = bps } }
 
-// WithEdges gives the playback API's ranked edge list for server steering.
+// WithEdges gives the playback API's ranked edge list for server steering
+// and failover. Default: none, requests go where the manifest says.
 func WithEdges(e []steering.Edge) Option { return func(o *options) { o.core.Edges = e } }
 
-// WithLiveDelay sets the distance behind the live edge to play at.
+// WithLiveDelay sets the distance behind the live edge to start live
+// playback at. Defaults to 0: the manifest's hold-back or suggested
+// delay, else three target durations.
 func WithLiveDelay(d time.Duration) Option { return func(o *options) { o.core.LiveDelay = d } }
 
-// WithStartPosition starts VOD playback at pos.
+// WithStartPosition starts VOD playback at pos. Defaults to 0: the
+// beginning.
 func WithStartPosition(pos time.Duration) Option {
 	return func(o *options) { o.core.StartPosition = pos }
 }
 
-// WithoutAutoPlay loads and buffers but waits for Play.
+// WithoutAutoPlay loads and buffers but waits for Play. Default: playback
+// starts as soon as the buffer policy allows.
 func WithoutAutoPlay() Option { return func(o *options) { o.core.NoAutoPlay = true } }
 
 // WithMaxRetries sets how many consecutive failures of a request are
-// retried before playback fails. Defaults to DefaultMaxRetries.
+// retried before playback fails. Defaults to DefaultMaxRetries (also for 0).
 func WithMaxRetries(n int) Option { return func(o *options) { o.core.MaxRetries = n } }
 
 // WithProgressInterval sets how often download progress reaches the core.
-// Defaults to DefaultProgressInterval.
+// Defaults to DefaultProgressInterval (also for 0 and negative values).
 func WithProgressInterval(d time.Duration) Option { return func(o *options) { o.progress = d } }
 
 func buildOptions(opts []Option) options {
@@ -86,6 +97,9 @@ func buildOptions(opts []Option) options {
 		if f != nil {
 			f(&o)
 		}
+	}
+	if o.clock == nil {
+		o.clock = SystemClock{}
 	}
 	if o.fetcher == nil {
 		// one attempt: the core retries and fails over to other servers

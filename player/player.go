@@ -150,15 +150,18 @@ func (p *Player) SetMaxBitrate(bps int) {
 }
 
 // Status is a snapshot of the player for status lines and UIs.
+//
+// Its JSON form has the durations in seconds (position_seconds,
+// buffered_seconds, duration_seconds), see MarshalJSON.
 type Status struct {
-	State      State         `json:"state"`
-	Position   time.Duration `json:"-"`
-	Buffered   time.Duration `json:"-"`
-	Duration   time.Duration `json:"-"`       // VOD media duration; 0 while unknown and for live
-	Bitrate    int           `json:"bitrate"` // video bitrate at the playhead
-	Server     string        `json:"server,omitempty"`
-	Throughput float64       `json:"throughput"` // bandwidth estimate, bits/s
-	ABR        string        `json:"abr"`
+	State      State         `json:"state"`            // playback state
+	Position   time.Duration `json:"-"`                // playhead, media time
+	Buffered   time.Duration `json:"-"`                // media buffered ahead of the playhead (the least over the tracks)
+	Duration   time.Duration `json:"-"`                // VOD media duration; 0 while unknown and for live
+	Bitrate    int           `json:"bitrate"`          // declared bandwidth of the video at the playhead, bits/s
+	Server     string        `json:"server,omitempty"` // server or pathway requests go to; "" when there is no choice
+	Throughput float64       `json:"throughput"`       // bandwidth estimate, bits/s
+	ABR        string        `json:"abr"`              // name of the ABR algorithm in use
 }
 
 // MarshalJSON writes the tagged fields plus position_seconds,
@@ -206,6 +209,8 @@ func (p *Player) Position() time.Duration { return p.Status().Position }
 func (p *Player) Buffered() time.Duration { return p.Status().Buffered }
 
 // Presentation returns the loaded presentation (nil before Load returns).
+// It is shared with the player, which keeps reading it (live playlists
+// are refreshed into it): treat it as read-only.
 func (p *Player) Presentation() *manifest.Presentation {
 	p.mu.Lock()
 	defer p.mu.Unlock()
