@@ -24,7 +24,9 @@ const (
 	CMCDHeaders
 )
 
-// ObjectType is the CMCD ot token.
+// ObjectType is the CMCD ot token. Each constant's value is its
+// CTA-5004 token: manifest, audio, video, muxed audio and video, init
+// segment, captions, timed text, key or licence, other.
 type ObjectType string
 
 const (
@@ -39,7 +41,8 @@ const (
 	ObjectOther     ObjectType = "o"
 )
 
-// StreamingFormat is the CMCD sf token.
+// StreamingFormat is the CMCD sf token; each constant's value is its
+// CTA-5004 token (MPEG-DASH, HLS, Smooth Streaming, other).
 type StreamingFormat string
 
 const (
@@ -49,7 +52,8 @@ const (
 	FormatOther  StreamingFormat = "o"
 )
 
-// StreamType is the CMCD st token.
+// StreamType is the CMCD st token; each constant's value is its
+// CTA-5004 token (VOD, live).
 type StreamType string
 
 const (

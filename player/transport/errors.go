@@ -25,8 +25,8 @@ var (
 
 // HTTPError is a response with a status the fetcher does not accept.
 type HTTPError struct {
-	URL    string
-	Status int
+	URL    string // the request's URL
+	Status int    // the response status
 	// RetryAfter is the parsed Retry-After header (0 when absent).
 	RetryAfter time.Duration
 }
@@ -47,9 +47,9 @@ func (e *HTTPError) Temporary() bool {
 // Error is a failed fetch: the URL, how many attempts were made and the
 // last attempt's error.
 type Error struct {
-	URL      string
-	Attempts int
-	Err      error
+	URL      string // the request's URL
+	Attempts int    // attempts made
+	Err      error  // the last attempt's error; Unwrap returns it
 }
 
 func (e *Error) Error() string {

@@ -35,11 +35,11 @@ func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
 // Request is one fetch. Length 0 with Offset 0 fetches the whole resource.
 type Request struct {
-	URL    string
-	Kind   Kind
-	Offset int64
-	Length int64 // 0: to the end
-	Header http.Header
+	URL    string      // absolute http(s) URL
+	Kind   Kind        // what the request is for (filters, CMCD ot=, metrics)
+	Offset int64       // first byte of the range; 0 with Length 0: no Range header
+	Length int64       // bytes from Offset; 0: to the end
+	Header http.Header // extra request headers; nil for none. Filters may change it.
 	// Body receives the response body; nil discards it (only its size is counted).
 	Body io.Writer
 	// CMCD is sent with the request when the fetcher's CMCD mode is on;
@@ -49,12 +49,12 @@ type Request struct {
 
 // Result describes a completed fetch.
 type Result struct {
-	Status   int
-	Header   http.Header
-	Bytes    int64
-	TTFB     time.Duration
-	Duration time.Duration
-	Attempts int
+	Status   int           // HTTP status of the last attempt
+	Header   http.Header   // response headers of the last attempt
+	Bytes    int64         // body bytes received over all attempts (resumed attempts add only new bytes)
+	TTFB     time.Duration // from the Fetch call to the first response headers
+	Duration time.Duration // from the Fetch call to the last byte (or the failure)
+	Attempts int           // attempts made, retries included
 	// Proto is the protocol of the last response ("HTTP/1.1", "HTTP/2.0").
 	Proto string
 	// Size is the complete length of the resource when known (from

@@ -42,9 +42,10 @@ type HTTPConfig struct {
 	MaxAttempts int
 	// BackoffBase and BackoffMax shape the wait before retry n (n >= 1):
 	// a uniformly random duration in [0, min(BackoffMax, BackoffBase·2^(n-1))]
-	// ("full jitter").
+	// ("full jitter"). They default to DefaultBackoffBase and
+	// DefaultBackoffMax.
 	BackoffBase time.Duration
-	BackoffMax  time.Duration
+	BackoffMax  time.Duration // cap of a single wait; see BackoffBase
 	// MaxRetryAfter: a Retry-After longer than this is not waited for;
 	// the fetch fails with the *HTTPError so the caller can decide.
 	MaxRetryAfter time.Duration
