@@ -48,15 +48,17 @@ type Config struct {
 	ProbeFactor float64
 
 	// PenaltyBase is the first penalty of a failing server; each further
-	// consecutive failure doubles it, up to PenaltyMax.
+	// consecutive failure doubles it, up to PenaltyMax. They default to
+	// DefaultPenaltyBase (10s) and DefaultPenaltyMax (5 min).
 	PenaltyBase time.Duration
-	PenaltyMax  time.Duration
+	PenaltyMax  time.Duration // longest penalty; see PenaltyBase
 
 	// CollapseRatio: a server collapsed when its fast throughput average
 	// falls below CollapseRatio times its own slow baseline, after at
-	// least CollapseSamples samples.
+	// least CollapseSamples samples. They default to DefaultCollapseRatio
+	// (0.3) and DefaultCollapseSamples (3).
 	CollapseRatio   float64
-	CollapseSamples int
+	CollapseSamples int // samples a server needs before it can collapse; see CollapseRatio
 
 	// DefaultTTL is used when a steering manifest gives no TTL.
 	DefaultTTL time.Duration

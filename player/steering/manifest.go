@@ -9,7 +9,7 @@ import (
 
 // Manifest is a parsed HLS or DASH content-steering manifest.
 type Manifest struct {
-	Version int
+	Version int // VERSION; only 1 is defined
 	// TTL is how long the manifest is valid; 0 when absent (the caller
 	// then uses its default).
 	TTL time.Duration
@@ -19,15 +19,15 @@ type Manifest struct {
 	// Priority is PATHWAY-PRIORITY (HLS) or SERVICE-LOCATION-PRIORITY
 	// (DASH), best first.
 	Priority []string
-	Clones   []Clone
+	Clones   []Clone // PATHWAY-CLONES, in manifest order
 }
 
 // Clone is one PATHWAY-CLONES entry: a new pathway made from BaseID by
 // URI replacement.
 type Clone struct {
-	BaseID      string
-	ID          string
-	Replacement URIReplacement
+	BaseID      string         // BASE-ID: the pathway the clone copies
+	ID          string         // ID: the new pathway's ID
+	Replacement URIReplacement // URI-REPLACEMENT: how its URIs are made
 }
 
 // URIReplacement says how URIs of the base pathway become the clone's.
@@ -35,19 +35,19 @@ type Clone struct {
 // STABLE-RENDITION-ID) replace a URI whole; otherwise Host replaces the
 // host. Params are then added, replacing parameters of the same name.
 type URIReplacement struct {
-	Host             string
-	Params           []Param // sorted by name
-	PerVariantURIs   map[string]string
-	PerRenditionURIs map[string]string
+	Host             string            // HOST: replaces the host of the base pathway's URIs; "" keeps it
+	Params           []Param           // PARAMS, sorted by name
+	PerVariantURIs   map[string]string // PER-VARIANT-URIS: STABLE-VARIANT-ID to URI
+	PerRenditionURIs map[string]string // PER-RENDITION-URIS: STABLE-RENDITION-ID to URI
 }
 
-// Param is one query parameter.
+// Param is one query parameter: Name=Value (unescaped).
 type Param struct{ Name, Value string }
 
 // ManifestError says which field of a steering manifest is bad.
 type ManifestError struct {
-	Field string
-	Err   error
+	Field string // JSON field, e.g. "PATHWAY-CLONES[0].ID"; "" for the document as a whole
+	Err   error  // what is wrong with it
 }
 
 func (e *ManifestError) Error() string {

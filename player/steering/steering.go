@@ -65,8 +65,8 @@ func (o Origin) String() string {
 type Protocol uint8
 
 const (
-	ProtocolHLS Protocol = iota + 1
-	ProtocolDASH
+	ProtocolHLS  Protocol = iota + 1 // HLS content steering (_HLS_pathway, PATHWAY-PRIORITY)
+	ProtocolDASH                     // DASH content steering (_DASH_pathway, SERVICE-LOCATION-PRIORITY)
 )
 
 // Edge is one entry of the playback API's ranked edge list.
@@ -82,8 +82,10 @@ type Edge struct {
 // Server is a read-only view of one candidate server, as returned by
 // [Selector.Current] and [Selector.Servers].
 type Server struct {
+	// ID names the server: the API edge ID, PATHWAY-ID, serviceLocation,
+	// clone ID or "redundant-<n>". Requests and events refer to it.
 	ID     string
-	Origin Origin
+	Origin Origin // where the entry came from
 	// Rank is the position in the current priority order, 0 is best.
 	Rank int
 	// BaseURL is the server's base (API edges; DASH BaseURL of the first
@@ -136,16 +138,16 @@ func (r Reason) String() string {
 
 // Switch records a change of server.
 type Switch struct {
-	At       time.Duration
-	From, To string // server IDs; From is "" for the first choice
-	Reason   Reason
+	At       time.Duration // when it happened (the now passed to the selector)
+	From, To string        // server IDs; From is "" for the first choice
+	Reason   Reason        // why
 }
 
 // Probe is a small request the caller should make to measure a server
 // before playback starts (e.g. the first bytes of the init segment).
 type Probe struct {
-	ServerID string
-	URL      string
+	ServerID string // the server to measure; report with that ID
+	URL      string // what to fetch there (already rebased onto the server)
 }
 
 // Outcome is what a finished request to a server looked like. The caller
@@ -156,8 +158,8 @@ type Outcome struct {
 	// Status 404) unless the caller decides otherwise. An error wrapping
 	// context.Canceled (the player abandoned the request) is ignored.
 	Err    error
-	Status int
-	Bytes  int64
+	Status int   // HTTP status; 0 when there was no response
+	Bytes  int64 // body bytes received (throughput is Bytes over Duration)
 	// TTFB is the time to first byte; Duration is request start to last byte.
 	TTFB     time.Duration
 	Duration time.Duration
@@ -182,10 +184,10 @@ type Reload struct {
 type ReloadResponse struct {
 	// Err is a transport failure (no HTTP status); Status is then 0.
 	Err    error
-	Status int
+	Status int // HTTP status of the response
 	// RetryAfter is the parsed Retry-After of a 429 (0 when absent).
 	RetryAfter time.Duration
-	Body       []byte
+	Body       []byte // the steering manifest (JSON) of a 2xx response
 }
 
 // Selector chooses the server for each request. It is pure logic: no
