@@ -6,8 +6,8 @@ import "time"
 type Format uint8
 
 const (
-	FormatHLS Format = iota + 1
-	FormatDASH
+	FormatHLS  Format = iota + 1 // HLS (m3u8 playlists)
+	FormatDASH                   // MPEG-DASH (MPD)
 )
 
 func (f Format) String() string {
@@ -24,10 +24,10 @@ func (f Format) String() string {
 type MediaType uint8
 
 const (
-	Video MediaType = iota + 1
-	Audio
-	Text
-	Image
+	Video MediaType = iota + 1 // video (HLS variants, DASH video sets)
+	Audio                      // audio
+	Text                       // subtitles and captions
+	Image                      // thumbnails (DASH image sets)
 )
 
 func (t MediaType) String() string {
@@ -48,7 +48,7 @@ func (t MediaType) String() string {
 // For HLS a master playlist gives renditions whose segments are filled in
 // later from their media playlists (see Rendition.Loaded).
 type Presentation struct {
-	Format Format
+	Format Format // the manifest language
 	URI    string // absolute URI the manifest was read from; base for relative URIs
 
 	Live     bool          // HLS without EXT-X-ENDLIST, DASH type="dynamic"
@@ -64,7 +64,7 @@ type Presentation struct {
 	SuggestedDelay       time.Duration // DASH suggestedPresentationDelay, HLS HOLD-BACK
 	MinBufferTime        time.Duration // DASH minBufferTime
 
-	IndependentSegments bool
+	IndependentSegments bool             // HLS EXT-X-INDEPENDENT-SEGMENTS
 	Steering            *ContentSteering // nil when the manifest names none
 	Locations           []string         // DASH Location elements (resolved)
 	SessionKeys         []Key            // HLS EXT-X-SESSION-KEY
@@ -81,65 +81,65 @@ type Presentation struct {
 
 // Period is a DASH period; HLS presentations have one.
 type Period struct {
-	ID       string
-	Start    time.Duration // from the presentation start
-	Duration time.Duration // 0 when unknown (last period of a live stream)
-	Sets     []AdaptationSet
+	ID       string          // DASH Period@id (may be empty); HLS "0"
+	Start    time.Duration   // from the presentation start
+	Duration time.Duration   // 0 when unknown (last period of a live stream)
+	Sets     []AdaptationSet // in manifest order
 }
 
 // AdaptationSet groups interchangeable renditions of one media type:
 // a DASH AdaptationSet, or for HLS the variants (video) or one
 // EXT-X-MEDIA group (audio, subtitles).
 type AdaptationSet struct {
-	ID         string
-	Type       MediaType
-	GroupID    string // HLS GROUP-ID of EXT-X-MEDIA alternates
-	Lang       string
-	Name       string
-	Default    bool
-	Autoselect bool
-	MimeType   string
-	Codecs     string
-	Renditions []Rendition
+	ID         string      // DASH @id (else its index); HLS "variants", "iframes", "audio0", ...
+	Type       MediaType   // what its renditions carry
+	GroupID    string      // HLS GROUP-ID of EXT-X-MEDIA alternates
+	Lang       string      // language (BCP 47), "" when not given
+	Name       string      // HLS NAME, DASH Label: for track menus
+	Default    bool        // HLS DEFAULT=YES, DASH Role "main"
+	Autoselect bool        // HLS AUTOSELECT=YES
+	MimeType   string      // DASH @mimeType
+	Codecs     string      // RFC 6381: DASH @codecs; HLS the first variant's
+	Renditions []Rendition // in manifest order (HLS) or by the MPD
 }
 
 // Rendition is one encoding: an HLS variant or alternate, a DASH
 // Representation. Bandwidths are in bits per second.
 type Rendition struct {
-	ID               string
-	Type             MediaType
-	Bandwidth        int
-	AverageBandwidth int
-	Width, Height    int
-	FrameRate        float64
-	Codecs           string
-	MimeType         string
-	Lang             string
-	IFrameOnly       bool
+	ID               string    // DASH Representation@id; HLS generated ("v0", "iframe0", ...)
+	Type             MediaType // what it carries
+	Bandwidth        int       // declared peak: HLS BANDWIDTH, DASH @bandwidth
+	AverageBandwidth int       // HLS AVERAGE-BANDWIDTH; 0 when not given
+	Width, Height    int       // pixels; 0 when not given
+	FrameRate        float64   // frames per second; 0 when not given
+	Codecs           string    // RFC 6381 codecs
+	MimeType         string    // DASH @mimeType
+	Lang             string    // language (BCP 47), "" when not given
+	IFrameOnly       bool      // an I-frame (trick-play) rendition
 
 	// HLS
 	PlaylistURI    string // media playlist (resolved)
-	AudioGroup     string
-	SubtitlesGroup string
-	ClosedCaptions string
+	AudioGroup     string // AUDIO group ID of the variant
+	SubtitlesGroup string // SUBTITLES group ID of the variant
+	ClosedCaptions string // CLOSED-CAPTIONS group ID or NONE
 	PathwayID      string // EXT-X-STREAM-INF PATHWAY-ID
 	Loaded         bool   // segments are filled in (always true for DASH VOD)
 
 	// DASH
 	BaseURLs []BaseURL // resolved, most specific level last-applied; first is preferred
 
-	Timescale             uint32
-	Init                  *InitSegment // nil when segments are self-initialising (e.g. TS)
-	Segments              []Segment
+	Timescale             uint32        // ticks per second of Segment.Time (HLS: 1000)
+	Init                  *InitSegment  // nil when segments are self-initialising (e.g. TS)
+	Segments              []Segment     // in order; empty until loaded or resolved
 	MediaSequence         uint64        // number of Segments[0]
 	TargetDuration        time.Duration // HLS EXT-X-TARGETDURATION, DASH max segment duration
 	EndList               bool          // no more segments will be added
-	DiscontinuitySequence uint64
+	DiscontinuitySequence uint64        // HLS EXT-X-DISCONTINUITY-SEQUENCE
 
 	// LL-HLS
-	PartTarget    time.Duration
-	PreloadHint   *PreloadHint
-	ServerControl *ServerControl
+	PartTarget    time.Duration  // EXT-X-PART-INF PART-TARGET; 0 without parts
+	PreloadHint   *PreloadHint   // nil when none
+	ServerControl *ServerControl // nil when the playlist has none
 
 	// DASH SegmentBase: the segment index is in a sidx box at this range
 	// of the media file; Segments is empty until it is resolved.
@@ -165,35 +165,35 @@ type Rendition struct {
 
 // BaseURL is a DASH BaseURL with its serviceLocation (a CDN or pathway).
 type BaseURL struct {
-	URL             string
-	ServiceLocation string
+	URL             string // resolved
+	ServiceLocation string // @serviceLocation; "" when not given
 }
 
 // ByteRange is a range of Length bytes from Offset. Length 0 means to the end.
 type ByteRange struct {
-	Offset int64
-	Length int64
+	Offset int64 // first byte
+	Length int64 // bytes; 0: to the end
 }
 
 // InitSegment is an fMP4 initialisation segment (EXT-X-MAP, DASH Initialization).
 type InitSegment struct {
-	URI   string
-	Range *ByteRange
+	URI   string     // resolved
+	Range *ByteRange // nil: the whole resource
 }
 
 // Segment is one media segment.
 type Segment struct {
-	Number          uint64 // HLS media sequence number, DASH $Number$
-	URI             string // resolved
-	Range           *ByteRange
+	Number          uint64        // HLS media sequence number, DASH $Number$
+	URI             string        // resolved
+	Range           *ByteRange    // nil: the whole resource
 	Start           time.Duration // presentation time from the period start
-	Duration        time.Duration
-	Time            uint64 // DASH $Time$ / decode time in the rendition timescale
-	Discontinuity   bool
-	Key             *Key
-	ProgramDateTime time.Time
-	Parts           []Part
-	Gap             bool
+	Duration        time.Duration // media duration (HLS EXTINF, DASH @d / @duration)
+	Time            uint64        // DASH $Time$ / decode time in the rendition timescale
+	Discontinuity   bool          // HLS EXT-X-DISCONTINUITY before this segment
+	Key             *Key          // encryption in force; nil when clear
+	ProgramDateTime time.Time     // HLS EXT-X-PROGRAM-DATE-TIME (given or carried forward); zero when none
+	Parts           []Part        // LL-HLS parts of this segment
+	Gap             bool          // HLS EXT-X-GAP: the segment is missing, do not fetch it
 
 	// Init is the initialisation segment in force for this segment
 	// (EXT-X-MAP may change after a discontinuity); nil for
@@ -206,35 +206,35 @@ type Segment struct {
 
 // Part is an LL-HLS partial segment.
 type Part struct {
-	URI         string
-	Range       *ByteRange
-	Duration    time.Duration
-	Independent bool
-	Gap         bool
+	URI         string        // resolved
+	Range       *ByteRange    // nil: the whole resource
+	Duration    time.Duration // EXT-X-PART DURATION
+	Independent bool          // INDEPENDENT=YES: starts with an independent frame
+	Gap         bool          // GAP=YES: the part is missing
 }
 
 // PreloadHint is an LL-HLS EXT-X-PRELOAD-HINT.
 type PreloadHint struct {
-	Type  string // PART or MAP
-	URI   string
-	Range *ByteRange
+	Type  string     // PART or MAP
+	URI   string     // resolved
+	Range *ByteRange // nil: the whole resource
 }
 
 // ServerControl is LL-HLS EXT-X-SERVER-CONTROL.
 type ServerControl struct {
-	CanBlockReload bool
-	CanSkipUntil   time.Duration
-	HoldBack       time.Duration
-	PartHoldBack   time.Duration
+	CanBlockReload bool          // CAN-BLOCK-RELOAD=YES
+	CanSkipUntil   time.Duration // CAN-SKIP-UNTIL; 0 when delta updates are not offered
+	HoldBack       time.Duration // HOLD-BACK: minimum distance from the live edge
+	PartHoldBack   time.Duration // PART-HOLD-BACK: the same for low-latency playback
 }
 
 // Key is an encryption key reference; it is recorded, not used to decrypt.
 type Key struct {
-	Method            string
-	URI               string
-	IV                string
-	KeyFormat         string
-	KeyFormatVersions string
+	Method            string // METHOD: AES-128, SAMPLE-AES, ... ("NONE" is no key)
+	URI               string // resolved key URI
+	IV                string // IV as written (hex with 0x); "" when derived from the sequence number
+	KeyFormat         string // KEYFORMAT; "" means identity
+	KeyFormatVersions string // KEYFORMATVERSIONS as written
 }
 
 // ContentSteering is EXT-X-CONTENT-STEERING or the DASH ContentSteering element.
