@@ -49,8 +49,8 @@ func (e *SpaceError) Unwrap() error { return e.Err }
 type UnsafePathError struct {
 	Manifest string // manifest URL the URI came from
 	Field    string // e.g. "segment 12 of rendition v720", "init of a1"
-	URI      string
-	Reason   string
+	URI      string // the offending URI (query redacted)
+	Reason   string // why it is refused
 }
 
 func (e *UnsafePathError) Error() string {
@@ -63,7 +63,7 @@ func (e *UnsafePathError) Unwrap() error { return ErrUnsafePath }
 // and its own boxes promise.
 type VerifyError struct {
 	Path   string // local path relative to the download folder
-	Reason string
+	Reason string // what does not match
 }
 
 func (e *VerifyError) Error() string { return fmt.Sprintf("%s: %s", e.Path, e.Reason) }
@@ -71,8 +71,8 @@ func (e *VerifyError) Unwrap() error { return ErrVerify }
 
 // StatusError is an HTTP answer that is not a success.
 type StatusError struct {
-	URL    string
-	Status int
+	URL    string // the request's URL (its query is redacted in Error)
+	Status int    // the HTTP status
 }
 
 func (e *StatusError) Error() string { return fmt.Sprintf("GET %s: HTTP %d", redact(e.URL), e.Status) }

@@ -110,6 +110,8 @@ type Request struct {
 	ID  string
 	URL string // manifest URL (HLS master or DASH MPD)
 
+	// Selection chooses the tracks; the zero value takes the best video
+	// and every audio language.
 	Selection Selection
 	// Quota caps the bytes this download may store (0: no cap beyond the manager's).
 	Quota int64
@@ -163,22 +165,25 @@ func (p Progress) Fraction() float64 {
 	return float64(p.SegmentsDone) / float64(p.Segments)
 }
 
-// Download is a snapshot of one download.
+// Download is a snapshot of one download. Its times come from the
+// manager's Clock (Config.Clock; the system clock gives local time) and
+// keep their zone offset through the index: compare them with Before,
+// After and Equal, not ==.
 type Download struct {
-	ID         string     `json:"id"`
-	URL        string     `json:"url"`
-	Title      string     `json:"title,omitempty"`
-	Dir        string     `json:"dir"` // folder holding the files, relative to the manager's Dir
-	State      State      `json:"state"`
-	StopReason StopReason `json:"stop_reason,omitempty"`
-	Err        string     `json:"error,omitempty"`
-	Selection  Selection  `json:"selection"`
-	Quota      int64      `json:"quota,omitempty"`
-	Created    time.Time  `json:"created"`
-	Updated    time.Time  `json:"updated"`
-	Completed  time.Time  `json:"completed,omitzero"`
-	Expires    time.Time  `json:"expires,omitzero"`
-	Progress   Progress   `json:"progress"`
+	ID         string     `json:"id"`                    // Request.ID, or derived from the URL
+	URL        string     `json:"url"`                   // manifest URL as requested (before any refresh)
+	Title      string     `json:"title,omitempty"`       // Request.Title
+	Dir        string     `json:"dir"`                   // folder holding the files, relative to the manager's Dir
+	State      State      `json:"state"`                 // where it is in its life
+	StopReason StopReason `json:"stop_reason,omitempty"` // why it is paused or failed; "" otherwise
+	Err        string     `json:"error,omitempty"`       // the error that stopped it, as text
+	Selection  Selection  `json:"selection"`             // the tracks asked for
+	Quota      int64      `json:"quota,omitempty"`       // cap on the bytes this download stores (0: none; Config.Quota caps all together)
+	Created    time.Time  `json:"created"`               // when it was added
+	Updated    time.Time  `json:"updated"`               // last change of its record (state, refresh)
+	Completed  time.Time  `json:"completed,omitzero"`    // when it completed; zero before
+	Expires    time.Time  `json:"expires,omitzero"`      // Request.Expires: offline playback is refused from then on
+	Progress   Progress   `json:"progress"`              // how far it got
 	// Offline is the local manifest (relative to Dir) once the download completed.
 	Offline string `json:"offline,omitempty"`
 }
@@ -216,7 +221,7 @@ func (k EventKind) String() string {
 // Event reports a change to a download; Download is a snapshot taken at the
 // time of the event.
 type Event struct {
-	Kind     EventKind
-	Download Download
-	Err      error // the failure behind EventRetry, or a failed/paused state
+	Kind     EventKind // what happened
+	Download Download  // the download after the change
+	Err      error     // the failure behind EventRetry, or a failed/paused state
 }

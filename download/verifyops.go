@@ -13,22 +13,22 @@ import (
 
 // VerifyReport is the result of checking every file of a download.
 type VerifyReport struct {
-	ID       string          `json:"id"`
-	OK       bool            `json:"ok"` // every segment present and verified
-	State    string          `json:"state"`
-	Segments int             `json:"segments"` // files in the plan
-	Verified int             `json:"verified"` // files present with the recorded size and CRC and valid boxes
-	Bytes    int64           `json:"bytes"`
-	Missing  []string        `json:"missing,omitempty"` // not recorded or not on disk
-	Corrupt  []VerifyProblem `json:"corrupt,omitempty"` // on disk but wrong
-	Expired  bool            `json:"expired"`
+	ID       string          `json:"id"`                 // the download
+	OK       bool            `json:"ok"`                 // every segment present and verified
+	State    string          `json:"state"`              // its state name after the check (and repair)
+	Segments int             `json:"segments"`           // files in the plan
+	Verified int             `json:"verified"`           // files present with the recorded size and CRC and valid boxes
+	Bytes    int64           `json:"bytes"`              // bytes of the verified files
+	Missing  []string        `json:"missing,omitempty"`  // not recorded or not on disk
+	Corrupt  []VerifyProblem `json:"corrupt,omitempty"`  // on disk but wrong
+	Expired  bool            `json:"expired"`            // offline playback is no longer allowed (Download.Expired)
 	Repaired bool            `json:"repaired,omitempty"` // bad files were unmarked; Resume fetches them again
 }
 
 // VerifyProblem names a damaged file.
 type VerifyProblem struct {
-	Path   string `json:"path"`
-	Reason string `json:"reason"`
+	Path   string `json:"path"`   // relative to the download folder
+	Reason string `json:"reason"` // what is wrong with it
 }
 
 // Verify reads every file of a download back and checks its size, its
