@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"time"
 
 	"github.com/abrkit/abrkit/player"
@@ -101,4 +102,117 @@ func ExampleParseBitrate() {
 	// 800000 800 kbit/s
 	// 2500000 2.50 Mbit/s
 	// 3000000 3.00 Mbit/s
+}
+
+// newOrigin serves a two-segment HLS VOD stream (master.m3u8).
+func newOrigin() *httptest.Server {
+	files := map[string]string{
+		"/master.m3u8": "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=500000\nlow.m3u8\n",
+		"/low.m3u8": "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-PLAYLIST-TYPE:VOD\n" +
+			"#EXTINF:2.0,\n1.ts\n#EXTINF:2.0,\n2.ts\n#EXT-X-ENDLIST\n",
+		"/1.ts": "segment one", "/2.ts": "segment two",
+	}
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := files[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprint(w, body)
+	}))
+}
+
+// A listener sees every event in order, called on the player's own
+// goroutine: keep it quick (hand events to a channel for a UI thread).
+// Which fields are set depends on Event.Kind; segment_loaded comes once
+// per media segment with Event.Track telling video from audio.
+func ExampleWithListener() {
+	srv := newOrigin()
+	defer srv.Close()
+
+	segments := 0 // written by the player's goroutine; read after Wait
+	l := player.ListenerFunc(func(e player.Event) {
+		switch e.Kind {
+		case player.EventSegmentLoaded:
+			segments++
+		case player.EventLoading, player.EventManifestLoaded, player.EventFirstFrame, player.EventEnded:
+			fmt.Println(e.Kind)
+		}
+	})
+	p, err := player.New(player.WithListener(l), player.WithClock(player.NewScaledClock(20)))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.Load(ctx, srv.URL+"/master.m3u8"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := p.Wait(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(segments, "segments loaded")
+	// Output:
+	// loading
+	// manifest_loaded
+	// first_frame
+	// ended
+	// 2 segments loaded
+}
+
+// counting is a transport.Fetcher that counts requests by kind and
+// passes them on to another fetcher. Fetch is called from several
+// goroutines at once.
+type counting struct {
+	next transport.Fetcher
+	mu   sync.Mutex
+	n    map[transport.Kind]int
+}
+
+func (c *counting) Fetch(ctx context.Context, req *transport.Request, progress transport.ProgressFunc) (*transport.Result, error) {
+	c.mu.Lock()
+	c.n[req.Kind]++
+	c.mu.Unlock()
+	return c.next.Fetch(ctx, req, progress)
+}
+
+// Wrapping the HTTP transport: here to count requests; the same shape
+// adds delays, logging or a cache. Keep MaxAttempts at 1 as the default
+// does: the player retries and fails over to other servers itself.
+func ExampleWithFetcher() {
+	srv := newOrigin()
+	defer srv.Close()
+
+	c := &counting{n: map[transport.Kind]int{}, next: transport.NewHTTP(transport.HTTPConfig{
+		MaxAttempts: 1,
+		Filters:     []transport.Filter{transport.HeaderFilter("Authorization", "Bearer example")},
+	})}
+	p, err := player.New(player.WithFetcher(c), player.WithClock(player.NewScaledClock(20)))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.Load(ctx, srv.URL+"/master.m3u8"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := p.Wait(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range []transport.Kind{transport.KindManifest, transport.KindMedia} {
+		fmt.Println(k, c.n[k])
+	}
+	// Output:
+	// manifest 2
+	// media 2
 }
