@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"time"
 
@@ -58,4 +59,37 @@ func ExampleParseRetryAfter() {
 	// Output:
 	// 30s true
 	// 2m0s true
+}
+
+// A Filter runs on a copy of the request before every attempt: sign the
+// URL, add headers. Here a token goes into the query and an API key into
+// a header; the origin echoes what it received.
+func ExampleFilter() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s?%s key=%s", r.URL.Path, r.URL.RawQuery, r.Header.Get("X-Api-Key"))
+	}))
+	defer srv.Close()
+
+	sign := func(req *transport.Request) error {
+		u, err := url.Parse(req.URL)
+		if err != nil {
+			return err
+		}
+		q := u.Query()
+		q.Set("token", "t-"+req.Kind.String())
+		u.RawQuery = q.Encode()
+		req.URL = u.String()
+		return nil
+	}
+	f := transport.NewHTTP(transport.HTTPConfig{
+		Filters: []transport.Filter{sign, transport.HeaderFilter("X-Api-Key", "k1")},
+	})
+	var body strings.Builder
+	_, err := f.Fetch(context.Background(), &transport.Request{URL: srv.URL + "/v/1.m4s", Kind: transport.KindMedia, Body: &body}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(body.String())
+	// Output: /v/1.m4s?token=t-media key=k1
 }
