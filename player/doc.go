@@ -1,22 +1,37 @@
 // Package player is the abrkit adaptive-bitrate player SDK.
 //
-// Its heart is [Core], a deterministic state machine that decides what to
-// fetch and when: no goroutines, no clock reads, no I/O. A driver steps
-// it with the time and the outcome of each fetch ([Core.Poll],
-// [Core.Complete], [Core.Progress]) and performs the [Action]s it returns.
-// Two drivers run it: [Player], the real-time driver with goroutines,
-// net/http (through a transport.Fetcher) and a [Clock]; and the
-// simulator's virtual-time driver, which runs thousands of cores sharing
-// one parsed manifest.Presentation on an event queue.
+// # Playing a stream
+//
+// An application needs [New], [Player.Load], [Player.Wait] and [Player.QoE]:
+// New takes options ([WithABR], [WithFetcher], [WithListener],
+// [WithMaxBitrate], ...; every option states its default and New rejects
+// invalid values with an [*OptionError]). A Player plays one source: a
+// second Load returns [ErrLoaded]. Its methods are safe for concurrent
+// use. [Player.Status] is a snapshot for status lines; typed [Event] values reach a
+// [Listener] in order on the player's goroutine; [QoE] accounts for the
+// session. Requests go through a transport.Fetcher (net/http by default),
+// which is where authentication, caching or offline files
+// (download.LocalFetcher) plug in. See ExampleNew, ExampleWithListener
+// and ExampleWithFetcher.
+//
+// # Driving the core
+//
+// The rest of the package is for drivers, such as the simulator, not for
+// applications. The player's heart is [Core], a deterministic state
+// machine that decides what to fetch and when: no goroutines, no clock
+// reads, no I/O. A driver steps it with the time and the outcome of each
+// fetch ([Core.Poll], [Core.Complete], [Core.Progress]) and performs the
+// [Action] values it returns ([OpFetch], [OpCancel], identified by
+// [RequestID]; [Never] means no timer is needed). Two drivers run it:
+// [Player], the real-time driver with goroutines, net/http and a
+// [Clock]; and the simulator's virtual-time driver, which runs thousands
+// of cores sharing one parsed manifest.Presentation on an event queue.
 //
 // The core keeps a buffer model per track (video and separate audio),
 // asks a [BufferPolicy] (like ExoPlayer's LoadControl) when to load and
 // when to start, lets an abr.Algorithm choose each video segment's level
 // (abandoning a download that would stall when it implements
 // abr.Abandoner), follows live playlists, and routes every request
-// through a steering.Selector for failover between servers.
-//
-// Events reach a [Listener] as typed [Event] values; [QoE] accounts for a
-// session. See ExampleCore for a virtual-time loop and ExampleNew for
-// real-time playback.
+// through a steering.Selector for failover between servers. See
+// ExampleCore for a virtual-time loop.
 package player
