@@ -216,3 +216,45 @@ func ExampleWithFetcher() {
 	// manifest 2
 	// media 2
 }
+
+// A Decoder receives the bytes of every segment, per track in download
+// order (init before the media that need it), on a fetch goroutine; the
+// data is valid during the call only. Returning an error fails that
+// segment like a network error.
+func ExampleWithDecoder() {
+	srv := newOrigin()
+	defer srv.Close()
+
+	var mu sync.Mutex
+	var got []string
+	dec := player.DecoderFunc(func(m player.Media) error {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, fmt.Sprintf("%v #%d %q", m.Track, m.Number, m.Data)) // Number: HLS media sequence
+		return nil
+	})
+	p, err := player.New(player.WithDecoder(dec), player.WithClock(player.NewScaledClock(20)))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.Load(ctx, srv.URL+"/master.m3u8"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := p.Wait(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, s := range got {
+		fmt.Println(s)
+	}
+	// Output:
+	// video #0 "segment one"
+	// video #1 "segment two"
+}
