@@ -2,7 +2,9 @@ package transport_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -92,4 +94,45 @@ func ExampleFilter() {
 	}
 	fmt.Println(body.String())
 	// Output: /v/1.m4s?token=t-media key=k1
+}
+
+// files is a custom Fetcher serving bodies from memory: the one method
+// writes the body to req.Body (when set), reports progress and fills a
+// Result. Unknown URLs answer like a 404, with an *HTTPError.
+type files map[string]string
+
+func (f files) Fetch(ctx context.Context, req *transport.Request, progress transport.ProgressFunc) (*transport.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	body, ok := f[req.URL]
+	if !ok {
+		return &transport.Result{Status: 404, Attempts: 1, Size: -1}, &transport.HTTPError{URL: req.URL, Status: 404}
+	}
+	if req.Body != nil {
+		if _, err := io.WriteString(req.Body, body); err != nil {
+			return nil, err
+		}
+	}
+	if progress != nil {
+		progress(int64(len(body)), 0)
+	}
+	return &transport.Result{Status: 200, Bytes: int64(len(body)), Attempts: 1, Size: int64(len(body))}, nil
+}
+
+var _ transport.Fetcher = files(nil)
+
+// A custom Fetcher (tests, caches, offline files): a player takes it with
+// player.WithFetcher.
+func ExampleFetcher() {
+	var f transport.Fetcher = files{"mem://a/low.m3u8": "#EXTM3U\n"}
+	var body strings.Builder
+	res, err := f.Fetch(context.Background(), &transport.Request{URL: "mem://a/low.m3u8", Kind: transport.KindManifest, Body: &body}, nil)
+	fmt.Println(res.Status, res.Bytes, err, strings.TrimSpace(body.String()))
+	_, err = f.Fetch(context.Background(), &transport.Request{URL: "mem://a/missing.m3u8", Kind: transport.KindManifest}, nil)
+	var he *transport.HTTPError
+	fmt.Println(errors.As(err, &he), he.Status)
+	// Output:
+	// 200 8 <nil> #EXTM3U
+	// true 404
 }
