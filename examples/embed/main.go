@@ -32,6 +32,7 @@ func main() {
 
 type config struct {
 	duration time.Duration
+	segments int
 	abr      string
 	rate     int
 	dash     bool
@@ -44,6 +45,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("embed", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.DurationVar(&c.duration, "duration", 5*time.Second, "wall time to play")
+	fs.IntVar(&c.segments, "segments", 0, "stop once playing with this many media segments loaded (0: play for -duration)")
 	fs.StringVar(&c.abr, "abr", "throughput", "ABR algorithm")
 	fs.StringVar(&rate, "rate", "3M", "server pacing per response, bits/s (0: none)")
 	fs.BoolVar(&c.dash, "dash", false, "play the DASH manifest instead of HLS")
@@ -51,8 +53,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if fs.NArg() > 0 || c.duration <= 0 || (c.format != "text" && c.format != "json") {
-		return c, errors.New("usage: embed [-duration D>0] [-abr NAME] [-rate B] [-dash] [-format text|json]")
+	if fs.NArg() > 0 || c.duration <= 0 || c.segments < 0 || (c.format != "text" && c.format != "json") {
+		return c, errors.New("usage: embed [-duration D>0] [-segments N] [-abr NAME] [-rate B] [-dash] [-format text|json]")
 	}
 	r, err := player.ParseBitrate(rate)
 	if err != nil {
@@ -83,10 +85,26 @@ func run(args []string, stdout, stderr io.Writer) error {
 		url = srv.DASH("demo")
 	}
 
+	ctx, cancel := context.WithTimeout(context.Background(), c.duration)
+	defer cancel()
+
 	// Events arrive on the player's goroutine; keep the listener quick.
 	var mu sync.Mutex
+	loaded, playing := 0, false
 	log := func(e player.Event) {
-		if c.format != "text" || e.Kind == player.EventSegmentLoaded {
+		switch e.Kind {
+		case player.EventSegmentLoaded:
+			loaded++
+		case player.EventPlaying:
+			playing = true
+		}
+		if playing && c.segments > 0 && loaded >= c.segments {
+			cancel() // enough: stop by event, not by the clock
+		}
+		if e.Kind == player.EventSegmentLoaded {
+			return
+		}
+		if c.format != "text" {
 			return
 		}
 		mu.Lock()
@@ -105,12 +123,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	defer p.Close()
 
-	ctx, cancel := context.WithTimeout(context.Background(), c.duration)
-	defer cancel()
 	if err := p.Load(ctx, url); err != nil {
 		return err
 	}
-	if err := p.Wait(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	if err := p.Wait(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	st, q := p.Status(), p.QoE()

@@ -11,8 +11,8 @@ import (
 
 func TestRunJSON(t *testing.T) {
 	for _, args := range [][]string{
-		{"-duration", "1500ms", "-format", "json", "-abr", "bola"},
-		{"-duration", "1500ms", "-format", "json", "-dash", "-rate", "0"},
+		{"-segments", "4", "-duration", "60s", "-format", "json", "-abr", "bola"},
+		{"-segments", "4", "-duration", "60s", "-format", "json", "-dash", "-rate", "0"},
 	} {
 		var out bytes.Buffer
 		if err := run(args, &out, &bytes.Buffer{}); err != nil {
@@ -30,7 +30,7 @@ func TestRunJSON(t *testing.T) {
 
 func TestRunText(t *testing.T) {
 	var out bytes.Buffer
-	if err := run([]string{"-duration", "1500ms"}, &out, &bytes.Buffer{}); err != nil {
+	if err := run([]string{"-segments", "4", "-duration", "60s"}, &out, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"manifest_loaded", "first_frame", "average bitrate", "playing"} {
@@ -47,6 +47,7 @@ func TestParse(t *testing.T) {
 	}{
 		{nil, false},
 		{[]string{"-duration", "0s"}, true},
+		{[]string{"-segments", "-1"}, true},
 		{[]string{"-format", "yaml"}, true},
 		{[]string{"-rate", "fast"}, true},
 		{[]string{"extra"}, true},
