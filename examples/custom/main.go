@@ -11,7 +11,7 @@
 // It plays a local packaged title for a few seconds and prints the request
 // log summary and the QoE account.
 //
-//	custom [-duration 4s] [-latency 80ms] [-share 0.5] [-v]
+//	custom [-duration 4s] [-segments N] [-latency 80ms] [-share 0.5] [-v]
 package main
 
 import (
@@ -132,6 +132,7 @@ func main() {
 
 type config struct {
 	duration, latency time.Duration
+	segments          int
 	share             float64
 	verbose           bool
 }
@@ -141,14 +142,15 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("custom", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.DurationVar(&c.duration, "duration", 4*time.Second, "wall time to play")
+	fs.IntVar(&c.segments, "segments", 0, "stop once playing with this many media segments loaded (0: play for -duration)")
 	fs.DurationVar(&c.latency, "latency", 80*time.Millisecond, "latency added to each request")
 	fs.Float64Var(&c.share, "share", 0.5, "fraction of the bandwidth estimate the ABR spends")
 	fs.BoolVar(&c.verbose, "v", false, "log every request")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if fs.NArg() > 0 || c.duration <= 0 || c.latency < 0 || c.share <= 0 || c.share > 1 {
-		return c, errors.New("usage: custom [-duration D>0] [-latency D>=0] [-share 0<F<=1] [-v]")
+	if fs.NArg() > 0 || c.duration <= 0 || c.segments < 0 || c.latency < 0 || c.share <= 0 || c.share > 1 {
+		return c, errors.New("usage: custom [-duration D>0] [-segments N] [-latency D>=0] [-share 0<F<=1] [-v]")
 	}
 	return c, nil
 }
@@ -202,17 +204,30 @@ func run(args []string, stdout, stderr io.Writer) error {
 			}
 		},
 	}
-	p, err := player.New(player.WithABR(&Cautious{Share: c.share}), player.WithFetcher(fetcher))
+	ctx, cancel := context.WithTimeout(context.Background(), c.duration)
+	defer cancel()
+	// The listener runs on the player's goroutine: no lock needed for these.
+	loaded, playing := 0, false
+	stopper := player.ListenerFunc(func(e player.Event) {
+		switch e.Kind {
+		case player.EventSegmentLoaded:
+			loaded++
+		case player.EventPlaying:
+			playing = true
+		}
+		if playing && c.segments > 0 && loaded >= c.segments {
+			cancel() // enough: stop by event, not by the clock
+		}
+	})
+	p, err := player.New(player.WithABR(&Cautious{Share: c.share}), player.WithFetcher(fetcher), player.WithListener(stopper))
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), c.duration)
-	defer cancel()
 	if err := p.Load(ctx, srv.HLS("demo")); err != nil {
 		return err
 	}
-	if err := p.Wait(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	if err := p.Wait(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	status, q := p.Status(), p.QoE()

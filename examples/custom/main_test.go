@@ -71,7 +71,7 @@ func TestDelayed(t *testing.T) {
 
 func TestRun(t *testing.T) {
 	var out bytes.Buffer
-	if err := run([]string{"-duration", "2s", "-latency", "30ms"}, &out, &bytes.Buffer{}); err != nil {
+	if err := run([]string{"-segments", "6", "-duration", "60s", "-latency", "30ms"}, &out, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
 	s := out.String()
