@@ -105,6 +105,18 @@ static int play(const char *url, int seconds) {
         }
         return 1;
     }
+    /* Wait for playback to start (bounded), so a loaded machine does not
+       turn the status lines below into "buffering". */
+    for (int i = 0; i < 300; i++) {
+        abrkit_status st = ABRKIT_STATUS_INIT;
+        if (check(abrkit_player_status(p, &st), "status")) {
+            return 1;
+        }
+        if (strcmp(abrkit_state_name(st.state), "playing") == 0) {
+            break;
+        }
+        sleep_ms(100);
+    }
     for (int i = 0; i < seconds; i++) {
         sleep_ms(1000);
         abrkit_status st = ABRKIT_STATUS_INIT;
