@@ -73,8 +73,8 @@ func (m *Manager) probe(i int) *probeResult {
 // its group: the prefixes of one group are interchangeable.
 type basePrefix struct {
 	prefix string
-	entry  int
-	group  int
+	entry  int32
+	group  int32
 }
 
 // Manager is the concrete [Selector]. Create it with [New]. It is not
@@ -160,7 +160,7 @@ func New(cfg Config, now time.Duration) (*Manager, error) {
 		m.entries[i].base = base
 		m.entries[i].query = query
 		m.entries[i].host = schemeHost(base)
-		m.bases = append(m.bases, basePrefix{prefix: base, entry: i, group: 0})
+		m.bases = append(m.bases, basePrefix{prefix: base, entry: int32(i), group: 0})
 	}
 	if p := cfg.Presentation; p != nil {
 		m.fromPresentation(p)
@@ -306,7 +306,7 @@ func (m *Manager) fromPresentation(p *manifest.Presentation) {
 				if m.entries[i].host == "" {
 					m.entries[i].host = schemeHost(b.URL)
 				}
-				m.bases = append(m.bases, basePrefix{prefix: b.URL, entry: i, group: g})
+				m.bases = append(m.bases, basePrefix{prefix: b.URL, entry: int32(i), group: int32(g)})
 			}
 		})
 	}
@@ -502,7 +502,7 @@ func (m *Manager) view(i int) Server {
 	}
 	if s.BaseURL == "" {
 		for _, b := range m.bases {
-			if b.entry == i {
+			if int(b.entry) == i {
 				s.BaseURL = b.prefix
 				break
 			}

@@ -45,7 +45,7 @@ func (m *Manager) resolveTo(t int, uri, stableID string, rendition bool) string 
 	owner, best := -1, -1
 	for k, b := range m.bases {
 		if strings.HasPrefix(uri, b.prefix) && (best < 0 || len(b.prefix) > len(m.bases[best].prefix)) {
-			best, owner = k, b.entry
+			best, owner = k, int(b.entry)
 		}
 	}
 	if best >= 0 {
@@ -54,7 +54,7 @@ func (m *Manager) resolveTo(t int, uri, stableID string, rendition bool) string 
 		}
 		g := m.bases[best].group
 		for _, b := range m.bases {
-			if b.entry == t && b.group == g {
+			if int(b.entry) == t && b.group == g {
 				rest := uri[len(m.bases[best].prefix):]
 				path, q := splitQuery(rest)
 				if q == m.entries[owner].query || q == "" {
