@@ -96,6 +96,9 @@ ffmpeg -hide_banner -loglevel error -y -i "$tmp/ladder.mp4" -map 0 -c copy \
 
 if command -v ffprobe >/dev/null 2>&1; then
   for m in "$out/hls/master.m3u8" "$out/dash/manifest.mpd"; do
+    # ffmpeg's DASH demuxer cannot load segments of a relative MPD path
+    # that has directories in it; give it an absolute one.
+    m="$(cd "$(dirname "$m")" && pwd)/$(basename "$m")"
     if ! msg=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$m" 2>&1 >/dev/null) || [ -n "$msg" ]; then
       echo "make-content: ffprobe $m: $msg" >&2; exit 1
     fi
