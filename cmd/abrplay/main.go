@@ -216,22 +216,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 		g.vid = newVideo(ffdec.New(ff, cfg.width, cfg.height))
 		decoders = append(decoders, g.vid)
 	}
-	var p *player.Player
-	pos := func() time.Duration { return p.Position() }
-	if g.vid != nil {
-		go g.vid.run(dctx, pos)
-		if !cfg.mute && soundDevice() {
-			ff, _ := ffdec.Find()
-			a := newAudio(ffdec.New(ff, 16, 16), pos, func() bool { return p.State() == player.StatePlaying })
-			go a.run(dctx)
-			decoders = append(decoders, a)
-			ac := audio.NewContext(ffdec.AudioRate)
-			ap, err := ac.NewPlayer(a)
-			if err == nil {
-				ap.SetBufferSize(100 * time.Millisecond)
-				ap.Play()
-			}
-		}
+	var aud *audioPipe
+	if g.vid != nil && !cfg.mute && soundDevice() {
+		ff, _ := ffdec.Find()
+		aud = newAudio(ffdec.New(ff, 16, 16), nil, nil)
+		decoders = append(decoders, aud)
 	}
 	if len(decoders) > 0 {
 		opts = append(opts, player.WithDecoder(player.DecoderFunc(func(m player.Media) error {
@@ -243,12 +232,26 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return nil
 		})))
 	}
-	p, err = player.New(opts...)
+	p, err := player.New(opts...)
 	if err != nil {
 		return err
 	}
 	defer p.Close()
 	g.p = p
+	// Decoder goroutines start once the player exists: they read its playhead.
+	pos := func() time.Duration { return p.Position() }
+	if g.vid != nil {
+		go g.vid.run(dctx, pos)
+	}
+	if aud != nil {
+		aud.pos, aud.playing = pos, func() bool { return p.State() == player.StatePlaying }
+		go aud.run(dctx)
+		ac := audio.NewContext(ffdec.AudioRate)
+		if ap, err := ac.NewPlayer(aud); err == nil {
+			ap.SetBufferSize(100 * time.Millisecond)
+			ap.Play()
+		}
+	}
 	lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	fmt.Fprintln(stdout, "loading", src.url)
