@@ -29,7 +29,7 @@ lint: ## gofmt, go vet and staticcheck
 	$(GO) vet $(PKGS)
 	@if command -v staticcheck >/dev/null 2>&1; then staticcheck $(PKGS); \
 	elif [ -x "$$($(GO) env GOPATH)/bin/staticcheck" ]; then "$$($(GO) env GOPATH)/bin/staticcheck" $(PKGS); \
-	else echo "staticcheck missing: go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)"; exit 1; fi
+	else echo "lint: installing staticcheck $(STATICCHECK_VERSION)"; GOFLAGS= $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) && "$$($(GO) env GOPATH)/bin/staticcheck" $(PKGS); fi
 
 content: ## real H.264/AAC CMAF ladder with ffmpeg (HLS + DASH) in $(CONTENT)
 	@scripts/make-content.sh $(CONTENT)
