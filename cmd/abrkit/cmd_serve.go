@@ -83,6 +83,24 @@ func (f *serveFlags) load(stderr io.Writer) (*topology.Topology, *packager.Catal
 	return topo, cat, nil
 }
 
+// component loads what a separate origin or control process needs: the
+// topology, the content source and the logger.
+func (f *serveFlags) component(stderr io.Writer) (*topology.Topology, origin.Source, *slog.Logger, error) {
+	topo, cat, err := f.load(stderr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	log, err := f.logger(stderr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	src, err := f.source(topo, cat)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return topo, src, log, nil
+}
+
 func (f *serveFlags) logger(w io.Writer) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(f.logLevel)); err != nil {
@@ -252,15 +270,7 @@ func newServeOriginCmd() *cobra.Command {
 	c := &cobra.Command{Use: "origin", Short: "Run only the origin (separate-process mode)", Args: cobra.NoArgs}
 	f.add(c, "127.0.0.1:0")
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
-		topo, cat, err := f.load(cmd.ErrOrStderr())
-		if err != nil {
-			return err
-		}
-		log, err := f.logger(cmd.ErrOrStderr())
-		if err != nil {
-			return err
-		}
-		src, err := f.source(topo, cat)
+		topo, src, log, err := f.component(cmd.ErrOrStderr())
 		if err != nil {
 			return err
 		}
@@ -282,15 +292,7 @@ func newServeControlCmd() *cobra.Command {
 	c := &cobra.Command{Use: "control", Short: "Run only the gateway and control-plane services (separate-process mode)", Args: cobra.NoArgs}
 	f.add(c, "127.0.0.1:0")
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
-		topo, cat, err := f.load(cmd.ErrOrStderr())
-		if err != nil {
-			return err
-		}
-		log, err := f.logger(cmd.ErrOrStderr())
-		if err != nil {
-			return err
-		}
-		src, err := f.source(topo, cat)
+		topo, src, log, err := f.component(cmd.ErrOrStderr())
 		if err != nil {
 			return err
 		}
