@@ -20,18 +20,7 @@ type throttle struct {
 }
 
 func newThrottle(next transport.Fetcher) *throttle {
-	return &throttle{next: next, now: time.Now, sleep: sleepCtx}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return &throttle{next: next, now: time.Now, sleep: transport.RealClock{}.Sleep}
 }
 
 func (t *throttle) set(bps int64) { t.bps.Store(bps) }
