@@ -78,7 +78,11 @@ func (c *Core) setup(now time.Duration, p *manifest.Presentation) {
 			c.sel = sel
 		}
 	} else if len(c.cfg.Edges) > 0 || p.Steering != nil || multiServer(p) {
-		m, err := steering.New(steering.Config{Edges: c.cfg.Edges, Presentation: p, ProbeCount: -1}, now)
+		probes := c.cfg.ProbeEdges
+		if probes <= 0 {
+			probes = -1 // steering's zero means its default count
+		}
+		m, err := steering.New(steering.Config{Edges: c.cfg.Edges, Presentation: p, ProbeCount: probes, ProbeTimeout: c.cfg.ProbeTimeout}, now)
 		switch {
 		case err == nil:
 			c.sel = m
@@ -219,12 +223,17 @@ func (c *Core) report(now time.Duration, r *request, o *Outcome) {
 	if c.sel == nil || r.server == "" {
 		return
 	}
+	_ = c.sel.Report(now, r.server, steeringOutcome(o))
+	c.checkServer(now)
+}
+
+// steeringOutcome is o as the selector sees it: a 5xx is a server failure.
+func steeringOutcome(o *Outcome) steering.Outcome {
 	so := steering.Outcome{Err: o.Err, Status: o.Status, Bytes: o.Bytes, TTFB: o.TTFB, Duration: o.Duration}
 	if o.Err == nil && o.Status/100 == 5 {
 		so.Err = ErrStatus
 	}
-	_ = c.sel.Report(now, r.server, so)
-	c.checkServer(now)
+	return so
 }
 
 // checkServer notices a change of server and announces it.
@@ -239,8 +248,8 @@ func (c *Core) checkServer(now time.Duration) {
 	if sw, ok := c.sel.LastSwitch(); ok && sw.To == cur.ID {
 		reason = sw.Reason.String()
 	}
-	if from != "" {
-		c.qoe.ServerChanges++
+	if from != "" && (reason != steering.ReasonProbe.String() || c.qoe.Segments > 0) {
+		c.qoe.ServerChanges++ // the start-up probe's choice is not a change
 	}
 	c.emit(Event{Kind: EventServerChange, FromServer: from, Server: cur.ID, Reason: reason})
 	if cur.VariantPathway != c.pathway {

@@ -241,3 +241,23 @@ func BenchmarkParseCMCD(b *testing.B) {
 		_, _ = ParseCMCD(specPayload)
 	}
 }
+
+func TestParseCMCDMode(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want CMCDMode
+		ok   bool
+	}{{"query", CMCDQuery, true}, {"headers", CMCDHeaders, true}, {"off", CMCDOff, true}, {"", 0, false}, {"Query", 0, false}} {
+		got, err := ParseCMCDMode(tc.in)
+		if (err == nil) != tc.ok || (tc.ok && got != tc.want) {
+			t.Errorf("ParseCMCDMode(%q) = %v, %v; want %v (ok %v)", tc.in, got, err, tc.want, tc.ok)
+		}
+		if tc.ok && got.String() != tc.in {
+			t.Errorf("%v.String() = %q; want %q", got, got.String(), tc.in)
+		}
+	}
+	var zero CMCDMode
+	if zero != CMCDQuery {
+		t.Errorf("zero CMCDMode = %v; want query (CMCD on by default)", zero)
+	}
+}

@@ -60,7 +60,7 @@ type HTTPConfig struct {
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Filters run in order on every attempt before it is sent.
 	Filters []Filter
-	// CMCD says how Request.CMCD is sent.
+	// CMCD says how Request.CMCD is sent; defaults to CMCDQuery.
 	CMCD CMCDMode
 	// UserAgent is sent when set.
 	UserAgent string
