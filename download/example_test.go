@@ -3,6 +3,7 @@ package download_test
 import (
 	"context"
 	"fmt"
+	"github.com/abrkit/abrkit/clock"
 	"log"
 	"net/http"
 	"net/http/httptest"
@@ -88,7 +89,7 @@ func ExampleOpenOffline() {
 		log.Fatal(err)
 	}
 	defer off.Close()
-	p, err := player.New(player.WithFetcher(off.Fetcher), player.WithClock(player.NewScaledClock(100)))
+	p, err := player.New(player.WithFetcher(off.Fetcher), player.WithClock(clock.NewScaled(100)))
 	if err != nil {
 		log.Fatal(err)
 	}

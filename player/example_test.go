@@ -3,6 +3,7 @@ package player_test
 import (
 	"context"
 	"fmt"
+	"github.com/abrkit/abrkit/clock"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -72,7 +73,7 @@ func ExampleNew() {
 	}))
 	defer srv.Close()
 
-	p, err := player.New(player.WithClock(player.NewScaledClock(20)))
+	p, err := player.New(player.WithClock(clock.NewScaled(20)))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -139,7 +140,7 @@ func ExampleWithListener() {
 			fmt.Println(e.Kind)
 		}
 	})
-	p, err := player.New(player.WithListener(l), player.WithClock(player.NewScaledClock(20)))
+	p, err := player.New(player.WithListener(l), player.WithClock(clock.NewScaled(20)))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -191,7 +192,7 @@ func ExampleWithFetcher() {
 		MaxAttempts: 1,
 		Filters:     []transport.Filter{transport.HeaderFilter("Authorization", "Bearer example")},
 	})}
-	p, err := player.New(player.WithFetcher(c), player.WithClock(player.NewScaledClock(20)))
+	p, err := player.New(player.WithFetcher(c), player.WithClock(clock.NewScaled(20)))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -233,7 +234,7 @@ func ExampleWithDecoder() {
 		got = append(got, fmt.Sprintf("%v #%d %q", m.Track, m.Number, m.Data)) // Number: HLS media sequence
 		return nil
 	})
-	p, err := player.New(player.WithDecoder(dec), player.WithClock(player.NewScaledClock(20)))
+	p, err := player.New(player.WithDecoder(dec), player.WithClock(clock.NewScaled(20)))
 	if err != nil {
 		fmt.Println(err)
 		return

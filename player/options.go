@@ -2,6 +2,7 @@ package player
 
 import (
 	"fmt"
+	"github.com/abrkit/abrkit/clock"
 	"time"
 
 	"github.com/abrkit/abrkit/abr"
@@ -19,7 +20,7 @@ type Option func(*options)
 type options struct {
 	core      CoreConfig
 	fetcher   transport.Fetcher
-	clock     Clock
+	clock     clock.Clock
 	listeners []Listener
 	decoder   Decoder
 	progress  time.Duration
@@ -38,8 +39,8 @@ func WithEstimator(e abr.Estimator) Option { return func(o *options) { o.core.Es
 // default.
 func WithFetcher(f transport.Fetcher) Option { return func(o *options) { o.fetcher = f } }
 
-// WithClock sets the clock. Defaults to SystemClock; nil keeps the default.
-func WithClock(c Clock) Option { return func(o *options) { o.clock = c } }
+// WithClock sets the clock. Defaults to clock.Real; nil keeps the default.
+func WithClock(c clock.Clock) Option { return func(o *options) { o.clock = c } }
 
 // WithBufferPolicy sets the buffer policy. Defaults to NewBufferPolicy();
 // nil keeps the default.
@@ -92,15 +93,13 @@ func WithMaxRetries(n int) Option { return func(o *options) { o.core.MaxRetries 
 func WithProgressInterval(d time.Duration) Option { return func(o *options) { o.progress = d } }
 
 func buildOptions(opts []Option) options {
-	o := options{clock: SystemClock{}, progress: DefaultProgressInterval}
+	o := options{progress: DefaultProgressInterval}
 	for _, f := range opts {
 		if f != nil {
 			f(&o)
 		}
 	}
-	if o.clock == nil {
-		o.clock = SystemClock{}
-	}
+	o.clock = clock.Or(o.clock)
 	if o.fetcher == nil {
 		// one attempt: the core retries and fails over to other servers
 		o.fetcher = transport.NewHTTP(transport.HTTPConfig{MaxAttempts: 1})

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/abrkit/abrkit/clock"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -343,7 +344,7 @@ func (p *Player) loop() {
 			p.endOnce.Do(func() { close(p.finished) })
 		}
 		var timer <-chan time.Time
-		var t Timer
+		var t clock.Timer
 		if wake != Never {
 			t = p.o.clock.NewTimer(max(wake-now, 0))
 			timer = t.C()

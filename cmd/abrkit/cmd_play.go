@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/abrkit/abrkit/clock"
 	"io"
 	"net/url"
 	"os"
@@ -124,11 +125,11 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 func play(ctx context.Context, src string, a abr.Algorithm, maxBitrate int, d time.Duration, speed float64,
 	status io.Writer, extra ...player.Option) (playReport, error) {
 	rep := playReport{URL: src, ABR: a.Name()}
-	var clock player.Clock = player.SystemClock{}
+	var clk clock.Clock = clock.Real{}
 	if speed != 1 {
-		clock = player.NewScaledClock(speed)
+		clk = clock.NewScaled(speed)
 	}
-	opts := append([]player.Option{player.WithABR(a), player.WithMaxBitrate(maxBitrate), player.WithClock(clock)}, extra...)
+	opts := append([]player.Option{player.WithABR(a), player.WithMaxBitrate(maxBitrate), player.WithClock(clk)}, extra...)
 	p, err := player.New(opts...)
 	if err != nil {
 		return rep, err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/abrkit/abrkit/clock"
 	"io"
 	"sync/atomic"
 	"time"
@@ -20,7 +21,7 @@ type throttle struct {
 }
 
 func newThrottle(next transport.Fetcher) *throttle {
-	return &throttle{next: next, now: time.Now, sleep: transport.RealClock{}.Sleep}
+	return &throttle{next: next, now: time.Now, sleep: clock.Real{}.Sleep}
 }
 
 func (t *throttle) set(bps int64) { t.bps.Store(bps) }

@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"flag"
+	"github.com/abrkit/abrkit/clock"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -37,6 +38,11 @@ func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
 	return ctx.Err()
+}
+
+// NewTimer is never used by the fetcher; it completes the clock.Clock.
+func (c *fakeClock) NewTimer(d time.Duration) clock.Timer {
+	return clock.NewFake(c.Now()).NewTimer(d)
 }
 
 func (c *fakeClock) Sleeps() []time.Duration {

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/abrkit/abrkit/clock"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -51,8 +52,8 @@ type HTTPConfig struct {
 	MaxRetryAfter time.Duration
 	// Jitter returns a number in [0, 1); defaults to math/rand/v2.
 	Jitter func() float64
-	// Clock gives the time and does the backoff waits; defaults to RealClock.
-	Clock Clock
+	// Clock gives the time and does the backoff waits; defaults to clock.Real.
+	Clock clock.Clock
 	// TLSConfig is used by the built client (e.g. a test CA).
 	TLSConfig *tls.Config
 	// DialContext replaces the built client's dialer (e.g. a shaped or
@@ -102,9 +103,7 @@ func NewHTTP(cfg HTTPConfig) *HTTPFetcher {
 	if cfg.Jitter == nil {
 		cfg.Jitter = rand.Float64
 	}
-	if cfg.Clock == nil {
-		cfg.Clock = RealClock{}
-	}
+	cfg.Clock = clock.Or(cfg.Clock)
 	f := &HTTPFetcher{cfg: cfg, client: cfg.Client}
 	if f.client == nil {
 		dial := cfg.DialContext

@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"github.com/abrkit/abrkit/clock"
 	"sync"
 	"testing"
 	"time"
@@ -61,7 +62,7 @@ func playerFailover(t *testing.T, format string) {
 			changes = append(changes, e)
 		}
 	})
-	p, err := player.New(player.WithEdges(edges), player.WithClock(player.NewScaledClock(20)), player.WithListener(listener))
+	p, err := player.New(player.WithEdges(edges), player.WithClock(clock.NewScaled(20)), player.WithListener(listener))
 	if err != nil {
 		t.Fatal(err)
 	}
