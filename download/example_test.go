@@ -3,7 +3,6 @@ package download_test
 import (
 	"context"
 	"fmt"
-	"github.com/abrkit/abrkit/clock"
 	"log"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/download"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/simulator/backend/packager"

@@ -2,10 +2,10 @@ package download
 
 import (
 	"context"
-	"github.com/abrkit/abrkit/clock"
 	"testing"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player"
 )
 

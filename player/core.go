@@ -12,7 +12,7 @@ import (
 // CoreConfig configures a Core. Zero fields take the defaults named.
 type CoreConfig struct {
 	// ABR chooses video levels; it holds per-session state, so each core
-	// needs its own instance. Defaults to abr.NewThroughput().
+	// needs its own instance. Defaults to abr.NewAuto() (DefaultABR).
 	ABR abr.Algorithm
 	// Estimator turns transfer samples into a bandwidth estimate; one per
 	// core. Defaults to abr.DefaultEstimator().
@@ -74,6 +74,10 @@ type CoreConfig struct {
 	// request. Defaults to steering.DefaultProbeTimeout.
 	ProbeTimeout time.Duration
 }
+
+// DefaultABR names the algorithm a core uses when none is given
+// (abr.NewAuto).
+const DefaultABR = "auto"
 
 // DefaultStartBitrate is the bandwidth assumed before the first samples.
 const DefaultStartBitrate = 1_000_000
@@ -208,7 +212,7 @@ type request struct {
 func NewCore(cfg CoreConfig) *Core {
 	c := &Core{cfg: cfg, abr: cfg.ABR, est: cfg.Estimator, buf: cfg.Buffer}
 	if c.abr == nil {
-		c.abr = abr.NewThroughput()
+		c.abr = abr.NewAuto()
 	}
 	if c.est == nil {
 		c.est = abr.DefaultEstimator()

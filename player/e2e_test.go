@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/abrkit/abrkit/clock"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/steering"
 	"github.com/abrkit/abrkit/simulator/backend/packager"

@@ -3,12 +3,12 @@ package player_test
 import (
 	"context"
 	"fmt"
-	"github.com/abrkit/abrkit/clock"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/player/transport"

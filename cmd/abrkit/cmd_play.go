@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/abrkit/abrkit/clock"
 	"io"
 	"net/url"
 	"os"
@@ -15,8 +14,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abrkit/abrkit/abr"
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/download"
 	"github.com/abrkit/abrkit/player"
+	"github.com/abrkit/abrkit/player/transport"
 )
 
 // playReport is the JSON form of `abrkit play`.
@@ -47,12 +48,13 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 		Args: cobra.MaximumNArgs(1),
 	}
 	format := formatFlag(c)
-	algo := c.Flags().String("abr", "throughput", fmt.Sprintf("ABR algorithm: %v", abr.Names()))
+	algo := c.Flags().String("abr", player.DefaultABR, fmt.Sprintf("ABR algorithm: %v", abr.Names()))
 	duration := c.Flags().Duration("duration", 0, "stop after this much wall time (0: play to the end)")
 	maxBitrate := c.Flags().String("max-bitrate", "", "cap the video bitrate, bits/s with optional k/M suffix (e.g. 2.5M)")
 	quiet := c.Flags().Bool("quiet", false, "no status line on stderr")
 	offline := c.Flags().String("offline", "", "play download ID from the --out folder of 'abrkit download', with no network")
 	out := c.Flags().String("out", "downloads", "with --offline: the downloads folder")
+	cmcd := c.Flags().String("cmcd", "query", "send CMCD with every request: query, headers or off")
 	speed := c.Flags().Float64("speed", 1, "run the player clock this many times faster than real time (tests, demos)")
 	_ = c.Flags().MarkHidden("speed")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
@@ -88,6 +90,11 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 		if err != nil {
 			return usageErrorf("--abr: %v", err)
 		}
+		mode, err := transport.ParseCMCDMode(*cmcd)
+		if err != nil {
+			return usageErrorf("--cmcd: %v", err)
+		}
+		opts = append(opts, player.WithCMCD(mode))
 		var capBps int
 		if *maxBitrate != "" {
 			if capBps, err = player.ParseBitrate(*maxBitrate); err != nil {

@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"github.com/abrkit/abrkit/clock"
 	"io"
 	"sync/atomic"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player/transport"
 )
 
@@ -21,7 +21,7 @@ type throttle struct {
 }
 
 func newThrottle(next transport.Fetcher) *throttle {
-	return &throttle{next: next, now: time.Now, sleep: clock.Real{}.Sleep}
+	return &throttle{next: next, now: clock.Real{}.Now, sleep: clock.Real{}.Sleep}
 }
 
 func (t *throttle) set(bps int64) { t.bps.Store(bps) }

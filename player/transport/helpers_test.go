@@ -3,7 +3,6 @@ package transport
 import (
 	"context"
 	"flag"
-	"github.com/abrkit/abrkit/clock"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/abrkit/abrkit/clock"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and fuzz seeds")

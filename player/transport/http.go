@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"github.com/abrkit/abrkit/clock"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/abrkit/abrkit/clock"
 )
 
 // Defaults for HTTPConfig fields left zero.

@@ -2,11 +2,11 @@ package backend
 
 import (
 	"context"
-	"github.com/abrkit/abrkit/clock"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/steering"
 	"github.com/abrkit/abrkit/simulator/backend/control"
