@@ -322,3 +322,66 @@ func TestPlayerDefaults(t *testing.T) {
 		t.Errorf("default ABR = %q; want auto", got)
 	}
 }
+
+// endless writes body's first bytes, then line forever (until the client
+// goes away or 1 GiB), counting what it wrote.
+func endless(head, line string, wrote *atomic.Int64) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, head)
+		chunk := []byte(strings.Repeat(line, (64<<10)/len(line)))
+		for wrote.Load() < 1<<30 {
+			n, err := w.Write(chunk)
+			wrote.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}
+}
+
+func TestPlayerCapsResponses(t *testing.T) {
+	pkg := title(t)
+	cases := []struct {
+		name, path string
+		handler    func(*atomic.Int64) http.Handler
+	}{
+		{"endless playlist", "/live.m3u8", func(n *atomic.Int64) http.Handler {
+			return endless("#EXTM3U\n#EXT-X-TARGETDURATION:2\n", "#EXTINF:2.0,\nseg.m4s\n", n)
+		}},
+		{"huge segment", "/t1/" + packager.MasterPlaylist, func(n *atomic.Int64) http.Handler {
+			mux := http.NewServeMux()
+			mux.Handle("/", pkgHandler(pkg))
+			mux.Handle("/t1/v300/", endless("", "x", n)) // every segment of the lowest level
+			return mux
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if raceEnabled && tc.name == "huge segment" {
+				t.Skip("reads 64 MiB: too slow under the race detector")
+			}
+			var wrote atomic.Int64
+			ts := httptest.NewServer(tc.handler(&wrote))
+			defer ts.Close()
+			p, err := player.New(player.WithClock(clock.NewScaled(50)), player.WithMaxBitrate(400_000))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			err = p.Load(ctx, ts.URL+tc.path)
+			if err == nil {
+				err = p.Wait(ctx)
+			}
+			if !errors.Is(err, player.ErrTooLarge) {
+				t.Fatalf("playback error = %v; want ErrTooLarge", err)
+			}
+			// each attempt stops at the cap: retries included, the server
+			// wrote a bounded amount (plus what sat in socket buffers)
+			if n := wrote.Load(); n > 6*player.MaxManifestBytes {
+				t.Errorf("server wrote %d MiB; want the player to stop reading at the cap", n>>20)
+			}
+		})
+	}
+}

@@ -426,9 +426,11 @@ func (p *Player) fetch(ctx context.Context, a Action) {
 	if p.o.core.CMCD != transport.CMCDOff {
 		req.CMCD = &a.CMCD // a is this goroutine's copy
 	}
+	cw := &capWriter{limit: bodyCap(&a), kind: a.Kind}
 	if body != nil {
-		req.Body = body
+		cw.w = body
 	}
+	req.Body = cw // also counts discarded media, so no response is endless
 	start := p.o.clock.Now()
 	var progress transport.ProgressFunc
 	if a.Kind == transport.KindMedia {

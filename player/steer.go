@@ -26,7 +26,8 @@ func (c *Core) onManifest(now time.Duration, r *request, o *Outcome) {
 	if !o.ok() {
 		err := c.failure(r, o)
 		c.manifestFails++
-		if c.pres == nil && c.manifestFails > c.cfg.MaxRetries {
+		// an oversized manifest will not shrink on a retry
+		if c.pres == nil && (c.manifestFails > c.cfg.MaxRetries || errors.Is(o.Err, ErrTooLarge)) {
 			c.fail(err)
 			return
 		}
