@@ -43,7 +43,11 @@ func ExampleCore() {
 		}
 		now += 100 * time.Millisecond
 		for _, a := range acts {
-			if a.Op == player.OpFetch && a.Kind == transport.KindMedia {
+			if a.Op == player.OpBeacon {
+				fmt.Println("beacon", a.Beacon) // a driver would post c.QoE(now)
+				continue
+			}
+			if a.Kind == transport.KindMedia {
 				fmt.Println("fetch", a.URL)
 			}
 			c.Complete(now, a.ID, player.Outcome{Status: 200, Bytes: a.Size, Duration: 100 * time.Millisecond})
@@ -54,8 +58,10 @@ func ExampleCore() {
 	// fetch http://cdn.test/v/1.m4s
 	// first_frame at 100ms
 	// fetch http://cdn.test/v/2.m4s
+	// beacon start
 	// fetch http://cdn.test/v/3.m4s
 	// ended at 6.1s
+	// beacon end
 	// played 6s
 }
 
