@@ -243,6 +243,9 @@ func TestPlayerTelemetryEndpointDown(t *testing.T) {
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("Close took %v with a hanging endpoint; want about the 200ms post timeout", d)
 	}
+	if st := p.Status(); st.TelemetryDropped < 2 {
+		t.Errorf("Status().TelemetryDropped = %d; want >= 2", st.TelemetryDropped)
+	}
 	q := p.QoE()
 	if !q.Ended || q.FatalError != "" || q.TelemetrySent != 0 || q.TelemetryDropped < 2 {
 		t.Errorf("ended %v (%q) telemetry %d/%d; want ended without error, 0 sent, >= 2 dropped (start, end)",

@@ -171,6 +171,8 @@ type Status struct {
 	Server     string        `json:"server,omitempty"` // server or pathway requests go to; "" when there is no choice
 	Throughput float64       `json:"throughput"`       // bandwidth estimate, bits/s
 	ABR        string        `json:"abr"`              // name of the ABR algorithm in use
+	// TelemetryDropped counts beacons that could not be posted (WithTelemetry).
+	TelemetryDropped int `json:"telemetry_dropped,omitempty"`
 }
 
 // MarshalJSON writes the tagged fields plus position_seconds,
@@ -204,8 +206,12 @@ func (p *Player) Status() Status {
 		now = p.now()
 	}
 	est, _ := p.core.Estimate()
-	return Status{State: p.core.State(), Position: p.core.Position(now), Buffered: p.core.Buffered(now), Duration: p.core.Duration(),
+	st := Status{State: p.core.State(), Position: p.core.Position(now), Buffered: p.core.Buffered(now), Duration: p.core.Duration(),
 		Bitrate: p.core.Bitrate(), Server: p.core.Server(), Throughput: est, ABR: p.core.ABR().Name()}
+	if p.tel != nil {
+		_, st.TelemetryDropped = p.tel.counts()
+	}
+	return st
 }
 
 // State returns the playback state.
