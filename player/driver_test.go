@@ -58,19 +58,7 @@ func TestPlayerSendsCMCD(t *testing.T) {
 			if mode != transport.CMCDQuery {
 				opts = append(opts, player.WithCMCD(mode)) // query is the default
 			}
-			p, err := player.New(opts...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			if err := p.Load(ctx, ts.URL+"/t1/"+packager.MasterPlaylist); err != nil {
-				t.Fatal(err)
-			}
-			if err := p.Wait(ctx); err != nil {
-				t.Fatal(err)
-			}
+			playToEnd(t, ts.URL+"/t1/"+packager.MasterPlaylist, opts...)
 			media := rec.media()
 			if len(media) == 0 {
 				t.Fatal("no media requests")
@@ -79,6 +67,7 @@ func TestPlayerSendsCMCD(t *testing.T) {
 				q := r.URL.Query().Get("CMCD")
 				h := r.Header.Get(transport.HeaderCMCDObject) + r.Header.Get(transport.HeaderCMCDSession)
 				var c transport.CMCD
+				var err error
 				switch mode {
 				case transport.CMCDQuery:
 					c, err = transport.ParseCMCD(q)
@@ -104,6 +93,26 @@ func TestPlayerSendsCMCD(t *testing.T) {
 			}
 		})
 	}
+}
+
+// playToEnd plays url with opts to its end, failing the test on an
+// error; the player is closed when the test ends.
+func playToEnd(t *testing.T, url string, opts ...player.Option) *player.Player {
+	t.Helper()
+	p, err := player.New(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := p.Load(ctx, url); err != nil {
+		t.Fatalf("Load(%s) = %v", url, err)
+	}
+	if err := p.Wait(ctx); err != nil {
+		t.Fatalf("Wait = %v; want the title played to its end", err)
+	}
+	return p
 }
 
 // events is a telemetry endpoint that records batches.
@@ -226,18 +235,8 @@ func TestPlayerTelemetryEndpointDown(t *testing.T) {
 	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-hang }))
 	defer sink.Close()
 	defer close(hang)
-	p, err := player.New(player.WithClock(clk), player.WithTelemetry(player.Telemetry{URL: sink.URL, Timeout: 200 * time.Millisecond}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := p.Load(ctx, media.URL+"/t1/"+packager.MasterPlaylist); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Wait(ctx); err != nil {
-		t.Fatalf("Wait = %v; want the title played to its end", err)
-	}
+	p := playToEnd(t, media.URL+"/t1/"+packager.MasterPlaylist,
+		player.WithClock(clk), player.WithTelemetry(player.Telemetry{URL: sink.URL, Timeout: 200 * time.Millisecond}))
 	start := time.Now()
 	p.Close()
 	if d := time.Since(start); d > 2*time.Second {

@@ -305,19 +305,7 @@ func TestPlayerDecoderGetsInitThenMedia(t *testing.T) {
 		got[m.Track] = append(got[m.Track], m)
 		return nil
 	})
-	p, err := player.New(player.WithClock(clock), player.WithDecoder(dec))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := p.Load(ctx, ts.URL+"/t1/"+packager.MasterPlaylist); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Wait(ctx); err != nil {
-		t.Fatal(err)
-	}
+	playToEnd(t, ts.URL+"/t1/"+packager.MasterPlaylist, player.WithClock(clock), player.WithDecoder(dec))
 	mu.Lock()
 	defer mu.Unlock()
 	for _, tr := range []player.Track{player.TrackVideo, player.TrackAudio} {
