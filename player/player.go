@@ -358,17 +358,17 @@ func (p *Player) loop() {
 		p.beacons(acts, now)
 		evs = append(evs[:0], p.pending...)
 		p.pending = p.pending[:0]
+		for _, e := range evs {
+			if e.Kind == EventError && e.Fatal {
+				p.err = e.Err // before loaded is closed: Load returns it
+			}
+		}
 		state := p.core.State()
 		if p.core.Presentation() != nil || state == StateFailed {
 			p.loadOnce.Do(func() { close(p.loaded) })
 		}
 		p.mu.Unlock()
 		for _, e := range evs {
-			if e.Kind == EventError && e.Fatal {
-				p.mu.Lock()
-				p.err = e.Err
-				p.mu.Unlock()
-			}
 			for _, l := range p.o.listeners {
 				l.OnEvent(e)
 			}
