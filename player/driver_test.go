@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player"
+	"github.com/abrkit/abrkit/player/steering"
 	"github.com/abrkit/abrkit/player/transport"
 	"github.com/abrkit/abrkit/simulator/backend/packager"
 )
@@ -383,6 +385,36 @@ func TestPlayerCapsResponses(t *testing.T) {
 			// wrote a bounded amount (plus what sat in socket buffers)
 			if n := wrote.Load(); n > 6*player.MaxManifestBytes {
 				t.Errorf("server wrote %d MiB; want the player to stop reading at the cap", n>>20)
+			}
+		})
+	}
+}
+
+// With probing, a player whose best-ranked edge fails its probe starts on
+// the next edge: no media request and no failover on the failing one.
+func TestPlayerProbesEdges(t *testing.T) {
+	pkg := title(t)
+	for _, probes := range []int{0, 2} {
+		t.Run(fmt.Sprint("probes=", probes), func(t *testing.T) {
+			clk := clock.NewScaled(16)
+			a := &shaped{pkg: pkg, clock: clk, bps: 8e6, fail: func(path string) bool { return path != packager.MasterPlaylist }}
+			b := &shaped{pkg: pkg, clock: clk, bps: 8e6}
+			var seenA seen
+			tsA, tsB := httptest.NewServer(seenA.wrap(a)), httptest.NewServer(b)
+			defer tsA.Close()
+			defer tsB.Close()
+			p := playToEnd(t, tsA.URL+"/t1/"+packager.MasterPlaylist, player.WithClock(clk), player.WithProbing(probes),
+				player.WithEdges([]steering.Edge{{ID: "a", URL: tsA.URL + "/t1/"}, {ID: "b", URL: tsB.URL + "/t1/"}}))
+			q := p.QoE()
+			wantChanges := 1 // failover from a
+			if probes > 0 {
+				wantChanges = 0 // the probe chose b before the first request
+			}
+			if q.ServerChanges != wantChanges || q.LastServer != "b" {
+				t.Errorf("server changes %d, last server %q; want %d, b", q.ServerChanges, q.LastServer, wantChanges)
+			}
+			if probes > 0 && len(seenA.reqs) != 2 {
+				t.Errorf("edge a got %d requests; want 2 (the manifest and one probe)", len(seenA.reqs))
 			}
 		})
 	}

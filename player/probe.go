@@ -14,7 +14,7 @@ import (
 func (c *Core) probe(now time.Duration, out []Action) []Action {
 	if c.probing {
 		if now >= c.probeEnd || c.slotOf(transport.KindProbe, -1) < 0 {
-			c.endProbing()
+			c.endProbing(now)
 		}
 		return out
 	}
@@ -36,15 +36,16 @@ func (c *Core) probe(now time.Duration, out []Action) []Action {
 	return out
 }
 
-// endProbing cancels the probes still in flight; the selector decides
-// with what it has (at its deadline, or when every probe reported).
-func (c *Core) endProbing() {
+// endProbing cancels the probes still in flight and starts on the
+// selector's choice (made at its deadline, or when every probe reported).
+func (c *Core) endProbing(now time.Duration) {
 	c.probing = false
 	for i := range c.reqs {
 		if c.reqs[i].id != 0 && c.reqs[i].kind == transport.KindProbe {
 			c.cancel(i)
 		}
 	}
+	c.moveServer(now, true)
 }
 
 // probeURI is a small resource of the lowest video rendition: its init

@@ -238,7 +238,12 @@ func steeringOutcome(o *Outcome) steering.Outcome {
 }
 
 // checkServer notices a change of server and announces it.
-func (c *Core) checkServer(now time.Duration) {
+func (c *Core) checkServer(now time.Duration) { c.moveServer(now, false) }
+
+// moveServer follows the selector's current server. probed marks the end
+// of start-up probing: its choice is where the session starts, announced
+// with reason "probe" but not counted as a change.
+func (c *Core) moveServer(now time.Duration, probed bool) {
 	cur := c.sel.Current(now)
 	if cur.ID == c.server {
 		return
@@ -249,8 +254,10 @@ func (c *Core) checkServer(now time.Duration) {
 	if sw, ok := c.sel.LastSwitch(); ok && sw.To == cur.ID {
 		reason = sw.Reason.String()
 	}
-	if from != "" && (reason != steering.ReasonProbe.String() || c.qoe.Segments > 0) {
-		c.qoe.ServerChanges++ // the start-up probe's choice is not a change
+	if probed {
+		reason = steering.ReasonProbe.String()
+	} else if from != "" {
+		c.qoe.ServerChanges++
 	}
 	c.emit(Event{Kind: EventServerChange, FromServer: from, Server: cur.ID, Reason: reason})
 	if cur.VariantPathway != c.pathway {

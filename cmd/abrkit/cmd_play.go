@@ -67,6 +67,7 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 	user := c.Flags().String("user", "viewer", "with --gateway: login user")
 	password := c.Flags().String("password", "viewer", "with --gateway: login password")
 	dash := c.Flags().Bool("dash", false, "with --gateway: play the DASH manifest instead of HLS")
+	probe := c.Flags().Int("probe", 0, "with --gateway: probe this many best-ranked edges before the first media request (0: none)")
 	speed := c.Flags().Float64("speed", 1, "run the player clock this many times faster than real time (tests, demos)")
 	_ = c.Flags().MarkHidden("speed")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
@@ -93,9 +94,10 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 				return usageErrorf("--max-bitrate: %v", err)
 			}
 		}
-		if *duration < 0 || *speed <= 0 {
-			return usageErrorf("--duration must not be negative and --speed must be positive")
+		if *duration < 0 || *speed <= 0 || *probe < 0 {
+			return usageErrorf("--duration and --probe must not be negative and --speed must be positive")
 		}
+		opts = append(opts, player.WithProbing(*probe))
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		if *gateway != "" {

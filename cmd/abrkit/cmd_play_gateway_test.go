@@ -45,8 +45,9 @@ func edgeCMCD(t *testing.T, b *backend.Backend) float64 {
 // when the serving edge is killed mid-play; the edges see CMCD (unless
 // --cmcd off) and the gateway receives the start and end beacons.
 func TestPlayCmdGateway(t *testing.T) {
-	for _, mode := range []string{"query", "off"} {
-		t.Run(mode, func(t *testing.T) {
+	for _, tc := range []struct{ mode, probe string }{{"query", "0"}, {"off", "2"}} {
+		mode := tc.mode
+		t.Run(mode+" probe "+tc.probe, func(t *testing.T) {
 			topo, err := topology.Parse([]byte(`
 catalog:
   titles:
@@ -71,8 +72,8 @@ regions:
 				mu.Lock()
 				defer mu.Unlock()
 				switch e.Kind {
-				case player.EventManifestLoaded:
-					first = e.Server
+				case player.EventManifestLoaded, player.EventServerChange:
+					first = e.Server // the edge in use
 				case player.EventSegmentLoaded:
 					if segments++; segments == 3 {
 						killed = first
@@ -82,7 +83,7 @@ regions:
 			}))}
 			defer func() { playTestOptions = nil }()
 			var out, errOut bytes.Buffer
-			args := []string{"play", "--gateway", b.GatewayURL(), "--title", "t1", "--cmcd", mode, "--speed", "8", "--quiet", "--format", "json"}
+			args := []string{"play", "--gateway", b.GatewayURL(), "--title", "t1", "--cmcd", mode, "--probe", tc.probe, "--speed", "8", "--quiet", "--format", "json"}
 			if got := run(args, &out, &errOut); got != 0 {
 				t.Fatalf("run(%q) = %d\n%s%s", args, got, out.String(), errOut.String())
 			}
@@ -119,6 +120,7 @@ func TestPlayCmdGatewayUsage(t *testing.T) {
 		{"play", "--gateway", "ftp://x", "--title", "t1"},
 		{"play", "http://a.test/m.m3u8", "--gateway", "http://127.0.0.1:1", "--title", "t1"},
 		{"play", "http://a.test/m.m3u8", "--cmcd", "sometimes"},
+		{"play", "http://a.test/m.m3u8", "--probe", "-1"},
 	} {
 		var out, errOut bytes.Buffer
 		if got := run(args, &out, &errOut); got != 2 {
