@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/abrkit/abrkit/simulator/backend/clock"
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/simulator/backend/control"
 	"github.com/abrkit/abrkit/simulator/backend/edge"
 	"github.com/abrkit/abrkit/simulator/backend/faults"

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/abrkit/abrkit/simulator/backend/clock"
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/simulator/backend/control"
 	"github.com/abrkit/abrkit/simulator/backend/faults"
 	"github.com/abrkit/abrkit/simulator/backend/topology"

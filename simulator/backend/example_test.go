@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/simulator/backend"
-	"github.com/abrkit/abrkit/simulator/backend/clock"
 	"github.com/abrkit/abrkit/simulator/backend/control"
 	"github.com/abrkit/abrkit/simulator/backend/faults"
 	"github.com/abrkit/abrkit/simulator/backend/topology"

@@ -18,7 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/abrkit/abrkit/simulator/backend/clock"
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/simulator/backend/faults"
 	"github.com/abrkit/abrkit/simulator/backend/origin"
 	"github.com/abrkit/abrkit/simulator/backend/signing"
