@@ -416,7 +416,9 @@ func (e *Edge) serveMedia(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Length", strconv.Itoa(len(data)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(data)
+		if _, err := w.Write(data); err != nil {
+			e.log.Debug("viewer write failed", "path", r.URL.Path, "err", err)
+		}
 	}
 }
 
