@@ -31,6 +31,7 @@ type serveFlags struct {
 	// cors lists the web origins the gateway allows.
 	adminListen, internalListen string
 	cors                        []string
+	maxConnsPerClient           int
 	// needKey: separate processes must share a configured key.
 	needKey bool
 }
@@ -191,6 +192,7 @@ makes a password_hash for the topology's users.`,
 	f.add(c, "127.0.0.1:0")
 	f.addPlanes(c)
 	c.Flags().DurationVar(&f.summary, "summary", 5*time.Second, "status line interval (0: none)")
+	c.Flags().IntVar(&f.maxConnsPerClient, "max-conns-per-client", 0, "cap on open connections per client address to the gateway and each edge (0: none; simulated viewers share loopback)")
 	format := formatFlag(c)
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := checkFormat(*format); err != nil {
@@ -215,11 +217,12 @@ func runServe(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if f.summary < 0 {
-		return usageErrorf("--summary must not be negative")
+	if f.summary < 0 || f.maxConnsPerClient < 0 {
+		return usageErrorf("--summary and --max-conns-per-client must not be negative")
 	}
 	b, err := backend.Start(ctx, backend.Options{Topology: topo, Catalog: cat, ContentDir: f.content, Listen: f.listen, Log: log,
-		AdminListen: f.adminListen, InternalListen: f.internalListen, AdminToken: os.Getenv(backend.EnvAdminToken), CORSOrigins: f.cors})
+		AdminListen: f.adminListen, InternalListen: f.internalListen, AdminToken: os.Getenv(backend.EnvAdminToken), CORSOrigins: f.cors,
+		MaxConnsPerClient: f.maxConnsPerClient})
 	if err != nil {
 		var te *topology.Error
 		if errors.As(err, &te) || errors.Is(err, packager.ErrInvalidValue) {

@@ -337,3 +337,29 @@ func TestAdversarialCMCDSteeringAndEvents(t *testing.T) {
 		}
 	}
 }
+
+// One client address cannot take every connection of an edge or the
+// gateway.
+func TestAdversarialPerClientCap(t *testing.T) {
+	h := startWith(t, smallTopology(t, nil), Options{MaxConnsPerClient: 2})
+	for _, base := range []string{h.b.GatewayURL(), h.b.Edges[0].URL()} {
+		addr := strings.TrimPrefix(base, "http://")
+		for range 2 {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+		}
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+		_, _ = io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+		if n, err := c.Read(make([]byte, 64)); err == nil {
+			t.Errorf("%s: third connection from one address read %d bytes; want it closed", base, n)
+		}
+		c.Close()
+	}
+}
