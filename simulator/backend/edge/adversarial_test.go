@@ -168,3 +168,18 @@ func TestAdversarialCMCDCounted(t *testing.T) {
 func urlQuery(s string) string {
 	return strings.NewReplacer(`"`, "%22", ",", "%2C", "=", "%3D").Replace(s)
 }
+
+func FuzzEmptySuffixRange(f *testing.F) {
+	for _, s := range []string{"bytes=-0", "bytes=-00, -0", "bytes=-1", "bytes=0-", "bytes=", "bytes=-", "items=-0", " bytes=-0 "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		if !emptySuffixRange(h) {
+			return
+		}
+		spec, ok := strings.CutPrefix(strings.TrimSpace(h), "bytes=")
+		if !ok || strings.ContainsAny(spec, "123456789") || !strings.Contains(spec, "-0") {
+			t.Fatalf("emptySuffixRange(%q) = true for a range that is not an empty suffix", h)
+		}
+	})
+}
