@@ -16,7 +16,6 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/simulator/backend/control"
 	"github.com/abrkit/abrkit/simulator/backend/edge"
 	"github.com/abrkit/abrkit/simulator/backend/faults"
@@ -26,24 +25,6 @@ import (
 
 // The tests below replay the hostile inputs of a review of the backend;
 // each states the safe outcome expected.
-
-func startWith(t *testing.T, topo *topology.Topology, opts Options) *harness {
-	t.Helper()
-	fc := clock.NewFake(t0)
-	opts.Topology, opts.Clock, opts.Manual = topo, fc, true
-	b, err := Start(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, b: b, clock: fc, hc: &http.Client{Timeout: 10 * time.Second}}
-	t.Cleanup(func() {
-		h.hc.CloseIdleConnections()
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		defer cancel()
-		_ = b.Close(ctx)
-	})
-	return h
-}
 
 // Without a configured key each start signs with its own random key, so
 // what the published demo key (or another run) signed is refused.

@@ -60,8 +60,15 @@ type harness struct {
 
 func start(t testing.TB, topo *topology.Topology, sleep func(context.Context, time.Duration) error) *harness {
 	t.Helper()
+	return startWith(t, topo, Options{GatewaySleep: sleep})
+}
+
+// startWith starts a manual backend on a fake clock with opts.
+func startWith(t testing.TB, topo *topology.Topology, opts Options) *harness {
+	t.Helper()
 	fc := clock.NewFake(t0)
-	b, err := Start(context.Background(), Options{Topology: topo, Clock: fc, Manual: true, GatewaySleep: sleep})
+	opts.Topology, opts.Clock, opts.Manual = topo, fc, true
+	b, err := Start(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,6 +84,21 @@ func start(t testing.TB, topo *topology.Topology, sleep func(context.Context, ti
 
 func (h *harness) do(method, url, token string, body string) (*http.Response, []byte) {
 	h.t.Helper()
+	hdr := map[string]string{}
+	if token != "" {
+		hdr["Authorization"] = "Bearer " + token
+	}
+	return h.send(method, url, hdr, body)
+}
+
+// admin calls the admin listener with its token, as JSON.
+func (h *harness) admin(method, path, body string) (*http.Response, []byte) {
+	h.t.Helper()
+	return h.send(method, h.b.AdminURL()+path, map[string]string{"Authorization": "Bearer " + h.b.AdminToken(), "Content-Type": "application/json"}, body)
+}
+
+func (h *harness) send(method, url string, hdr map[string]string, body string) (*http.Response, []byte) {
+	h.t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -85,34 +107,12 @@ func (h *harness) do(method, url, token string, body string) (*http.Response, []
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
 	}
 	resp, err := h.hc.Do(req)
 	if err != nil {
 		h.t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp, data
-}
-
-// admin calls the admin listener with its token, as JSON.
-func (h *harness) admin(method, path, body string) (*http.Response, []byte) {
-	h.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, h.b.AdminURL()+path, rd)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+h.b.AdminToken())
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := h.hc.Do(req)
-	if err != nil {
-		h.t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
