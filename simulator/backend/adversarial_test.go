@@ -169,7 +169,7 @@ func TestAdversarialAdminAPI(t *testing.T) {
 // Slow request bodies hold connections, never request slots: /v1/titles
 // keeps answering, and the slow senders are cut at the read deadline.
 func TestAdversarialSlowBodies(t *testing.T) {
-	const slow = 40
+	const slow = 300 // the review held every slot of the gateway with 300
 	topo := smallTopology(t, func(tp *topology.Topology) { tp.ControlPlane.MaxInFlight = 4 })
 	h := startWith(t, topo, Options{BodyTimeout: 500 * time.Millisecond})
 	addr := strings.TrimPrefix(h.b.GatewayURL(), "http://")
