@@ -161,24 +161,13 @@ func Start(ctx context.Context, opts Options) (*Backend, error) {
 		return fail(err)
 	}
 	b.Faults.Register("origin", b.Origin)
-	signer := signing.New(t.SigningKey)
-	fill := &origin.Client{Base: b.Origin.URL(), HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	steer := &lateReport{}
+	if err := b.startEdges(opts, host, steer.send); err != nil {
+		return fail(err)
+	}
 	gatherers := []prometheus.Gatherer{b.Origin.Server().Registry()}
-	for _, e := range t.Edges() {
-		ed, err := edge.New(edge.Config{ID: e.ID, Region: e.Region, Addr: net.JoinHostPort(host, "0"), CapacityBps: int64(e.Capacity),
-			MaxConnections: e.MaxConnections, CacheBytes: int64(e.CacheSize), Origin: fill, Signer: signer,
-			Clock: opts.Clock, Log: opts.Log, Report: steer.send, WriteTimeout: opts.EdgeWriteTimeout,
-			MinSendRate: opts.EdgeMinSendRate, MaxConnsPerClient: opts.MaxConnsPerClient})
-		if err != nil {
-			return fail(err)
-		}
-		b.Edges = append(b.Edges, ed)
+	for _, ed := range b.Edges {
 		gatherers = append(gatherers, ed.Registry())
-		if err := ed.Start(); err != nil {
-			return fail(err)
-		}
-		b.Faults.Register(e.ID, ed)
 	}
 	gw, err := control.New(control.Config{Topology: t, Titles: src.Titles(), Addr: opts.Listen, Clock: opts.Clock,
 		Log: opts.Log, Sleep: opts.GatewaySleep, Faults: b.Faults, InternalAddr: orDefault(opts.InternalListen, "127.0.0.1:0"),
@@ -203,6 +192,28 @@ func Start(ctx context.Context, opts Options) (*Backend, error) {
 		b.goRun(func() { b.faultLoop(runCtx, opts.Log) })
 	}
 	return b, nil
+}
+
+// startEdges starts the topology's edges on host, filling from the origin
+// and reporting to report.
+func (b *Backend) startEdges(opts Options, host string, report func(edge.Report)) error {
+	signer := signing.New(b.Topology.SigningKey)
+	fill := &origin.Client{Base: b.Origin.URL(), HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+	for _, e := range b.Topology.Edges() {
+		ed, err := edge.New(edge.Config{ID: e.ID, Region: e.Region, Addr: net.JoinHostPort(host, "0"), CapacityBps: int64(e.Capacity),
+			MaxConnections: e.MaxConnections, CacheBytes: int64(e.CacheSize), Origin: fill, Signer: signer,
+			Clock: opts.Clock, Log: opts.Log, Report: report, WriteTimeout: opts.EdgeWriteTimeout,
+			MinSendRate: opts.EdgeMinSendRate, MaxConnsPerClient: opts.MaxConnsPerClient})
+		if err != nil {
+			return err
+		}
+		b.Edges = append(b.Edges, ed)
+		if err := ed.Start(); err != nil {
+			return err
+		}
+		b.Faults.Register(e.ID, ed)
+	}
+	return nil
 }
 
 func (b *Backend) goRun(f func()) {

@@ -389,10 +389,16 @@ func (e *Edge) serveMedia(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "origin unavailable", http.StatusBadGateway)
 		return
 	}
+	e.send(w, r, res.File, data, out == Hit)
+}
+
+// send writes a cached file (or the requested range of it) to a viewer,
+// under write deadlines and the link's pacing.
+func (e *Edge) send(w http.ResponseWriter, r *http.Request, file string, data []byte, hit bool) {
 	h := w.Header()
-	h.Set("Content-Type", origin.ContentType(res.File))
+	h.Set("Content-Type", origin.ContentType(file))
 	h.Set("Cache-Control", "private, max-age="+strconv.Itoa(int(e.cfg.MaxAge.Seconds())))
-	h.Set("X-Cache", map[bool]string{true: "HIT", false: "MISS"}[out == Hit])
+	h.Set("X-Cache", map[bool]string{true: "HIT", false: "MISS"}[hit])
 	h.Set("X-Edge", e.cfg.ID)
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("Access-Control-Expose-Headers", "Content-Length, Content-Range, X-Cache, X-Edge")

@@ -261,6 +261,14 @@ func (t *Topology) validate() error {
 			return bad("control_plane.services."+name+".service_time", "need 0 <= median <= p99")
 		}
 	}
+	return t.validateAccess(regions)
+}
+
+// validateAccess checks the signing key and the users.
+func (t *Topology) validateAccess(regions map[string]bool) error {
+	bad := func(field, format string, a ...any) error {
+		return &Error{Field: field, Msg: fmt.Sprintf(format, a...)}
+	}
 	if t.SigningKey != "" {
 		if err := CheckKey(t.SigningKey); err != nil {
 			return bad("signing_key", "%v", err)
