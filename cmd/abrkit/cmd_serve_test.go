@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -195,9 +196,22 @@ func TestServeEdgeProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer child.Process.Kill()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	rd := bufio.NewReader(stdout)
+	line, err := rd.ReadString('\n')
 	if err != nil || !strings.HasPrefix(line, "edge ") {
 		t.Fatalf("edge process said %q (%v); want its URL", line, err)
+	}
+	adminLine, err := rd.ReadString('\n')
+	var adminURL, token string
+	if _, serr := fmt.Sscanf(adminLine, "admin %s (Authorization: Bearer %32s)", &adminURL, &token); err != nil || serr != nil {
+		t.Fatalf("edge process said %q (%v, %v); want its admin URL and token", adminLine, err, serr)
+	}
+	req, _ := http.NewRequest("GET", adminURL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("edge admin /metrics = %v, %v; want 200", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 	cl := &backend.Client{Gateway: gw.URL(), HTTP: &http.Client{Timeout: 10 * time.Second}}
 	urls, err := cl.PlayableURLs(ctx, "u", "p")
