@@ -96,7 +96,7 @@ func (f *serveFlags) load(stderr io.Writer) (*topology.Topology, *packager.Catal
 		}
 	}
 	for _, a := range []string{f.listen, f.adminListen, f.internalListen} {
-		if a != "" && !strings.HasPrefix(a, "127.") && !strings.HasPrefix(a, "localhost:") && !strings.HasPrefix(a, "[::1]:") {
+		if a != "" && !loopback(a) {
 			fmt.Fprintf(stderr, "abrkit serve: warning: listening on %s, beyond loopback\n", a)
 		}
 	}
@@ -115,6 +115,14 @@ func (f *serveFlags) load(stderr io.Writer) (*topology.Topology, *packager.Catal
 		fmt.Fprintf(stderr, "abrkit serve: warning: %s\n", w)
 	}
 	return topo, cat, nil
+}
+
+// defaultConnsPerClient caps connections per client address when the
+// backend listens beyond loopback.
+const defaultConnsPerClient = 64
+
+func loopback(addr string) bool {
+	return strings.HasPrefix(addr, "127.") || strings.HasPrefix(addr, "localhost:") || strings.HasPrefix(addr, "[::1]:")
 }
 
 // component loads what a separate origin or control process needs: the
@@ -192,7 +200,8 @@ makes a password_hash for the topology's users.`,
 	f.add(c, "127.0.0.1:0")
 	f.addPlanes(c)
 	c.Flags().DurationVar(&f.summary, "summary", 5*time.Second, "status line interval (0: none)")
-	c.Flags().IntVar(&f.maxConnsPerClient, "max-conns-per-client", 0, "cap on open connections per client address to the gateway and each edge (0: none; simulated viewers share loopback)")
+	c.Flags().IntVar(&f.maxConnsPerClient, "max-conns-per-client", -1,
+		fmt.Sprintf("cap on open connections per client address to the gateway and each edge (0: none; default %d beyond loopback, none on loopback where simulated viewers share one address)", defaultConnsPerClient))
 	format := formatFlag(c)
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := checkFormat(*format); err != nil {
@@ -217,8 +226,14 @@ func runServe(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if f.summary < 0 || f.maxConnsPerClient < 0 {
+	if f.summary < 0 || f.maxConnsPerClient < -1 {
 		return usageErrorf("--summary and --max-conns-per-client must not be negative")
+	}
+	if f.maxConnsPerClient == -1 {
+		f.maxConnsPerClient = 0
+		if !loopback(f.listen) {
+			f.maxConnsPerClient = defaultConnsPerClient
+		}
 	}
 	b, err := backend.Start(ctx, backend.Options{Topology: topo, Catalog: cat, ContentDir: f.content, Listen: f.listen, Log: log,
 		AdminListen: f.adminListen, InternalListen: f.internalListen, AdminToken: os.Getenv(backend.EnvAdminToken), CORSOrigins: f.cors,
