@@ -22,7 +22,7 @@ var _ faults.Target = (*Origin)(nil)
 // NewOrigin wraps srv to listen on addr.
 func NewOrigin(srv *origin.Server, addr string, log *slog.Logger) *Origin {
 	return &Origin{srv: srv, http: server.New(server.Config{Name: "origin", Addr: addr, Handler: srv,
-		ReadTimeout: 30 * time.Second, Log: log})}
+		ReadTimeout: 30 * time.Second, WriteTimeout: time.Minute, Log: log})}
 }
 
 // Server returns the HTTP handler.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -14,25 +15,31 @@ import (
 	"github.com/abrkit/abrkit/simulator/backend/server"
 )
 
+// WriteTimeout bounds a gateway response from the end of its request's
+// headers: service times and injected latency stay well below it.
+const WriteTimeout = 30 * time.Second
+
 func healthz(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") }
 
 // listeners builds the three planes: the public API, the internal
 // listener for edge reports and the admin listener for faults and metrics.
 func (g *Gateway) listeners() {
 	c := g.cfg
-	g.pub = server.New(server.Config{Name: "gateway", Addr: c.Addr, Handler: g, ReadTimeout: c.BodyTimeout,
-		IdleTimeout: server.DefaultIdleTimeout, MaxConnsPerClient: c.MaxConnsPerClient, Log: g.log})
+	g.pub = server.New(server.Config{Name: "gateway", Addr: c.Addr, Handler: g, ReadTimeout: c.BodyTimeout, WriteTimeout: WriteTimeout,
+		MaxConnsPerClient: c.MaxConnsPerClient, Log: g.log})
 	in := http.NewServeMux()
 	in.HandleFunc("POST /internal/v1/edges/report", g.report)
 	in.HandleFunc("GET /healthz", healthz)
-	g.internal = server.New(server.Config{Name: "internal", Addr: c.InternalAddr, Handler: in, ReadTimeout: c.BodyTimeout, Log: g.log})
+	g.internal = server.New(server.Config{Name: "internal", Addr: c.InternalAddr, Handler: in, ReadTimeout: c.BodyTimeout,
+		WriteTimeout: WriteTimeout, Log: g.log})
 	ad := http.NewServeMux()
 	gs := append(prometheus.Gatherers{g.reg}, c.Gatherers...)
 	ad.Handle("GET /metrics", promhttp.HandlerFor(gs, promhttp.HandlerOpts{}))
 	if c.Faults != nil {
 		ad.Handle("/admin/v1/faults", c.Faults.Handler(g.clock.Now))
 	}
-	g.admin = server.New(server.Config{Name: "admin", Addr: c.AdminAddr, Handler: server.Admin(c.AdminToken, ad), ReadTimeout: c.BodyTimeout, Log: g.log})
+	g.admin = server.New(server.Config{Name: "admin", Addr: c.AdminAddr, Handler: server.Admin(c.AdminToken, ad), ReadTimeout: c.BodyTimeout,
+		WriteTimeout: WriteTimeout, Log: g.log})
 }
 
 // Start listens on the public, internal and admin addresses.
