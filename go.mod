@@ -6,6 +6,7 @@ require (
 	github.com/Eyevinn/dash-mpd v0.17.0
 	github.com/Eyevinn/mp4ff v0.56.0
 	go.etcd.io/bbolt v1.4.3
+	golang.org/x/crypto v0.51.0
 )
 
 require (

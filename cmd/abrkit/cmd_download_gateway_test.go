@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/download"
 	"github.com/abrkit/abrkit/player/transport"
 	"github.com/abrkit/abrkit/simulator/backend"
-	"github.com/abrkit/abrkit/simulator/backend/clock"
 	"github.com/abrkit/abrkit/simulator/backend/topology"
 )
 

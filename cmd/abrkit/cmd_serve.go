@@ -27,16 +27,27 @@ type serveFlags struct {
 	config, listen, catalog, content, logLevel string
 	summary, grace                             time.Duration
 	format                                     string
+	// adminListen and internalListen are the admin and internal planes;
+	// cors lists the web origins the gateway allows.
+	adminListen, internalListen string
+	cors                        []string
+	maxConnsPerClient           int
+	// needKey: separate processes must share a configured key.
+	needKey bool
 }
 
 // serveAddresses is the first line of `abrkit serve --format json`.
 type serveAddresses struct {
-	Gateway string      `json:"gateway"`
-	Origin  string      `json:"origin"`
-	Edges   []serveEdge `json:"edges"`
-	Faults  string      `json:"faults"`
-	Metrics string      `json:"metrics"`
-	Titles  int         `json:"titles"`
+	Gateway    string      `json:"gateway"`
+	Origin     string      `json:"origin"`
+	Edges      []serveEdge `json:"edges"`
+	Internal   string      `json:"internal"`
+	Admin      string      `json:"admin"`
+	AdminToken string      `json:"admin_token"`
+	Faults     string      `json:"faults"`
+	Metrics    string      `json:"metrics"`
+	Titles     int         `json:"titles"`
+	KeySource  string      `json:"key_source"`
 }
 
 type serveEdge struct {
@@ -52,6 +63,13 @@ func (f *serveFlags) add(c *cobra.Command, listenDefault string) {
 	c.Flags().StringVar(&f.content, "content", "", "directory of real content (e.g. testdata/content), replaces the catalog")
 	c.Flags().StringVar(&f.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
 	c.Flags().DurationVar(&f.grace, "grace", 5*time.Second, "on SIGINT/SIGTERM, wait this long for requests in progress before closing connections")
+}
+
+// addPlanes adds the admin and internal listener flags.
+func (f *serveFlags) addPlanes(c *cobra.Command) {
+	c.Flags().StringVar(&f.adminListen, "admin-listen", "127.0.0.1:0", "admin listener (faults, metrics; bearer token from "+backend.EnvAdminToken+" or random)")
+	c.Flags().StringVar(&f.internalListen, "internal-listen", "127.0.0.1:0", "internal listener (edge reports)")
+	c.Flags().StringSliceVar(&f.cors, "cors-origin", nil, "web origin allowed to call the gateway (repeatable; * for any)")
 }
 
 // load reads the topology, catalog and content choices; bad input exits 2.
@@ -77,10 +95,34 @@ func (f *serveFlags) load(stderr io.Writer) (*topology.Topology, *packager.Catal
 			return nil, nil, usageErrorf("--content %s: not a directory", f.content)
 		}
 	}
-	if !strings.HasPrefix(f.listen, "127.") && !strings.HasPrefix(f.listen, "localhost:") && !strings.HasPrefix(f.listen, "[::1]:") {
-		fmt.Fprintf(stderr, "abrkit serve: warning: listening on %s, beyond loopback\n", f.listen)
+	for _, a := range []string{f.listen, f.adminListen, f.internalListen} {
+		if a != "" && !loopback(a) {
+			fmt.Fprintf(stderr, "abrkit serve: warning: listening on %s, beyond loopback\n", a)
+		}
+	}
+	src, err := backend.ResolveKey(topo, os.Getenv, f.needKey)
+	if errors.Is(err, backend.ErrNoKey) {
+		return nil, nil, usageErrorf("separate processes must share a signing key: %v", err)
+	}
+	if err != nil {
+		return nil, nil, badInput(err)
+	}
+	if src == backend.KeyRandom {
+		fmt.Fprintf(stderr, "abrkit serve: warning: no signing key configured; using a random key for this run "+
+			"(tokens and URLs stop working when it ends). Set %s or signing_key_file in the topology.\n", backend.EnvSigningKey)
+	}
+	for _, w := range topo.Warnings() {
+		fmt.Fprintf(stderr, "abrkit serve: warning: %s\n", w)
 	}
 	return topo, cat, nil
+}
+
+// defaultConnsPerClient caps connections per client address when the
+// backend listens beyond loopback.
+const defaultConnsPerClient = 64
+
+func loopback(addr string) bool {
+	return strings.HasPrefix(addr, "127.") || strings.HasPrefix(addr, "localhost:") || strings.HasPrefix(addr, "[::1]:")
 }
 
 // component loads what a separate origin or control process needs: the
@@ -130,25 +172,36 @@ func newServeCmd() *cobra.Command {
 		Long: `serve runs the reference backend on loopback: an origin with the catalog's
 CMAF titles (HLS + DASH), edge caches per region, and the control plane behind
 one gateway (POST /v1/login, GET /v1/titles, POST /v1/play, GET /v1/steering/{title},
-POST /v1/events, /admin/v1/faults, /metrics).
+POST /v1/events). Faults (/admin/v1/faults) and metrics (/metrics) are on a
+separate admin listener behind a bearer token (printed; set it with
+ABRKIT_ADMIN_TOKEN), and edge reports on an internal listener.
+
+Without a configured key (ABRKIT_SIGNING_KEY, or signing_key_file in the
+topology) each run signs with a random key and says so on stderr.
 
 The first URL printed is the gateway's. A status line follows every
 --summary interval. SIGINT or SIGTERM shuts down cleanly. With --format json
 the first line is {"gateway", "origin", "edges": [{"id", "region", "url"}],
-"faults", "metrics", "titles"} and each status line is a JSON object
+"internal", "admin", "admin_token", "faults", "metrics", "titles",
+"key_source"} and each status line is a JSON object
 {"edges", "healthy_edges", "edge_requests", "edge_bytes", "hit_ratio",
 "gateway_in_flight", "events_accepted", "events_dropped"}.
 
 The subcommands run one component each (origin, control, edge) as separate
-processes, and 'serve urls' prints signed, directly playable manifest URLs.`,
+processes (they need ABRKIT_SIGNING_KEY or signing_key_file), 'serve urls'
+prints signed, directly playable manifest URLs and 'serve hash-password'
+makes a password_hash for the topology's users.`,
 		Example: `  abrkit serve
-  abrkit serve --config backend.yaml --listen 127.0.0.1:8080
+  ABRKIT_SIGNING_KEY=$(openssl rand -hex 32) abrkit serve --listen 127.0.0.1:8080
   abrkit serve --content testdata/content
   abrkit serve urls --gateway http://127.0.0.1:8080 --format json`,
 		Args: cobra.NoArgs,
 	}
 	f.add(c, "127.0.0.1:0")
+	f.addPlanes(c)
 	c.Flags().DurationVar(&f.summary, "summary", 5*time.Second, "status line interval (0: none)")
+	c.Flags().IntVar(&f.maxConnsPerClient, "max-conns-per-client", -1,
+		fmt.Sprintf("cap on open connections per client address to the gateway and each edge (0: none; default %d beyond loopback, none on loopback where simulated viewers share one address)", defaultConnsPerClient))
 	format := formatFlag(c)
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := checkFormat(*format); err != nil {
@@ -159,7 +212,7 @@ processes, and 'serve urls' prints signed, directly playable manifest URLs.`,
 		defer cancel()
 		return runServe(ctx, &f, cmd.OutOrStdout(), cmd.ErrOrStderr())
 	}
-	c.AddCommand(newServeURLsCmd(), newServeOriginCmd(), newServeControlCmd(), newServeEdgeCmd())
+	c.AddCommand(newServeURLsCmd(), newServeOriginCmd(), newServeControlCmd(), newServeEdgeCmd(), newHashPasswordCmd())
 	return c
 }
 
@@ -173,10 +226,18 @@ func runServe(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if f.summary < 0 {
-		return usageErrorf("--summary must not be negative")
+	if f.summary < 0 || f.maxConnsPerClient < -1 {
+		return usageErrorf("--summary and --max-conns-per-client must not be negative")
 	}
-	b, err := backend.Start(ctx, backend.Options{Topology: topo, Catalog: cat, ContentDir: f.content, Listen: f.listen, Log: log})
+	if f.maxConnsPerClient == -1 {
+		f.maxConnsPerClient = 0
+		if !loopback(f.listen) {
+			f.maxConnsPerClient = defaultConnsPerClient
+		}
+	}
+	b, err := backend.Start(ctx, backend.Options{Topology: topo, Catalog: cat, ContentDir: f.content, Listen: f.listen, Log: log,
+		AdminListen: f.adminListen, InternalListen: f.internalListen, AdminToken: os.Getenv(backend.EnvAdminToken), CORSOrigins: f.cors,
+		MaxConnsPerClient: f.maxConnsPerClient})
 	if err != nil {
 		var te *topology.Error
 		if errors.As(err, &te) || errors.Is(err, packager.ErrInvalidValue) {
@@ -184,23 +245,8 @@ func runServe(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) erro
 		}
 		return err
 	}
-	gw := b.GatewayURL()
-	if f.format == "json" {
-		a := serveAddresses{Gateway: gw, Origin: b.Origin.URL(), Faults: gw + "/admin/v1/faults", Metrics: gw + "/metrics", Titles: len(b.Source.Titles())}
-		for _, e := range b.Edges {
-			a.Edges = append(a.Edges, serveEdge{ID: e.ID(), Region: e.Region(), URL: e.URL()})
-		}
-		if err := json.NewEncoder(stdout).Encode(a); err != nil {
-			return err
-		}
-	} else {
-		fmt.Fprintf(stdout, "gateway  %s\n", gw)
-		fmt.Fprintf(stdout, "origin   %s\n", b.Origin.URL())
-		for _, e := range b.Edges {
-			fmt.Fprintf(stdout, "edge     %s  %-8s %s\n", e.URL(), e.ID(), e.Region())
-		}
-		fmt.Fprintf(stdout, "faults   %s/admin/v1/faults\nmetrics  %s/metrics\n", gw, gw)
-		fmt.Fprintf(stdout, "titles   %d (abrkit serve urls --gateway %s)\n", len(b.Source.Titles()), gw)
+	if err := printAddresses(stdout, f.format, b); err != nil {
+		return err
 	}
 	var tick <-chan time.Time
 	if f.summary > 0 {
@@ -223,6 +269,28 @@ func runServe(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) erro
 			fmt.Fprintf(stdout, "%s  %s\n", time.Now().UTC().Format("15:04:05"), b.Summary())
 		}
 	}
+}
+
+// printAddresses writes where each plane listens (the gateway first).
+func printAddresses(w io.Writer, format string, b *backend.Backend) error {
+	gw, adm := b.GatewayURL(), b.AdminURL()
+	if format == "json" {
+		a := serveAddresses{Gateway: gw, Origin: b.Origin.URL(), Internal: b.InternalURL(), Admin: adm, AdminToken: b.AdminToken(),
+			Faults: adm + "/admin/v1/faults", Metrics: adm + "/metrics", Titles: len(b.Source.Titles()), KeySource: string(b.KeySource)}
+		for _, e := range b.Edges {
+			a.Edges = append(a.Edges, serveEdge{ID: e.ID(), Region: e.Region(), URL: e.URL()})
+		}
+		return json.NewEncoder(w).Encode(a)
+	}
+	fmt.Fprintf(w, "gateway  %s\n", gw)
+	fmt.Fprintf(w, "origin   %s\n", b.Origin.URL())
+	for _, e := range b.Edges {
+		fmt.Fprintf(w, "edge     %s  %-8s %s\n", e.URL(), e.ID(), e.Region())
+	}
+	fmt.Fprintf(w, "internal %s\nadmin    %s (Authorization: Bearer %s)\n", b.InternalURL(), adm, b.AdminToken())
+	fmt.Fprintf(w, "faults   %s/admin/v1/faults\nmetrics  %s/metrics\n", adm, adm)
+	fmt.Fprintf(w, "titles   %d (abrkit serve urls --gateway %s)\n", len(b.Source.Titles()), gw)
+	return nil
 }
 
 func newServeURLsCmd() *cobra.Command {
@@ -269,6 +337,7 @@ func newServeOriginCmd() *cobra.Command {
 	var f serveFlags
 	c := &cobra.Command{Use: "origin", Short: "Run only the origin (separate-process mode)", Args: cobra.NoArgs}
 	f.add(c, "127.0.0.1:0")
+	f.needKey = true
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		topo, src, log, err := f.component(cmd.ErrOrStderr())
 		if err != nil {
@@ -291,6 +360,8 @@ func newServeControlCmd() *cobra.Command {
 	var f serveFlags
 	c := &cobra.Command{Use: "control", Short: "Run only the gateway and control-plane services (separate-process mode)", Args: cobra.NoArgs}
 	f.add(c, "127.0.0.1:0")
+	f.addPlanes(c)
+	f.needKey = true
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		topo, src, log, err := f.component(cmd.ErrOrStderr())
 		if err != nil {
@@ -298,11 +369,13 @@ func newServeControlCmd() *cobra.Command {
 		}
 		ctx, cancel := signalContext(cmd.Context())
 		defer cancel()
-		gw, err := backend.StartControl(ctx, topo, src, f.listen, log)
+		gw, err := backend.StartControl(ctx, topo, src, backend.ControlProcess{Addr: f.listen, InternalAddr: f.internalListen,
+			AdminAddr: f.adminListen, AdminToken: os.Getenv(backend.EnvAdminToken), CORSOrigins: f.cors, Log: log})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(cmd.OutOrStdout(), "gateway  %s\n", gw.URL())
+		fmt.Fprintf(cmd.OutOrStdout(), "gateway  %s\ninternal %s\nadmin    %s (Authorization: Bearer %s)\n",
+			gw.URL(), gw.InternalURL(), gw.AdminURL(), gw.AdminToken())
 		<-ctx.Done()
 		return f.shutdown(log, gw.Close)
 	}
@@ -314,9 +387,11 @@ func newServeEdgeCmd() *cobra.Command {
 	var id, originURL, controlURL string
 	c := &cobra.Command{Use: "edge --id ID --origin URL --control URL", Short: "Run one edge cache of the topology (separate-process mode)", Args: cobra.NoArgs}
 	f.add(c, "127.0.0.1:0")
+	f.needKey = true
 	c.Flags().StringVar(&id, "id", "", "edge id from the topology (required)")
 	c.Flags().StringVar(&originURL, "origin", "", "origin URL (required)")
-	c.Flags().StringVar(&controlURL, "control", "", "gateway URL to report health to (required)")
+	c.Flags().StringVar(&controlURL, "control", "", "control process's internal listener URL to report health to (required)")
+	c.Flags().StringVar(&f.adminListen, "admin-listen", "127.0.0.1:0", "the edge's admin listener (faults, metrics, load)")
 	_ = c.Flags().MarkHidden("catalog") // an edge fills from the origin
 	_ = c.Flags().MarkHidden("content")
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -333,14 +408,15 @@ func newServeEdgeCmd() *cobra.Command {
 		}
 		ctx, cancel := signalContext(cmd.Context())
 		defer cancel()
-		e, err := backend.StartEdge(ctx, topo, backend.EdgeProcess{ID: id, Addr: f.listen, OriginURL: originURL, ControlURL: controlURL, Log: log})
+		e, err := backend.StartEdge(ctx, topo, backend.EdgeProcess{ID: id, Addr: f.listen, OriginURL: originURL, ControlURL: controlURL,
+			AdminAddr: f.adminListen, AdminToken: os.Getenv(backend.EnvAdminToken), Log: log})
 		if errors.Is(err, topology.ErrInvalid) {
 			return badInput(err)
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(cmd.OutOrStdout(), "edge     %s  %s\n", e.URL(), e.ID())
+		fmt.Fprintf(cmd.OutOrStdout(), "edge     %s  %s\nadmin    %s (Authorization: Bearer %s)\n", e.URL(), e.ID(), e.Admin.URL(), e.AdminToken)
 		<-ctx.Done()
 		err = f.shutdown(log, e.Close)
 		e.Leave()

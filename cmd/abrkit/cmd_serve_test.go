@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -33,21 +34,28 @@ func TestServeUsageErrors(t *testing.T) {
 		args []string
 		want int
 		msg  string
+		key  string // ABRKIT_SIGNING_KEY for the case
 	}{
-		{"bad config", []string{"serve", "--config", bad, "--summary", "0"}, 2, "bad.yaml:3"},
-		{"missing config", []string{"serve", "--config", filepath.Join(dir, "nope.yaml")}, 2, "nope.yaml"},
-		{"bad content", []string{"serve", "--content", filepath.Join(dir, "nope")}, 2, "not a directory"},
-		{"bad log level", []string{"serve", "--log-level", "loud"}, 2, "log-level"},
-		{"bad format", []string{"serve", "--format", "yaml"}, 2, "--format"},
-		{"unknown flag", []string{"serve", "--nope"}, 2, "unknown flag"},
-		{"urls without gateway", []string{"serve", "urls"}, 2, "--gateway"},
-		{"urls bad format", []string{"serve", "urls", "--gateway", "http://127.0.0.1:1", "--format", "xml"}, 2, "--format"},
-		{"urls unreachable", []string{"serve", "urls", "--gateway", "http://127.0.0.1:1"}, 1, "connect"},
-		{"edge without id", []string{"serve", "edge"}, 2, "--id"},
-		{"edge unknown id", []string{"serve", "edge", "--id", "zz-9", "--origin", "http://127.0.0.1:1", "--control", "http://127.0.0.1:1"}, 2, "zz-9"},
+		{"bad config", []string{"serve", "--config", bad, "--summary", "0"}, 2, "bad.yaml:3", ""},
+		{"missing config", []string{"serve", "--config", filepath.Join(dir, "nope.yaml")}, 2, "nope.yaml", ""},
+		{"bad content", []string{"serve", "--content", filepath.Join(dir, "nope")}, 2, "not a directory", ""},
+		{"bad log level", []string{"serve", "--log-level", "loud"}, 2, "log-level", ""},
+		{"bad format", []string{"serve", "--format", "yaml"}, 2, "--format", ""},
+		{"unknown flag", []string{"serve", "--nope"}, 2, "unknown flag", ""},
+		{"urls without gateway", []string{"serve", "urls"}, 2, "--gateway", ""},
+		{"urls bad format", []string{"serve", "urls", "--gateway", "http://127.0.0.1:1", "--format", "xml"}, 2, "--format", ""},
+		{"urls unreachable", []string{"serve", "urls", "--gateway", "http://127.0.0.1:1"}, 1, "connect", ""},
+		{"edge without id", []string{"serve", "edge"}, 2, "--id", ""},
+		{"edge unknown id", []string{"serve", "edge", "--id", "zz-9", "--origin", "http://127.0.0.1:1", "--control", "http://127.0.0.1:1"}, 2, "zz-9", "0123456789abcdef"},
+		{"edge without key", []string{"serve", "edge", "--id", "eu-1", "--origin", "http://127.0.0.1:1", "--control", "http://127.0.0.1:1"}, 2, "ABRKIT_SIGNING_KEY", ""},
+		{"control without key", []string{"serve", "control"}, 2, "ABRKIT_SIGNING_KEY", ""},
+		{"origin without key", []string{"serve", "origin"}, 2, "ABRKIT_SIGNING_KEY", ""},
+		{"demo key refused", []string{"serve", "--summary", "0"}, 2, "demo key", "abrkit-demo-signing-key"},
+		{"short key refused", []string{"serve", "--summary", "0"}, 2, "at least 16", "short"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("ABRKIT_SIGNING_KEY", tt.key)
 			var out, errOut bytes.Buffer
 			if got := run(tt.args, &out, &errOut); got != tt.want {
 				t.Errorf("run(%q) = %d; want %d (stderr %q)", tt.args, got, tt.want, errOut.String())
@@ -151,8 +159,12 @@ func TestServeEdgeProcess(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(topo), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	t.Setenv(backend.EnvSigningKey, "a-test-key-of-sixteen-bytes-or-more")
 	tp, err := topology.Load(cfg)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := backend.ResolveKey(tp, os.Getenv, true); err != nil {
 		t.Fatal(err)
 	}
 	src, err := backend.NewSource(tp, nil, "")
@@ -167,7 +179,7 @@ func TestServeEdgeProcess(t *testing.T) {
 	defer o.Close(context.Background())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	gw, err := backend.StartControl(ctx, tp, src, "127.0.0.1:0", log)
+	gw, err := backend.StartControl(ctx, tp, src, backend.ControlProcess{Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +187,7 @@ func TestServeEdgeProcess(t *testing.T) {
 
 	child := exec.Command(os.Args[0], "-test.run=^TestServeHelperProcess$")
 	child.Env = append(os.Environ(), "ABRKIT_SERVE_HELPER=1", "ABRKIT_SERVE_ARGS="+strings.Join([]string{
-		"serve", "edge", "--id", "eu-1", "--config", cfg, "--origin", o.URL(), "--control", gw.URL(), "--log-level", "error"}, "\n"))
+		"serve", "edge", "--id", "eu-1", "--config", cfg, "--origin", o.URL(), "--control", gw.InternalURL(), "--log-level", "error"}, "\n"))
 	stdout, err := child.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -184,9 +196,22 @@ func TestServeEdgeProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer child.Process.Kill()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	rd := bufio.NewReader(stdout)
+	line, err := rd.ReadString('\n')
 	if err != nil || !strings.HasPrefix(line, "edge ") {
 		t.Fatalf("edge process said %q (%v); want its URL", line, err)
+	}
+	adminLine, err := rd.ReadString('\n')
+	var adminURL, token string
+	if _, serr := fmt.Sscanf(adminLine, "admin %s (Authorization: Bearer %32s)", &adminURL, &token); err != nil || serr != nil {
+		t.Fatalf("edge process said %q (%v, %v); want its admin URL and token", adminLine, err, serr)
+	}
+	req, _ := http.NewRequest("GET", adminURL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("edge admin /metrics = %v, %v; want 200", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 	cl := &backend.Client{Gateway: gw.URL(), HTTP: &http.Client{Timeout: 10 * time.Second}}
 	urls, err := cl.PlayableURLs(ctx, "u", "p")
@@ -216,11 +241,13 @@ func TestServeEdgeProcess(t *testing.T) {
 
 func TestServeJSON(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
+	t.Setenv("ABRKIT_SIGNING_KEY", "")
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
+	var stderr bytes.Buffer
 	go func() {
 		f := serveFlags{listen: "127.0.0.1:0", logLevel: "error", format: "json", grace: 300 * time.Millisecond}
-		err := runServe(ctx, &f, pw, io.Discard)
+		err := runServe(ctx, &f, pw, &stderr)
 		pw.Close()
 		done <- err
 	}()
@@ -236,8 +263,15 @@ func TestServeJSON(t *testing.T) {
 	if i, j := strings.Index(line, "http://"), strings.Index(line, a.Gateway); i != j {
 		t.Errorf("first URL in %s is not the gateway's", line)
 	}
+	if a.Admin == a.Gateway || a.Internal == a.Gateway || a.AdminToken == "" || a.KeySource != "random" ||
+		!strings.HasPrefix(a.Faults, a.Admin) || !strings.HasPrefix(a.Metrics, a.Admin) {
+		t.Errorf("first line %s; want admin and internal listeners apart from the gateway, a token, a random key", line)
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("runServe = %v", err)
+	}
+	if !strings.Contains(stderr.String(), "warning: no signing key configured") || !strings.Contains(stderr.String(), "ABRKIT_SIGNING_KEY") {
+		t.Errorf("stderr %q lacks the warning that names ABRKIT_SIGNING_KEY", stderr.String())
 	}
 }

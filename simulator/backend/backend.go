@@ -11,7 +11,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/abrkit/abrkit/simulator/backend/clock"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/simulator/backend/control"
 	"github.com/abrkit/abrkit/simulator/backend/edge"
 	"github.com/abrkit/abrkit/simulator/backend/faults"
@@ -43,6 +45,25 @@ type Options struct {
 	// GatewaySleep replaces the gateway's wait for service times and
 	// injected latency (tests).
 	GatewaySleep func(context.Context, time.Duration) error
+	// InternalListen is the internal listener (edge reports); AdminListen
+	// the admin listener (faults, metrics). Both default to
+	// "127.0.0.1:0", and should stay off public addresses.
+	InternalListen, AdminListen string
+	// AdminToken defaults to a random token (Backend.AdminToken).
+	AdminToken string
+	// MaxConnsPerClient caps connections per client address on the
+	// gateway and each edge; 0: no cap (the default, since simulated
+	// viewers share the loopback address).
+	MaxConnsPerClient int
+	// CORSOrigins are the web origins allowed to call the gateway.
+	CORSOrigins []string
+	// BodyTimeout bounds reading a request to the gateway; defaults to
+	// control.DefaultBodyTimeout.
+	BodyTimeout time.Duration
+	// EdgeWriteTimeout and EdgeMinSendRate bound writes to viewers;
+	// default to edge.DefaultWriteTimeout and edge.DefaultMinSendRate.
+	EdgeWriteTimeout time.Duration
+	EdgeMinSendRate  int64
 }
 
 // Backend is a running reference backend.
@@ -53,6 +74,9 @@ type Backend struct {
 	Gateway  *control.Gateway
 	Edges    []*edge.Edge
 	Faults   *faults.Controller
+	// KeySource says whether the master key was configured or made at
+	// random for this start.
+	KeySource KeySource
 
 	clock  clock.Clock
 	cancel context.CancelFunc
@@ -102,6 +126,12 @@ func Start(ctx context.Context, opts Options) (*Backend, error) {
 	if t == nil {
 		t = topology.Default()
 	}
+	tc := *t // the key is resolved on a copy, never on the caller's value
+	t = &tc
+	keySrc, err := resolveOrRandom(t)
+	if err != nil {
+		return nil, fmt.Errorf("backend: %w", err)
+	}
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
@@ -119,7 +149,7 @@ func Start(ctx context.Context, opts Options) (*Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("backend: catalog: %w", err)
 	}
-	b := &Backend{Topology: t, Source: src, Faults: faults.NewController(), clock: opts.Clock}
+	b := &Backend{Topology: t, Source: src, Faults: faults.NewController(), KeySource: keySrc, clock: opts.Clock}
 	fail := func(err error) (*Backend, error) {
 		_ = b.Close(context.Background())
 		return nil, err
@@ -131,29 +161,25 @@ func Start(ctx context.Context, opts Options) (*Backend, error) {
 		return fail(err)
 	}
 	b.Faults.Register("origin", b.Origin)
+	steer := &lateReport{}
+	if err := b.startEdges(opts, host, steer.send); err != nil {
+		return fail(err)
+	}
+	gatherers := []prometheus.Gatherer{b.Origin.Server().Registry()}
+	for _, ed := range b.Edges {
+		gatherers = append(gatherers, ed.Registry())
+	}
 	gw, err := control.New(control.Config{Topology: t, Titles: src.Titles(), Addr: opts.Listen, Clock: opts.Clock,
-		Log: opts.Log, Sleep: opts.GatewaySleep, Faults: b.Faults})
+		Log: opts.Log, Sleep: opts.GatewaySleep, Faults: b.Faults, InternalAddr: orDefault(opts.InternalListen, "127.0.0.1:0"),
+		AdminAddr: orDefault(opts.AdminListen, "127.0.0.1:0"), AdminToken: opts.AdminToken, BodyTimeout: opts.BodyTimeout,
+		MaxConnsPerClient: opts.MaxConnsPerClient, CORSOrigins: opts.CORSOrigins, Gatherers: gatherers})
 	if err != nil {
 		return fail(err)
 	}
 	b.Gateway = gw
+	steer.set(gw.Steering.Report)
 	if err := gw.Start(); err != nil {
 		return fail(err)
-	}
-	signer := signing.New(t.SigningKey)
-	fill := &origin.Client{Base: b.Origin.URL(), HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
-	for _, e := range t.Edges() {
-		ed, err := edge.New(edge.Config{ID: e.ID, Region: e.Region, Addr: net.JoinHostPort(host, "0"), CapacityBps: int64(e.Capacity),
-			MaxConnections: e.MaxConnections, CacheBytes: int64(e.CacheSize), Origin: fill, Signer: signer,
-			Clock: opts.Clock, Log: opts.Log, Report: gw.Steering.Report})
-		if err != nil {
-			return fail(err)
-		}
-		b.Edges = append(b.Edges, ed)
-		if err := ed.Start(); err != nil {
-			return fail(err)
-		}
-		b.Faults.Register(e.ID, ed)
 	}
 	b.HealthTick()
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -166,6 +192,28 @@ func Start(ctx context.Context, opts Options) (*Backend, error) {
 		b.goRun(func() { b.faultLoop(runCtx, opts.Log) })
 	}
 	return b, nil
+}
+
+// startEdges starts the topology's edges on host, filling from the origin
+// and reporting to report.
+func (b *Backend) startEdges(opts Options, host string, report func(edge.Report)) error {
+	signer := signing.New(b.Topology.SigningKey)
+	fill := &origin.Client{Base: b.Origin.URL(), HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+	for _, e := range b.Topology.Edges() {
+		ed, err := edge.New(edge.Config{ID: e.ID, Region: e.Region, Addr: net.JoinHostPort(host, "0"), CapacityBps: int64(e.Capacity),
+			MaxConnections: e.MaxConnections, CacheBytes: int64(e.CacheSize), Origin: fill, Signer: signer,
+			Clock: opts.Clock, Log: opts.Log, Report: report, WriteTimeout: opts.EdgeWriteTimeout,
+			MinSendRate: opts.EdgeMinSendRate, MaxConnsPerClient: opts.MaxConnsPerClient})
+		if err != nil {
+			return err
+		}
+		b.Edges = append(b.Edges, ed)
+		if err := ed.Start(); err != nil {
+			return err
+		}
+		b.Faults.Register(e.ID, ed)
+	}
+	return nil
 }
 
 func (b *Backend) goRun(f func()) {
@@ -197,6 +245,45 @@ func (b *Backend) faultLoop(ctx context.Context, log *slog.Logger) {
 
 // GatewayURL is the control plane's entry, "http://127.0.0.1:PORT".
 func (b *Backend) GatewayURL() string { return b.Gateway.URL() }
+
+// InternalURL is the internal listener (edge reports).
+func (b *Backend) InternalURL() string { return b.Gateway.InternalURL() }
+
+// AdminURL is the admin listener: /admin/v1/faults and /metrics (the
+// gateway's, the origin's and every edge's), behind AdminToken.
+func (b *Backend) AdminURL() string { return b.Gateway.AdminURL() }
+
+// AdminToken is the admin listener's bearer token.
+func (b *Backend) AdminToken() string { return b.Gateway.AdminToken() }
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// lateReport forwards edge reports to steering once the gateway exists
+// (edges are built first so their metrics join the admin listener's).
+type lateReport struct {
+	mu sync.Mutex
+	f  func(edge.Report)
+}
+
+func (l *lateReport) set(f func(edge.Report)) {
+	l.mu.Lock()
+	l.f = f
+	l.mu.Unlock()
+}
+
+func (l *lateReport) send(r edge.Report) {
+	l.mu.Lock()
+	f := l.f
+	l.mu.Unlock()
+	if f != nil {
+		f(r)
+	}
+}
 
 // Edge returns the edge with id, or nil.
 func (b *Backend) Edge(id string) *edge.Edge {

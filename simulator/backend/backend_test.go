@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/abrkit/abrkit/simulator/backend/clock"
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/simulator/backend/control"
 	"github.com/abrkit/abrkit/simulator/backend/faults"
 	"github.com/abrkit/abrkit/simulator/backend/topology"
@@ -60,8 +60,15 @@ type harness struct {
 
 func start(t testing.TB, topo *topology.Topology, sleep func(context.Context, time.Duration) error) *harness {
 	t.Helper()
+	return startWith(t, topo, Options{GatewaySleep: sleep})
+}
+
+// startWith starts a manual backend on a fake clock with opts.
+func startWith(t testing.TB, topo *topology.Topology, opts Options) *harness {
+	t.Helper()
 	fc := clock.NewFake(t0)
-	b, err := Start(context.Background(), Options{Topology: topo, Clock: fc, Manual: true, GatewaySleep: sleep})
+	opts.Topology, opts.Clock, opts.Manual = topo, fc, true
+	b, err := Start(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,6 +84,21 @@ func start(t testing.TB, topo *topology.Topology, sleep func(context.Context, ti
 
 func (h *harness) do(method, url, token string, body string) (*http.Response, []byte) {
 	h.t.Helper()
+	hdr := map[string]string{}
+	if token != "" {
+		hdr["Authorization"] = "Bearer " + token
+	}
+	return h.send(method, url, hdr, body)
+}
+
+// admin calls the admin listener with its token, as JSON.
+func (h *harness) admin(method, path, body string) (*http.Response, []byte) {
+	h.t.Helper()
+	return h.send(method, h.b.AdminURL()+path, map[string]string{"Authorization": "Bearer " + h.b.AdminToken(), "Content-Type": "application/json"}, body)
+}
+
+func (h *harness) send(method, url string, hdr map[string]string, body string) (*http.Response, []byte) {
+	h.t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -85,8 +107,8 @@ func (h *harness) do(method, url, token string, body string) (*http.Response, []
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
 	}
 	resp, err := h.hc.Do(req)
 	if err != nil {
@@ -299,7 +321,7 @@ func TestKilledEdgeDropsFromRanking(t *testing.T) {
 
 func TestScheduledFault(t *testing.T) {
 	h := start(t, smallTopology(t, nil), nil)
-	resp, data := h.do("POST", h.b.GatewayURL()+"/admin/v1/faults", "", `{"target":"eu-1","kind":"kill","in":"10s"}`)
+	resp, data := h.admin("POST", "/admin/v1/faults", `{"target":"eu-1","kind":"kill","in":"10s"}`)
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("schedule = %d %s", resp.StatusCode, data)
 	}
@@ -383,7 +405,7 @@ func TestBreakerOpensAndRecovers(t *testing.T) {
 	if st := h.b.Gateway.Service(control.SvcPlayback).Breaker().State(); st != control.Open {
 		t.Errorf("breaker state = %v; want open", st)
 	}
-	if _, m := h.do("GET", h.b.GatewayURL()+"/metrics", "", ""); !strings.Contains(string(m), `abrkit_gateway_breaker_state{service="playback"} 2`) {
+	if _, m := h.admin("GET", "/metrics", ""); !strings.Contains(string(m), `abrkit_gateway_breaker_state{service="playback"} 2`) {
 		t.Errorf("metrics lack the open playback breaker")
 	}
 	_ = h.b.Faults.Apply(faults.Fault{Target: "playback", Kind: faults.Clear})
@@ -429,8 +451,9 @@ func TestBadInput(t *testing.T) {
 		{"events malformed", "POST", "/v1/events", tok, `{"events":[{"type":"x"}`, 400},
 		{"steering bad title", "GET", "/v1/steering/..%2Fx", "", "", 400},
 		{"steering bad region", "GET", "/v1/steering/t1?region=a%2Fb", "", "", 400},
-		{"report unsigned", "POST", "/internal/v1/edges/report", "", `{"id":"x"}`, 401},
-		{"admin bad json", "POST", "/admin/v1/faults", "", `{`, 400},
+		{"report on the public address", "POST", "/internal/v1/edges/report", "", `{"id":"x"}`, 404},
+		{"admin on the public address", "POST", "/admin/v1/faults", "", `{"target":"gateway","kind":"kill"}`, 404},
+		{"metrics on the public address", "GET", "/metrics", "", "", 404},
 		{"unknown path", "GET", "/v2/nothing", "", "", 404},
 	}
 	for _, tt := range tests {
@@ -473,7 +496,7 @@ func TestTelemetryQueueFull(t *testing.T) {
 	if resp.StatusCode != http.StatusAccepted || json.Unmarshal(data, &er) != nil || er.Accepted != 2 || er.Dropped != 1 {
 		t.Fatalf("POST /v1/events into a queue of 2 = %d %s; want 202 with 2 accepted, 1 dropped", resp.StatusCode, data)
 	}
-	_, m := h.do("GET", h.b.GatewayURL()+"/metrics", "", "")
+	_, m := h.admin("GET", "/metrics", "")
 	if !strings.Contains(string(m), `abrkit_telemetry_events_total{outcome="dropped"} 1`) {
 		t.Errorf("metrics lack the dropped event")
 	}

@@ -11,7 +11,15 @@
 // Sub-packages hold the parts: [topology] (the data model, also used by
 // the virtual-time simulator), [origin], [edge], [control] (gateway, auth,
 // playback, steering, telemetry), [faults] (kill, slow, fail on demand or
-// on a schedule), [signing] (signed URLs and tokens) and [clock].
+// on a schedule), [signing] (signed URLs and tokens, keys derived from
+// one master key) and [server] (the one listener type: deadlines, header
+// limits, per-client caps, kill and restart).
+//
+// Viewers reach the gateway and the edges; edge reports go to the
+// internal listener ([Backend.InternalURL]); faults and metrics to the
+// admin listener ([Backend.AdminURL], bearer [Backend.AdminToken]). The
+// master key comes from [ResolveKey] (environment, topology) or is random
+// per start ([Backend.KeySource]).
 //
 // With [Options.Manual] nothing runs in the background: the caller drives
 // health reports ([Backend.HealthTick]) and scheduled faults

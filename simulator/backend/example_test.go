@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/simulator/backend"
-	"github.com/abrkit/abrkit/simulator/backend/clock"
 	"github.com/abrkit/abrkit/simulator/backend/control"
 	"github.com/abrkit/abrkit/simulator/backend/faults"
 	"github.com/abrkit/abrkit/simulator/backend/topology"
@@ -53,4 +53,21 @@ func ExampleStart() {
 	// 9 edges, best in us
 	// master playlist: 200 MISS
 	// 8 edges after the kill
+}
+
+// Resolve the master key as `abrkit serve` does: the environment first,
+// then the topology; without either a run signs with a random key.
+func ExampleResolveKey() {
+	env := map[string]string{backend.EnvSigningKey: "a-key-of-at-least-16-bytes"}
+	topo := topology.Default()
+	src, err := backend.ResolveKey(topo, func(k string) string { return env[k] }, true)
+	fmt.Println(src, err)
+	_, err = backend.ResolveKey(topology.Default(), nil, true) // separate processes require one
+	fmt.Println(err)
+	src, err = backend.ResolveKey(topology.Default(), nil, false)
+	fmt.Println(src, err)
+	// Output:
+	// environment <nil>
+	// no signing key configured: set ABRKIT_SIGNING_KEY or signing_key_file in the topology
+	// random <nil>
 }

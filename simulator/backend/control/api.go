@@ -73,8 +73,10 @@ type PlayResponse struct {
 	DASH        string     `json:"dash,omitempty"`
 	Edges       []PlayEdge `json:"edges"`
 	SteeringURI string     `json:"steering_uri"`
-	Region      string     `json:"region"`
-	ExpiresAt   time.Time  `json:"expires_at"`
+	// EventsURL is where the player posts its telemetry (POST /v1/events).
+	EventsURL string    `json:"events_url"`
+	Region    string    `json:"region"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // TitlesResponse is GET /v1/titles's answer.

@@ -2,7 +2,6 @@ package control
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
@@ -16,16 +15,16 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/crypto/bcrypt"
 
-	"github.com/abrkit/abrkit/simulator/backend/clock"
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/simulator/backend/edge"
 	"github.com/abrkit/abrkit/simulator/backend/faults"
 	"github.com/abrkit/abrkit/simulator/backend/origin"
+	"github.com/abrkit/abrkit/simulator/backend/server"
 	"github.com/abrkit/abrkit/simulator/backend/signing"
 	"github.com/abrkit/abrkit/simulator/backend/topology"
 )
@@ -48,10 +47,34 @@ type Config struct {
 	// Sleep waits for service times and injected latency; defaults to a
 	// timer. Tests replace it.
 	Sleep func(context.Context, time.Duration) error
-	// Faults, when set, is served at /admin/v1/faults and gets the
-	// gateway and its services registered as targets.
+	// Faults, when set, is served at /admin/v1/faults on the admin
+	// listener and gets the gateway and its services registered as targets.
 	Faults *faults.Controller
+	// InternalAddr is the listener for edge reports; defaults to
+	// "127.0.0.1:0". It must not be reachable by viewers.
+	InternalAddr string
+	// AdminAddr is the listener for faults and metrics; defaults to
+	// "127.0.0.1:0".
+	AdminAddr string
+	// AdminToken is the bearer token of the admin listener; defaults to a
+	// random one (see Gateway.AdminToken).
+	AdminToken string
+	// BodyTimeout bounds reading a whole request, body included; defaults
+	// to DefaultBodyTimeout.
+	BodyTimeout time.Duration
+	// MaxConnsPerClient caps connections per client address on the
+	// public listener; 0: no cap.
+	MaxConnsPerClient int
+	// CORSOrigins are the web origins allowed to call the public API
+	// ("https://app.example"; "*" for any); empty: none.
+	CORSOrigins []string
+	// Gatherers are more metric registries (edges, origin) served with
+	// the gateway's own on the admin listener's /metrics.
+	Gatherers []prometheus.Gatherer
 }
+
+// DefaultBodyTimeout bounds reading a request and its body.
+const DefaultBodyTimeout = 10 * time.Second
 
 // Gateway is the control plane's single entry.
 type Gateway struct {
@@ -67,15 +90,14 @@ type Gateway struct {
 	shed     *Shedder
 	limiter  *Limiter
 	services map[string]*Service
-	mux      *http.ServeMux
+	mux      http.Handler
+	backoff  *Backoff
+
+	pub, internal, admin *server.Server
 
 	// Steering and Telemetry are the in-process services.
 	Steering  *Steering
 	Telemetry *Telemetry
-
-	mu   sync.Mutex
-	srv  *http.Server
-	addr string
 
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
@@ -105,6 +127,12 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.Sleep == nil {
 		cfg.Sleep = origin.Sleep
 	}
+	if cfg.BodyTimeout == 0 {
+		cfg.BodyTimeout = DefaultBodyTimeout
+	}
+	if cfg.AdminToken == "" {
+		cfg.AdminToken = server.NewToken()
+	}
 	cp := t.ControlPlane
 	g := &Gateway{cfg: cfg, topo: t, signer: signing.New(t.SigningKey), clock: cfg.Clock, log: cfg.Log.With("component", "gateway"),
 		sleep: cfg.Sleep, titles: map[string]origin.TitleInfo{}, order: cfg.Titles, users: map[string]topology.User{},
@@ -124,8 +152,10 @@ func New(cfg Config) (*Gateway, error) {
 		SvcSteering:  newService(SvcSteering, sv.Steering.ServiceTime, cp.Breaker, 13),
 		SvcTelemetry: newService(SvcTelemetry, sv.Telemetry.ServiceTime, cp.Breaker, 14),
 	}
+	g.backoff = NewBackoff(cfg.Clock.Now)
 	g.metrics()
 	g.routes()
+	g.listeners()
 	if cfg.Faults != nil {
 		cfg.Faults.Register("gateway", g)
 		for name, s := range g.services {
@@ -161,13 +191,8 @@ func (g *Gateway) routes() {
 	m.HandleFunc("POST /v1/play", g.handle("play", SvcPlayback, true, MaxPlayBytes, userKey, g.play))
 	m.HandleFunc("GET /v1/steering/{title}", g.handle("steering", SvcSteering, false, 0, sessionKey, g.steer))
 	m.HandleFunc("POST /v1/events", g.handle("events", SvcTelemetry, true, MaxEventsBytes, userKey, g.intake))
-	m.HandleFunc("POST /internal/v1/edges/report", g.report)
-	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
-	m.Handle("GET /metrics", promhttp.HandlerFor(g.reg, promhttp.HandlerOpts{}))
-	if g.cfg.Faults != nil {
-		m.Handle("/admin/v1/faults", g.cfg.Faults.Handler(g.clock.Now))
-	}
-	g.mux = m
+	m.HandleFunc("GET /healthz", healthz)
+	g.mux = cors(g.cfg.CORSOrigins, m)
 }
 
 // Registry returns the gateway's metrics registry.
@@ -179,76 +204,8 @@ func (g *Gateway) InFlight() int { return g.shed.InFlight() }
 // Service returns a downstream service by name (SvcAuth, ...).
 func (g *Gateway) Service(name string) *Service { return g.services[name] }
 
-// ServeHTTP routes a request.
+// ServeHTTP routes a request of the public API.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.mux.ServeHTTP(w, r) }
-
-// Start listens and serves in the background.
-func (g *Gateway) Start() error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.srv != nil {
-		return nil
-	}
-	addr := g.cfg.Addr
-	if g.addr != "" {
-		addr = g.addr
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("gateway: %w", err)
-	}
-	g.addr = ln.Addr().String()
-	g.srv = &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(g.log.Handler(), slog.LevelDebug)}
-	srv := g.srv
-	go func() { _ = srv.Serve(ln) }()
-	g.log.Info("gateway listening", "url", "http://"+g.addr)
-	return nil
-}
-
-// URL returns "http://host:port" once started.
-func (g *Gateway) URL() string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return "http://" + g.addr
-}
-
-// Kill closes the listener and all connections.
-func (g *Gateway) Kill() error {
-	g.mu.Lock()
-	srv := g.srv
-	g.srv = nil
-	g.mu.Unlock()
-	if srv == nil {
-		return nil
-	}
-	return srv.Close()
-}
-
-// Restart listens again on the same address.
-func (g *Gateway) Restart() error { return g.Start() }
-
-// Impair applies latency or an error rate to every service.
-func (g *Gateway) Impair(i faults.Impairment) {
-	for _, s := range g.services {
-		s.Impair(i)
-	}
-}
-
-// Close shuts down gracefully within ctx.
-func (g *Gateway) Close(ctx context.Context) error {
-	g.mu.Lock()
-	srv := g.srv
-	g.srv = nil
-	g.mu.Unlock()
-	if srv == nil {
-		return nil
-	}
-	if err := srv.Shutdown(ctx); err != nil {
-		_ = srv.Close() // connections still busy when ctx ended
-		return err
-	}
-	return nil
-}
 
 type keyFunc func(r *http.Request, body []byte, c signing.Claims) string
 
@@ -303,6 +260,12 @@ func (g *Gateway) handle(route, svcName string, auth bool, maxBody int64, key ke
 }
 
 func (g *Gateway) guarded(w http.ResponseWriter, r *http.Request, svc *Service, auth bool, maxBody int64, key keyFunc, h handlerFunc) int {
+	// The body is read (under the listener's read deadline) before a slot
+	// is taken, so slow senders hold connections, never request slots.
+	body, code := readBody(w, r, maxBody)
+	if code != 0 {
+		return code
+	}
 	if !g.shed.TryAcquire() {
 		g.shedN.Inc()
 		retryAfter(w, time.Second)
@@ -323,18 +286,6 @@ func (g *Gateway) guarded(w http.ResponseWriter, r *http.Request, svc *Service, 
 		}
 		claims = c
 	}
-	var body []byte
-	if maxBody > 0 {
-		data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", maxBody))
-			}
-			return writeError(w, http.StatusBadRequest, "reading body: "+err.Error())
-		}
-		body = data
-	}
 	if ok, wait := g.limiter.Allow(key(r, body, claims), g.clock.Now()); !ok {
 		g.limited.Inc()
 		retryAfter(w, wait)
@@ -345,22 +296,45 @@ func (g *Gateway) guarded(w http.ResponseWriter, r *http.Request, svc *Service, 
 		w.Header().Set("X-Abrkit-Breaker", "open")
 		return writeError(w, http.StatusServiceUnavailable, svc.name+" circuit open")
 	}
-	code := svc.call(r.Context(), w, g.sleep, func() int { return h(w, r, body, claims) })
+	code = svc.call(r.Context(), w, g.sleep, func() int { return h(w, r, body, claims) })
 	svc.breaker.Record(code < 500, g.clock.Now())
 	return code
 }
 
-func (g *Gateway) login(w http.ResponseWriter, _ *http.Request, body []byte, _ signing.Claims) int {
+// readBody reads up to maxBody bytes; code is non-zero when it answered.
+func readBody(w http.ResponseWriter, r *http.Request, maxBody int64) ([]byte, int) {
+	if maxBody <= 0 {
+		return nil, 0
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", maxBody))
+		}
+		return nil, writeError(w, http.StatusBadRequest, "reading body: "+err.Error())
+	}
+	return data, 0
+}
+
+func (g *Gateway) login(w http.ResponseWriter, r *http.Request, body []byte, _ signing.Claims) int {
 	req, err := DecodeLogin(body)
 	if err != nil {
 		return writeError(w, http.StatusBadRequest, err.Error())
 	}
 	region := req.Region
 	if len(g.users) > 0 {
+		keys := []string{"user:" + req.User, "ip:" + clientIP(r)}
+		if wait := g.backoff.Wait(keys...); wait > 0 {
+			retryAfter(w, wait)
+			return writeError(w, http.StatusTooManyRequests, "too many failed logins, retry later")
+		}
 		u, ok := g.users[req.User]
-		if !ok || subtle.ConstantTimeCompare([]byte(u.Password), []byte(req.Password)) != 1 {
+		if !ok || !checkPassword(u, req.Password) {
+			g.backoff.Fail(keys...)
 			return writeError(w, http.StatusUnauthorized, "unknown user or wrong password")
 		}
+		g.backoff.Reset(keys[0])
 		if u.Region != "" {
 			region = u.Region
 		}
@@ -373,6 +347,15 @@ func (g *Gateway) login(w http.ResponseWriter, _ *http.Request, body []byte, _ s
 	exp := g.clock.Now().Add(g.topo.ControlPlane.TokenTTL)
 	tok := g.signer.Token(signing.Claims{User: req.User, Region: region, Expires: exp})
 	return writeJSON(w, http.StatusOK, LoginResponse{Token: tok, ExpiresAt: exp.UTC(), Region: region})
+}
+
+// checkPassword compares against the bcrypt hash, or (demo topologies)
+// the plain-text password in constant time.
+func checkPassword(u topology.User, password string) bool {
+	if u.PasswordHash != "" {
+		return bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) == nil
+	}
+	return subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) == 1
 }
 
 func (g *Gateway) listTitles(w http.ResponseWriter, _ *http.Request, _ []byte, _ signing.Claims) int {
@@ -428,7 +411,7 @@ func (g *Gateway) play(w http.ResponseWriter, _ *http.Request, body []byte, c si
 	dir := g.signer.Path(ti.ID, "", exp)
 	session := newSession()
 	resp := PlayResponse{Title: ti.ID, Session: session, Region: region, ExpiresAt: exp.UTC(),
-		SteeringURI: SteeringURI(g.URL(), ti.ID, region, session), Edges: make([]PlayEdge, 0, len(ranked))}
+		SteeringURI: SteeringURI(g.URL(), ti.ID, region, session), EventsURL: g.URL() + "/v1/events", Edges: make([]PlayEdge, 0, len(ranked))}
 	for i, e := range ranked {
 		pe := PlayEdge{ID: e.ID, Region: e.Region, Rank: i, URL: strings.TrimSuffix(e.URL, "/") + dir, Load: math.Round(e.Load()*1000) / 1000}
 		if ti.HLS != "" {
@@ -473,21 +456,25 @@ func (g *Gateway) intake(w http.ResponseWriter, _ *http.Request, body []byte, _ 
 	return writeJSON(w, http.StatusAccepted, resp)
 }
 
-// report takes an edge's health report over HTTP (separate processes).
+// report takes an edge's health report on the internal listener. Only
+// edges of the topology are taken, signed with the report key.
 func (g *Gateway) report(w http.ResponseWriter, r *http.Request) {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxReportBytes))
 	if err != nil {
 		writeError(w, http.StatusRequestEntityTooLarge, "report too large")
 		return
 	}
-	want := edge.SignReport(g.topo.SigningKey, data)
-	if !hmac.Equal([]byte(r.Header.Get(edge.ReportHeader)), []byte(want)) {
+	if !signing.VerifyReport(g.topo.SigningKey, data, r.Header.Get(edge.ReportHeader)) {
 		writeError(w, http.StatusUnauthorized, "bad report signature")
 		return
 	}
 	rep, err := decodeReport(data)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if _, ok := g.topo.Edge(rep.ID); !ok {
+		writeError(w, http.StatusForbidden, fmt.Sprintf("edge %q is not in the topology", rep.ID))
 		return
 	}
 	g.Steering.Report(rep)

@@ -19,12 +19,13 @@ type EdgeState struct {
 	LastSeen time.Time
 }
 
-// Load is the edge's busiest resource share, 0..1+: connections in use or
+// Load is the edge's busiest resource share, 0..1+: connections in use,
+// viewer sessions seen through CMCD (each holds about one connection), or
 // egress against capacity.
 func (s EdgeState) Load() float64 {
 	l := 0.0
 	if s.MaxConnections > 0 {
-		l = float64(s.Active) / float64(s.MaxConnections)
+		l = float64(max(s.Active, s.Sessions)) / float64(s.MaxConnections)
 	}
 	if s.CapacityBps > 0 {
 		l = max(l, s.EgressBps/float64(s.CapacityBps))
@@ -46,7 +47,17 @@ const (
 	cachedBonus        = 20
 	overloadPenalty    = 1500 // load >= 0.9: nearly full edges sink below every edge with room, even remote ones
 	affinityWeight     = 5    // rendezvous hash of (edge, title): spreads titles over a region's edges
+	starvationPenalty  = 300  // times the share of CMCD requests flagged bs: viewers there stall
 )
+
+// Starvation is the share of the edge's CMCD requests that said the
+// player's buffer ran dry (bs), 0..1.
+func (s EdgeState) Starvation() float64 {
+	if s.CMCDRequests <= 0 {
+		return 0
+	}
+	return min(float64(s.Starved)/float64(s.CMCDRequests), 1)
+}
 
 // affinity is a deterministic value in [0, 1) per edge and title, so that
 // equally loaded edges split the catalog between them (rendezvous hashing)
@@ -66,14 +77,15 @@ func affinity(edgeID, title string) float64 {
 // Rank orders the edges usable at now for a viewer in region asking for
 // title: edges silent for longer than stale or reporting unhealthy are
 // left out; the rest sort by score (same region, few errors, low load,
-// title already cached), ties by id. It is pure and deterministic.
+// viewers not starving, title already cached), ties by id. It is pure and deterministic.
 func Rank(edges []EdgeState, region, title string, now time.Time, stale time.Duration) []Ranked {
 	out := make([]Ranked, 0, len(edges))
 	for _, e := range edges {
 		if !e.Healthy || now.Sub(e.LastSeen) > stale {
 			continue
 		}
-		score := e.ErrorRatio*errorPenalty + min(e.Load(), 2)*loadPenalty + affinity(e.ID, title)*affinityWeight
+		score := e.ErrorRatio*errorPenalty + min(e.Load(), 2)*loadPenalty + affinity(e.ID, title)*affinityWeight +
+			e.Starvation()*starvationPenalty
 		if e.Region != region {
 			score += otherRegionPenalty
 		}

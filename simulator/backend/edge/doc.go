@@ -8,8 +8,12 @@
 // (concurrent misses for one file make a single origin fetch), and sends it
 // with Range support through a [Link] that shares the edge's bandwidth
 // fairly among its transfers. Requests beyond the connection limit get 503
-// with Retry-After. Every health interval the edge sends a [Report] (health,
-// load, cache state) to the steering service.
+// with Retry-After. Each write to a viewer has a deadline (a base plus its
+// size at a minimum send rate), so viewers that stop reading lose their
+// connection; preflight OPTIONS allow Range and the CMCD headers. Metrics
+// and load are served by [Edge.AdminHandler] for an admin listener, never
+// on the public address. Every health interval the edge sends a [Report] (health,
+// load, cache state, CMCD sessions and starvation) to the steering service.
 //
 // Edges implement [faults.Target]: Kill closes the listener and every
 // connection, Restart listens again on the same address with an empty cache,

@@ -3,12 +3,10 @@ package edge
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -16,11 +14,11 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/abrkit/abrkit/simulator/backend/clock"
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/simulator/backend/faults"
 	"github.com/abrkit/abrkit/simulator/backend/origin"
+	"github.com/abrkit/abrkit/simulator/backend/server"
 	"github.com/abrkit/abrkit/simulator/backend/signing"
 )
 
@@ -60,10 +58,25 @@ type Config struct {
 	Report func(Report)
 	// MaxAge is the Cache-Control max-age given to viewers; defaults to 1h.
 	MaxAge time.Duration
-	// Admin, when set, is served at /admin/v1/faults (separate-process
-	// mode, where the edge has no gateway to host it).
+	// Admin, when set, is served at /admin/v1/faults by AdminHandler
+	// (separate-process mode, where the edge has no gateway to host it).
 	Admin http.Handler
+	// WriteTimeout is the time allowed for each write to a viewer, on top
+	// of what MinSendRate allows for its size; defaults to 10s. A viewer
+	// that stops reading loses its connection then, not its slot forever.
+	WriteTimeout time.Duration
+	// MinSendRate is the slowest a viewer may read, in bytes per second;
+	// defaults to DefaultMinSendRate.
+	MinSendRate int64
+	// MaxConnsPerClient caps connections per client address; 0: no cap.
+	MaxConnsPerClient int
 }
+
+// Defaults of Config.
+const (
+	DefaultWriteTimeout = 10 * time.Second
+	DefaultMinSendRate  = 8 << 10
+)
 
 // Report is an edge's health and load, sent to the steering service.
 type Report struct {
@@ -80,11 +93,13 @@ type Report struct {
 	CacheMaxBytes  int64   `json:"cache_max_bytes"`
 	HitRatio       float64 `json:"hit_ratio"`
 	// Sessions is the number of CMCD session ids seen since the last
-	// report; Starved counts requests with the CMCD bs flag.
-	Sessions int       `json:"sessions"`
-	Starved  int64     `json:"starved"`
-	Titles   []string  `json:"titles"`
-	At       time.Time `json:"at"`
+	// report; Starved counts requests with the CMCD bs flag among the
+	// CMCDRequests that carried CMCD.
+	Sessions     int       `json:"sessions"`
+	Starved      int64     `json:"starved"`
+	CMCDRequests int64     `json:"cmcd_requests"`
+	Titles       []string  `json:"titles"`
+	At           time.Time `json:"at"`
 }
 
 // Edge is one edge cache server.
@@ -96,12 +111,9 @@ type Edge struct {
 	log   *slog.Logger
 
 	active atomic.Int64
+	srv    *server.Server
 
 	mu      sync.Mutex
-	srv     *http.Server
-	ln      net.Listener
-	addr    string
-	killed  bool
 	last    reportMark
 	errors5 atomic.Int64
 	served  atomic.Int64
@@ -116,12 +128,14 @@ type Edge struct {
 	fillErrs  prometheus.Counter
 	hitOK     prometheus.Counter
 	cmcdReqs  *prometheus.CounterVec
+	cmcdBad   prometheus.Counter
 	cmcdBuf   prometheus.Histogram
 	cmcdRate  prometheus.Histogram
 
 	smu      sync.Mutex
 	sessions map[string]bool // CMCD session ids since the last report
 	starved  int64
+	cmcdN    int64
 }
 
 type reportMark struct {
@@ -152,6 +166,12 @@ func New(cfg Config) (*Edge, error) {
 	if cfg.MaxAge == 0 {
 		cfg.MaxAge = time.Hour
 	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = DefaultWriteTimeout
+	}
+	if cfg.MinSendRate == 0 {
+		cfg.MinSendRate = DefaultMinSendRate
+	}
 	e := &Edge{cfg: cfg, cache: NewCache(cfg.CacheBytes), link: NewLink(cfg.CapacityBps),
 		imp: faults.NewImpaired(uint64(len(cfg.ID))*7919 + 1), log: cfg.Log.With("edge", cfg.ID), reg: prometheus.NewRegistry()}
 	labels := prometheus.Labels{"edge": cfg.ID, "region": cfg.Region}
@@ -162,11 +182,14 @@ func New(cfg Config) (*Edge, error) {
 	e.rejected = prometheus.NewCounter(prometheus.CounterOpts{Name: "abrkit_edge_rejected_total", Help: "Requests refused at the connection limit.", ConstLabels: labels})
 	e.fillErrs = prometheus.NewCounter(prometheus.CounterOpts{Name: "abrkit_edge_origin_errors_total", Help: "Failed origin fills.", ConstLabels: labels})
 	e.hitOK = e.cacheOut.WithLabelValues("hit")
-	e.cmcdReqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "abrkit_edge_cmcd_requests_total", Help: "Requests by CMCD content: with (ok), malformed (bad), buffer starved (starved).", ConstLabels: labels}, []string{"kind"})
+	e.cmcdReqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "abrkit_edge_cmcd_requests_total", Help: "Requests carrying CMCD by object type (ot) and buffer-starvation flag (bs).", ConstLabels: labels}, []string{"ot", "bs"})
+	e.cmcdBad = prometheus.NewCounter(prometheus.CounterOpts{Name: "abrkit_edge_cmcd_malformed_total", Help: "Requests with malformed CMCD (served anyway).", ConstLabels: labels})
 	e.cmcdBuf = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "abrkit_edge_cmcd_buffer_seconds", Help: "Player buffer length (CMCD bl) at request time.", ConstLabels: labels, Buckets: []float64{0.5, 1, 2, 4, 8, 15, 30, 60}})
 	e.cmcdRate = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "abrkit_edge_cmcd_bitrate_kbps", Help: "Encoded bitrate of requested objects (CMCD br).", ConstLabels: labels, Buckets: prometheus.ExponentialBuckets(250, 2, 8)})
 	e.sessions = map[string]bool{}
-	e.reg.MustRegister(e.requests, e.latency, e.bytesSent, e.cacheOut, e.rejected, e.fillErrs, e.cmcdReqs, e.cmcdBuf, e.cmcdRate,
+	e.srv = server.New(server.Config{Name: "edge " + cfg.ID, Addr: cfg.Addr, Handler: e, ReadTimeout: cfg.WriteTimeout,
+		MaxConnsPerClient: cfg.MaxConnsPerClient, Log: e.log})
+	e.reg.MustRegister(e.requests, e.latency, e.bytesSent, e.cacheOut, e.rejected, e.fillErrs, e.cmcdReqs, e.cmcdBad, e.cmcdBuf, e.cmcdRate,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_edge_active_requests", Help: "Requests in progress.", ConstLabels: labels}, func() float64 { return float64(e.active.Load()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_edge_cache_bytes", Help: "Bytes in the cache.", ConstLabels: labels}, func() float64 { return float64(e.cache.Stats().Bytes) }),
 	)
@@ -185,54 +208,30 @@ func (e *Edge) Cache() *Cache { return e.cache }
 // Registry returns the edge's metrics registry.
 func (e *Edge) Registry() *prometheus.Registry { return e.reg }
 
-// Start listens on the configured address and serves in the background.
+// Start listens on the configured address (after a Kill, the address it
+// had) and serves in the background.
 func (e *Edge) Start() error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.srv != nil {
-		return ErrRunning
+	if err := e.srv.Start(); err != nil {
+		if errors.Is(err, server.ErrRunning) {
+			return ErrRunning
+		}
+		return err
 	}
-	addr := e.cfg.Addr
-	if e.addr != "" {
-		addr = e.addr // a restart keeps its address
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("edge %s: %w", e.cfg.ID, err)
-	}
-	e.ln, e.addr, e.killed = ln, ln.Addr().String(), false
-	e.srv = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelDebug)}
-	srv := e.srv
-	go func() { _ = srv.Serve(ln) }()
-	e.log.Info("edge listening", "url", "http://"+e.addr)
 	return nil
 }
 
 // URL returns "http://host:port" once started.
-func (e *Edge) URL() string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return "http://" + e.addr
-}
+func (e *Edge) URL() string { return e.srv.URL() }
 
 // Alive reports whether the edge is serving.
-func (e *Edge) Alive() bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.srv != nil && !e.killed
-}
+func (e *Edge) Alive() bool { return e.srv.Alive() }
 
 // Kill closes the listener and every open connection at once.
 func (e *Edge) Kill() error {
-	e.mu.Lock()
-	srv := e.srv
-	e.srv, e.killed = nil, true
-	e.mu.Unlock()
-	if srv == nil {
-		return nil
+	if e.Alive() {
+		e.log.Warn("edge killed")
 	}
-	e.log.Warn("edge killed")
-	return srv.Close()
+	return e.srv.Kill()
 }
 
 // Restart serves again on the same address with an empty cache.
@@ -245,20 +244,7 @@ func (e *Edge) Restart() error {
 }
 
 // Close shuts the edge down gracefully within ctx.
-func (e *Edge) Close(ctx context.Context) error {
-	e.mu.Lock()
-	srv := e.srv
-	e.srv, e.killed = nil, true
-	e.mu.Unlock()
-	if srv == nil {
-		return nil
-	}
-	if err := srv.Shutdown(ctx); err != nil {
-		_ = srv.Close() // connections still busy when ctx ended
-		return err
-	}
-	return nil
-}
+func (e *Edge) Close(ctx context.Context) error { return e.srv.Close(ctx) }
 
 // Impair applies a fault's standing damage.
 func (e *Edge) Impair(i faults.Impairment) {
@@ -275,19 +261,18 @@ func (e *Edge) Impair(i faults.Impairment) {
 func (e *Edge) Snapshot() Report {
 	now := e.cfg.Clock.Now()
 	st := e.cache.Stats()
+	healthy, url := e.Alive(), e.URL()
 	e.mu.Lock()
-	healthy := e.srv != nil && !e.killed
-	url := "http://" + e.addr
 	cur := reportMark{at: now, bytes: e.sent.Load(), served: e.served.Load(), err5s: e.errors5.Load(), hits: st.Hits, lookups: st.Hits + st.Misses + st.Coalesced}
 	prev := e.last
 	e.last = cur
 	e.mu.Unlock()
 	e.smu.Lock()
-	sessions, starved := len(e.sessions), e.starved
+	sessions, starved, cmcdN := len(e.sessions), e.starved, e.cmcdN
 	clear(e.sessions)
-	e.starved = 0
+	e.starved, e.cmcdN = 0, 0
 	e.smu.Unlock()
-	r := Report{ID: e.cfg.ID, Region: e.cfg.Region, URL: url, Healthy: healthy, Active: int(e.active.Load()), Sessions: sessions, Starved: starved,
+	r := Report{ID: e.cfg.ID, Region: e.cfg.Region, URL: url, Healthy: healthy, Active: int(e.active.Load()), Sessions: sessions, Starved: starved, CMCDRequests: cmcdN,
 		MaxConnections: e.cfg.MaxConnections, CapacityBps: e.cfg.CapacityBps, CacheBytes: st.Bytes,
 		CacheMaxBytes: e.cfg.CacheBytes, Titles: e.cache.Titles(), At: now}
 	if dt := now.Sub(prev.at).Seconds(); !prev.at.IsZero() && dt > 0 {
@@ -326,23 +311,15 @@ func (e *Edge) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// ServeHTTP serves /healthz, /metrics, /load and signed media paths.
+// ServeHTTP serves /healthz, CORS preflights and signed media paths.
+// Metrics and load are on AdminHandler, not here.
 func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
-	case "/healthz":
+	if r.URL.Path == "/healthz" {
 		_, _ = io.WriteString(w, "ok\n")
 		return
-	case "/metrics":
-		promhttp.HandlerFor(e.reg, promhttp.HandlerOpts{}).ServeHTTP(w, r)
-		return
-	case "/admin/v1/faults":
-		if e.cfg.Admin != nil {
-			e.cfg.Admin.ServeHTTP(w, r)
-			return
-		}
-	case "/load":
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(e.Snapshot())
+	}
+	if r.Method == http.MethodOptions {
+		preflight(w, r)
 		return
 	}
 	start := time.Now()
@@ -412,18 +389,31 @@ func (e *Edge) serveMedia(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "origin unavailable", http.StatusBadGateway)
 		return
 	}
+	e.send(w, r, res.File, data, out == Hit)
+}
+
+// send writes a cached file (or the requested range of it) to a viewer,
+// under write deadlines and the link's pacing.
+func (e *Edge) send(w http.ResponseWriter, r *http.Request, file string, data []byte, hit bool) {
 	h := w.Header()
-	h.Set("Content-Type", origin.ContentType(res.File))
+	h.Set("Content-Type", origin.ContentType(file))
 	h.Set("Cache-Control", "private, max-age="+strconv.Itoa(int(e.cfg.MaxAge.Seconds())))
-	h.Set("X-Cache", map[bool]string{true: "HIT", false: "MISS"}[out == Hit])
+	h.Set("X-Cache", map[bool]string{true: "HIT", false: "MISS"}[hit])
 	h.Set("X-Edge", e.cfg.ID)
 	h.Set("Access-Control-Allow-Origin", "*")
-	if e.link.Limited() {
+	h.Set("Access-Control-Expose-Headers", "Content-Length, Content-Range, X-Cache, X-Edge")
+	w = &deadlineWriter{ResponseWriter: w, rc: http.NewResponseController(w), base: e.cfg.WriteTimeout, rate: e.cfg.MinSendRate}
+	if e.link.Limited() { // pacing wraps the deadlines: a deliberately slow link is not a slow reader
 		e.link.open()
 		defer e.link.close()
 		w = &pacedWriter{ResponseWriter: w, link: e.link, sleep: func(d time.Duration) bool { return origin.Sleep(r.Context(), d) == nil }}
 	}
-	if r.Header.Get("Range") != "" {
+	if rg := r.Header.Get("Range"); rg != "" {
+		if emptySuffixRange(rg) {
+			h.Set("Content-Range", "bytes */"+strconv.Itoa(len(data)))
+			http.Error(w, "range not satisfiable", http.StatusRequestedRangeNotSatisfiable)
+			return
+		}
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
 		return
 	}
@@ -432,7 +422,9 @@ func (e *Edge) serveMedia(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Length", strconv.Itoa(len(data)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(data)
+		if _, err := w.Write(data); err != nil {
+			e.log.Debug("viewer write failed", "path", r.URL.Path, "err", err)
+		}
 	}
 }
 
@@ -484,23 +476,18 @@ func (e *Edge) noteCMCD(r *http.Request) {
 	case !ok:
 		return
 	case err != nil:
-		e.cmcdReqs.WithLabelValues("bad").Inc()
+		e.cmcdBad.Inc()
 		return
 	}
-	e.cmcdReqs.WithLabelValues("ok").Inc()
+	e.cmcdReqs.WithLabelValues(objectType(c.ObjectType), strconv.FormatBool(c.Starved)).Inc()
 	if c.BufferLength > 0 {
 		e.cmcdBuf.Observe(c.BufferLength.Seconds())
 	}
 	if c.BitrateKbps > 0 {
 		e.cmcdRate.Observe(float64(c.BitrateKbps))
 	}
-	if c.Starved {
-		e.cmcdReqs.WithLabelValues("starved").Inc()
-	}
-	if c.SessionID == "" && !c.Starved {
-		return
-	}
 	e.smu.Lock()
+	e.cmcdN++
 	if c.SessionID != "" && len(e.sessions) < maxSessions {
 		e.sessions[c.SessionID] = true
 	}

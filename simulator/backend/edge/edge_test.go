@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/abrkit/abrkit/simulator/backend/clock"
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/simulator/backend/faults"
 	"github.com/abrkit/abrkit/simulator/backend/origin"
 	"github.com/abrkit/abrkit/simulator/backend/signing"
@@ -227,12 +227,19 @@ func TestEdgeServe(t *testing.T) {
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST = %d; want 405", resp.StatusCode)
 	}
+	for _, path := range []string{"/load", "/metrics"} {
+		if code, _, _ := get(t, e.URL()+path); code != http.StatusBadRequest {
+			t.Errorf("GET %s on the public address = %d; want 400 (not served there)", path, code)
+		}
+	}
+	adm := httptest.NewServer(e.AdminHandler())
+	defer adm.Close()
 	var rep Report
-	_, body, _ := get(t, e.URL()+"/load")
+	_, body, _ := get(t, adm.URL+"/load")
 	if err := json.Unmarshal([]byte(body), &rep); err != nil || rep.ID != "eu-1" || !rep.Healthy || len(rep.Titles) != 1 {
 		t.Errorf("GET /load = %s (%v)", body, err)
 	}
-	if _, body, _ := get(t, e.URL()+"/metrics"); !strings.Contains(body, `abrkit_edge_cache_lookups_total{edge="eu-1",outcome="hit",region="eu"} 1`) {
+	if _, body, _ := get(t, adm.URL+"/metrics"); !strings.Contains(body, `abrkit_edge_cache_lookups_total{edge="eu-1",outcome="hit",region="eu"} 1`) {
 		t.Errorf("metrics lack the hit counter:\n%s", body)
 	}
 }
@@ -297,7 +304,7 @@ func TestHTTPReporter(t *testing.T) {
 	got := make(chan bool, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		got <- r.Header.Get(ReportHeader) == SignReport("k", body) && strings.Contains(string(body), `"id":"eu-1"`)
+		got <- signing.VerifyReport("k", body, r.Header.Get(ReportHeader)) && strings.Contains(string(body), `"id":"eu-1"`)
 	}))
 	defer srv.Close()
 	(&HTTPReporter{URL: srv.URL, Key: "k"}).Send(Report{ID: "eu-1"})

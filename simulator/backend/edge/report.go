@@ -3,32 +3,24 @@ package edge
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/abrkit/abrkit/simulator/backend/signing"
 )
 
 // ReportHeader carries the HMAC of a report body sent over HTTP.
 const ReportHeader = "X-Abrkit-Report-Signature"
 
-// SignReport returns the hex HMAC-SHA256 of body under key.
-func SignReport(key string, body []byte) string {
-	m := hmac.New(sha256.New, []byte(key))
-	m.Write(body)
-	return hex.EncodeToString(m.Sum(nil))
-}
-
 // HTTPReporter posts reports to a remote control plane (separate-process
 // mode): POST {URL} with the JSON report and its signature header.
 type HTTPReporter struct {
-	URL  string // e.g. "http://127.0.0.1:8080/internal/v1/edges/report"
-	Key  string
+	URL  string // e.g. "http://127.0.0.1:8081/internal/v1/edges/report"
+	Key  string // the master key; reports are signed with its report key
 	HTTP *http.Client
 	Log  *slog.Logger
 }
@@ -47,7 +39,7 @@ func (h *HTTPReporter) Send(r Report) {
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(ReportHeader, SignReport(h.Key, body))
+	req.Header.Set(ReportHeader, signing.SignReport(h.Key, body))
 	hc := h.HTTP
 	if hc == nil {
 		hc = http.DefaultClient

@@ -64,6 +64,9 @@ func DecodeRequest(data []byte, now time.Time) (Fault, time.Time, error) {
 		}
 		at = t
 	}
+	if !at.IsZero() && at.Sub(now) > MaxHorizon {
+		return Fault{}, time.Time{}, fmt.Errorf("%w: %s is more than %s ahead", ErrBadFault, at.UTC().Format(time.RFC3339), MaxHorizon)
+	}
 	if err := f.Validate(); err != nil {
 		return Fault{}, time.Time{}, err
 	}
@@ -103,6 +106,8 @@ func (c *Controller) Handler(now func() time.Time) http.Handler {
 				}
 			}
 			switch {
+			case errors.Is(err, ErrScheduleFull):
+				writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": err.Error()})
 			case errors.Is(err, ErrUnknownTarget):
 				writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
 			case errors.Is(err, ErrBadFault):

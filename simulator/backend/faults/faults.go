@@ -25,6 +25,15 @@ const (
 var (
 	ErrUnknownTarget = errors.New("unknown fault target")
 	ErrBadFault      = errors.New("bad fault")
+	// ErrScheduleFull is returned by Schedule beyond MaxPending faults.
+	ErrScheduleFull = errors.New("fault schedule is full")
+)
+
+// Bounds of the schedule: at most MaxPending faults wait, none further
+// than MaxHorizon ahead (checked by DecodeRequest against its now).
+const (
+	MaxPending = 1000
+	MaxHorizon = 7 * 24 * time.Hour
 )
 
 // Fault is one action on one target.
@@ -233,6 +242,9 @@ func (c *Controller) Schedule(at time.Time, f Fault) error {
 	defer c.mu.Unlock()
 	if _, ok := c.targets[f.Target]; !ok {
 		return fmt.Errorf("%w: %q", ErrUnknownTarget, f.Target)
+	}
+	if len(c.pending) >= MaxPending {
+		return fmt.Errorf("%w: %d faults already wait", ErrScheduleFull, MaxPending)
 	}
 	c.pending = append(c.pending, Scheduled{At: at, Fault: f})
 	sort.SliceStable(c.pending, func(i, j int) bool { return c.pending[i].At.Before(c.pending[j].At) })

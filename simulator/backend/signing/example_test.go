@@ -20,7 +20,7 @@ func ExampleSigner_Verify() {
 	_, err = s.Verify(p, now.Add(2*time.Hour))
 	fmt.Println(err)
 	// Output:
-	// /s/1800003600/apfvvK8N1k0JZ_xLp6s-yg/t1/master.m3u8
+	// /s/1800003600/nGSIWuc1Cmtn-gwCB-yK0Q/t1/master.m3u8
 	// t1 v400/seg_1.m4s <nil>
 	// signature expired at 2027-01-15T09:00:00Z
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -21,16 +22,59 @@ var (
 // Prefix starts every signed path.
 const Prefix = "/s/"
 
-// Signer signs and verifies with one key.
+// Signer signs bearer tokens and edge URLs, each with its own key derived
+// from one master key, so a leak or a forgery of one kind says nothing of
+// the other.
 type Signer struct {
-	key []byte
+	keys Keys
 }
 
-// New returns a Signer for key.
-func New(key string) *Signer { return &Signer{key: []byte(key)} }
+// New returns a Signer for the master key.
+func New(master string) *Signer { return &Signer{keys: Derive(master)} }
 
-func (s *Signer) mac(parts ...string) string {
-	m := hmac.New(sha256.New, s.key)
+// Keys are the purpose keys derived from a master key.
+type Keys struct {
+	Token  []byte // bearer tokens
+	URL    []byte // signed edge paths
+	Report []byte // edge reports to the internal listener
+}
+
+// Derive returns the purpose keys of master: HMAC-SHA256(master, label).
+func Derive(master string) Keys {
+	d := func(label string) []byte {
+		m := hmac.New(sha256.New, []byte(master))
+		m.Write([]byte("abrkit/v1/" + label))
+		return m.Sum(nil)
+	}
+	return Keys{Token: d("token"), URL: d("url"), Report: d("report")}
+}
+
+// SignReport returns the hex HMAC-SHA256 of an edge report body under the
+// report key derived from master.
+func SignReport(master string, body []byte) string {
+	m := hmac.New(sha256.New, Derive(master).Report)
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// VerifyReport checks a report body's signature in constant time.
+func VerifyReport(master string, body []byte, sig string) bool {
+	return hmac.Equal([]byte(sig), []byte(SignReport(master, body)))
+}
+
+// parseExpiry accepts only the canonical decimal form of a non-negative
+// Unix time (no sign, no leading zero), so one expiry has one spelling and
+// one signature.
+func parseExpiry(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || strconv.FormatInt(n, 10) != s {
+		return 0, false
+	}
+	return n, true
+}
+
+func mac(key []byte, parts ...string) string {
+	m := hmac.New(sha256.New, key)
 	for _, p := range parts {
 		m.Write([]byte(p))
 		m.Write([]byte{0})
@@ -42,7 +86,7 @@ func (s *Signer) mac(parts ...string) string {
 // exp: "/s/{exp}/{sig}/{title}/{file}". file may be empty for the directory.
 func (s *Signer) Path(title, file string, exp time.Time) string {
 	e := strconv.FormatInt(exp.Unix(), 10)
-	return Prefix + e + "/" + s.mac("url", title, e) + "/" + title + "/" + file
+	return Prefix + e + "/" + mac(s.keys.URL, "url", title, e) + "/" + title + "/" + file
 }
 
 // Resource is what a verified path names.
@@ -63,8 +107,8 @@ func Parse(path string) (Resource, string, error) {
 	if len(parts) != 4 {
 		return Resource{}, "", fmt.Errorf("%w: %q", ErrBadPath, path)
 	}
-	exp, err := strconv.ParseInt(parts[0], 10, 64)
-	if err != nil || exp < 0 {
+	exp, ok := parseExpiry(parts[0])
+	if !ok {
 		return Resource{}, "", fmt.Errorf("%w: bad expiry %q", ErrBadPath, parts[0])
 	}
 	if !CleanID(parts[2]) {
@@ -83,7 +127,7 @@ func (s *Signer) Verify(path string, now time.Time) (Resource, error) {
 		return Resource{}, err
 	}
 	e := strconv.FormatInt(r.Expires.Unix(), 10)
-	if !hmac.Equal([]byte(sig), []byte(s.mac("url", r.Title, e))) {
+	if !hmac.Equal([]byte(sig), []byte(mac(s.keys.URL, "url", r.Title, e))) {
 		return Resource{}, fmt.Errorf("%w: %s", ErrForged, r.Title)
 	}
 	if !now.Before(r.Expires) {
@@ -131,7 +175,7 @@ type Claims struct {
 func (s *Signer) Token(c Claims) string {
 	u := base64.RawURLEncoding.EncodeToString([]byte(c.User))
 	e := strconv.FormatInt(c.Expires.Unix(), 10)
-	return u + "." + c.Region + "." + e + "." + s.mac("token", u, c.Region, e)
+	return u + "." + c.Region + "." + e + "." + mac(s.keys.Token, "token", u, c.Region, e)
 }
 
 // VerifyToken checks a bearer token at time now.
@@ -143,12 +187,12 @@ func (s *Signer) VerifyToken(tok string, now time.Time) (Claims, error) {
 	if len(p) != 4 {
 		return Claims{}, fmt.Errorf("%w: malformed token", ErrForged)
 	}
-	if !hmac.Equal([]byte(p[3]), []byte(s.mac("token", p[0], p[1], p[2]))) {
+	if !hmac.Equal([]byte(p[3]), []byte(mac(s.keys.Token, "token", p[0], p[1], p[2]))) {
 		return Claims{}, fmt.Errorf("%w: bad token signature", ErrForged)
 	}
 	user, err := base64.RawURLEncoding.DecodeString(p[0])
-	exp, err2 := strconv.ParseInt(p[2], 10, 64)
-	if err != nil || err2 != nil {
+	exp, ok := parseExpiry(p[2])
+	if err != nil || !ok {
 		return Claims{}, fmt.Errorf("%w: malformed token", ErrForged)
 	}
 	c := Claims{User: string(user), Region: p[1], Expires: time.Unix(exp, 0)}

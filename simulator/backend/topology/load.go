@@ -62,6 +62,16 @@ func Load(path string) (*Topology, error) {
 	if t.Catalog.Content != "" && !filepath.IsAbs(t.Catalog.Content) {
 		t.Catalog.Content = filepath.Join(dir, t.Catalog.Content)
 	}
+	if f := t.SigningKeyFile; f != "" {
+		if !filepath.IsAbs(f) {
+			f = filepath.Join(dir, f)
+		}
+		key, err := ReadKeyFile(f)
+		if err != nil {
+			return nil, &Error{File: path, Line: 0, Field: "signing_key_file", Msg: err.Error()}
+		}
+		t.SigningKey = key
+	}
 	return t, nil
 }
 
@@ -251,9 +261,28 @@ func (t *Topology) validate() error {
 			return bad("control_plane.services."+name+".service_time", "need 0 <= median <= p99")
 		}
 	}
+	return t.validateAccess(regions)
+}
+
+// validateAccess checks the signing key and the users.
+func (t *Topology) validateAccess(regions map[string]bool) error {
+	bad := func(field, format string, a ...any) error {
+		return &Error{Field: field, Msg: fmt.Sprintf(format, a...)}
+	}
+	if t.SigningKey != "" {
+		if err := CheckKey(t.SigningKey); err != nil {
+			return bad("signing_key", "%v", err)
+		}
+	}
 	for i, u := range t.Users {
-		if u.Name == "" || u.Password == "" {
-			return bad(fmt.Sprintf("users[%d]", i), "name and password must not be empty")
+		if u.Name == "" || (u.Password == "" && u.PasswordHash == "") {
+			return bad(fmt.Sprintf("users[%d]", i), "name and password_hash must not be empty")
+		}
+		if u.Password != "" && u.PasswordHash != "" {
+			return bad(fmt.Sprintf("users[%d].password", i), "set password_hash or password, not both")
+		}
+		if u.PasswordHash != "" && !strings.HasPrefix(u.PasswordHash, "$2") {
+			return bad(fmt.Sprintf("users[%d].password_hash", i), "not a bcrypt hash (make one with abrkit serve hash-password)")
 		}
 		if u.Region != "" && !regions[u.Region] {
 			return bad(fmt.Sprintf("users[%d].region", i), "unknown region %q", u.Region)

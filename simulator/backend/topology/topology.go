@@ -26,16 +26,25 @@ const (
 	DefaultBreakerCooldown = 5 * time.Second
 	DefaultEventQueue      = 4096
 	DefaultMaxEventBatch   = 500
-	DefaultSigningKey      = "abrkit-demo-signing-key"
+	// MinSigningKeyLen is the shortest master key accepted.
+	MinSigningKeyLen = 16
+	// RefusedSigningKey is the fixed key of early releases; tokens and
+	// URLs it signed are refused, and so is a topology that names it.
+	RefusedSigningKey = "abrkit-demo-signing-key"
 )
 
 // Topology is the whole reference backend.
 type Topology struct {
 	// Name labels reports; defaults to "default".
 	Name string `yaml:"name,omitempty"`
-	// SigningKey is the HMAC key for signed edge URLs; defaults to a fixed
-	// demo key (set your own when the backend is reachable by others).
+	// SigningKey is the master key from which the token, URL and report
+	// keys are derived (at least 16 bytes). Empty: a random key per start,
+	// unless SigningKeyFile or the ABRKIT_SIGNING_KEY environment variable
+	// gives one.
 	SigningKey string `yaml:"signing_key,omitempty"`
+	// SigningKeyFile names a file holding the master key (relative to the
+	// topology file); it overrides SigningKey.
+	SigningKeyFile string `yaml:"signing_key_file,omitempty"`
 	// URLTTL is how long a signed URL stays valid; defaults to 6h.
 	URLTTL time.Duration `yaml:"url_ttl,omitempty"`
 	// HealthInterval is how often edges report health and load to the
@@ -202,8 +211,12 @@ func (s ServiceTime) Sample(r *rand.Rand) time.Duration {
 
 // User is an account for POST /v1/login.
 type User struct {
-	Name     string `yaml:"name"`
-	Password string `yaml:"password"`
+	Name string `yaml:"name"`
+	// PasswordHash is a bcrypt hash (abrkit serve hash-password).
+	PasswordHash string `yaml:"password_hash,omitempty"`
+	// Password in plain text is accepted for demos only, with a warning
+	// (see [Topology.Warnings]).
+	Password string `yaml:"password,omitempty"`
 	// Region is the viewer's home region; empty picks by client address.
 	Region string `yaml:"region,omitempty"`
 }
@@ -269,7 +282,6 @@ func Default() *Topology {
 // ApplyDefaults fills empty fields with the Default constants.
 func (t *Topology) ApplyDefaults() {
 	setStr(&t.Name, "default")
-	setStr(&t.SigningKey, DefaultSigningKey)
 	setDur(&t.URLTTL, DefaultURLTTL)
 	setDur(&t.HealthInterval, DefaultHealthInterval)
 	if t.Catalog.File == "" && len(t.Catalog.Titles) == 0 && t.Catalog.Generate == 0 && t.Catalog.Content == "" {

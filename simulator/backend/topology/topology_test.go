@@ -74,6 +74,11 @@ func TestParseErrors(t *testing.T) {
 		{"p99 below median", "control_plane:\n  services:\n    playback:\n      service_time: {median: 10ms, p99: 1ms}\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 4, "control_plane.services.playback.service_time"},
 		{"user unknown region", "users:\n  - {name: a, password: b, region: mars}\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 2, "users[0].region"},
 		{"syntax", "regions: [\n", 1, ""},
+		{"demo key", "signing_key: abrkit-demo-signing-key\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 1, "signing_key"},
+		{"short key", "signing_key: change-me\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 1, "signing_key"},
+		{"not a bcrypt hash", "users:\n  - {name: a, password_hash: md5x}\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 2, "users[0].password_hash"},
+		{"hash and password", "users:\n  - {name: a, password: b, password_hash: $2a$x}\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 2, "users[0].password"},
+		{"no password", "users:\n  - {name: a}\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 2, "users[0]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
