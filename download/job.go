@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player/transport"
 )
 
@@ -16,7 +17,7 @@ import (
 type jobEnv struct {
 	fetcher      transport.Fetcher
 	idx          *index
-	clock        Clock
+	clock        clock.Clock
 	space        SpaceChecker
 	absDir       string // the download's folder, for statfs
 	minFree      int64
@@ -28,7 +29,6 @@ type jobEnv struct {
 	maxRefreshes int
 	spaceEvery   int64
 	backoff      func(attempt int) time.Duration
-	after        func(time.Duration) <-chan time.Time
 	refresh      RefreshFunc
 	send         func(msg any)
 }
@@ -388,9 +388,7 @@ func (j *job) fetchRetry(ctx context.Context, i int) (*verified, error) {
 		}
 		j.env.send(msgRetry{id: j.id, err: err})
 		if d := j.env.backoff(attempt); d > 0 {
-			select {
-			case <-j.env.after(d):
-			case <-ctx.Done():
+			if j.env.clock.Sleep(ctx, d) != nil {
 				return nil, context.Cause(ctx)
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/player/transport"
 )
@@ -31,7 +32,7 @@ const (
 type Config struct {
 	// Dir holds the index (downloads.db) and one folder per download. Required.
 	Dir string
-	// Fetcher gets manifests and segments; defaults to an [HTTPFetcher].
+	// Fetcher gets manifests and segments; defaults to [NewFetcher](Clock).
 	Fetcher transport.Fetcher
 	// MaxDownloads is how many downloads run at once; defaults to DefaultMaxDownloads.
 	MaxDownloads int
@@ -51,8 +52,9 @@ type Config struct {
 	// SpaceCheckEvery is how many written bytes pass between free-space
 	// checks; defaults to DefaultSpaceCheckEvery.
 	SpaceCheckEvery int64
-	// Clock defaults to the system clock.
-	Clock Clock
+	// Clock gives the time of records and expiry checks and does the
+	// backoff waits; defaults to clock.Real.
+	Clock clock.Clock
 	// Space measures free space; defaults to [StatfsSpace]. Tests inject one.
 	Space SpaceChecker
 	// OpenFS opens a download's folder; defaults to [OpenRootFS]. Tests
@@ -61,8 +63,6 @@ type Config struct {
 	// Backoff is the wait before retry number attempt (1-based); defaults
 	// to 250ms doubling up to 8s. Return 0 for no wait.
 	Backoff func(attempt int) time.Duration
-	// After waits; defaults to time.After. Tests inject a fake clock's.
-	After func(time.Duration) <-chan time.Time
 	// RefreshFor gives the refresh hook of a download that was added
 	// without one (for example before a restart). May be nil.
 	RefreshFor func(d Download) RefreshFunc
@@ -75,8 +75,9 @@ type Config struct {
 }
 
 func (c *Config) setDefaults() {
+	c.Clock = clock.Or(c.Clock)
 	if c.Fetcher == nil {
-		c.Fetcher = &HTTPFetcher{}
+		c.Fetcher = NewFetcher(c.Clock)
 	}
 	if c.MaxDownloads <= 0 {
 		c.MaxDownloads = DefaultMaxDownloads
@@ -98,9 +99,6 @@ func (c *Config) setDefaults() {
 	if c.SpaceCheckEvery <= 0 {
 		c.SpaceCheckEvery = DefaultSpaceCheckEvery
 	}
-	if c.Clock == nil {
-		c.Clock = systemClock{}
-	}
 	if c.Space == nil {
 		c.Space = StatfsSpace{}
 	}
@@ -112,9 +110,6 @@ func (c *Config) setDefaults() {
 			d := 250 * time.Millisecond << min(n-1, 5)
 			return min(d, 8*time.Second)
 		}
-	}
-	if c.After == nil {
-		c.After = time.After
 	}
 }
 
@@ -364,7 +359,7 @@ func (m *Manager) startJob(d *dl) {
 		absDir: absDir, minFree: m.cfg.MinFree, quota: d.rec.Quota, globalQuota: m.cfg.Quota,
 		usedOthers: others, maxSegments: m.cfg.MaxSegments, maxAttempts: m.cfg.MaxAttempts,
 		maxRefreshes: m.cfg.MaxRefreshes, spaceEvery: m.cfg.SpaceCheckEvery,
-		backoff: m.cfg.Backoff, after: m.cfg.After, refresh: refresh,
+		backoff: m.cfg.Backoff, refresh: refresh,
 		send: m.send,
 	}
 	url := d.rec.CurrentURL

@@ -120,8 +120,8 @@ func (j *job) fetchItem(ctx context.Context, i int, url string) (*verified, erro
 		if ferr == nil && it.Offset+have > 0 && res != nil {
 			if res.Status == 200 {
 				ferr = fmt.Errorf("%s: %w", it.Key, ErrRangeIgnored)
-			} else if start, ok := contentRangeStart(res.Header); ok && start != it.Offset+have {
-				ferr = fmt.Errorf("%s: %w: Content-Range starts at %d, asked %d", it.Key, ErrRangeIgnored, start, it.Offset+have)
+			} else if cr, err := transport.ParseContentRange(res.Header.Get("Content-Range")); err == nil && cr.First != it.Offset+have {
+				ferr = fmt.Errorf("%s: %w: Content-Range starts at %d, asked %d", it.Key, ErrRangeIgnored, cr.First, it.Offset+have)
 			}
 		}
 		var st *StatusError

@@ -197,7 +197,7 @@ func gatewayRefresh(gateway, title, user, password string, dash bool) download.R
 }
 
 // newDownloadFetcher makes the fetcher downloads use; tests wrap it.
-var newDownloadFetcher = func() transport.Fetcher { return &download.HTTPFetcher{} }
+var newDownloadFetcher = func() transport.Fetcher { return download.NewFetcher(nil) }
 
 // downloadJSON is the machine-readable form of a download.
 type downloadJSON struct {

@@ -49,7 +49,7 @@ regions:
 	old := newDownloadFetcher
 	defer func() { newDownloadFetcher = old }()
 	newDownloadFetcher = func() transport.Fetcher {
-		inner := &download.HTTPFetcher{}
+		inner := download.NewFetcher(nil)
 		return fetchFunc(func(ctx context.Context, r *transport.Request, p transport.ProgressFunc) (*transport.Result, error) {
 			if strings.HasSuffix(r.URL, ".m4s") && segs.Add(1) == 4 {
 				fc.Advance(topo.URLTTL + time.Hour) // every signed URL handed out so far expires
