@@ -28,6 +28,7 @@ type jobEnv struct {
 	maxAttempts  int
 	maxRefreshes int
 	spaceEvery   int64
+	sizeFloor    int64 // least per-segment size cap
 	backoff      func(attempt int) time.Duration
 	refresh      RefreshFunc
 	send         func(msg any)
@@ -374,7 +375,7 @@ func (j *job) fetchRetry(ctx context.Context, i int) (*verified, error) {
 			return nil, context.Cause(ctx)
 		}
 		var se *SpaceError
-		if errors.As(err, &se) || errors.Is(err, errStorage) {
+		if errors.As(err, &se) || errors.Is(err, errStorage) || errors.Is(err, ErrTooLarge) {
 			return nil, err
 		}
 		if errors.Is(err, ErrAuthExpired) {

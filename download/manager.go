@@ -26,6 +26,14 @@ const (
 	DefaultMaxRefreshes    = 5
 	DefaultMinFree         = 64 << 20
 	DefaultSpaceCheckEvery = 32 << 20
+	// DefaultSegmentSizeFloor is the smallest per-segment size cap: small
+	// or short segments, and files with no declared bandwidth, may take
+	// this much.
+	DefaultSegmentSizeFloor = 16 << 20
+	// SegmentSizeFactor times a segment's declared size (bandwidth ×
+	// duration) is its cap when that is above the floor: peaks of
+	// variable-bitrate video stay well under it.
+	SegmentSizeFactor = 4
 )
 
 // Config configures a Manager.
@@ -52,6 +60,10 @@ type Config struct {
 	// SpaceCheckEvery is how many written bytes pass between free-space
 	// checks; defaults to DefaultSpaceCheckEvery.
 	SpaceCheckEvery int64
+	// SegmentSizeFloor is the least every segment may weigh before it is
+	// refused with ErrTooLarge (the cap is SegmentSizeFactor × declared
+	// bandwidth × duration when larger); defaults to DefaultSegmentSizeFloor.
+	SegmentSizeFloor int64
 	// Clock gives the time of records and expiry checks and does the
 	// backoff waits; defaults to clock.Real.
 	Clock clock.Clock
@@ -95,6 +107,9 @@ func (c *Config) setDefaults() {
 		c.MinFree = DefaultMinFree
 	} else if c.MinFree < 0 {
 		c.MinFree = 0
+	}
+	if c.SegmentSizeFloor <= 0 {
+		c.SegmentSizeFloor = DefaultSegmentSizeFloor
 	}
 	if c.SpaceCheckEvery <= 0 {
 		c.SpaceCheckEvery = DefaultSpaceCheckEvery
@@ -358,7 +373,7 @@ func (m *Manager) startJob(d *dl) {
 		fetcher: m.cfg.Fetcher, idx: m.idx, clock: m.cfg.Clock, space: m.cfg.Space,
 		absDir: absDir, minFree: m.cfg.MinFree, quota: d.rec.Quota, globalQuota: m.cfg.Quota,
 		usedOthers: others, maxSegments: m.cfg.MaxSegments, maxAttempts: m.cfg.MaxAttempts,
-		maxRefreshes: m.cfg.MaxRefreshes, spaceEvery: m.cfg.SpaceCheckEvery,
+		maxRefreshes: m.cfg.MaxRefreshes, spaceEvery: m.cfg.SpaceCheckEvery, sizeFloor: m.cfg.SegmentSizeFloor,
 		backoff: m.cfg.Backoff, refresh: refresh,
 		send: m.send,
 	}
@@ -494,7 +509,7 @@ func classify(err error) (StopReason, State) {
 	case errors.Is(err, errStorage):
 		return StopStorageError, StatePaused
 	case errors.Is(err, ErrUnsafePath), errors.Is(err, ErrUnsupported), errors.Is(err, ErrNoTracks),
-		errors.Is(err, manifest.ErrMalformed):
+		errors.Is(err, manifest.ErrMalformed), errors.Is(err, ErrTooLarge):
 		return StopManifest, StateFailed
 	case errors.Is(err, ErrAuthExpired):
 		return StopAuth, StateFailed

@@ -24,11 +24,18 @@ type itemWriter struct {
 	key  string
 	err  error // the first storage error, kept even if the fetcher wraps or hides it
 	n    int64
+	max  int64 // size cap of the whole file
+	have int64 // bytes the part file held before this fetch
 	vErr error // the checker's verdict on a bad stream
 }
 
 func (w *itemWriter) Write(p []byte) (int, error) {
 	if w.err != nil {
+		return 0, w.err
+	}
+	if w.have+w.n+int64(len(p)) > w.max {
+		w.err = fmt.Errorf("%s: %w: more than %d bytes (the cap for its declared bandwidth and duration)", w.key, ErrTooLarge, w.max)
+		w.vErr = w.err
 		return 0, w.err
 	}
 	if err := w.j.reserve(int64(len(p)), w.key); err != nil {
@@ -104,7 +111,7 @@ func (j *job) fetchItem(ctx context.Context, i int, url string) (*verified, erro
 		return nil, err
 	}
 	if it.Length == 0 || have < it.Length {
-		w := &itemWriter{f: f, ck: ck, j: j, key: it.Key}
+		w := &itemWriter{f: f, ck: ck, j: j, key: it.Key, max: j.sizeCap(&it), have: have}
 		req := &transport.Request{URL: url, Kind: transport.KindMedia, Offset: it.Offset + have, Body: w}
 		if it.Kind == kindInit {
 			req.Kind = transport.KindInit
@@ -149,6 +156,23 @@ func (j *job) fetchItem(ctx context.Context, i int, url string) (*verified, erro
 	}
 	closed = true
 	return &verified{f: f, tmp: tmp, key: it.Key, rec: segRec{Size: ck.n, CRC: ck.crc}}, nil
+}
+
+// sizeCap is the most bytes item it may have: its exact length when the
+// manifest gives one, else SegmentSizeFactor × bandwidth × duration, at
+// least the floor.
+func (j *job) sizeCap(it *item) int64 {
+	if it.Length > 0 {
+		return it.Length
+	}
+	var bw int
+	j.mu.Lock()
+	if it.Track >= 0 && it.Track < len(j.plan.Tracks) {
+		bw = j.plan.Tracks[it.Track].Bandwidth
+	}
+	j.mu.Unlock()
+	declared := int64(float64(bw) / 8 * it.Dur.Seconds())
+	return max(j.env.sizeFloor, SegmentSizeFactor*declared)
 }
 
 // resumeState feeds the bytes a part file already holds to a new checker;
