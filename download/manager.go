@@ -134,7 +134,8 @@ type dl struct {
 	refresh  RefreshFunc
 	progress Progress
 	sizes    map[string]int64 // completed items
-	keys     map[string]bool  // items of the plan
+	est      map[string]itemEstimate
+	sums     estimateSums
 	running  bool
 	cancel   context.CancelCauseFunc
 	stopReq  StopReason
@@ -204,10 +205,8 @@ func New(cfg Config) (*Manager, error) {
 		d := &dl{rec: *r, sizes: map[string]int64{}}
 		if done, err := idx.done(r.ID); err == nil {
 			for k, rec := range done {
-				d.sizes[k] = rec.Size
-				d.progress.Bytes += rec.Size
+				d.setDone(k, rec.Size)
 			}
-			d.progress.SegmentsDone = len(done)
 		}
 		if p, err := idx.plan(r.ID); err == nil && p != nil {
 			d.setPlan(p)
@@ -404,14 +403,12 @@ func (m *Manager) handle(msg any) {
 	switch msg := msg.(type) {
 	case msgPlan:
 		if d := m.dls[msg.id]; d != nil {
-			d.setPlan(msg.plan)
 			d.sizes = map[string]int64{}
-			d.progress.Bytes = 0
+			d.progress.Bytes, d.progress.SegmentsDone = 0, 0
 			for k, r := range msg.done {
-				d.sizes[k] = r.Size
-				d.progress.Bytes += r.Size
+				d.setDone(k, r.Size)
 			}
-			d.progress.SegmentsDone = len(d.sizes)
+			d.setPlan(msg.plan)
 			m.emit(EventProgress, d, nil)
 		}
 	case msgSegments:
@@ -420,18 +417,12 @@ func (m *Manager) handle(msg any) {
 			return
 		}
 		for _, k := range msg.unset {
-			if s, ok := d.sizes[k]; ok {
-				d.progress.Bytes -= s
-				delete(d.sizes, k)
-			}
+			d.unsetDone(k)
 		}
 		for _, s := range msg.segs {
-			if _, ok := d.sizes[s.key]; !ok {
-				d.sizes[s.key] = s.rec.Size
-				d.progress.Bytes += s.rec.Size
-			}
+			d.setDone(s.key, s.rec.Size)
 		}
-		d.progress.SegmentsDone = len(d.sizes)
+		d.updateEstimate()
 		d.rate(m.cfg.Clock.Now(), false)
 		m.emit(EventProgress, d, nil)
 	case msgRetry:
@@ -567,16 +558,6 @@ func (m *Manager) removeFiles(id string) {
 		}
 		m.send(msgRemoved{id: id, err: err})
 	}()
-}
-
-func (d *dl) setPlan(p *plan) {
-	d.progress.Segments = len(p.Items)
-	d.progress.BytesEstimate = p.Estimate
-	d.progress.Duration = p.Duration
-	d.keys = make(map[string]bool, len(p.Items))
-	for _, it := range p.Items {
-		d.keys[it.Key] = true
-	}
 }
 
 // rate updates the byte rate (EWMA over completions) and the ETA.

@@ -256,15 +256,6 @@ func buildPlan(manifestURL string, p *manifest.Presentation, rs []*manifest.Rend
 			tr.Items = append(tr.Items, len(pl.Items))
 			pl.Items = append(pl.Items, item{Key: key, URL: s.URI, Offset: off, Length: length, Kind: kind, Dur: s.Duration, Init: curInit, Track: ti})
 			dur += s.Duration
-			if length > 0 {
-				pl.Estimate += length
-			} else {
-				bw := r.Bandwidth
-				if bw == 0 && r.Type == manifest.Audio {
-					bw = 128000 // HLS alternates often carry no BANDWIDTH
-				}
-				pl.Estimate += int64(float64(bw) / 8 * s.Duration.Seconds())
-			}
 		}
 		if tr.Target == 0 {
 			for _, i := range tr.Items {
@@ -275,6 +266,9 @@ func buildPlan(manifestURL string, p *manifest.Presentation, rs []*manifest.Rend
 			pl.Duration = max(pl.Duration, dur)
 		}
 		pl.Tracks = append(pl.Tracks, tr)
+	}
+	for i := range pl.Items {
+		pl.Estimate += pl.estimateOf(&pl.Items[i]).n
 	}
 	return pl, nil
 }
