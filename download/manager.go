@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/abrkit/abrkit/clock"
@@ -233,7 +234,11 @@ func (m *Manager) Start() {
 		case StateDownloading:
 			d.rec.State = StateQueued.String()
 			d.rec.Updated = now
-			_ = m.idx.put(&d.rec)
+			if err := m.idx.put(&d.rec); err != nil {
+				// Not restarted on an index that cannot record it.
+				d.rec.State, d.rec.StopReason = StatePaused.String(), StopStorageError
+				d.rec.Err = fmt.Sprintf("queue again after restart: %v", err)
+			}
 		}
 	}
 	go m.loop()
@@ -435,8 +440,11 @@ func (m *Manager) handle(msg any) {
 			d.progress.Refreshes++
 			d.rec.CurrentURL = msg.url
 			d.rec.Updated = m.cfg.Clock.Now()
-			_ = m.idx.put(&d.rec)
-			m.emit(EventRefresh, d, nil)
+			err := m.idx.put(&d.rec)
+			if err != nil && d.running {
+				d.cancel(fmt.Errorf("%w: recording the refreshed URL: %w", errStorage, err))
+			}
+			m.emit(EventRefresh, d, err)
 		}
 	case msgJobDone:
 		if d := m.dls[msg.id]; d != nil {
@@ -448,7 +456,10 @@ func (m *Manager) handle(msg any) {
 		if d := m.dls[msg.id]; d != nil {
 			if msg.err != nil {
 				d.rec.Err = msg.err.Error()
-				_ = m.idx.put(&d.rec)
+				if err := m.idx.put(&d.rec); err != nil {
+					d.rec.Err += "; recording it: " + err.Error()
+				}
+				m.emit(EventState, d, msg.err)
 				m.notify(d)
 				return
 			}
@@ -518,8 +529,11 @@ func (m *Manager) setState(d *dl, s State, reason StopReason, err error) {
 		d.rec.Err = err.Error()
 	}
 	d.rec.Updated = m.cfg.Clock.Now()
-	if perr := m.idx.put(&d.rec); perr != nil && d.rec.Err == "" {
-		d.rec.Err = perr.Error()
+	if perr := m.idx.put(&d.rec); perr != nil {
+		// The state holds in memory; the index keeps the last one it took.
+		perr = fmt.Errorf("%w: recording state %s: %w", errStorage, s, perr)
+		d.rec.Err = strings.TrimPrefix(d.rec.Err+"; "+perr.Error(), "; ")
+		err = errors.Join(err, perr)
 	}
 	m.emit(EventState, d, err)
 }

@@ -139,7 +139,9 @@ func (j *job) fetchItem(ctx context.Context, i int, url string) (*verified, erro
 		}
 		if ferr != nil {
 			if w.vErr != nil || errors.Is(ferr, ErrRangeIgnored) || errors.Is(ferr, transport.ErrRange) {
-				_ = f.Truncate(0) // bad bytes are never resumed from
+				if terr := f.Truncate(0); terr != nil { // bad bytes are never resumed from
+					ferr = errors.Join(ferr, j.storageErr(tmp, terr))
+				}
 			}
 			if ctx.Err() != nil {
 				return nil, context.Cause(ctx)
@@ -148,8 +150,11 @@ func (j *job) fetchItem(ctx context.Context, i int, url string) (*verified, erro
 		}
 	}
 	if err := ck.Finish(); err != nil {
-		_ = f.Truncate(0)
-		return nil, &VerifyError{Path: it.Key, Reason: err.Error()}
+		verr := error(&VerifyError{Path: it.Key, Reason: err.Error()})
+		if terr := f.Truncate(0); terr != nil {
+			verr = errors.Join(verr, j.storageErr(tmp, terr))
+		}
+		return nil, verr
 	}
 	if it.Kind == kindInit {
 		j.setInit(it.Key, ck.init)

@@ -98,19 +98,19 @@ func (m *Manager) Verify(ctx context.Context, id string, repair bool) (*VerifyRe
 			return rep, err
 		}
 		rep.Repaired = true
-		_ = m.with(id, func(d *dl) error {
+		err := m.with(id, func(d *dl) error {
 			for _, k := range bad {
-				if s, ok := d.sizes[k]; ok {
-					d.progress.Bytes -= s
-					delete(d.sizes, k)
-				}
+				d.unsetDone(k)
 			}
-			d.progress.SegmentsDone = len(d.sizes)
+			d.updateEstimate()
 			if d.rec.state() == StateCompleted {
 				m.setState(d, StateFailed, StopVerify, fmt.Errorf("%d files failed verification", len(bad)))
 			}
 			return nil
 		})
+		if err != nil {
+			return rep, err
+		}
 	}
 	return rep, nil
 }
