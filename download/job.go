@@ -67,6 +67,7 @@ type job struct {
 	url string // current manifest URL
 	sel Selection
 	fs  FS
+	rec record // the download's record when it started, kept in its folder
 
 	mu    sync.Mutex
 	plan  *plan
@@ -156,6 +157,9 @@ func (j *job) run(ctx context.Context) error {
 	}
 	j.plan = pl
 	j.inits = make(map[string]*initInfo)
+	if err := writeMeta(j.fs, &j.rec, pl); err != nil {
+		return j.storageErr(metaFile, err)
+	}
 
 	done, err := j.env.idx.done(j.id)
 	if err != nil {
@@ -446,6 +450,9 @@ func (j *job) refreshURLs(ctx context.Context, gen int, cause error) error {
 	j.mu.Unlock()
 	if err := j.env.idx.putPlan(j.id, &updated); err != nil {
 		return err
+	}
+	if err := writeMeta(j.fs, &j.rec, &updated); err != nil {
+		return j.storageErr(metaFile, err)
 	}
 	j.env.send(msgRefreshed{id: j.id, url: u})
 	return nil

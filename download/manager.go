@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -85,6 +86,10 @@ type Config struct {
 	// Passive opens the index without starting any download: for listing,
 	// verifying and removing from another process.
 	Passive bool
+	// ReadOnly is Passive that changes nothing: no folder or index is
+	// created (a missing one is an error matching ErrNoIndex), and an index
+	// that a running download holds is read from a snapshot.
+	ReadOnly bool
 }
 
 func (c *Config) setDefaults() {
@@ -164,9 +169,12 @@ type Manager struct {
 	seq     uint64
 	busy    int // removals in flight
 	startMu chan struct{}
+	rebuilt []string // downloads New took back from their folders
 }
 
-// New opens (or creates) the download index in cfg.Dir. Call Start to run it.
+// New opens (or creates) the download index in cfg.Dir. Call Start to run
+// it. A new index is rebuilt from the download folders already there. With
+// cfg.ReadOnly nothing is created or changed.
 func New(cfg Config) (*Manager, error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("download: Config.Dir is required")
@@ -177,45 +185,89 @@ func New(cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	cfg.Dir = abs
-	if err := os.MkdirAll(abs, 0o755); err != nil {
-		return nil, err
-	}
-	lib, err := os.OpenRoot(abs)
-	if err != nil {
-		return nil, err
-	}
-	idx, err := openIndex(filepath.Join(abs, IndexFile))
-	if err != nil {
-		lib.Close()
-		return nil, err
-	}
-	recs, err := idx.all()
-	if err != nil {
-		idx.close()
-		lib.Close()
-		return nil, err
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Manager{
-		cfg: cfg, idx: idx, lib: lib,
-		cmds: make(chan func()), msgs: make(chan any, 64),
+		cfg: cfg, cmds: make(chan func()), msgs: make(chan any, 64),
 		ctx: ctx, stop: cancel, done: make(chan struct{}),
 		dls: make(map[string]*dl), startMu: make(chan struct{}, 1),
 	}
+	if err := m.open(); err != nil {
+		cancel()
+		return nil, err
+	}
+	if err := m.load(); err != nil {
+		m.idx.close()
+		m.lib.Close()
+		cancel()
+		return nil, err
+	}
+	return m, nil
+}
+
+// open opens the folder and its index, rebuilding a new index from the
+// download folders present.
+func (m *Manager) open() error {
+	path := filepath.Join(m.cfg.Dir, IndexFile)
+	_, serr := os.Stat(path)
+	fresh := errors.Is(serr, fs.ErrNotExist)
+	if m.cfg.ReadOnly && fresh {
+		return indexMissing(m.cfg.Dir)
+	}
+	if !m.cfg.ReadOnly {
+		if err := os.MkdirAll(m.cfg.Dir, 0o755); err != nil {
+			return err
+		}
+	}
+	lib, err := os.OpenRoot(m.cfg.Dir)
+	if err != nil {
+		return err
+	}
+	if m.cfg.ReadOnly {
+		m.idx, err = openIndexReadOnly(path)
+	} else {
+		m.idx, err = openIndex(path)
+	}
+	if err != nil {
+		lib.Close()
+		return err
+	}
+	m.lib = lib
+	if fresh {
+		if m.rebuilt, err = m.reindex(); err != nil {
+			m.idx.close()
+			lib.Close()
+			return err
+		}
+	}
+	return nil
+}
+
+// load reads every download's record, progress and plan.
+func (m *Manager) load() error {
+	recs, err := m.idx.all()
+	if err != nil {
+		return err
+	}
 	for _, r := range recs {
 		d := &dl{rec: *r, sizes: map[string]int64{}}
-		if done, err := idx.done(r.ID); err == nil {
-			for k, rec := range done {
-				d.setDone(k, rec.Size)
-			}
+		done, err := m.idx.done(r.ID)
+		if err != nil {
+			return err
 		}
-		if p, err := idx.plan(r.ID); err == nil && p != nil {
+		for k, rec := range done {
+			d.setDone(k, rec.Size)
+		}
+		p, err := m.idx.plan(r.ID)
+		if err != nil {
+			return err
+		}
+		if p != nil {
 			d.setPlan(p)
 		}
 		m.seq = max(m.seq, r.Seq)
 		m.dls[r.ID] = d
 	}
-	return m, nil
+	return nil
 }
 
 // Start runs the manager's goroutine. Downloads that were active when the
@@ -228,6 +280,10 @@ func (m *Manager) Start() {
 		return
 	}
 	m.started = true
+	if m.cfg.ReadOnly {
+		go m.loop()
+		return
+	}
 	now := m.cfg.Clock.Now()
 	for _, d := range m.dls {
 		switch d.rec.state() {
@@ -270,7 +326,9 @@ func (m *Manager) Dir() string { return m.cfg.Dir }
 
 func (m *Manager) loop() {
 	defer close(m.done)
-	m.recover()
+	if !m.cfg.ReadOnly {
+		m.recover()
+	}
 	m.schedule()
 	stopping := false
 	for {
@@ -336,7 +394,7 @@ func (m *Manager) runningCount() int {
 
 // schedule starts queued downloads, oldest first, up to MaxDownloads.
 func (m *Manager) schedule() {
-	if m.cfg.Passive {
+	if m.cfg.Passive || m.cfg.ReadOnly {
 		return
 	}
 	free := m.cfg.MaxDownloads - m.runningCount()
@@ -385,7 +443,7 @@ func (m *Manager) startJob(d *dl) {
 	if url == "" {
 		url = d.rec.SourceURL
 	}
-	j := &job{env: env, id: id, url: url, sel: d.rec.Selection, fs: fsys}
+	j := &job{env: env, id: id, url: url, sel: d.rec.Selection, fs: fsys, rec: d.rec}
 	ctx, cancel := context.WithCancelCause(m.ctx)
 	d.running, d.cancel, d.stopReq, d.lastErr = true, cancel, StopNone, nil
 	d.rate(m.cfg.Clock.Now(), true)

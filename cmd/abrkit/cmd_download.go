@@ -56,6 +56,7 @@ Exit codes: 0 completed, 1 paused or failed (the message says why), 2 bad usage.
   abrkit download --gateway http://127.0.0.1:8080 --play t1 --out ~/abrkit-downloads
   abrkit download list --out ~/abrkit-downloads
   abrkit download verify --out ~/abrkit-downloads --format json
+  abrkit download reindex --out ~/abrkit-downloads
   abrkit play --offline 3f2a9c1b7d4e`,
 		Args: cobra.MaximumNArgs(1),
 	}
@@ -135,7 +136,7 @@ Exit codes: 0 completed, 1 paused or failed (the message says why), 2 bad usage.
 		return runDownload(cmd, out, *format, parallel, req, true)
 	}
 	c.AddCommand(newDownloadListCmd(), newDownloadPauseCmd(), newDownloadResumeCmd(),
-		newDownloadRemoveCmd(), newDownloadVerifyCmd(), newDownloadRenewCmd())
+		newDownloadRemoveCmd(), newDownloadVerifyCmd(), newDownloadRenewCmd(), newDownloadReindexCmd())
 	return c
 }
 
@@ -250,11 +251,21 @@ func openManager(dir string, passive bool, cfg download.Config) (*download.Manag
 	if errors.Is(err, download.ErrLocked) {
 		return nil, fmt.Errorf("%w (a running `abrkit download` holds it; `abrkit download pause ID --out %s` asks it to pause)", err, dir)
 	}
+	var mi *download.MissingIndexError
+	if errors.As(err, &mi) && mi.Folders > 0 {
+		return nil, fmt.Errorf("%w: run `abrkit download reindex --out %s`", err, dir)
+	}
 	if err != nil {
 		return nil, err
 	}
 	m.Start()
 	return m, nil
+}
+
+// openReader opens the download folder read-only: it creates nothing and
+// works while a download runs there.
+func openReader(dir string) (*download.Manager, error) {
+	return openManager(dir, true, download.Config{ReadOnly: true})
 }
 
 // runDownload adds (or resumes) a download and runs it in the foreground
@@ -407,7 +418,7 @@ func newDownloadListCmd() *cobra.Command {
 		if err := checkFormat(*format); err != nil {
 			return err
 		}
-		m, err := openManager(out, true, download.Config{})
+		m, err := openReader(out)
 		if err != nil {
 			return err
 		}
@@ -564,7 +575,13 @@ Exit codes: 0 all ok, 1 something is missing or damaged.`,
 		if err := checkFormat(*format); err != nil {
 			return err
 		}
-		m, err := openManager(out, true, download.Config{})
+		var m *download.Manager
+		var err error
+		if repair {
+			m, err = openManager(out, true, download.Config{})
+		} else {
+			m, err = openReader(out)
+		}
 		if err != nil {
 			return err
 		}
@@ -577,6 +594,9 @@ Exit codes: 0 all ok, 1 something is missing or damaged.`,
 			}
 			for _, d := range ds {
 				ids = append(ids, d.ID)
+			}
+			if len(ids) == 0 {
+				return fmt.Errorf("nothing to verify: no downloads in %s", m.Dir())
 			}
 		}
 		res := verifyJSON{OK: len(ids) > 0, Downloads: []*download.VerifyReport{}}
@@ -609,8 +629,54 @@ Exit codes: 0 all ok, 1 something is missing or damaged.`,
 			}
 		}
 		if !res.OK {
-			return errors.New("verification failed")
+			return fmt.Errorf("verification failed: %s", verifySummary(res.Downloads))
 		}
+		return nil
+	}
+	return c
+}
+
+// verifySummary names the downloads that failed and why.
+func verifySummary(reps []*download.VerifyReport) string {
+	var parts []string
+	for _, r := range reps {
+		if r.OK {
+			continue
+		}
+		why := fmt.Sprintf("%d missing, %d damaged", len(r.Missing), len(r.Corrupt))
+		if r.Segments == 0 {
+			why = "no files recorded (state " + r.State + ")"
+		}
+		parts = append(parts, r.ID+": "+why)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func newDownloadReindexCmd() *cobra.Command {
+	var out string
+	c := &cobra.Command{
+		Use:   "reindex",
+		Short: "Rebuild the download index from the files on disk",
+		Long: `Rebuild the index of a downloads folder from its download folders, after the
+index was deleted or lost. Completed downloads come back completed; others come
+back paused with the files they had, and resume fetches the rest.`,
+		Example: `  abrkit download reindex --out ~/abrkit-downloads`,
+		Args:    cobra.NoArgs,
+	}
+	c.Flags().StringVar(&out, "out", defaultDownloadDir, "downloads folder")
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		if _, err := os.Stat(out); err != nil {
+			return badInput(fmt.Errorf("--out: %w", err))
+		}
+		ids, err := download.Reindex(out)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "%d downloads taken back into the index", len(ids))
+		if len(ids) > 0 {
+			fmt.Fprintf(cmd.OutOrStdout(), ": %s", strings.Join(ids, ", "))
+		}
+		fmt.Fprintln(cmd.OutOrStdout())
 		return nil
 	}
 	return c
