@@ -62,12 +62,13 @@ type (
 
 // job runs one download until it completes, fails or its context ends.
 type job struct {
-	env *jobEnv
-	id  string
-	url string // current manifest URL
-	sel Selection
-	fs  FS
-	rec record // the download's record when it started, kept in its folder
+	env   *jobEnv
+	id    string
+	url   string // current manifest URL
+	sel   Selection
+	fs    FS
+	rec   record // the download's record when it started, kept in its folder
+	fresh string // a manifest URL just obtained by the caller, to use over the stored one
 
 	mu    sync.Mutex
 	plan  *plan
@@ -133,27 +134,49 @@ func (j *job) checkSpace(need int64) error {
 	return nil
 }
 
-func (j *job) run(ctx context.Context) error {
+// planFor returns the stored plan, or loads and stores a new one. A
+// manifest URL fresh from the caller (a re-run) gives the stored plan its
+// URLs, so that a server that failed last time is not asked again.
+func (j *job) planFor(ctx context.Context) (*plan, error) {
 	pl, err := j.env.idx.plan(j.id)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if pl == nil {
-		pl, err = loadPlan(ctx, j.env.fetcher, j.url, j.sel)
-		if errors.Is(err, ErrAuthExpired) && j.env.refresh != nil {
-			var u string
-			if u, err = j.env.refresh(ctx); err == nil {
-				j.url = u
-				j.env.send(msgRefreshed{id: j.id, url: u})
-				pl, err = loadPlan(ctx, j.env.fetcher, u, j.sel)
+	if pl != nil {
+		if j.fresh != "" && j.fresh != pl.ManifestURL {
+			j.plan = pl
+			if err := j.adopt(ctx, j.fresh); err != nil {
+				j.env.send(msgRetry{id: j.id, err: err}) // the stored URLs may still do
 			}
+			return j.plan, nil
 		}
-		if err != nil {
-			return err
+		return pl, nil
+	}
+	if j.fresh != "" {
+		j.url = j.fresh
+	}
+	pl, err = loadPlan(ctx, j.env.fetcher, j.url, j.sel)
+	if errors.Is(err, ErrAuthExpired) && j.env.refresh != nil {
+		var u string
+		if u, err = j.env.refresh(ctx); err == nil {
+			j.url = u
+			j.env.send(msgRefreshed{id: j.id, url: u})
+			pl, err = loadPlan(ctx, j.env.fetcher, u, j.sel)
 		}
-		if err := j.env.idx.putPlan(j.id, pl); err != nil {
-			return err
-		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := j.env.idx.putPlan(j.id, pl); err != nil {
+		return nil, err
+	}
+	return pl, nil
+}
+
+func (j *job) run(ctx context.Context) error {
+	pl, err := j.planFor(ctx)
+	if err != nil {
+		return err
 	}
 	j.plan = pl
 	j.inits = make(map[string]*initInfo)
@@ -392,6 +415,13 @@ func (j *job) fetchRetry(ctx context.Context, i int) (*verified, error) {
 			return nil, fmt.Errorf("%s: gave up after %d attempts: %w: %w", key, attempt, ErrTooManyErrors, err)
 		}
 		j.env.send(msgRetry{id: j.id, err: err})
+		if attempt >= failoverAfter && serverFailed(err) && j.env.refresh != nil {
+			// The server keeps failing: the refresh hook may know another.
+			if j.refreshURLs(ctx, gen, err) == nil {
+				attempt++
+				continue
+			}
+		}
 		if d := j.env.backoff(attempt); d > 0 {
 			if j.env.clock.Sleep(ctx, d) != nil {
 				return nil, context.Cause(ctx)
@@ -401,9 +431,25 @@ func (j *job) fetchRetry(ctx context.Context, i int) (*verified, error) {
 	}
 }
 
+// failoverAfter is how many failed attempts of one file on one server
+// make the job ask the refresh hook for another server.
+const failoverAfter = 2
+
+// serverFailed reports whether err is the server's fault (no connection,
+// a stall, a 5xx), so that another server may do better.
+func serverFailed(err error) bool {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Status >= 500
+	}
+	var ve *VerifyError
+	return !errors.As(err, &ve) && !errors.Is(err, ErrRangeIgnored)
+}
+
 // refreshURLs asks the refresh hook for a new manifest URL once for all
-// workers that saw generation gen rejected, reloads the manifest and takes
-// the new URLs of the same files.
+// workers that saw generation gen rejected (signed URLs expired) or
+// failing (a server down), reloads the manifest and takes the new URLs of
+// the same files.
 func (j *job) refreshURLs(ctx context.Context, gen int, cause error) error {
 	j.refreshMu.Lock()
 	defer j.refreshMu.Unlock()
@@ -424,6 +470,11 @@ func (j *job) refreshURLs(ctx context.Context, gen int, cause error) error {
 	if err != nil {
 		return fmt.Errorf("refresh: %w (after %w)", err, cause)
 	}
+	return j.adopt(ctx, u)
+}
+
+// adopt loads the manifest at u and takes its URLs for the plan's files.
+func (j *job) adopt(ctx context.Context, u string) error {
 	np, err := loadPlan(ctx, j.env.fetcher, u, j.sel)
 	if err != nil {
 		return fmt.Errorf("refreshed manifest: %w", err)

@@ -138,6 +138,7 @@ func (c *Config) setDefaults() {
 type dl struct {
 	rec      record
 	refresh  RefreshFunc
+	fresh    string // manifest URL the next run starts from (Add of an existing download)
 	progress Progress
 	sizes    map[string]int64 // completed items
 	est      map[string]itemEstimate
@@ -443,7 +444,8 @@ func (m *Manager) startJob(d *dl) {
 	if url == "" {
 		url = d.rec.SourceURL
 	}
-	j := &job{env: env, id: id, url: url, sel: d.rec.Selection, fs: fsys, rec: d.rec}
+	j := &job{env: env, id: id, url: url, sel: d.rec.Selection, fs: fsys, rec: d.rec, fresh: d.fresh}
+	d.fresh = ""
 	ctx, cancel := context.WithCancelCause(m.ctx)
 	d.running, d.cancel, d.stopReq, d.lastErr = true, cancel, StopNone, nil
 	d.rate(m.cfg.Clock.Now(), true)
@@ -714,7 +716,8 @@ func (m *Manager) Add(req Request) (string, error) {
 	err = m.do(func() {
 		if d, ok := m.dls[id]; ok {
 			if req.Refresh != nil {
-				d.refresh = req.Refresh
+				// The caller just asked for this URL: its next run uses it.
+				d.refresh, d.fresh = req.Refresh, req.URL
 			}
 			out = fmt.Errorf("download %s: %w", id, ErrExists)
 			return

@@ -100,7 +100,9 @@ type Selection struct {
 }
 
 // RefreshFunc returns a new manifest URL when signed URLs have expired
-// (the origin answered 401, 403 or 410). For the reference backend this is a
+// (the origin answered 401, 403 or 410) or when the server keeps failing
+// (no connection, stalls, 5xx): a hook that knows several servers should
+// then answer with one that works. For the reference backend this is a
 // new POST /v1/play.
 type RefreshFunc func(ctx context.Context) (newManifestURL string, err error)
 
@@ -117,7 +119,10 @@ type Request struct {
 	Quota int64
 	// Expires is when offline playback stops being allowed (zero: never).
 	Expires time.Time
-	// Refresh renews expired signed URLs; nil fails the download with StopAuth.
+	// Refresh renews expired signed URLs and moves off a failing server;
+	// nil fails the download with StopAuth when URLs expire. Adding an
+	// existing download with a Refresh hook makes its next run use URL
+	// rather than the URLs stored from an earlier run.
 	Refresh RefreshFunc
 	// Title is free text kept with the download (shown by list).
 	Title string

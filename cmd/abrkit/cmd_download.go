@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -167,9 +168,13 @@ func shellRefresh(cmd string) download.RefreshFunc {
 
 // gatewayRefresh asks the reference backend's playback API for the
 // title's manifest URL, logging in first and again when the token expired.
+// Of the ranked edges it answers with the first whose manifest loads, so
+// that a download moves off an edge that died even before the playback
+// API notices.
 func gatewayRefresh(gateway, title, user, password string, dash bool) download.RefreshFunc {
 	var mu sync.Mutex
 	cl := &backend.Client{Gateway: gateway}
+	probe := transport.NewHTTP(transport.HTTPConfig{MaxAttempts: 1, ConnectTimeout: 2 * time.Second, FirstByteTimeout: 3 * time.Second, StallTimeout: 3 * time.Second})
 	return func(ctx context.Context) (string, error) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -186,15 +191,37 @@ func gatewayRefresh(gateway, title, user, password string, dash bool) download.R
 				return "", fmt.Errorf("gateway play %s: %w", title, err)
 			}
 		}
-		u := p.HLS
+		return pickEdge(ctx, probe, p, dash)
+	}
+}
+
+// pickEdge returns the manifest URL of the best-ranked edge that answers,
+// or the top one when none does (the download then says why it fails).
+func pickEdge(ctx context.Context, probe transport.Fetcher, p control.PlayResponse, dash bool) (string, error) {
+	manifestOf := func(hls, mpd string) string {
 		if dash {
-			u = p.DASH
+			return mpd
 		}
+		return hls
+	}
+	edges := append([]control.PlayEdge(nil), p.Edges...)
+	sort.SliceStable(edges, func(i, j int) bool { return edges[i].Rank < edges[j].Rank })
+	for _, e := range edges {
+		u := manifestOf(e.HLS, e.DASH)
 		if u == "" {
-			return "", fmt.Errorf("gateway play %s: no manifest URL in the answer", title)
+			continue
 		}
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, err := probe.Fetch(pctx, &transport.Request{URL: u, Kind: transport.KindProbe}, nil)
+		cancel()
+		if err == nil {
+			return u, nil
+		}
+	}
+	if u := manifestOf(p.HLS, p.DASH); u != "" {
 		return u, nil
 	}
+	return "", fmt.Errorf("gateway play %s: no manifest URL in the answer", p.Title)
 }
 
 // newDownloadFetcher makes the fetcher downloads use; tests wrap it.
