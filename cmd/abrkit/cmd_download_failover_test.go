@@ -154,4 +154,3 @@ func TestDownloadCmdGatewayRerunTakesNewEdge(t *testing.T) {
 		t.Errorf("re-run sent %d requests to the dead edge; want 0", n)
 	}
 }
-
