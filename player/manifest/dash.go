@@ -22,6 +22,9 @@ import (
 // any segment information become one segment.
 func ParseDASH(data []byte, uri string, opts ...Option) (*Presentation, error) {
 	o := buildOptions(opts)
+	if err := checkDASHCounts(data, uri, o.limits); err != nil {
+		return nil, err
+	}
 	if i := findDeclaration(data); i >= 0 {
 		return nil, &ParseError{URI: uri, Line: 1 + bytes.Count(data[:i], []byte("\n")), Path: "MPD",
 			Msg: "markup declarations (DOCTYPE, ENTITY) are not supported in an MPD"}
@@ -36,10 +39,11 @@ func ParseDASH(data []byte, uri string, opts ...Option) (*Presentation, error) {
 }
 
 type dashBuilder struct {
-	uri  string
-	data []byte
-	opt  options
-	p    *Presentation
+	uri      string
+	data     []byte
+	opt      options
+	p        *Presentation
+	segCount int // segments of all renditions, against opt.limits.TotalSegments
 }
 
 func (b *dashBuilder) err(path, field, msg string, cause error) error {
@@ -383,6 +387,10 @@ func (b *dashBuilder) representation(path string, per *mpd.Period, as *mpd.Adapt
 	r.Type = mediaTypeOf(string(as.ContentType), r.MimeType, r.Codecs, "")
 	if err := b.segments(path, per, as, rep, pp, r); err != nil {
 		return nil, err
+	}
+	if b.segCount += len(r.Segments); b.segCount > b.opt.limits.TotalSegments {
+		return nil, &ParseError{URI: b.uri, Line: b.lineOf(path), Path: path, Field: "Representation",
+			Msg: fmt.Sprintf("renditions expand to more than %d segments together", b.opt.limits.TotalSegments), Err: ErrLimit}
 	}
 	return r, nil
 }

@@ -16,13 +16,16 @@ import (
 // AdaptationSet with ID "variants", I-frame playlists one with ID
 // "iframes", and each EXT-X-MEDIA alternate that has a URI becomes an
 // AdaptationSet of its own (its GroupID links it to variants).
-func ParseHLS(data []byte, uri string) (*Presentation, error) {
+func ParseHLS(data []byte, uri string, opts ...Option) (*Presentation, error) {
+	if err := checkHLSCounts(data, uri, buildOptions(opts).limits); err != nil {
+		return nil, err
+	}
 	s := string(data)
 	switch hlsKind(s) {
 	case kindMaster:
 		return parseHLSMaster(s, uri)
 	case kindMedia:
-		m, err := ParseHLSMedia(data, uri)
+		m, err := ParseHLSMedia(data, uri, opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -30,7 +33,7 @@ func ParseHLS(data []byte, uri string) (*Presentation, error) {
 	}
 	// Neither: parse as a media playlist so that the error is located
 	// (missing #EXTM3U) or an empty playlist is accepted.
-	m, err := ParseHLSMedia(data, uri)
+	m, err := ParseHLSMedia(data, uri, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +123,8 @@ func parseHLSMaster(s, uri string) (*Presentation, error) {
 	p := &hlsMasterParser{uri: uri, res: newResolver(uri)}
 	pres := &Presentation{Format: FormatHLS, URI: uri}
 	variants := AdaptationSet{ID: "variants", Type: Video}
+	// Sized once: the count was checked against the limits.
+	variants.Renditions = make([]Rendition, 0, strings.Count(s, "#EXT-X-STREAM-INF:"))
 	iframes := AdaptationSet{ID: "iframes", Type: Video}
 	var alts []AdaptationSet
 	altCount := map[MediaType]int{}

@@ -75,14 +75,17 @@ func hlsError(uri string, line int, field, msg string, cause error) *ParseError 
 // EXT-X-INDEPENDENT-SEGMENTS, EXT-X-GAP and every LL-HLS tag, reports no
 // line numbers and panics on some malformed input. This scanner does all
 // of that in one pass; tests cross-check it against grafov.
-func ParseHLSMedia(data []byte, uri string) (*MediaPlaylist, error) {
-	return ParseHLSMediaWithVars(data, uri, nil)
+func ParseHLSMedia(data []byte, uri string, opts ...Option) (*MediaPlaylist, error) {
+	return ParseHLSMediaWithVars(data, uri, nil, opts...)
 }
 
 // ParseHLSMediaWithVars is ParseHLSMedia for a media playlist whose
 // EXT-X-DEFINE:IMPORT takes variables from its master playlist
 // (Presentation.Variables).
-func ParseHLSMediaWithVars(data []byte, uri string, master map[string]string) (*MediaPlaylist, error) {
+func ParseHLSMediaWithVars(data []byte, uri string, master map[string]string, opts ...Option) (*MediaPlaylist, error) {
+	if err := checkHLSCounts(data, uri, buildOptions(opts).limits); err != nil {
+		return nil, err
+	}
 	p := &hlsMediaParser{
 		uri:  uri,
 		res:  newResolver(uri),
