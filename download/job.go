@@ -29,6 +29,7 @@ type jobEnv struct {
 	maxRefreshes int
 	spaceEvery   int64
 	sizeFloor    int64 // least per-segment size cap
+	maxFiles     int   // most files in a plan
 	backoff      func(attempt int) time.Duration
 	refresh      RefreshFunc
 	send         func(msg any)
@@ -155,13 +156,13 @@ func (j *job) planFor(ctx context.Context) (*plan, error) {
 	if j.fresh != "" {
 		j.url = j.fresh
 	}
-	pl, err = loadPlan(ctx, j.env.fetcher, j.url, j.sel)
+	pl, err = loadPlan(ctx, j.env.fetcher, j.url, j.sel, j.env.maxFiles)
 	if errors.Is(err, ErrAuthExpired) && j.env.refresh != nil {
 		var u string
 		if u, err = j.env.refresh(ctx); err == nil {
 			j.url = u
 			j.env.send(msgRefreshed{id: j.id, url: u})
-			pl, err = loadPlan(ctx, j.env.fetcher, u, j.sel)
+			pl, err = loadPlan(ctx, j.env.fetcher, u, j.sel, j.env.maxFiles)
 		}
 	}
 	if err != nil {
@@ -475,7 +476,7 @@ func (j *job) refreshURLs(ctx context.Context, gen int, cause error) error {
 
 // adopt loads the manifest at u and takes its URLs for the plan's files.
 func (j *job) adopt(ctx context.Context, u string) error {
-	np, err := loadPlan(ctx, j.env.fetcher, u, j.sel)
+	np, err := loadPlan(ctx, j.env.fetcher, u, j.sel, j.env.maxFiles)
 	if err != nil {
 		return fmt.Errorf("refreshed manifest: %w", err)
 	}

@@ -36,6 +36,10 @@ const (
 	// duration) is its cap when that is above the floor: peaks of
 	// variable-bitrate video stay well under it.
 	SegmentSizeFactor = 4
+	// DefaultMaxFiles is the most files (segments and init segments) one
+	// download may have: 3 tracks of a 24-hour title in 2 s segments, with
+	// room to spare.
+	DefaultMaxFiles = 200000
 )
 
 // Config configures a Manager.
@@ -62,6 +66,10 @@ type Config struct {
 	// SpaceCheckEvery is how many written bytes pass between free-space
 	// checks; defaults to DefaultSpaceCheckEvery.
 	SpaceCheckEvery int64
+	// MaxFiles is the most files one download may have; a manifest with
+	// more is refused (ErrTooLarge) before its segments are modelled, so
+	// memory stays bounded. Defaults to DefaultMaxFiles.
+	MaxFiles int
 	// SegmentSizeFloor is the least every segment may weigh before it is
 	// refused with ErrTooLarge (the cap is SegmentSizeFactor × declared
 	// bandwidth × duration when larger); defaults to DefaultSegmentSizeFloor.
@@ -113,6 +121,9 @@ func (c *Config) setDefaults() {
 		c.MinFree = DefaultMinFree
 	} else if c.MinFree < 0 {
 		c.MinFree = 0
+	}
+	if c.MaxFiles <= 0 {
+		c.MaxFiles = DefaultMaxFiles
 	}
 	if c.SegmentSizeFloor <= 0 {
 		c.SegmentSizeFloor = DefaultSegmentSizeFloor
@@ -437,7 +448,8 @@ func (m *Manager) startJob(d *dl) {
 		absDir: absDir, minFree: m.cfg.MinFree, quota: d.rec.Quota, globalQuota: m.cfg.Quota,
 		usedOthers: others, maxSegments: m.cfg.MaxSegments, maxAttempts: m.cfg.MaxAttempts,
 		maxRefreshes: m.cfg.MaxRefreshes, spaceEvery: m.cfg.SpaceCheckEvery, sizeFloor: m.cfg.SegmentSizeFloor,
-		backoff: m.cfg.Backoff, refresh: refresh,
+		maxFiles: m.cfg.MaxFiles,
+		backoff:  m.cfg.Backoff, refresh: refresh,
 		send: m.send,
 	}
 	url := d.rec.CurrentURL

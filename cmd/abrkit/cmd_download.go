@@ -36,7 +36,7 @@ func newDownloadCmd() *cobra.Command {
 	var (
 		out, quality, audio, subs, id, title, expires, quota, refreshCmd string
 		gateway, play, user, password                                    string
-		parallel                                                         int
+		parallel, maxFiles                                               int
 		withSubs, dash                                                   bool
 	)
 	c := &cobra.Command{
@@ -77,6 +77,7 @@ Exit codes: 0 completed, 1 paused or failed (the message says why), 2 bad usage.
 	c.Flags().StringVar(&expires, "expires", "", "offline playback is refused after this duration (e.g. 720h); default never")
 	c.Flags().StringVar(&quota, "quota", "", "cap on this download's bytes (e.g. 2GB)")
 	c.Flags().IntVar(&parallel, "parallel", download.DefaultMaxSegments, "segments fetched at once")
+	c.Flags().IntVar(&maxFiles, "max-files", download.DefaultMaxFiles, "refuse a title with more files (segments) than this")
 	c.Flags().StringVar(&refreshCmd, "refresh-cmd", "", "shell command printing a fresh manifest URL when signed URLs expire")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(*format); err != nil {
@@ -134,7 +135,10 @@ Exit codes: 0 completed, 1 paused or failed (the message says why), 2 bad usage.
 			}
 			req.Refresh = shellRefresh(refreshCmd)
 		}
-		return runDownload(cmd, out, *format, parallel, req, true)
+		if maxFiles < 1 {
+			return usageErrorf("--max-files %d: want at least 1", maxFiles)
+		}
+		return runDownload(cmd, out, *format, download.Config{MaxSegments: parallel, MaxFiles: maxFiles}, req, true)
 	}
 	c.AddCommand(newDownloadListCmd(), newDownloadPauseCmd(), newDownloadResumeCmd(),
 		newDownloadRemoveCmd(), newDownloadVerifyCmd(), newDownloadRenewCmd(), newDownloadReindexCmd())
@@ -297,20 +301,18 @@ func openReader(dir string) (*download.Manager, error) {
 
 // runDownload adds (or resumes) a download and runs it in the foreground
 // until it is at rest. Ctrl-C and SIGTERM pause it.
-func runDownload(cmd *cobra.Command, dir, format string, parallel int, req download.Request, add bool) error {
+func runDownload(cmd *cobra.Command, dir, format string, cfg download.Config, req download.Request, add bool) error {
 	stderr := cmd.ErrOrStderr()
 	bar := &progressBar{w: stderr, enabled: format == "text"}
 	var target sync.Map // only the download this command runs is drawn
-	m, err := openManager(dir, false, download.Config{
-		MaxSegments: parallel,
-		Fetcher:     newDownloadFetcher(),
-		OnEvent: func(e download.Event) {
-			if _, ok := target.Load(e.Download.ID); ok {
-				bar.draw(e.Download)
-			}
-		},
-		RefreshFor: func(d download.Download) download.RefreshFunc { return req.Refresh },
-	})
+	cfg.Fetcher = newDownloadFetcher()
+	cfg.OnEvent = func(e download.Event) {
+		if _, ok := target.Load(e.Download.ID); ok {
+			bar.draw(e.Download)
+		}
+	}
+	cfg.RefreshFor = func(d download.Download) download.RefreshFunc { return req.Refresh }
+	m, err := openManager(dir, false, cfg)
 	if err != nil {
 		return err
 	}
@@ -540,7 +542,7 @@ func newDownloadResumeCmd() *cobra.Command {
 		if err := checkFormat(*format); err != nil {
 			return err
 		}
-		err := runDownload(cmd, out, *format, parallel, download.Request{ID: args[0]}, false)
+		err := runDownload(cmd, out, *format, download.Config{MaxSegments: parallel}, download.Request{ID: args[0]}, false)
 		return downloadErr(err)
 	}
 	return c
