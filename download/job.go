@@ -184,13 +184,35 @@ func (j *job) run(ctx context.Context) error {
 	if err := writeMeta(j.fs, &j.rec, pl); err != nil {
 		return j.storageErr(metaFile, err)
 	}
-
-	done, err := j.env.idx.done(j.id)
+	done, err := j.doneOnDisk()
 	if err != nil {
 		return err
 	}
-	// Nothing is trusted only because the index says so: a file marked done
-	// must be there with its size, else it is fetched again.
+	j.env.send(msgPlan{id: j.id, plan: pl, done: done})
+	if err := j.checkFits(done); err != nil {
+		return err
+	}
+	todoInits, media, err := j.todo(done)
+	if err != nil {
+		return err
+	}
+	if err := j.fetchAll(ctx, todoInits); err != nil {
+		return err
+	}
+	if err := j.fetchAll(ctx, media); err != nil {
+		return err
+	}
+	return j.finish(ctx)
+}
+
+// doneOnDisk returns the files the index marks done that are on disk
+// with their size. Nothing is trusted only because the index says so:
+// the others are unmarked and fetched again.
+func (j *job) doneOnDisk() (map[string]segRec, error) {
+	done, err := j.env.idx.done(j.id)
+	if err != nil {
+		return nil, err
+	}
 	var missing []string
 	for k, r := range done {
 		st, err := j.fs.Stat(k)
@@ -201,17 +223,21 @@ func (j *job) run(ctx context.Context) error {
 	}
 	if len(missing) > 0 {
 		if err := j.env.idx.unmark(j.id, missing); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	j.env.send(msgPlan{id: j.id, plan: pl, done: done})
-	var estimate int64
-	for _, it := range pl.Items {
+	return done, nil
+}
+
+// checkFits refuses a download whose estimated rest exceeds a quota or
+// the free space.
+func (j *job) checkFits(done map[string]segRec) error {
+	for _, it := range j.plan.Items {
 		if r, ok := done[it.Key]; ok {
 			j.held += r.Size
 		}
 	}
-	estimate = max(pl.Estimate-j.held, 0)
+	estimate := max(j.plan.Estimate-j.held, 0)
 	if j.env.quota > 0 && j.held+estimate > j.env.quota {
 		return &SpaceError{Path: j.id, Need: j.held + estimate, Avail: j.env.quota, Err: fmt.Errorf("%w: estimated %d bytes, download quota %d", ErrQuota, j.held+estimate, j.env.quota)}
 	}
@@ -222,42 +248,37 @@ func (j *job) run(ctx context.Context) error {
 		return err
 	}
 	j.nextSpace.Store(j.env.spaceEvery)
+	return nil
+}
 
-	// Init segments first: media verification needs them.
-	var inits, media []int
-	for i, it := range pl.Items {
-		if it.Kind == kindInit {
-			inits = append(inits, i)
-		} else if _, ok := done[it.Key]; !ok {
-			media = append(media, i)
-		}
-	}
-	var todoInits []int
-	for _, i := range inits {
-		it := pl.Items[i]
+// todo lists the init segments and media files still to fetch. Inits
+// come first (media verification needs them); a stored init that cannot
+// be read back is unmarked and fetched again.
+func (j *job) todo(done map[string]segRec) (inits, media []int, err error) {
+	for i, it := range j.plan.Items {
 		if _, ok := done[it.Key]; !ok {
-			todoInits = append(todoInits, i)
+			if it.Kind == kindInit {
+				inits = append(inits, i)
+			} else {
+				media = append(media, i)
+			}
+			continue
+		}
+		if it.Kind != kindInit {
 			continue
 		}
 		info, err := j.readInit(it.Key)
 		if err != nil {
-			// Damaged on disk: unmark it and fetch again.
 			if err := j.env.idx.unmark(j.id, []string{it.Key}); err != nil {
-				return err
+				return nil, nil, err
 			}
 			j.env.send(msgSegments{id: j.id, unset: []string{it.Key}})
-			todoInits = append(todoInits, i)
+			inits = append(inits, i)
 			continue
 		}
 		j.setInit(it.Key, info)
 	}
-	if err := j.fetchAll(ctx, todoInits); err != nil {
-		return err
-	}
-	if err := j.fetchAll(ctx, media); err != nil {
-		return err
-	}
-	return j.finish(ctx)
+	return inits, media, nil
 }
 
 func (j *job) readInit(key string) (*initInfo, error) {
