@@ -33,12 +33,7 @@ const defaultDownloadDir = "downloads"
 const pidFile = "downloader.pid"
 
 func newDownloadCmd() *cobra.Command {
-	var (
-		out, quality, audio, subs, id, title, expires, quota, refreshCmd string
-		gateway, play, user, password                                    string
-		parallel, maxFiles                                               int
-		withSubs, dash                                                   bool
-	)
+	var f downloadFlags
 	c := &cobra.Command{
 		Use:   "download URL | --gateway URL --play TITLE",
 		Short: "Download a title for offline playback (resumable)",
@@ -62,83 +57,16 @@ Exit codes: 0 completed, 1 paused or failed (the message says why), 2 bad usage.
 		Args: cobra.MaximumNArgs(1),
 	}
 	format := formatFlag(c)
-	c.Flags().StringVar(&out, "out", defaultDownloadDir, "folder holding the downloads and their index")
-	c.Flags().StringVar(&gateway, "gateway", "", "reference backend gateway URL: ask POST /v1/play for the title's signed URL (with --play)")
-	c.Flags().StringVar(&play, "play", "", "title ID to ask the gateway for; also the default download ID")
-	c.Flags().StringVar(&user, "user", "viewer", "gateway login user")
-	c.Flags().StringVar(&password, "password", "viewer", "gateway login password")
-	c.Flags().BoolVar(&dash, "dash", false, "with --gateway: download the DASH manifest instead of HLS")
-	c.Flags().StringVar(&quality, "quality", "best", "video quality: best, worst, a height (720p) or a bitrate cap (1500k)")
-	c.Flags().StringVar(&audio, "audio", "", "audio languages to keep, comma-separated (default all)")
-	c.Flags().BoolVar(&withSubs, "subs", false, "download subtitles too")
-	c.Flags().StringVar(&subs, "subs-lang", "", "subtitle languages to keep, comma-separated (implies --subs)")
-	c.Flags().StringVar(&id, "id", "", "download ID (default: derived from the URL without its query)")
-	c.Flags().StringVar(&title, "title", "", "free text shown by list")
-	c.Flags().StringVar(&expires, "expires", "", "offline playback is refused after this duration (e.g. 720h); default never")
-	c.Flags().StringVar(&quota, "quota", "", "cap on this download's bytes (e.g. 2GB)")
-	c.Flags().IntVar(&parallel, "parallel", download.DefaultMaxSegments, "segments fetched at once")
-	c.Flags().IntVar(&maxFiles, "max-files", download.DefaultMaxFiles, "refuse a title with more files (segments) than this")
-	c.Flags().StringVar(&refreshCmd, "refresh-cmd", "", "shell command printing a fresh manifest URL when signed URLs expire")
+	f.register(c)
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(*format); err != nil {
 			return err
 		}
-		sel, err := download.ParseQuality(quality)
+		req, err := f.request(cmd.Context(), args)
 		if err != nil {
-			return badInput(fmt.Errorf("--quality: %w", err))
+			return err
 		}
-		sel.AudioLangs = splitLangs(audio)
-		sel.SubtitleLangs = splitLangs(subs)
-		sel.Subtitles = withSubs || len(sel.SubtitleLangs) > 0
-		req := download.Request{ID: id, Title: title, Selection: sel}
-		switch {
-		case gateway != "" && (play == "" || len(args) > 0):
-			return usageErrorf("--gateway needs --play TITLE and no URL")
-		case gateway == "" && play != "":
-			return usageErrorf("--play needs --gateway")
-		case gateway == "" && len(args) != 1:
-			return usageErrorf("want a manifest URL, or --gateway URL --play TITLE")
-		case gateway != "":
-			refresh := gatewayRefresh(gateway, play, user, password, dash)
-			u, err := refresh(cmd.Context())
-			if err != nil {
-				return err
-			}
-			req.URL, req.Refresh = u, refresh
-			if req.ID == "" {
-				req.ID = play
-			}
-			if req.Title == "" {
-				req.Title = play
-			}
-		default:
-			req.URL = args[0]
-		}
-		if expires != "" {
-			d, err := time.ParseDuration(expires)
-			if err != nil || d <= 0 {
-				return usageErrorf("--expires %q: want a positive duration such as 720h", expires)
-			}
-			req.Expires = time.Now().Add(d)
-		}
-		if quota != "" {
-			if req.Quota, err = download.ParseSize(quota); err != nil {
-				return badInput(fmt.Errorf("--quota: %w", err))
-			}
-		}
-		if parallel < 1 || parallel > 64 {
-			return usageErrorf("--parallel %d: want 1 to 64", parallel)
-		}
-		if refreshCmd != "" {
-			if gateway != "" {
-				return usageErrorf("--refresh-cmd and --gateway exclude each other")
-			}
-			req.Refresh = shellRefresh(refreshCmd)
-		}
-		if maxFiles < 1 {
-			return usageErrorf("--max-files %d: want at least 1", maxFiles)
-		}
-		return runDownload(cmd, out, *format, download.Config{MaxSegments: parallel, MaxFiles: maxFiles}, req, true)
+		return runDownload(cmd, f.out, *format, download.Config{MaxSegments: f.parallel, MaxFiles: f.maxFiles}, req, true)
 	}
 	c.AddCommand(newDownloadListCmd(), newDownloadPauseCmd(), newDownloadResumeCmd(),
 		newDownloadRemoveCmd(), newDownloadVerifyCmd(), newDownloadRenewCmd(), newDownloadReindexCmd())

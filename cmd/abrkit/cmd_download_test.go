@@ -56,6 +56,8 @@ func TestDownloadCmd(t *testing.T) {
 		{"not http", func() []string { return []string{"download", "ftp://x/y.m3u8", "--out", dir} }, 2, "", "http"},
 		{"bad id", func() []string { return []string{"download", url, "--out", dir, "--id", "../x"} }, 2, "", "invalid download ID"},
 		{"bad format", func() []string { return []string{"download", url, "--out", dir, "--format", "xml"} }, 2, "", "--format"},
+		{"bad max-files", func() []string { return []string{"download", url, "--out", dir, "--max-files", "0"} }, 2, "", "--max-files"},
+		{"too many files", func() []string { return []string{"download", url, "--out", t.TempDir(), "--max-files", "3"} }, 1, "failed", "more than 3"},
 		{"download", func() []string {
 			return []string{"download", url, "--out", dir, "--quality", "300p", "--format", "json", "--expires", "24h"}
 		}, 0, `"state": "completed"`, ""},
