@@ -19,8 +19,9 @@ import (
 	"github.com/abrkit/abrkit/simulator/backend/topology"
 )
 
-// twoEdgeBackend runs the reference backend with one region of two edges.
-func twoEdgeBackend(t *testing.T) *backend.Backend {
+// gatewayBackend runs the reference backend with one 12 s title and one
+// region with the given edges (a YAML flow list), on a fake clock.
+func gatewayBackend(t *testing.T, edges string) (*backend.Backend, *clock.Fake, *topology.Topology) {
 	t.Helper()
 	topo, err := topology.Parse([]byte(`
 catalog:
@@ -28,7 +29,7 @@ catalog:
     - {id: t1, duration: 12s, segment_duration: 2s, ladder_kbps: [300]}
 regions:
   - id: eu
-    edges: [{id: eu-1}, {id: eu-2}]
+    edges: `+edges+`
 `), "dl.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -40,6 +41,12 @@ regions:
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { b.Close(ctx) })
+	return b, fc, topo
+}
+
+// twoEdgeBackend runs the reference backend with one region of two edges.
+func twoEdgeBackend(t *testing.T) *backend.Backend {
+	b, _, _ := gatewayBackend(t, "[{id: eu-1}, {id: eu-2}]")
 	return b
 }
 
