@@ -55,3 +55,46 @@ func TestIndexRebuiltFromFiles(t *testing.T) {
 	}
 	checkIdentical(t, m2, b, pkg)
 }
+
+// Listing read-only while a download runs in the same folder always
+// works: each listing reads a committed copy of the index.
+func TestListWhileDownloading(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where the index copies go
+	o := newOrigin(t, testTitle(t, 20*time.Second))
+	cfg := testConfig(t)
+	m := startManager(t, cfg)
+	id, err := m.Add(Request{URL: o.url("master.m3u8")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ro := cfg
+	ro.ReadOnly = true
+	lists := 0
+	for {
+		d, err := m.Get(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := New(ro)
+		if err != nil {
+			t.Fatalf("read-only open #%d while %s: %v", lists, d.State, err)
+		}
+		r.Start()
+		ds, err := r.List()
+		r.Close()
+		if err != nil || len(ds) != 1 || ds[0].ID != id {
+			t.Fatalf("List #%d = %+v, %v", lists, ds, err)
+		}
+		lists++
+		if !d.State.Active() && lists >= 3 {
+			break
+		}
+	}
+	if d := await(t, m, id); d.State != StateCompleted {
+		t.Fatalf("download = %s %q", d.State, d.Err)
+	}
+	if ents, _ := filepath.Glob(filepath.Join(tmp, "abrkit-index-*.db")); len(ents) > 0 {
+		t.Errorf("index copies left behind: %v", ents)
+	}
+}

@@ -133,7 +133,7 @@ type Progress struct {
 	Segments      int           `json:"segments"`       // segments (including init segments) in the plan
 	SegmentsDone  int           `json:"segments_done"`  // verified and recorded in the index
 	Bytes         int64         `json:"bytes"`          // bytes of completed segments
-	BytesEstimate int64         `json:"bytes_estimate"` // expected total bytes (exact where sizes are known)
+	BytesEstimate int64         `json:"bytes_estimate"` // Bytes plus an estimate for the files not done; equals Bytes once complete
 	Duration      time.Duration `json:"-"`              // media duration of the selected tracks
 	ETA           time.Duration `json:"-"`              // 0 when unknown
 	BytesPerSec   float64       `json:"bytes_per_sec"`  // recent rate
@@ -152,7 +152,8 @@ func (p Progress) MarshalJSON() ([]byte, error) {
 	}{plain(p), p.Duration.Seconds(), p.ETA.Seconds()})
 }
 
-// Fraction is SegmentsDone/Segments, weighted by bytes when they are known.
+// Fraction is Bytes/BytesEstimate (SegmentsDone/Segments before any size
+// is known); 1 once every file is done.
 func (p Progress) Fraction() float64 {
 	if p.BytesEstimate > 0 {
 		f := float64(p.Bytes) / float64(p.BytesEstimate)

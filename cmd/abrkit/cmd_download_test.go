@@ -81,6 +81,9 @@ func TestDownloadCmd(t *testing.T) {
 				t.Fatal(err)
 			}
 			id = d.ID
+			if d.Bytes == 0 || d.BytesEstimate != d.Bytes {
+				t.Errorf("completed download shows %d of %d bytes; want the estimate equal to the bytes", d.Bytes, d.BytesEstimate)
+			}
 			if d.Segments != 8 || d.Expires == "" || !strings.HasSuffix(d.Offline, "offline.m3u8") {
 				t.Errorf("download JSON = %+v; want 8 files (v200 + audio), an expiry and the offline manifest", d)
 			}
