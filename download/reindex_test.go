@@ -1,6 +1,7 @@
 package download
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -96,5 +97,25 @@ func TestListWhileDownloading(t *testing.T) {
 	}
 	if ents, _ := filepath.Glob(filepath.Join(tmp, "abrkit-index-*.db")); len(ents) > 0 {
 		t.Errorf("index copies left behind: %v", ents)
+	}
+}
+
+// Offline playback opens a completed download while another process's
+// manager holds the folder, and a folder with no index says so.
+func TestOpenOfflineWhileHeld(t *testing.T) {
+	o := newOrigin(t, testTitle(t, 4*time.Second))
+	cfg := testConfig(t)
+	m := startManager(t, cfg)
+	id, _ := m.Add(Request{URL: o.url("master.m3u8")})
+	if d := await(t, m, id); d.State != StateCompleted {
+		t.Fatalf("download = %s %q", d.State, d.Err)
+	}
+	off, err := OpenOffline(cfg.Dir, id, cfg.Clock.Now())
+	if err != nil {
+		t.Fatalf("OpenOffline while the manager holds the folder = %v", err)
+	}
+	off.Close()
+	if _, err := OpenOffline(t.TempDir(), id, cfg.Clock.Now()); !errors.Is(err, ErrNoIndex) {
+		t.Errorf("OpenOffline of an empty folder = %v; want ErrNoIndex", err)
 	}
 }
