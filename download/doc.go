@@ -35,9 +35,28 @@
 // download may carry an expiry after which [Manager.Offline] refuses it
 // ([ErrExpired]); [Manager.Renew] extends it without downloading again.
 //
-// Signed URLs: when the origin answers 401, 403 or 410 the download's
-// [RefreshFunc] is asked for a fresh manifest URL, the manifest is read
-// again and the download continues with the new URLs.
+// Signed URLs and failover: when the origin answers 401, 403 or 410, or
+// a file keeps failing on its server, the download's [RefreshFunc] is
+// asked for a fresh manifest URL (for the reference backend, another
+// POST /v1/play, which may name another edge), the manifest is read again
+// and the download continues with the new URLs. Adding an existing
+// download again with a refresh hook makes its next run start from the
+// URL just obtained, not the URLs stored by an earlier run.
+//
+// Limits: a manifest with more than [Config].MaxFiles files is refused
+// before its segments are modelled ([ErrTooLarge]); a segment body beyond
+// [SegmentSizeFactor] × declared bandwidth × duration (at least
+// [Config].SegmentSizeFloor) is cut off and refused.
+//
+// Transport and time: downloads fetch through the player's HTTP fetcher
+// ([NewFetcher] builds one for bulk downloads) and take their time from
+// one clock.Clock ([Config].Clock), which also runs the retry waits.
+//
+// Reading a busy folder: a [Config].ReadOnly manager creates and changes
+// nothing, and reads a committed copy of the index when a running
+// download holds it. Each download folder keeps its record and plan
+// (download.json), so a lost index is rebuilt from the files on disk:
+// automatically when a manager creates a new index, or with [Reindex].
 //
 // Untrusted manifests: every URI must resolve below the top manifest's
 // folder on the same server, and all writes go through os.Root confined to

@@ -24,6 +24,12 @@ var (
 	ErrUnsupported   = errors.New("unsupported manifest")
 	ErrTooManyErrors = errors.New("too many failures")
 	ErrInvalidID     = errors.New("invalid download ID")
+	// ErrTooLarge: a segment body beyond its size cap, or a manifest with
+	// more segments than a download may hold.
+	ErrTooLarge = errors.New("too large")
+	// ErrNoIndex: a read-only open found no download index (see
+	// [MissingIndexError]).
+	ErrNoIndex = errors.New("no download index")
 )
 
 // SpaceError reports that a download does not fit: on disk (ErrDiskFull),

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -59,7 +61,8 @@ type segDone struct {
 // transaction; bbolt fsyncs on commit, so a record is durable when the
 // method returns.
 type index struct {
-	db *bolt.DB
+	db       *bolt.DB
+	snapshot string // a copy opened read-only, removed by close
 }
 
 func openIndex(path string) (*index, error) {
@@ -85,7 +88,67 @@ func openIndex(path string) (*index, error) {
 	return &index{db: db}, nil
 }
 
-func (x *index) close() error { return x.db.Close() }
+func (x *index) close() error {
+	err := x.db.Close()
+	if x.snapshot != "" {
+		if rerr := os.Remove(x.snapshot); err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// openIndexReadOnly opens the index at path for reading. When another
+// process holds it for writing (a download running in the same folder),
+// it reads a copy: bbolt commits by writing a new meta page last, so a
+// copy holds the last committed state; a copy caught mid-commit fails to
+// open and is taken again.
+func openIndexReadOnly(path string) (*index, error) {
+	db, err := bolt.Open(path, 0o644, &bolt.Options{ReadOnly: true, Timeout: 100 * time.Millisecond})
+	if err == nil {
+		return &index{db: db}, nil
+	}
+	if !errors.Is(err, bolterr.ErrTimeout) {
+		return nil, err
+	}
+	for range 5 {
+		var snap string
+		if snap, err = copyToTemp(path); err != nil {
+			return nil, err
+		}
+		db, err = bolt.Open(snap, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+		if err == nil {
+			x := &index{db: db, snapshot: snap}
+			if _, err = x.all(); err == nil {
+				return x, nil
+			}
+			db.Close()
+		}
+		os.Remove(snap)
+	}
+	return nil, fmt.Errorf("%s: read a copy while it is in use: %w", path, err)
+}
+
+func copyToTemp(path string) (string, error) {
+	src, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer src.Close()
+	dst, err := os.CreateTemp("", "abrkit-index-*.db")
+	if err != nil {
+		return "", err
+	}
+	_, err = io.Copy(dst, src)
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(dst.Name())
+		return "", err
+	}
+	return dst.Name(), nil
+}
 
 func (x *index) put(r *record) error {
 	data, err := json.Marshal(r)

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player/transport"
 )
 
@@ -16,7 +17,7 @@ import (
 type jobEnv struct {
 	fetcher      transport.Fetcher
 	idx          *index
-	clock        Clock
+	clock        clock.Clock
 	space        SpaceChecker
 	absDir       string // the download's folder, for statfs
 	minFree      int64
@@ -27,8 +28,9 @@ type jobEnv struct {
 	maxAttempts  int
 	maxRefreshes int
 	spaceEvery   int64
+	sizeFloor    int64 // least per-segment size cap
+	maxFiles     int   // most files in a plan
 	backoff      func(attempt int) time.Duration
-	after        func(time.Duration) <-chan time.Time
 	refresh      RefreshFunc
 	send         func(msg any)
 }
@@ -61,11 +63,13 @@ type (
 
 // job runs one download until it completes, fails or its context ends.
 type job struct {
-	env *jobEnv
-	id  string
-	url string // current manifest URL
-	sel Selection
-	fs  FS
+	env   *jobEnv
+	id    string
+	url   string // current manifest URL
+	sel   Selection
+	fs    FS
+	rec   record // the download's record when it started, kept in its folder
+	fresh string // a manifest URL just obtained by the caller, to use over the stored one
 
 	mu    sync.Mutex
 	plan  *plan
@@ -131,37 +135,84 @@ func (j *job) checkSpace(need int64) error {
 	return nil
 }
 
-func (j *job) run(ctx context.Context) error {
+// planFor returns the stored plan, or loads and stores a new one. A
+// manifest URL fresh from the caller (a re-run) gives the stored plan its
+// URLs, so that a server that failed last time is not asked again.
+func (j *job) planFor(ctx context.Context) (*plan, error) {
 	pl, err := j.env.idx.plan(j.id)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if pl == nil {
-		pl, err = loadPlan(ctx, j.env.fetcher, j.url, j.sel)
-		if errors.Is(err, ErrAuthExpired) && j.env.refresh != nil {
-			var u string
-			if u, err = j.env.refresh(ctx); err == nil {
-				j.url = u
-				j.env.send(msgRefreshed{id: j.id, url: u})
-				pl, err = loadPlan(ctx, j.env.fetcher, u, j.sel)
+	if pl != nil {
+		if j.fresh != "" && j.fresh != pl.ManifestURL {
+			j.plan = pl
+			if err := j.adopt(ctx, j.fresh); err != nil {
+				j.env.send(msgRetry{id: j.id, err: err}) // the stored URLs may still do
 			}
+			return j.plan, nil
 		}
-		if err != nil {
-			return err
+		return pl, nil
+	}
+	if j.fresh != "" {
+		j.url = j.fresh
+	}
+	pl, err = loadPlan(ctx, j.env.fetcher, j.url, j.sel, j.env.maxFiles)
+	if errors.Is(err, ErrAuthExpired) && j.env.refresh != nil {
+		var u string
+		if u, err = j.env.refresh(ctx); err == nil {
+			j.url = u
+			j.env.send(msgRefreshed{id: j.id, url: u})
+			pl, err = loadPlan(ctx, j.env.fetcher, u, j.sel, j.env.maxFiles)
 		}
-		if err := j.env.idx.putPlan(j.id, pl); err != nil {
-			return err
-		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := j.env.idx.putPlan(j.id, pl); err != nil {
+		return nil, err
+	}
+	return pl, nil
+}
+
+func (j *job) run(ctx context.Context) error {
+	pl, err := j.planFor(ctx)
+	if err != nil {
+		return err
 	}
 	j.plan = pl
 	j.inits = make(map[string]*initInfo)
-
-	done, err := j.env.idx.done(j.id)
+	if err := writeMeta(j.fs, &j.rec, pl); err != nil {
+		return j.storageErr(metaFile, err)
+	}
+	done, err := j.doneOnDisk()
 	if err != nil {
 		return err
 	}
-	// Nothing is trusted only because the index says so: a file marked done
-	// must be there with its size, else it is fetched again.
+	j.env.send(msgPlan{id: j.id, plan: pl, done: done})
+	if err := j.checkFits(done); err != nil {
+		return err
+	}
+	todoInits, media, err := j.todo(done)
+	if err != nil {
+		return err
+	}
+	if err := j.fetchAll(ctx, todoInits); err != nil {
+		return err
+	}
+	if err := j.fetchAll(ctx, media); err != nil {
+		return err
+	}
+	return j.finish(ctx)
+}
+
+// doneOnDisk returns the files the index marks done that are on disk
+// with their size. Nothing is trusted only because the index says so:
+// the others are unmarked and fetched again.
+func (j *job) doneOnDisk() (map[string]segRec, error) {
+	done, err := j.env.idx.done(j.id)
+	if err != nil {
+		return nil, err
+	}
 	var missing []string
 	for k, r := range done {
 		st, err := j.fs.Stat(k)
@@ -172,17 +223,21 @@ func (j *job) run(ctx context.Context) error {
 	}
 	if len(missing) > 0 {
 		if err := j.env.idx.unmark(j.id, missing); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	j.env.send(msgPlan{id: j.id, plan: pl, done: done})
-	var estimate int64
-	for _, it := range pl.Items {
+	return done, nil
+}
+
+// checkFits refuses a download whose estimated rest exceeds a quota or
+// the free space.
+func (j *job) checkFits(done map[string]segRec) error {
+	for _, it := range j.plan.Items {
 		if r, ok := done[it.Key]; ok {
 			j.held += r.Size
 		}
 	}
-	estimate = max(pl.Estimate-j.held, 0)
+	estimate := max(j.plan.Estimate-j.held, 0)
 	if j.env.quota > 0 && j.held+estimate > j.env.quota {
 		return &SpaceError{Path: j.id, Need: j.held + estimate, Avail: j.env.quota, Err: fmt.Errorf("%w: estimated %d bytes, download quota %d", ErrQuota, j.held+estimate, j.env.quota)}
 	}
@@ -193,42 +248,37 @@ func (j *job) run(ctx context.Context) error {
 		return err
 	}
 	j.nextSpace.Store(j.env.spaceEvery)
+	return nil
+}
 
-	// Init segments first: media verification needs them.
-	var inits, media []int
-	for i, it := range pl.Items {
-		if it.Kind == kindInit {
-			inits = append(inits, i)
-		} else if _, ok := done[it.Key]; !ok {
-			media = append(media, i)
-		}
-	}
-	var todoInits []int
-	for _, i := range inits {
-		it := pl.Items[i]
+// todo lists the init segments and media files still to fetch. Inits
+// come first (media verification needs them); a stored init that cannot
+// be read back is unmarked and fetched again.
+func (j *job) todo(done map[string]segRec) (inits, media []int, err error) {
+	for i, it := range j.plan.Items {
 		if _, ok := done[it.Key]; !ok {
-			todoInits = append(todoInits, i)
+			if it.Kind == kindInit {
+				inits = append(inits, i)
+			} else {
+				media = append(media, i)
+			}
+			continue
+		}
+		if it.Kind != kindInit {
 			continue
 		}
 		info, err := j.readInit(it.Key)
 		if err != nil {
-			// Damaged on disk: unmark it and fetch again.
 			if err := j.env.idx.unmark(j.id, []string{it.Key}); err != nil {
-				return err
+				return nil, nil, err
 			}
 			j.env.send(msgSegments{id: j.id, unset: []string{it.Key}})
-			todoInits = append(todoInits, i)
+			inits = append(inits, i)
 			continue
 		}
 		j.setInit(it.Key, info)
 	}
-	if err := j.fetchAll(ctx, todoInits); err != nil {
-		return err
-	}
-	if err := j.fetchAll(ctx, media); err != nil {
-		return err
-	}
-	return j.finish(ctx)
+	return inits, media, nil
 }
 
 func (j *job) readInit(key string) (*initInfo, error) {
@@ -374,7 +424,7 @@ func (j *job) fetchRetry(ctx context.Context, i int) (*verified, error) {
 			return nil, context.Cause(ctx)
 		}
 		var se *SpaceError
-		if errors.As(err, &se) || errors.Is(err, errStorage) {
+		if errors.As(err, &se) || errors.Is(err, errStorage) || errors.Is(err, ErrTooLarge) {
 			return nil, err
 		}
 		if errors.Is(err, ErrAuthExpired) {
@@ -387,10 +437,15 @@ func (j *job) fetchRetry(ctx context.Context, i int) (*verified, error) {
 			return nil, fmt.Errorf("%s: gave up after %d attempts: %w: %w", key, attempt, ErrTooManyErrors, err)
 		}
 		j.env.send(msgRetry{id: j.id, err: err})
+		if attempt >= failoverAfter && serverFailed(err) && j.env.refresh != nil {
+			// The server keeps failing: the refresh hook may know another.
+			if j.refreshURLs(ctx, gen, err) == nil {
+				attempt++
+				continue
+			}
+		}
 		if d := j.env.backoff(attempt); d > 0 {
-			select {
-			case <-j.env.after(d):
-			case <-ctx.Done():
+			if j.env.clock.Sleep(ctx, d) != nil {
 				return nil, context.Cause(ctx)
 			}
 		}
@@ -398,9 +453,25 @@ func (j *job) fetchRetry(ctx context.Context, i int) (*verified, error) {
 	}
 }
 
+// failoverAfter is how many failed attempts of one file on one server
+// make the job ask the refresh hook for another server.
+const failoverAfter = 2
+
+// serverFailed reports whether err is the server's fault (no connection,
+// a stall, a 5xx), so that another server may do better.
+func serverFailed(err error) bool {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Status >= 500
+	}
+	var ve *VerifyError
+	return !errors.As(err, &ve) && !errors.Is(err, ErrRangeIgnored)
+}
+
 // refreshURLs asks the refresh hook for a new manifest URL once for all
-// workers that saw generation gen rejected, reloads the manifest and takes
-// the new URLs of the same files.
+// workers that saw generation gen rejected (signed URLs expired) or
+// failing (a server down), reloads the manifest and takes the new URLs of
+// the same files.
 func (j *job) refreshURLs(ctx context.Context, gen int, cause error) error {
 	j.refreshMu.Lock()
 	defer j.refreshMu.Unlock()
@@ -421,7 +492,12 @@ func (j *job) refreshURLs(ctx context.Context, gen int, cause error) error {
 	if err != nil {
 		return fmt.Errorf("refresh: %w (after %w)", err, cause)
 	}
-	np, err := loadPlan(ctx, j.env.fetcher, u, j.sel)
+	return j.adopt(ctx, u)
+}
+
+// adopt loads the manifest at u and takes its URLs for the plan's files.
+func (j *job) adopt(ctx context.Context, u string) error {
+	np, err := loadPlan(ctx, j.env.fetcher, u, j.sel, j.env.maxFiles)
 	if err != nil {
 		return fmt.Errorf("refreshed manifest: %w", err)
 	}
@@ -447,6 +523,9 @@ func (j *job) refreshURLs(ctx context.Context, gen int, cause error) error {
 	j.mu.Unlock()
 	if err := j.env.idx.putPlan(j.id, &updated); err != nil {
 		return err
+	}
+	if err := writeMeta(j.fs, &j.rec, &updated); err != nil {
+		return j.storageErr(metaFile, err)
 	}
 	j.env.send(msgRefreshed{id: j.id, url: u})
 	return nil

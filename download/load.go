@@ -3,6 +3,7 @@ package download
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/abrkit/abrkit/player/manifest"
@@ -37,14 +38,18 @@ func fetchBytes(ctx context.Context, f transport.Fetcher, url string, kind trans
 // loadPlan reads the manifest at url (and, for HLS, the media playlists of
 // the chosen renditions; for DASH SegmentBase, their sidx) and builds the
 // plan for sel.
-func loadPlan(ctx context.Context, f transport.Fetcher, url string, sel Selection) (*plan, error) {
+//
+// maxFiles caps the plan's files; the parsers stop at that many segments
+// per rendition, so a hostile playlist is refused before it is modelled.
+func loadPlan(ctx context.Context, f transport.Fetcher, url string, sel Selection, maxFiles int) (*plan, error) {
 	data, err := fetchBytes(ctx, f, url, transport.KindManifest, 0, 0)
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}
-	p, err := manifest.Parse(data, url)
+	lim := manifest.WithLimits(manifest.Limits{Segments: maxFiles})
+	p, err := manifest.Parse(data, url, lim)
 	if err != nil {
-		return nil, err
+		return nil, tooLarge(err, maxFiles)
 	}
 	if p.Live {
 		return nil, fmt.Errorf("%s: live presentation: %w", redact(url), ErrUnsupported)
@@ -59,22 +64,34 @@ func loadPlan(ctx context.Context, f transport.Fetcher, url string, sel Selectio
 			continue
 		}
 		c := *r // our own copy: ApplyMedia must not touch the shared presentation
-		if err := loadRendition(ctx, f, &c); err != nil {
-			return nil, err
+		if err := loadRendition(ctx, f, &c, lim); err != nil {
+			return nil, tooLarge(err, maxFiles)
 		}
 		rs = append(rs, &c)
 	}
-	return buildPlan(url, p, rs)
+	pl, err := buildPlan(url, p, rs)
+	if err == nil && len(pl.Items) > maxFiles {
+		err = fmt.Errorf("%s: %d files: %w: more than %d per download", redact(url), len(pl.Items), ErrTooLarge, maxFiles)
+	}
+	return pl, err
 }
 
-func loadRendition(ctx context.Context, f transport.Fetcher, r *manifest.Rendition) error {
+// tooLarge marks a parser's limit error as ErrTooLarge too.
+func tooLarge(err error, maxFiles int) error {
+	if errors.Is(err, manifest.ErrLimit) {
+		return fmt.Errorf("%w (%w: at most %d files per download)", err, ErrTooLarge, maxFiles)
+	}
+	return err
+}
+
+func loadRendition(ctx context.Context, f transport.Fetcher, r *manifest.Rendition, lim manifest.Option) error {
 	switch {
 	case !r.Loaded && r.PlaylistURI != "":
 		data, err := fetchBytes(ctx, f, r.PlaylistURI, transport.KindManifest, 0, 0)
 		if err != nil {
 			return fmt.Errorf("media playlist of %s: %w", r.ID, err)
 		}
-		mp, err := manifest.ParseHLSMedia(data, r.PlaylistURI)
+		mp, err := manifest.ParseHLSMedia(data, r.PlaylistURI, lim)
 		if err != nil {
 			return err
 		}

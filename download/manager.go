@@ -6,13 +6,16 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/player/transport"
 )
@@ -25,13 +28,25 @@ const (
 	DefaultMaxRefreshes    = 5
 	DefaultMinFree         = 64 << 20
 	DefaultSpaceCheckEvery = 32 << 20
+	// DefaultSegmentSizeFloor is the smallest per-segment size cap: small
+	// or short segments, and files with no declared bandwidth, may take
+	// this much.
+	DefaultSegmentSizeFloor = 16 << 20
+	// SegmentSizeFactor times a segment's declared size (bandwidth ×
+	// duration) is its cap when that is above the floor: peaks of
+	// variable-bitrate video stay well under it.
+	SegmentSizeFactor = 4
+	// DefaultMaxFiles is the most files (segments and init segments) one
+	// download may have: 3 tracks of a 24-hour title in 2 s segments, with
+	// room to spare.
+	DefaultMaxFiles = 200000
 )
 
 // Config configures a Manager.
 type Config struct {
 	// Dir holds the index (downloads.db) and one folder per download. Required.
 	Dir string
-	// Fetcher gets manifests and segments; defaults to an [HTTPFetcher].
+	// Fetcher gets manifests and segments; defaults to [NewFetcher](Clock).
 	Fetcher transport.Fetcher
 	// MaxDownloads is how many downloads run at once; defaults to DefaultMaxDownloads.
 	MaxDownloads int
@@ -51,8 +66,17 @@ type Config struct {
 	// SpaceCheckEvery is how many written bytes pass between free-space
 	// checks; defaults to DefaultSpaceCheckEvery.
 	SpaceCheckEvery int64
-	// Clock defaults to the system clock.
-	Clock Clock
+	// MaxFiles is the most files one download may have; a manifest with
+	// more is refused (ErrTooLarge) before its segments are modelled, so
+	// memory stays bounded. Defaults to DefaultMaxFiles.
+	MaxFiles int
+	// SegmentSizeFloor is the least every segment may weigh before it is
+	// refused with ErrTooLarge (the cap is SegmentSizeFactor × declared
+	// bandwidth × duration when larger); defaults to DefaultSegmentSizeFloor.
+	SegmentSizeFloor int64
+	// Clock gives the time of records and expiry checks and does the
+	// backoff waits; defaults to clock.Real.
+	Clock clock.Clock
 	// Space measures free space; defaults to [StatfsSpace]. Tests inject one.
 	Space SpaceChecker
 	// OpenFS opens a download's folder; defaults to [OpenRootFS]. Tests
@@ -61,8 +85,6 @@ type Config struct {
 	// Backoff is the wait before retry number attempt (1-based); defaults
 	// to 250ms doubling up to 8s. Return 0 for no wait.
 	Backoff func(attempt int) time.Duration
-	// After waits; defaults to time.After. Tests inject a fake clock's.
-	After func(time.Duration) <-chan time.Time
 	// RefreshFor gives the refresh hook of a download that was added
 	// without one (for example before a restart). May be nil.
 	RefreshFor func(d Download) RefreshFunc
@@ -72,11 +94,16 @@ type Config struct {
 	// Passive opens the index without starting any download: for listing,
 	// verifying and removing from another process.
 	Passive bool
+	// ReadOnly is Passive that changes nothing: no folder or index is
+	// created (a missing one is an error matching ErrNoIndex), and an index
+	// that a running download holds is read from a snapshot.
+	ReadOnly bool
 }
 
 func (c *Config) setDefaults() {
+	c.Clock = clock.Or(c.Clock)
 	if c.Fetcher == nil {
-		c.Fetcher = &HTTPFetcher{}
+		c.Fetcher = NewFetcher(c.Clock)
 	}
 	if c.MaxDownloads <= 0 {
 		c.MaxDownloads = DefaultMaxDownloads
@@ -95,11 +122,14 @@ func (c *Config) setDefaults() {
 	} else if c.MinFree < 0 {
 		c.MinFree = 0
 	}
+	if c.MaxFiles <= 0 {
+		c.MaxFiles = DefaultMaxFiles
+	}
+	if c.SegmentSizeFloor <= 0 {
+		c.SegmentSizeFloor = DefaultSegmentSizeFloor
+	}
 	if c.SpaceCheckEvery <= 0 {
 		c.SpaceCheckEvery = DefaultSpaceCheckEvery
-	}
-	if c.Clock == nil {
-		c.Clock = systemClock{}
 	}
 	if c.Space == nil {
 		c.Space = StatfsSpace{}
@@ -113,18 +143,17 @@ func (c *Config) setDefaults() {
 			return min(d, 8*time.Second)
 		}
 	}
-	if c.After == nil {
-		c.After = time.After
-	}
 }
 
 // dl is the manager's state of one download; only the loop touches it.
 type dl struct {
 	rec      record
 	refresh  RefreshFunc
+	fresh    string // manifest URL the next run starts from (Add of an existing download)
 	progress Progress
 	sizes    map[string]int64 // completed items
-	keys     map[string]bool  // items of the plan
+	est      map[string]itemEstimate
+	sums     estimateSums
 	running  bool
 	cancel   context.CancelCauseFunc
 	stopReq  StopReason
@@ -152,9 +181,12 @@ type Manager struct {
 	seq     uint64
 	busy    int // removals in flight
 	startMu chan struct{}
+	rebuilt []string // downloads New took back from their folders
 }
 
-// New opens (or creates) the download index in cfg.Dir. Call Start to run it.
+// New opens (or creates) the download index in cfg.Dir. Call Start to run
+// it. A new index is rebuilt from the download folders already there. With
+// cfg.ReadOnly nothing is created or changed.
 func New(cfg Config) (*Manager, error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("download: Config.Dir is required")
@@ -165,47 +197,89 @@ func New(cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	cfg.Dir = abs
-	if err := os.MkdirAll(abs, 0o755); err != nil {
-		return nil, err
-	}
-	lib, err := os.OpenRoot(abs)
-	if err != nil {
-		return nil, err
-	}
-	idx, err := openIndex(filepath.Join(abs, IndexFile))
-	if err != nil {
-		lib.Close()
-		return nil, err
-	}
-	recs, err := idx.all()
-	if err != nil {
-		idx.close()
-		lib.Close()
-		return nil, err
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Manager{
-		cfg: cfg, idx: idx, lib: lib,
-		cmds: make(chan func()), msgs: make(chan any, 64),
+		cfg: cfg, cmds: make(chan func()), msgs: make(chan any, 64),
 		ctx: ctx, stop: cancel, done: make(chan struct{}),
 		dls: make(map[string]*dl), startMu: make(chan struct{}, 1),
 	}
+	if err := m.open(); err != nil {
+		cancel()
+		return nil, err
+	}
+	if err := m.load(); err != nil {
+		m.idx.close()
+		m.lib.Close()
+		cancel()
+		return nil, err
+	}
+	return m, nil
+}
+
+// open opens the folder and its index, rebuilding a new index from the
+// download folders present.
+func (m *Manager) open() error {
+	path := filepath.Join(m.cfg.Dir, IndexFile)
+	_, serr := os.Stat(path)
+	fresh := errors.Is(serr, fs.ErrNotExist)
+	if m.cfg.ReadOnly && fresh {
+		return indexMissing(m.cfg.Dir)
+	}
+	if !m.cfg.ReadOnly {
+		if err := os.MkdirAll(m.cfg.Dir, 0o755); err != nil {
+			return err
+		}
+	}
+	lib, err := os.OpenRoot(m.cfg.Dir)
+	if err != nil {
+		return err
+	}
+	if m.cfg.ReadOnly {
+		m.idx, err = openIndexReadOnly(path)
+	} else {
+		m.idx, err = openIndex(path)
+	}
+	if err != nil {
+		lib.Close()
+		return err
+	}
+	m.lib = lib
+	if fresh {
+		if m.rebuilt, err = m.reindex(); err != nil {
+			m.idx.close()
+			lib.Close()
+			return err
+		}
+	}
+	return nil
+}
+
+// load reads every download's record, progress and plan.
+func (m *Manager) load() error {
+	recs, err := m.idx.all()
+	if err != nil {
+		return err
+	}
 	for _, r := range recs {
 		d := &dl{rec: *r, sizes: map[string]int64{}}
-		if done, err := idx.done(r.ID); err == nil {
-			for k, rec := range done {
-				d.sizes[k] = rec.Size
-				d.progress.Bytes += rec.Size
-			}
-			d.progress.SegmentsDone = len(done)
+		done, err := m.idx.done(r.ID)
+		if err != nil {
+			return err
 		}
-		if p, err := idx.plan(r.ID); err == nil && p != nil {
+		for k, rec := range done {
+			d.setDone(k, rec.Size)
+		}
+		p, err := m.idx.plan(r.ID)
+		if err != nil {
+			return err
+		}
+		if p != nil {
 			d.setPlan(p)
 		}
 		m.seq = max(m.seq, r.Seq)
 		m.dls[r.ID] = d
 	}
-	return m, nil
+	return nil
 }
 
 // Start runs the manager's goroutine. Downloads that were active when the
@@ -218,13 +292,21 @@ func (m *Manager) Start() {
 		return
 	}
 	m.started = true
+	if m.cfg.ReadOnly {
+		go m.loop()
+		return
+	}
 	now := m.cfg.Clock.Now()
 	for _, d := range m.dls {
 		switch d.rec.state() {
 		case StateDownloading:
 			d.rec.State = StateQueued.String()
 			d.rec.Updated = now
-			_ = m.idx.put(&d.rec)
+			if err := m.idx.put(&d.rec); err != nil {
+				// Not restarted on an index that cannot record it.
+				d.rec.State, d.rec.StopReason = StatePaused.String(), StopStorageError
+				d.rec.Err = fmt.Sprintf("queue again after restart: %v", err)
+			}
 		}
 	}
 	go m.loop()
@@ -256,7 +338,9 @@ func (m *Manager) Dir() string { return m.cfg.Dir }
 
 func (m *Manager) loop() {
 	defer close(m.done)
-	m.recover()
+	if !m.cfg.ReadOnly {
+		m.recover()
+	}
 	m.schedule()
 	stopping := false
 	for {
@@ -322,7 +406,7 @@ func (m *Manager) runningCount() int {
 
 // schedule starts queued downloads, oldest first, up to MaxDownloads.
 func (m *Manager) schedule() {
-	if m.cfg.Passive {
+	if m.cfg.Passive || m.cfg.ReadOnly {
 		return
 	}
 	free := m.cfg.MaxDownloads - m.runningCount()
@@ -363,15 +447,17 @@ func (m *Manager) startJob(d *dl) {
 		fetcher: m.cfg.Fetcher, idx: m.idx, clock: m.cfg.Clock, space: m.cfg.Space,
 		absDir: absDir, minFree: m.cfg.MinFree, quota: d.rec.Quota, globalQuota: m.cfg.Quota,
 		usedOthers: others, maxSegments: m.cfg.MaxSegments, maxAttempts: m.cfg.MaxAttempts,
-		maxRefreshes: m.cfg.MaxRefreshes, spaceEvery: m.cfg.SpaceCheckEvery,
-		backoff: m.cfg.Backoff, after: m.cfg.After, refresh: refresh,
+		maxRefreshes: m.cfg.MaxRefreshes, spaceEvery: m.cfg.SpaceCheckEvery, sizeFloor: m.cfg.SegmentSizeFloor,
+		maxFiles: m.cfg.MaxFiles,
+		backoff:  m.cfg.Backoff, refresh: refresh,
 		send: m.send,
 	}
 	url := d.rec.CurrentURL
 	if url == "" {
 		url = d.rec.SourceURL
 	}
-	j := &job{env: env, id: id, url: url, sel: d.rec.Selection, fs: fsys}
+	j := &job{env: env, id: id, url: url, sel: d.rec.Selection, fs: fsys, rec: d.rec, fresh: d.fresh}
+	d.fresh = ""
 	ctx, cancel := context.WithCancelCause(m.ctx)
 	d.running, d.cancel, d.stopReq, d.lastErr = true, cancel, StopNone, nil
 	d.rate(m.cfg.Clock.Now(), true)
@@ -394,14 +480,12 @@ func (m *Manager) handle(msg any) {
 	switch msg := msg.(type) {
 	case msgPlan:
 		if d := m.dls[msg.id]; d != nil {
-			d.setPlan(msg.plan)
 			d.sizes = map[string]int64{}
-			d.progress.Bytes = 0
+			d.progress.Bytes, d.progress.SegmentsDone = 0, 0
 			for k, r := range msg.done {
-				d.sizes[k] = r.Size
-				d.progress.Bytes += r.Size
+				d.setDone(k, r.Size)
 			}
-			d.progress.SegmentsDone = len(d.sizes)
+			d.setPlan(msg.plan)
 			m.emit(EventProgress, d, nil)
 		}
 	case msgSegments:
@@ -410,18 +494,12 @@ func (m *Manager) handle(msg any) {
 			return
 		}
 		for _, k := range msg.unset {
-			if s, ok := d.sizes[k]; ok {
-				d.progress.Bytes -= s
-				delete(d.sizes, k)
-			}
+			d.unsetDone(k)
 		}
 		for _, s := range msg.segs {
-			if _, ok := d.sizes[s.key]; !ok {
-				d.sizes[s.key] = s.rec.Size
-				d.progress.Bytes += s.rec.Size
-			}
+			d.setDone(s.key, s.rec.Size)
 		}
-		d.progress.SegmentsDone = len(d.sizes)
+		d.updateEstimate()
 		d.rate(m.cfg.Clock.Now(), false)
 		m.emit(EventProgress, d, nil)
 	case msgRetry:
@@ -434,8 +512,11 @@ func (m *Manager) handle(msg any) {
 			d.progress.Refreshes++
 			d.rec.CurrentURL = msg.url
 			d.rec.Updated = m.cfg.Clock.Now()
-			_ = m.idx.put(&d.rec)
-			m.emit(EventRefresh, d, nil)
+			err := m.idx.put(&d.rec)
+			if err != nil && d.running {
+				d.cancel(fmt.Errorf("%w: recording the refreshed URL: %w", errStorage, err))
+			}
+			m.emit(EventRefresh, d, err)
 		}
 	case msgJobDone:
 		if d := m.dls[msg.id]; d != nil {
@@ -447,7 +528,10 @@ func (m *Manager) handle(msg any) {
 		if d := m.dls[msg.id]; d != nil {
 			if msg.err != nil {
 				d.rec.Err = msg.err.Error()
-				_ = m.idx.put(&d.rec)
+				if err := m.idx.put(&d.rec); err != nil {
+					d.rec.Err += "; recording it: " + err.Error()
+				}
+				m.emit(EventState, d, msg.err)
 				m.notify(d)
 				return
 			}
@@ -499,7 +583,7 @@ func classify(err error) (StopReason, State) {
 	case errors.Is(err, errStorage):
 		return StopStorageError, StatePaused
 	case errors.Is(err, ErrUnsafePath), errors.Is(err, ErrUnsupported), errors.Is(err, ErrNoTracks),
-		errors.Is(err, manifest.ErrMalformed):
+		errors.Is(err, manifest.ErrMalformed), errors.Is(err, ErrTooLarge):
 		return StopManifest, StateFailed
 	case errors.Is(err, ErrAuthExpired):
 		return StopAuth, StateFailed
@@ -517,8 +601,11 @@ func (m *Manager) setState(d *dl, s State, reason StopReason, err error) {
 		d.rec.Err = err.Error()
 	}
 	d.rec.Updated = m.cfg.Clock.Now()
-	if perr := m.idx.put(&d.rec); perr != nil && d.rec.Err == "" {
-		d.rec.Err = perr.Error()
+	if perr := m.idx.put(&d.rec); perr != nil {
+		// The state holds in memory; the index keeps the last one it took.
+		perr = fmt.Errorf("%w: recording state %s: %w", errStorage, s, perr)
+		d.rec.Err = strings.TrimPrefix(d.rec.Err+"; "+perr.Error(), "; ")
+		err = errors.Join(err, perr)
 	}
 	m.emit(EventState, d, err)
 }
@@ -557,16 +644,6 @@ func (m *Manager) removeFiles(id string) {
 		}
 		m.send(msgRemoved{id: id, err: err})
 	}()
-}
-
-func (d *dl) setPlan(p *plan) {
-	d.progress.Segments = len(p.Items)
-	d.progress.BytesEstimate = p.Estimate
-	d.progress.Duration = p.Duration
-	d.keys = make(map[string]bool, len(p.Items))
-	for _, it := range p.Items {
-		d.keys[it.Key] = true
-	}
 }
 
 // rate updates the byte rate (EWMA over completions) and the ETA.
@@ -651,7 +728,8 @@ func (m *Manager) Add(req Request) (string, error) {
 	err = m.do(func() {
 		if d, ok := m.dls[id]; ok {
 			if req.Refresh != nil {
-				d.refresh = req.Refresh
+				// The caller just asked for this URL: its next run uses it.
+				d.refresh, d.fresh = req.Refresh, req.URL
 			}
 			out = fmt.Errorf("download %s: %w", id, ErrExists)
 			return

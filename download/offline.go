@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/player/transport"
 )
@@ -198,8 +199,10 @@ func writeFileAtomic(fsys FS, name, content string) error {
 // no network: file:// URLs and plain paths, confined to one folder with
 // os.Root so that a playlist cannot make it read elsewhere.
 type LocalFetcher struct {
-	root *os.Root
-	dir  string // absolute
+	// Clock times Result.Duration and progress; nil means clock.Real.
+	Clock clock.Clock
+	root  *os.Root
+	dir   string // absolute
 }
 
 // NewLocalFetcher serves the files under dir.
@@ -226,7 +229,8 @@ func (l *LocalFetcher) URL(name string) string {
 // Fetch implements transport.Fetcher. Status is 200, or 206 for a range;
 // a missing file is a *StatusError with 404.
 func (l *LocalFetcher) Fetch(ctx context.Context, req *transport.Request, progress transport.ProgressFunc) (*transport.Result, error) {
-	start := time.Now()
+	clk := clock.Or(l.Clock)
+	start := clk.Now()
 	name, err := l.rel(req.URL)
 	if err != nil {
 		return nil, err
@@ -252,13 +256,13 @@ func (l *LocalFetcher) Fetch(ctx context.Context, req *transport.Request, progre
 		w = io.Discard
 	}
 	if progress != nil {
-		w = &progressWriter{w: w, f: progress, start: start}
+		w = &progressWriter{w: w, f: progress, start: start, clk: clk}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	n, err := io.Copy(w, r)
-	res := &transport.Result{Status: status, Bytes: n, Duration: time.Since(start), Attempts: 1}
+	res := &transport.Result{Status: status, Bytes: n, Duration: clk.Now().Sub(start), Attempts: 1}
 	if err == nil && req.Length > 0 && n != req.Length {
 		err = fmt.Errorf("%s: %w: range past the end", name, io.ErrUnexpectedEOF)
 	}
@@ -290,3 +294,19 @@ func (l *LocalFetcher) rel(raw string) (string, error) {
 }
 
 var _ transport.Fetcher = (*LocalFetcher)(nil)
+
+// progressWriter reports the bytes written so far to a ProgressFunc.
+type progressWriter struct {
+	w     io.Writer
+	f     transport.ProgressFunc
+	n     int64
+	start time.Time
+	clk   clock.Clock
+}
+
+func (p *progressWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	p.n += int64(n)
+	p.f(p.n, p.clk.Now().Sub(p.start))
+	return n, err
+}

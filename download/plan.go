@@ -187,96 +187,107 @@ func buildPlan(manifestURL string, p *manifest.Presentation, rs []*manifest.Rend
 	if err != nil {
 		return nil, err
 	}
-	pl := &plan{ManifestURL: manifestURL, Format: p.Format.String()}
-	initKeys := map[string]int{} // key -> item index
+	b := &planBuilder{pm: pm, pl: &plan{ManifestURL: manifestURL, Format: p.Format.String()}, initKeys: map[string]int{}}
 	for ti, r := range rs {
-		if !r.Loaded && len(r.Segments) == 0 {
-			return nil, fmt.Errorf("rendition %s has no segments: %w", r.ID, ErrUnsupported)
+		if err := b.track(ti, r); err != nil {
+			return nil, err
 		}
-		if r.Template != nil && len(r.Segments) == 0 {
-			return nil, fmt.Errorf("rendition %s: live template: %w", r.ID, ErrUnsupported)
-		}
-		tr := planTrack{
-			ID: r.ID, Type: r.Type, Bandwidth: r.Bandwidth, Width: r.Width, Height: r.Height,
-			FrameRate: r.FrameRate, Codecs: r.Codecs, Lang: r.Lang, Target: r.TargetDuration,
-		}
-		var dur time.Duration
-		addInit := func(in *manifest.InitSegment, field string) (string, error) {
-			off, length := rangeOf(in.Range)
-			key, err := pm.local(field, in.URI, rangeName(off, length))
-			if err != nil {
-				return "", err
-			}
-			if idx, ok := initKeys[key]; ok {
-				if pl.Items[idx].Track == ti {
-					return key, nil
-				}
-			}
-			initKeys[key] = len(pl.Items)
-			tr.Items = append(tr.Items, len(pl.Items))
-			pl.Items = append(pl.Items, item{Key: key, URL: in.URI, Offset: off, Length: length, Kind: kindInit, Track: ti})
-			return key, nil
-		}
-		curInit := ""
-		if r.Init != nil {
-			if curInit, err = addInit(r.Init, "init of rendition "+r.ID); err != nil {
-				return nil, err
-			}
-		}
-		for si := range r.Segments {
-			s := &r.Segments[si]
-			if s.Gap {
-				return nil, fmt.Errorf("rendition %s segment %d is a gap: %w", r.ID, s.Number, ErrUnsupported)
-			}
-			if s.Key != nil && s.Key.Method != "" && !strings.EqualFold(s.Key.Method, "NONE") {
-				return nil, fmt.Errorf("rendition %s segment %d is encrypted (%s): %w", r.ID, s.Number, s.Key.Method, ErrUnsupported)
-			}
-			if s.Init != nil && (r.Init == nil || s.Init.URI != r.Init.URI || !sameRange(s.Init.Range, r.Init.Range)) {
-				if curInit, err = addInit(s.Init, fmt.Sprintf("init of segment %d of rendition %s", s.Number, r.ID)); err != nil {
-					return nil, err
-				}
-			}
-			off, length := rangeOf(s.Range)
-			key, err := pm.local(fmt.Sprintf("segment %d of rendition %s", s.Number, r.ID), s.URI, rangeName(off, length))
-			if err != nil {
-				return nil, err
-			}
-			kind := kindOther
-			switch {
-			case curInit != "":
-				kind = kindMedia
-			case r.Type == manifest.Text:
-				kind = kindOther
-			case strings.EqualFold(path.Ext(strings.SplitN(s.URI, "?", 2)[0]), ".ts"):
-				kind = kindTS
-			}
-			if s.Discontinuity {
-				tr.Disc = append(tr.Disc, len(tr.Items))
-			}
-			tr.Items = append(tr.Items, len(pl.Items))
-			pl.Items = append(pl.Items, item{Key: key, URL: s.URI, Offset: off, Length: length, Kind: kind, Dur: s.Duration, Init: curInit, Track: ti})
-			dur += s.Duration
-			if length > 0 {
-				pl.Estimate += length
-			} else {
-				bw := r.Bandwidth
-				if bw == 0 && r.Type == manifest.Audio {
-					bw = 128000 // HLS alternates often carry no BANDWIDTH
-				}
-				pl.Estimate += int64(float64(bw) / 8 * s.Duration.Seconds())
-			}
-		}
-		if tr.Target == 0 {
-			for _, i := range tr.Items {
-				tr.Target = max(tr.Target, pl.Items[i].Dur)
-			}
-		}
-		if r.Type != manifest.Text {
-			pl.Duration = max(pl.Duration, dur)
-		}
-		pl.Tracks = append(pl.Tracks, tr)
+	}
+	pl := b.pl
+	for i := range pl.Items {
+		pl.Estimate += pl.estimateOf(&pl.Items[i]).n
 	}
 	return pl, nil
+}
+
+// planBuilder adds renditions to a plan.
+type planBuilder struct {
+	pm       *pathMapper
+	pl       *plan
+	initKeys map[string]int // key -> item index
+}
+
+// track adds rendition r as track ti: its init segments and segments.
+func (b *planBuilder) track(ti int, r *manifest.Rendition) error {
+	pm, pl, initKeys := b.pm, b.pl, b.initKeys
+	var err error
+	if !r.Loaded && len(r.Segments) == 0 {
+		return fmt.Errorf("rendition %s has no segments: %w", r.ID, ErrUnsupported)
+	}
+	if r.Template != nil && len(r.Segments) == 0 {
+		return fmt.Errorf("rendition %s: live template: %w", r.ID, ErrUnsupported)
+	}
+	tr := planTrack{
+		ID: r.ID, Type: r.Type, Bandwidth: r.Bandwidth, Width: r.Width, Height: r.Height,
+		FrameRate: r.FrameRate, Codecs: r.Codecs, Lang: r.Lang, Target: r.TargetDuration,
+	}
+	var dur time.Duration
+	addInit := func(in *manifest.InitSegment, field string) (string, error) {
+		off, length := rangeOf(in.Range)
+		key, err := pm.local(field, in.URI, rangeName(off, length))
+		if err != nil {
+			return "", err
+		}
+		if idx, ok := initKeys[key]; ok {
+			if pl.Items[idx].Track == ti {
+				return key, nil
+			}
+		}
+		initKeys[key] = len(pl.Items)
+		tr.Items = append(tr.Items, len(pl.Items))
+		pl.Items = append(pl.Items, item{Key: key, URL: in.URI, Offset: off, Length: length, Kind: kindInit, Track: ti})
+		return key, nil
+	}
+	curInit := ""
+	if r.Init != nil {
+		if curInit, err = addInit(r.Init, "init of rendition "+r.ID); err != nil {
+			return err
+		}
+	}
+	for si := range r.Segments {
+		s := &r.Segments[si]
+		if s.Gap {
+			return fmt.Errorf("rendition %s segment %d is a gap: %w", r.ID, s.Number, ErrUnsupported)
+		}
+		if s.Key != nil && s.Key.Method != "" && !strings.EqualFold(s.Key.Method, "NONE") {
+			return fmt.Errorf("rendition %s segment %d is encrypted (%s): %w", r.ID, s.Number, s.Key.Method, ErrUnsupported)
+		}
+		if s.Init != nil && (r.Init == nil || s.Init.URI != r.Init.URI || !sameRange(s.Init.Range, r.Init.Range)) {
+			if curInit, err = addInit(s.Init, fmt.Sprintf("init of segment %d of rendition %s", s.Number, r.ID)); err != nil {
+				return err
+			}
+		}
+		off, length := rangeOf(s.Range)
+		key, err := pm.local(fmt.Sprintf("segment %d of rendition %s", s.Number, r.ID), s.URI, rangeName(off, length))
+		if err != nil {
+			return err
+		}
+		kind := kindOther
+		switch {
+		case curInit != "":
+			kind = kindMedia
+		case r.Type == manifest.Text:
+			kind = kindOther
+		case strings.EqualFold(path.Ext(strings.SplitN(s.URI, "?", 2)[0]), ".ts"):
+			kind = kindTS
+		}
+		if s.Discontinuity {
+			tr.Disc = append(tr.Disc, len(tr.Items))
+		}
+		tr.Items = append(tr.Items, len(pl.Items))
+		pl.Items = append(pl.Items, item{Key: key, URL: s.URI, Offset: off, Length: length, Kind: kind, Dur: s.Duration, Init: curInit, Track: ti})
+		dur += s.Duration
+	}
+	if tr.Target == 0 {
+		for _, i := range tr.Items {
+			tr.Target = max(tr.Target, pl.Items[i].Dur)
+		}
+	}
+	if r.Type != manifest.Text {
+		pl.Duration = max(pl.Duration, dur)
+	}
+	pl.Tracks = append(pl.Tracks, tr)
+	return nil
 }
 
 func rangeOf(br *manifest.ByteRange) (int64, int64) {

@@ -69,7 +69,7 @@ func TestSelection(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pl, err := loadPlan(context.Background(), &HTTPFetcher{}, o.url("master.m3u8"), tt.sel)
+			pl, err := loadPlan(context.Background(), NewFetcher(nil), o.url("master.m3u8"), tt.sel, DefaultMaxFiles)
 			if tt.err != nil {
 				if !errors.Is(err, tt.err) {
 					t.Fatalf("loadPlan = %v; want %v", err, tt.err)

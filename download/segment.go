@@ -24,11 +24,18 @@ type itemWriter struct {
 	key  string
 	err  error // the first storage error, kept even if the fetcher wraps or hides it
 	n    int64
+	max  int64 // size cap of the whole file
+	have int64 // bytes the part file held before this fetch
 	vErr error // the checker's verdict on a bad stream
 }
 
 func (w *itemWriter) Write(p []byte) (int, error) {
 	if w.err != nil {
+		return 0, w.err
+	}
+	if w.have+w.n+int64(len(p)) > w.max {
+		w.err = fmt.Errorf("%s: %w: more than %d bytes (the cap for its declared bandwidth and duration)", w.key, ErrTooLarge, w.max)
+		w.vErr = w.err
 		return 0, w.err
 	}
 	if err := w.j.reserve(int64(len(p)), w.key); err != nil {
@@ -104,7 +111,7 @@ func (j *job) fetchItem(ctx context.Context, i int, url string) (*verified, erro
 		return nil, err
 	}
 	if it.Length == 0 || have < it.Length {
-		w := &itemWriter{f: f, ck: ck, j: j, key: it.Key}
+		w := &itemWriter{f: f, ck: ck, j: j, key: it.Key, max: j.sizeCap(&it), have: have}
 		req := &transport.Request{URL: url, Kind: transport.KindMedia, Offset: it.Offset + have, Body: w}
 		if it.Kind == kindInit {
 			req.Kind = transport.KindInit
@@ -120,8 +127,8 @@ func (j *job) fetchItem(ctx context.Context, i int, url string) (*verified, erro
 		if ferr == nil && it.Offset+have > 0 && res != nil {
 			if res.Status == 200 {
 				ferr = fmt.Errorf("%s: %w", it.Key, ErrRangeIgnored)
-			} else if start, ok := contentRangeStart(res.Header); ok && start != it.Offset+have {
-				ferr = fmt.Errorf("%s: %w: Content-Range starts at %d, asked %d", it.Key, ErrRangeIgnored, start, it.Offset+have)
+			} else if cr, err := transport.ParseContentRange(res.Header.Get("Content-Range")); err == nil && cr.First != it.Offset+have {
+				ferr = fmt.Errorf("%s: %w: Content-Range starts at %d, asked %d", it.Key, ErrRangeIgnored, cr.First, it.Offset+have)
 			}
 		}
 		var st *StatusError
@@ -132,7 +139,9 @@ func (j *job) fetchItem(ctx context.Context, i int, url string) (*verified, erro
 		}
 		if ferr != nil {
 			if w.vErr != nil || errors.Is(ferr, ErrRangeIgnored) || errors.Is(ferr, transport.ErrRange) {
-				_ = f.Truncate(0) // bad bytes are never resumed from
+				if terr := f.Truncate(0); terr != nil { // bad bytes are never resumed from
+					ferr = errors.Join(ferr, j.storageErr(tmp, terr))
+				}
 			}
 			if ctx.Err() != nil {
 				return nil, context.Cause(ctx)
@@ -141,14 +150,34 @@ func (j *job) fetchItem(ctx context.Context, i int, url string) (*verified, erro
 		}
 	}
 	if err := ck.Finish(); err != nil {
-		_ = f.Truncate(0)
-		return nil, &VerifyError{Path: it.Key, Reason: err.Error()}
+		verr := error(&VerifyError{Path: it.Key, Reason: err.Error()})
+		if terr := f.Truncate(0); terr != nil {
+			verr = errors.Join(verr, j.storageErr(tmp, terr))
+		}
+		return nil, verr
 	}
 	if it.Kind == kindInit {
 		j.setInit(it.Key, ck.init)
 	}
 	closed = true
 	return &verified{f: f, tmp: tmp, key: it.Key, rec: segRec{Size: ck.n, CRC: ck.crc}}, nil
+}
+
+// sizeCap is the most bytes item it may have: its exact length when the
+// manifest gives one, else SegmentSizeFactor × bandwidth × duration, at
+// least the floor.
+func (j *job) sizeCap(it *item) int64 {
+	if it.Length > 0 {
+		return it.Length
+	}
+	var bw int
+	j.mu.Lock()
+	if it.Track >= 0 && it.Track < len(j.plan.Tracks) {
+		bw = j.plan.Tracks[it.Track].Bandwidth
+	}
+	j.mu.Unlock()
+	declared := int64(float64(bw) / 8 * it.Dur.Seconds())
+	return max(j.env.sizeFloor, SegmentSizeFactor*declared)
 }
 
 // resumeState feeds the bytes a part file already holds to a new checker;

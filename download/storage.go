@@ -8,23 +8,7 @@ import (
 	"os"
 	"path"
 	"syscall"
-	"time"
 )
-
-// Clock gives the time; tests inject a fake one.
-type Clock interface {
-	Now() time.Time
-}
-
-// ClockFunc adapts a function to Clock.
-type ClockFunc func() time.Time
-
-// Now calls f.
-func (f ClockFunc) Now() time.Time { return f() }
-
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
 
 // SpaceChecker tells how many bytes can still be written under a folder.
 type SpaceChecker interface {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player/transport"
 )
 
@@ -135,9 +136,9 @@ func TestFreeSpaceCheckedWhileRunning(t *testing.T) {
 func TestExpiryAndRenewal(t *testing.T) {
 	o := newOrigin(t, testTitle(t, 4*time.Second))
 	cfg := testConfig(t)
-	clock := cfg.Clock.(*fakeClock)
+	clk := cfg.Clock.(*clock.Fake)
 	m := startManager(t, cfg)
-	id, _ := m.Add(Request{URL: o.url("master.m3u8"), Expires: clock.Now().Add(48 * time.Hour)})
+	id, _ := m.Add(Request{URL: o.url("master.m3u8"), Expires: clk.Now().Add(48 * time.Hour)})
 	if d := await(t, m, id); d.State != StateCompleted {
 		t.Fatalf("state %s %q", d.State, d.Err)
 	}
@@ -147,14 +148,14 @@ func TestExpiryAndRenewal(t *testing.T) {
 		t.Fatalf("Offline before expiry: %v", err)
 	}
 	off.Close()
-	clock.Advance(49 * time.Hour)
+	clk.Advance(49 * time.Hour)
 	if _, err := m.Offline(id); !errors.Is(err, ErrExpired) {
 		t.Fatalf("Offline after expiry = %v; want ErrExpired", err)
 	}
-	if _, err := OpenOffline(cfg.Dir, id, clock.Now()); !errors.Is(err, ErrExpired) && !errors.Is(err, ErrLocked) {
+	if _, err := OpenOffline(cfg.Dir, id, clk.Now()); !errors.Is(err, ErrExpired) && !errors.Is(err, ErrLocked) {
 		t.Fatalf("OpenOffline after expiry = %v; want ErrExpired", err)
 	}
-	if err := m.Renew(id, clock.Now().Add(24*time.Hour)); err != nil {
+	if err := m.Renew(id, clk.Now().Add(24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	off, err = m.Offline(id)
@@ -167,7 +168,7 @@ func TestExpiryAndRenewal(t *testing.T) {
 	}
 	m.Close()
 	// Without a running manager, as `abrkit play --offline` does.
-	off, err = OpenOffline(cfg.Dir, id, clock.Now())
+	off, err = OpenOffline(cfg.Dir, id, clk.Now())
 	if err != nil {
 		t.Fatalf("OpenOffline: %v", err)
 	}
@@ -241,7 +242,7 @@ func TestPauseResumeKeepsPartialSegment(t *testing.T) {
 		if strings.HasSuffix(req.URL, "v600/seg_2.m4s") && req.Offset == 0 {
 			req.Body = &notifyWriter{w: req.Body, once: &wonce, ch: written}
 		}
-		return (&HTTPFetcher{}).Fetch(ctx, req, p)
+		return NewFetcher(nil).Fetch(ctx, req, p)
 	})
 	m := startManager(t, cfg)
 	id, _ := m.Add(Request{URL: o.url("master.m3u8")})

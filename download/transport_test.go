@@ -63,7 +63,8 @@ func TestWithPlayerTransport(t *testing.T) {
 	checkIdentical(t, m, id, pkg)
 }
 
-func TestHTTPFetcherStall(t *testing.T) {
+// The download fetcher's stall error is the transport's one.
+func TestFetcherStall(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	srv := httptestServer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -72,10 +73,10 @@ func TestHTTPFetcherStall(t *testing.T) {
 		w.(http.Flusher).Flush()
 		<-release
 	})
-	f := &HTTPFetcher{StallTimeout: 50 * time.Millisecond}
+	f := transport.NewHTTP(transport.HTTPConfig{MaxAttempts: 1, StallTimeout: 50 * time.Millisecond})
 	_, err := f.Fetch(context.Background(), &transport.Request{URL: srv + "/x"}, nil)
-	if !errors.Is(err, ErrStalled) {
-		t.Fatalf("Fetch = %v; want ErrStalled", err)
+	if !errors.Is(err, transport.ErrStalled) {
+		t.Fatalf("Fetch = %v; want transport.ErrStalled", err)
 	}
 }
 

@@ -100,7 +100,9 @@ type Selection struct {
 }
 
 // RefreshFunc returns a new manifest URL when signed URLs have expired
-// (the origin answered 401, 403 or 410). For the reference backend this is a
+// (the origin answered 401, 403 or 410) or when the server keeps failing
+// (no connection, stalls, 5xx): a hook that knows several servers should
+// then answer with one that works. For the reference backend this is a
 // new POST /v1/play.
 type RefreshFunc func(ctx context.Context) (newManifestURL string, err error)
 
@@ -117,7 +119,10 @@ type Request struct {
 	Quota int64
 	// Expires is when offline playback stops being allowed (zero: never).
 	Expires time.Time
-	// Refresh renews expired signed URLs; nil fails the download with StopAuth.
+	// Refresh renews expired signed URLs and moves off a failing server;
+	// nil fails the download with StopAuth when URLs expire. Adding an
+	// existing download with a Refresh hook makes its next run use URL
+	// rather than the URLs stored from an earlier run.
 	Refresh RefreshFunc
 	// Title is free text kept with the download (shown by list).
 	Title string
@@ -128,7 +133,7 @@ type Progress struct {
 	Segments      int           `json:"segments"`       // segments (including init segments) in the plan
 	SegmentsDone  int           `json:"segments_done"`  // verified and recorded in the index
 	Bytes         int64         `json:"bytes"`          // bytes of completed segments
-	BytesEstimate int64         `json:"bytes_estimate"` // expected total bytes (exact where sizes are known)
+	BytesEstimate int64         `json:"bytes_estimate"` // Bytes plus an estimate for the files not done; equals Bytes once complete
 	Duration      time.Duration `json:"-"`              // media duration of the selected tracks
 	ETA           time.Duration `json:"-"`              // 0 when unknown
 	BytesPerSec   float64       `json:"bytes_per_sec"`  // recent rate
@@ -147,7 +152,8 @@ func (p Progress) MarshalJSON() ([]byte, error) {
 	}{plain(p), p.Duration.Seconds(), p.ETA.Seconds()})
 }
 
-// Fraction is SegmentsDone/Segments, weighted by bytes when they are known.
+// Fraction is Bytes/BytesEstimate (SegmentsDone/Segments before any size
+// is known); 1 once every file is done.
 func (p Progress) Fraction() float64 {
 	if p.BytesEstimate > 0 {
 		f := float64(p.Bytes) / float64(p.BytesEstimate)

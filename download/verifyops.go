@@ -2,13 +2,14 @@ package download
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // VerifyReport is the result of checking every file of a download.
@@ -98,19 +99,19 @@ func (m *Manager) Verify(ctx context.Context, id string, repair bool) (*VerifyRe
 			return rep, err
 		}
 		rep.Repaired = true
-		_ = m.with(id, func(d *dl) error {
+		err := m.with(id, func(d *dl) error {
 			for _, k := range bad {
-				if s, ok := d.sizes[k]; ok {
-					d.progress.Bytes -= s
-					delete(d.sizes, k)
-				}
+				d.unsetDone(k)
 			}
-			d.progress.SegmentsDone = len(d.sizes)
+			d.updateEstimate()
 			if d.rec.state() == StateCompleted {
 				m.setState(d, StateFailed, StopVerify, fmt.Errorf("%d files failed verification", len(bad)))
 			}
 			return nil
 		})
+		if err != nil {
+			return rep, err
+		}
 	}
 	return rep, nil
 }
@@ -161,18 +162,21 @@ func (m *Manager) Offline(id string) (*Offline, error) {
 
 // OpenOffline opens download id of the manager folder dir for playback
 // without a running Manager (for `abrkit play --offline ID`). It reads the
-// index read-only and fails with ErrLocked if another process holds it
-// for writing, ErrNotFound, ErrIncomplete or ErrExpired.
+// index read-only (a committed copy when a running download holds it) and
+// fails with ErrNoIndex, ErrNotFound, ErrIncomplete or ErrExpired.
 func OpenOffline(dir, id string, now time.Time) (*Offline, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
-	db, err := bolt.Open(filepath.Join(abs, IndexFile), 0o644, &bolt.Options{ReadOnly: true, Timeout: time.Second})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w (%w)", dir, ErrLocked, err)
+	path := filepath.Join(abs, IndexFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, indexMissing(abs)
 	}
-	x := &index{db: db}
+	x, err := openIndexReadOnly(path)
+	if err != nil {
+		return nil, err
+	}
 	recs, err := x.all()
 	x.close()
 	if err != nil {

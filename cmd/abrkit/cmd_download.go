@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,12 +33,7 @@ const defaultDownloadDir = "downloads"
 const pidFile = "downloader.pid"
 
 func newDownloadCmd() *cobra.Command {
-	var (
-		out, quality, audio, subs, id, title, expires, quota, refreshCmd string
-		gateway, play, user, password                                    string
-		parallel                                                         int
-		withSubs, dash                                                   bool
-	)
+	var f downloadFlags
 	c := &cobra.Command{
 		Use:   "download URL | --gateway URL --play TITLE",
 		Short: "Download a title for offline playback (resumable)",
@@ -56,86 +52,24 @@ Exit codes: 0 completed, 1 paused or failed (the message says why), 2 bad usage.
   abrkit download --gateway http://127.0.0.1:8080 --play t1 --out ~/abrkit-downloads
   abrkit download list --out ~/abrkit-downloads
   abrkit download verify --out ~/abrkit-downloads --format json
+  abrkit download reindex --out ~/abrkit-downloads
   abrkit play --offline 3f2a9c1b7d4e`,
 		Args: cobra.MaximumNArgs(1),
 	}
 	format := formatFlag(c)
-	c.Flags().StringVar(&out, "out", defaultDownloadDir, "folder holding the downloads and their index")
-	c.Flags().StringVar(&gateway, "gateway", "", "reference backend gateway URL: ask POST /v1/play for the title's signed URL (with --play)")
-	c.Flags().StringVar(&play, "play", "", "title ID to ask the gateway for; also the default download ID")
-	c.Flags().StringVar(&user, "user", "viewer", "gateway login user")
-	c.Flags().StringVar(&password, "password", "viewer", "gateway login password")
-	c.Flags().BoolVar(&dash, "dash", false, "with --gateway: download the DASH manifest instead of HLS")
-	c.Flags().StringVar(&quality, "quality", "best", "video quality: best, worst, a height (720p) or a bitrate cap (1500k)")
-	c.Flags().StringVar(&audio, "audio", "", "audio languages to keep, comma-separated (default all)")
-	c.Flags().BoolVar(&withSubs, "subs", false, "download subtitles too")
-	c.Flags().StringVar(&subs, "subs-lang", "", "subtitle languages to keep, comma-separated (implies --subs)")
-	c.Flags().StringVar(&id, "id", "", "download ID (default: derived from the URL without its query)")
-	c.Flags().StringVar(&title, "title", "", "free text shown by list")
-	c.Flags().StringVar(&expires, "expires", "", "offline playback is refused after this duration (e.g. 720h); default never")
-	c.Flags().StringVar(&quota, "quota", "", "cap on this download's bytes (e.g. 2GB)")
-	c.Flags().IntVar(&parallel, "parallel", download.DefaultMaxSegments, "segments fetched at once")
-	c.Flags().StringVar(&refreshCmd, "refresh-cmd", "", "shell command printing a fresh manifest URL when signed URLs expire")
+	f.register(c)
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(*format); err != nil {
 			return err
 		}
-		sel, err := download.ParseQuality(quality)
+		req, err := f.request(cmd.Context(), args)
 		if err != nil {
-			return badInput(fmt.Errorf("--quality: %w", err))
+			return err
 		}
-		sel.AudioLangs = splitLangs(audio)
-		sel.SubtitleLangs = splitLangs(subs)
-		sel.Subtitles = withSubs || len(sel.SubtitleLangs) > 0
-		req := download.Request{ID: id, Title: title, Selection: sel}
-		switch {
-		case gateway != "" && (play == "" || len(args) > 0):
-			return usageErrorf("--gateway needs --play TITLE and no URL")
-		case gateway == "" && play != "":
-			return usageErrorf("--play needs --gateway")
-		case gateway == "" && len(args) != 1:
-			return usageErrorf("want a manifest URL, or --gateway URL --play TITLE")
-		case gateway != "":
-			refresh := gatewayRefresh(gateway, play, user, password, dash)
-			u, err := refresh(cmd.Context())
-			if err != nil {
-				return err
-			}
-			req.URL, req.Refresh = u, refresh
-			if req.ID == "" {
-				req.ID = play
-			}
-			if req.Title == "" {
-				req.Title = play
-			}
-		default:
-			req.URL = args[0]
-		}
-		if expires != "" {
-			d, err := time.ParseDuration(expires)
-			if err != nil || d <= 0 {
-				return usageErrorf("--expires %q: want a positive duration such as 720h", expires)
-			}
-			req.Expires = time.Now().Add(d)
-		}
-		if quota != "" {
-			if req.Quota, err = download.ParseSize(quota); err != nil {
-				return badInput(fmt.Errorf("--quota: %w", err))
-			}
-		}
-		if parallel < 1 || parallel > 64 {
-			return usageErrorf("--parallel %d: want 1 to 64", parallel)
-		}
-		if refreshCmd != "" {
-			if gateway != "" {
-				return usageErrorf("--refresh-cmd and --gateway exclude each other")
-			}
-			req.Refresh = shellRefresh(refreshCmd)
-		}
-		return runDownload(cmd, out, *format, parallel, req, true)
+		return runDownload(cmd, f.out, *format, download.Config{MaxSegments: f.parallel, MaxFiles: f.maxFiles}, req, true)
 	}
 	c.AddCommand(newDownloadListCmd(), newDownloadPauseCmd(), newDownloadResumeCmd(),
-		newDownloadRemoveCmd(), newDownloadVerifyCmd(), newDownloadRenewCmd())
+		newDownloadRemoveCmd(), newDownloadVerifyCmd(), newDownloadRenewCmd(), newDownloadReindexCmd())
 	return c
 }
 
@@ -166,9 +100,13 @@ func shellRefresh(cmd string) download.RefreshFunc {
 
 // gatewayRefresh asks the reference backend's playback API for the
 // title's manifest URL, logging in first and again when the token expired.
+// Of the ranked edges it answers with the first whose manifest loads, so
+// that a download moves off an edge that died even before the playback
+// API notices.
 func gatewayRefresh(gateway, title, user, password string, dash bool) download.RefreshFunc {
 	var mu sync.Mutex
 	cl := &backend.Client{Gateway: gateway}
+	probe := transport.NewHTTP(transport.HTTPConfig{MaxAttempts: 1, ConnectTimeout: 2 * time.Second, FirstByteTimeout: 3 * time.Second, StallTimeout: 3 * time.Second})
 	return func(ctx context.Context) (string, error) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -185,19 +123,41 @@ func gatewayRefresh(gateway, title, user, password string, dash bool) download.R
 				return "", fmt.Errorf("gateway play %s: %w", title, err)
 			}
 		}
-		u := p.HLS
-		if dash {
-			u = p.DASH
-		}
-		if u == "" {
-			return "", fmt.Errorf("gateway play %s: no manifest URL in the answer", title)
-		}
-		return u, nil
+		return pickEdge(ctx, probe, p, dash)
 	}
 }
 
+// pickEdge returns the manifest URL of the best-ranked edge that answers,
+// or the top one when none does (the download then says why it fails).
+func pickEdge(ctx context.Context, probe transport.Fetcher, p control.PlayResponse, dash bool) (string, error) {
+	manifestOf := func(hls, mpd string) string {
+		if dash {
+			return mpd
+		}
+		return hls
+	}
+	edges := append([]control.PlayEdge(nil), p.Edges...)
+	sort.SliceStable(edges, func(i, j int) bool { return edges[i].Rank < edges[j].Rank })
+	for _, e := range edges {
+		u := manifestOf(e.HLS, e.DASH)
+		if u == "" {
+			continue
+		}
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, err := probe.Fetch(pctx, &transport.Request{URL: u, Kind: transport.KindProbe}, nil)
+		cancel()
+		if err == nil {
+			return u, nil
+		}
+	}
+	if u := manifestOf(p.HLS, p.DASH); u != "" {
+		return u, nil
+	}
+	return "", fmt.Errorf("gateway play %s: no manifest URL in the answer", p.Title)
+}
+
 // newDownloadFetcher makes the fetcher downloads use; tests wrap it.
-var newDownloadFetcher = func() transport.Fetcher { return &download.HTTPFetcher{} }
+var newDownloadFetcher = func() transport.Fetcher { return download.NewFetcher(nil) }
 
 // downloadJSON is the machine-readable form of a download.
 type downloadJSON struct {
@@ -250,6 +210,10 @@ func openManager(dir string, passive bool, cfg download.Config) (*download.Manag
 	if errors.Is(err, download.ErrLocked) {
 		return nil, fmt.Errorf("%w (a running `abrkit download` holds it; `abrkit download pause ID --out %s` asks it to pause)", err, dir)
 	}
+	var mi *download.MissingIndexError
+	if errors.As(err, &mi) && mi.Folders > 0 {
+		return nil, fmt.Errorf("%w: run `abrkit download reindex --out %s`", err, dir)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -257,22 +221,26 @@ func openManager(dir string, passive bool, cfg download.Config) (*download.Manag
 	return m, nil
 }
 
+// openReader opens the download folder read-only: it creates nothing and
+// works while a download runs there.
+func openReader(dir string) (*download.Manager, error) {
+	return openManager(dir, true, download.Config{ReadOnly: true})
+}
+
 // runDownload adds (or resumes) a download and runs it in the foreground
 // until it is at rest. Ctrl-C and SIGTERM pause it.
-func runDownload(cmd *cobra.Command, dir, format string, parallel int, req download.Request, add bool) error {
+func runDownload(cmd *cobra.Command, dir, format string, cfg download.Config, req download.Request, add bool) error {
 	stderr := cmd.ErrOrStderr()
 	bar := &progressBar{w: stderr, enabled: format == "text"}
 	var target sync.Map // only the download this command runs is drawn
-	m, err := openManager(dir, false, download.Config{
-		MaxSegments: parallel,
-		Fetcher:     newDownloadFetcher(),
-		OnEvent: func(e download.Event) {
-			if _, ok := target.Load(e.Download.ID); ok {
-				bar.draw(e.Download)
-			}
-		},
-		RefreshFor: func(d download.Download) download.RefreshFunc { return req.Refresh },
-	})
+	cfg.Fetcher = newDownloadFetcher()
+	cfg.OnEvent = func(e download.Event) {
+		if _, ok := target.Load(e.Download.ID); ok {
+			bar.draw(e.Download)
+		}
+	}
+	cfg.RefreshFor = func(d download.Download) download.RefreshFunc { return req.Refresh }
+	m, err := openManager(dir, false, cfg)
 	if err != nil {
 		return err
 	}
@@ -407,7 +375,7 @@ func newDownloadListCmd() *cobra.Command {
 		if err := checkFormat(*format); err != nil {
 			return err
 		}
-		m, err := openManager(out, true, download.Config{})
+		m, err := openReader(out)
 		if err != nil {
 			return err
 		}
@@ -502,7 +470,7 @@ func newDownloadResumeCmd() *cobra.Command {
 		if err := checkFormat(*format); err != nil {
 			return err
 		}
-		err := runDownload(cmd, out, *format, parallel, download.Request{ID: args[0]}, false)
+		err := runDownload(cmd, out, *format, download.Config{MaxSegments: parallel}, download.Request{ID: args[0]}, false)
 		return downloadErr(err)
 	}
 	return c
@@ -564,7 +532,13 @@ Exit codes: 0 all ok, 1 something is missing or damaged.`,
 		if err := checkFormat(*format); err != nil {
 			return err
 		}
-		m, err := openManager(out, true, download.Config{})
+		var m *download.Manager
+		var err error
+		if repair {
+			m, err = openManager(out, true, download.Config{})
+		} else {
+			m, err = openReader(out)
+		}
 		if err != nil {
 			return err
 		}
@@ -577,6 +551,9 @@ Exit codes: 0 all ok, 1 something is missing or damaged.`,
 			}
 			for _, d := range ds {
 				ids = append(ids, d.ID)
+			}
+			if len(ids) == 0 {
+				return fmt.Errorf("nothing to verify: no downloads in %s", m.Dir())
 			}
 		}
 		res := verifyJSON{OK: len(ids) > 0, Downloads: []*download.VerifyReport{}}
@@ -609,8 +586,54 @@ Exit codes: 0 all ok, 1 something is missing or damaged.`,
 			}
 		}
 		if !res.OK {
-			return errors.New("verification failed")
+			return fmt.Errorf("verification failed: %s", verifySummary(res.Downloads))
 		}
+		return nil
+	}
+	return c
+}
+
+// verifySummary names the downloads that failed and why.
+func verifySummary(reps []*download.VerifyReport) string {
+	var parts []string
+	for _, r := range reps {
+		if r.OK {
+			continue
+		}
+		why := fmt.Sprintf("%d missing, %d damaged", len(r.Missing), len(r.Corrupt))
+		if r.Segments == 0 {
+			why = "no files recorded (state " + r.State + ")"
+		}
+		parts = append(parts, r.ID+": "+why)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func newDownloadReindexCmd() *cobra.Command {
+	var out string
+	c := &cobra.Command{
+		Use:   "reindex",
+		Short: "Rebuild the download index from the files on disk",
+		Long: `Rebuild the index of a downloads folder from its download folders, after the
+index was deleted or lost. Completed downloads come back completed; others come
+back paused with the files they had, and resume fetches the rest.`,
+		Example: `  abrkit download reindex --out ~/abrkit-downloads`,
+		Args:    cobra.NoArgs,
+	}
+	c.Flags().StringVar(&out, "out", defaultDownloadDir, "downloads folder")
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		if _, err := os.Stat(out); err != nil {
+			return badInput(fmt.Errorf("--out: %w", err))
+		}
+		ids, err := download.Reindex(out)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "%d downloads taken back into the index", len(ids))
+		if len(ids) > 0 {
+			fmt.Fprintf(cmd.OutOrStdout(), ": %s", strings.Join(ids, ", "))
+		}
+		fmt.Fprintln(cmd.OutOrStdout())
 		return nil
 	}
 	return c

@@ -9,11 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/download"
 	"github.com/abrkit/abrkit/player/transport"
-	"github.com/abrkit/abrkit/simulator/backend"
-	"github.com/abrkit/abrkit/simulator/backend/topology"
 )
 
 type fetchFunc func(context.Context, *transport.Request, transport.ProgressFunc) (*transport.Result, error)
@@ -26,30 +23,13 @@ func (f fetchFunc) Fetch(ctx context.Context, r *transport.Request, p transport.
 // (its clock jumps past the URL lifetime); the download renews them with
 // a new POST /v1/play and completes.
 func TestDownloadCmdGatewayRefresh(t *testing.T) {
-	topo, err := topology.Parse([]byte(`
-catalog:
-  titles:
-    - {id: t1, duration: 12s, segment_duration: 2s, ladder_kbps: [300]}
-regions:
-  - id: eu
-    edges: [{id: eu-1}]
-`), "dl.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fc := clock.NewFake(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
-	ctx := context.Background()
-	b, err := backend.Start(ctx, backend.Options{Topology: topo, Clock: fc, Manual: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close(ctx)
+	b, fc, topo := gatewayBackend(t, "[{id: eu-1}]")
 
 	var segs atomic.Int64
 	old := newDownloadFetcher
 	defer func() { newDownloadFetcher = old }()
 	newDownloadFetcher = func() transport.Fetcher {
-		inner := &download.HTTPFetcher{}
+		inner := download.NewFetcher(nil)
 		return fetchFunc(func(ctx context.Context, r *transport.Request, p transport.ProgressFunc) (*transport.Result, error) {
 			if strings.HasSuffix(r.URL, ".m4s") && segs.Add(1) == 4 {
 				fc.Advance(topo.URLTTL + time.Hour) // every signed URL handed out so far expires

@@ -56,6 +56,8 @@ func TestDownloadCmd(t *testing.T) {
 		{"not http", func() []string { return []string{"download", "ftp://x/y.m3u8", "--out", dir} }, 2, "", "http"},
 		{"bad id", func() []string { return []string{"download", url, "--out", dir, "--id", "../x"} }, 2, "", "invalid download ID"},
 		{"bad format", func() []string { return []string{"download", url, "--out", dir, "--format", "xml"} }, 2, "", "--format"},
+		{"bad max-files", func() []string { return []string{"download", url, "--out", dir, "--max-files", "0"} }, 2, "", "--max-files"},
+		{"too many files", func() []string { return []string{"download", url, "--out", t.TempDir(), "--max-files", "3"} }, 1, "failed", "more than 3"},
 		{"download", func() []string {
 			return []string{"download", url, "--out", dir, "--quality", "300p", "--format", "json", "--expires", "24h"}
 		}, 0, `"state": "completed"`, ""},
@@ -79,6 +81,9 @@ func TestDownloadCmd(t *testing.T) {
 				t.Fatal(err)
 			}
 			id = d.ID
+			if d.Bytes == 0 || d.BytesEstimate != d.Bytes {
+				t.Errorf("completed download shows %d of %d bytes; want the estimate equal to the bytes", d.Bytes, d.BytesEstimate)
+			}
 			if d.Segments != 8 || d.Expires == "" || !strings.HasSuffix(d.Offline, "offline.m3u8") {
 				t.Errorf("download JSON = %+v; want 8 files (v200 + audio), an expiry and the offline manifest", d)
 			}
@@ -158,8 +163,76 @@ func TestDownloadPauseSignalsRunningProcess(t *testing.T) {
 	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGINT {
 		t.Errorf("child ended with %v; want SIGINT", err)
 	}
+}
+
+// list and verify read a folder without changing it: while a download
+// holds it, when it does not exist, when it is empty; after its index is
+// deleted they say so, and reindex takes the downloads back.
+func TestDownloadListAndVerifyReadOnly(t *testing.T) {
+	url, _ := downloadOrigin(t)
+	dir := t.TempDir()
+	m, err := download.New(download.Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Start()
+	id, err := m.Add(download.Request{URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := m.Await(t.Context(), id); err != nil || d.State != download.StateCompleted {
+		t.Fatalf("download = %+v, %v", d, err)
+	}
+	missing := filepath.Join(t.TempDir(), "none")
+	empty := t.TempDir()
+	steps := []struct {
+		name string
+		args []string
+		want int
+		out  string // substring of stdout
+		err  string // substring of stderr
+	}{
+		{"list while held", []string{"download", "list", "--out", dir}, 0, id + " ", ""},
+		{"verify while held", []string{"download", "verify", "--out", dir}, 0, id + " ok", ""},
+		{"list missing folder", []string{"download", "list", "--out", missing}, 1, "", "no such folder"},
+		{"verify missing folder", []string{"download", "verify", "--out", missing}, 1, "", "no such folder"},
+		{"verify empty folder", []string{"download", "verify", "--out", empty}, 1, "", "no downloads there"},
+	}
+	for _, s := range steps {
+		var out, errOut bytes.Buffer
+		if got := run(s.args, &out, &errOut); got != s.want || !strings.Contains(out.String(), s.out) || !strings.Contains(errOut.String(), s.err) {
+			t.Errorf("%s: run(%q) = %d; want %d with %q/%q\nstdout: %s\nstderr: %s", s.name, s.args, got, s.want, s.out, s.err, out.String(), errOut.String())
+		}
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Errorf("list/verify created %s: %v", missing, err)
+	}
+	if ents, _ := os.ReadDir(empty); len(ents) != 0 {
+		t.Errorf("verify wrote into the empty folder: %v", ents)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// The index is deleted: list says the files can rebuild it.
+	if err := os.Remove(filepath.Join(dir, download.IndexFile)); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if got := run([]string{"download", "list", "--out", dir}, &out, &errOut); got != 1 || !strings.Contains(errOut.String(), "download reindex") {
+		t.Fatalf("list without index = %d %s%s; want 1 naming reindex", got, out.String(), errOut.String())
+	}
 	out.Reset()
-	if got := run([]string{"download", "list", "--out", dir}, &out, &errOut); got != 1 || !strings.Contains(errOut.String(), "in use") {
-		t.Errorf("list on a busy folder = %d %s; want 1 naming the lock", got, errOut.String())
+	if got := run([]string{"download", "reindex", "--out", dir}, &out, &errOut); got != 0 || !strings.Contains(out.String(), id) {
+		t.Fatalf("reindex = %d %s%s", got, out.String(), errOut.String())
+	}
+	out.Reset()
+	if got := run([]string{"download", "list", "--out", dir, "--format", "json"}, &out, &errOut); got != 0 ||
+		!strings.Contains(out.String(), `"state": "completed"`) || !strings.Contains(out.String(), `"segments_done": 8`) {
+		t.Fatalf("list after reindex = %d %s%s", got, out.String(), errOut.String())
+	}
+	out.Reset()
+	if got := run([]string{"download", "verify", "--out", dir}, &out, &errOut); got != 0 {
+		t.Fatalf("verify after reindex = %d %s%s", got, out.String(), errOut.String())
 	}
 }

@@ -22,6 +22,9 @@ import (
 // any segment information become one segment.
 func ParseDASH(data []byte, uri string, opts ...Option) (*Presentation, error) {
 	o := buildOptions(opts)
+	if err := checkDASHCounts(data, uri, o.limits); err != nil {
+		return nil, err
+	}
 	if i := findDeclaration(data); i >= 0 {
 		return nil, &ParseError{URI: uri, Line: 1 + bytes.Count(data[:i], []byte("\n")), Path: "MPD",
 			Msg: "markup declarations (DOCTYPE, ENTITY) are not supported in an MPD"}
@@ -36,10 +39,11 @@ func ParseDASH(data []byte, uri string, opts ...Option) (*Presentation, error) {
 }
 
 type dashBuilder struct {
-	uri  string
-	data []byte
-	opt  options
-	p    *Presentation
+	uri      string
+	data     []byte
+	opt      options
+	p        *Presentation
+	segCount int // segments of all renditions, against opt.limits.TotalSegments
 }
 
 func (b *dashBuilder) err(path, field, msg string, cause error) error {
@@ -121,22 +125,57 @@ func (b *dashBuilder) build(m *mpd.MPD) (*Presentation, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cs := m.ContentSteering; cs != nil {
-		s := &ContentSteering{
-			DefaultPathwayID: cs.DefaultServiceLocation,
-			QueryBeforeStart: cs.QueryBeforeStart,
-			ProxyServerURL:   proxyServerURL(b.data),
-		}
-		if v := strings.TrimSpace(cs.Value); v != "" {
-			if s.ServerURI, err = Resolve(docBase, v); err != nil {
-				return nil, b.err("MPD/ContentSteering", "", "", err)
-			}
-		} else {
-			return nil, b.err("MPD/ContentSteering", "", "missing steering server URL", nil)
-		}
-		p.Steering = s
+	if p.Steering, err = b.steering(m.ContentSteering, docBase); err != nil {
+		return nil, err
 	}
+	if err := b.periodTimes(m); err != nil {
+		return nil, err
+	}
+	pi := 0
+	for i, per := range m.Periods {
+		if per.XlinkHref != "" && len(per.AdaptationSets) == 0 {
+			continue
+		}
+		if err := b.period(fmt.Sprintf("MPD/Period[%d]", i), per, &p.Periods[pi], bases); err != nil {
+			return nil, err
+		}
+		pi++
+	}
+	if len(p.Periods) == 0 {
+		if !p.Live || len(p.Locations) == 0 {
+			return nil, b.err(root, "Period", "no periods", nil)
+		}
+		b.warn(root, "no periods: reload the MPD from its Location")
+	}
+	return p, nil
+}
 
+// steering reads the MPD's ContentSteering element (nil when absent).
+func (b *dashBuilder) steering(cs *mpd.ContentSteeringType, docBase string) (*ContentSteering, error) {
+	if cs == nil {
+		return nil, nil
+	}
+	s := &ContentSteering{
+		DefaultPathwayID: cs.DefaultServiceLocation,
+		QueryBeforeStart: cs.QueryBeforeStart,
+		ProxyServerURL:   proxyServerURL(b.data),
+	}
+	v := strings.TrimSpace(cs.Value)
+	if v == "" {
+		return nil, b.err("MPD/ContentSteering", "", "missing steering server URL", nil)
+	}
+	var err error
+	if s.ServerURI, err = Resolve(docBase, v); err != nil {
+		return nil, b.err("MPD/ContentSteering", "", "", err)
+	}
+	return s, nil
+}
+
+// periodTimes adds the periods with their start and duration: from their
+// attributes, else from the previous period's end, the next period's start
+// or the presentation's end.
+func (b *dashBuilder) periodTimes(m *mpd.MPD) error {
+	p := b.p
 	var start time.Duration
 	for i, per := range m.Periods {
 		path := fmt.Sprintf("MPD/Period[%d]", i)
@@ -168,30 +207,14 @@ func (b *dashBuilder) build(m *mpd.MPD) (*Presentation, error) {
 			pp.Duration = p.Duration - pp.Start
 		}
 		if pp.Duration < 0 {
-			return nil, b.err(fmt.Sprintf("MPD/Period[%d]", i), "start", "periods out of order", nil)
+			return b.err(fmt.Sprintf("MPD/Period[%d]", i), "start", "periods out of order", nil)
 		}
 	}
 	if !p.Live && p.Duration == 0 && len(p.Periods) > 0 {
 		last := p.Periods[len(p.Periods)-1]
 		p.Duration = last.Start + last.Duration
 	}
-	pi := 0
-	for i, per := range m.Periods {
-		if per.XlinkHref != "" && len(per.AdaptationSets) == 0 {
-			continue
-		}
-		if err := b.period(fmt.Sprintf("MPD/Period[%d]", i), per, &p.Periods[pi], bases); err != nil {
-			return nil, err
-		}
-		pi++
-	}
-	if len(p.Periods) == 0 {
-		if !p.Live || len(p.Locations) == 0 {
-			return nil, b.err(root, "Period", "no periods", nil)
-		}
-		b.warn(root, "no periods: reload the MPD from its Location")
-	}
-	return p, nil
+	return nil
 }
 
 // baseURLs applies a level's BaseURL elements to the parent's list: each
@@ -383,6 +406,10 @@ func (b *dashBuilder) representation(path string, per *mpd.Period, as *mpd.Adapt
 	r.Type = mediaTypeOf(string(as.ContentType), r.MimeType, r.Codecs, "")
 	if err := b.segments(path, per, as, rep, pp, r); err != nil {
 		return nil, err
+	}
+	if b.segCount += len(r.Segments); b.segCount > b.opt.limits.TotalSegments {
+		return nil, &ParseError{URI: b.uri, Line: b.lineOf(path), Path: path, Field: "Representation",
+			Msg: fmt.Sprintf("renditions expand to more than %d segments together", b.opt.limits.TotalSegments), Err: ErrLimit}
 	}
 	return r, nil
 }

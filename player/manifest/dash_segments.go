@@ -9,11 +9,6 @@ import (
 	"github.com/Eyevinn/dash-mpd/mpd"
 )
 
-// maxSegments bounds the segments one rendition may expand to (about 4.6
-// days of 2 s segments), so that a
-// hostile MPD (r="2000000000") cannot exhaust memory.
-const maxSegments = 200000
-
 // segInfo is the segment description of one representation after
 // inheritance from Period and AdaptationSet (attribute by attribute).
 type segInfo struct {
@@ -299,8 +294,8 @@ func (b *dashBuilder) templateSegments(path string, si segInfo, rep *mpd.Represe
 	if si.endNumber > 0 && si.endNumber >= si.startNumber && int64(si.endNumber-si.startNumber+1) < n {
 		n = int64(si.endNumber - si.startNumber + 1)
 	}
-	if n > maxSegments {
-		return b.err(path, "duration", fmt.Sprintf("expands to %d segments, more than %d", n, maxSegments), nil)
+	if n > int64(b.maxSegments()) {
+		return b.err(path, "duration", fmt.Sprintf("expands to %d segments, more than %d", n, b.maxSegments()), nil)
 	}
 	segs := make([]Segment, 0, n)
 	for k := int64(0); k < n; k++ {
@@ -318,6 +313,11 @@ func (b *dashBuilder) templateSegments(path string, si segInfo, rep *mpd.Represe
 	b.finishSegments(r, segs)
 	return nil
 }
+
+// maxSegments bounds the segments one rendition may expand to
+// (Limits.Segments), so that a hostile MPD (r="2000000000") cannot
+// exhaust memory.
+func (b *dashBuilder) maxSegments() int { return b.opt.limits.Segments }
 
 func (b *dashBuilder) finishSegments(r *Rendition, segs []Segment) {
 	r.Segments = segs
@@ -361,8 +361,8 @@ func (b *dashBuilder) timeline(path string, si segInfo, pp *Period, init *InitSe
 			total += s.R
 		}
 		total++
-		if total > maxSegments {
-			return nil, nil, b.err(fmt.Sprintf("%s/S[%d]", path, i), "r", fmt.Sprintf("timeline expands to more than %d segments", maxSegments), nil)
+		if total > b.maxSegments() {
+			return nil, nil, b.err(fmt.Sprintf("%s/S[%d]", path, i), "r", fmt.Sprintf("timeline expands to more than %d segments", b.maxSegments()), nil)
 		}
 		entries[i] = e
 	}
@@ -407,8 +407,8 @@ func (b *dashBuilder) timeline(path string, si segInfo, pp *Period, init *InitSe
 			repeat = 0
 			if ok && end > t {
 				c := (end - t + e.D - 1) / e.D
-				if c > maxSegments-uint64(len(segs)) {
-					return nil, nil, b.err(fmt.Sprintf("%s/S[%d]", path, i), "r", fmt.Sprintf("expands to more than %d segments", maxSegments), nil)
+				if c > uint64(b.maxSegments())-uint64(len(segs)) {
+					return nil, nil, b.err(fmt.Sprintf("%s/S[%d]", path, i), "r", fmt.Sprintf("expands to more than %d segments", b.maxSegments()), nil)
 				}
 				repeat = int(c) - 1
 			} else if !ok {
@@ -430,8 +430,8 @@ func (b *dashBuilder) timeline(path string, si segInfo, pp *Period, init *InitSe
 				seg.URI = expand(num, t)
 			}
 			segs = append(segs, seg)
-			if len(segs) > maxSegments {
-				return nil, nil, b.err(fmt.Sprintf("%s/S[%d]", path, i), "r", fmt.Sprintf("expands to more than %d segments", maxSegments), nil)
+			if len(segs) > b.maxSegments() {
+				return nil, nil, b.err(fmt.Sprintf("%s/S[%d]", path, i), "r", fmt.Sprintf("expands to more than %d segments", b.maxSegments()), nil)
 			}
 			t += e.D
 			num++

@@ -16,13 +16,16 @@ import (
 // AdaptationSet with ID "variants", I-frame playlists one with ID
 // "iframes", and each EXT-X-MEDIA alternate that has a URI becomes an
 // AdaptationSet of its own (its GroupID links it to variants).
-func ParseHLS(data []byte, uri string) (*Presentation, error) {
+func ParseHLS(data []byte, uri string, opts ...Option) (*Presentation, error) {
+	if err := checkHLSCounts(data, uri, buildOptions(opts).limits); err != nil {
+		return nil, err
+	}
 	s := string(data)
 	switch hlsKind(s) {
 	case kindMaster:
 		return parseHLSMaster(s, uri)
 	case kindMedia:
-		m, err := ParseHLSMedia(data, uri)
+		m, err := ParseHLSMedia(data, uri, opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -30,7 +33,7 @@ func ParseHLS(data []byte, uri string) (*Presentation, error) {
 	}
 	// Neither: parse as a media playlist so that the error is located
 	// (missing #EXTM3U) or an empty playlist is accepted.
-	m, err := ParseHLSMedia(data, uri)
+	m, err := ParseHLSMedia(data, uri, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -110,6 +113,14 @@ type hlsMasterParser struct {
 	uri   string
 	res   *resolver
 	attrs attrList
+
+	pres        *Presentation
+	variants    AdaptationSet
+	iframes     AdaptationSet
+	alts        []AdaptationSet
+	altCount    map[MediaType]int
+	pending     *Rendition // STREAM-INF waiting for its URI line
+	pendingLine int
 }
 
 func (p *hlsMasterParser) err(line int, field, msg string, cause error) error {
@@ -117,17 +128,17 @@ func (p *hlsMasterParser) err(line int, field, msg string, cause error) error {
 }
 
 func parseHLSMaster(s, uri string) (*Presentation, error) {
-	p := &hlsMasterParser{uri: uri, res: newResolver(uri)}
-	pres := &Presentation{Format: FormatHLS, URI: uri}
-	variants := AdaptationSet{ID: "variants", Type: Video}
-	iframes := AdaptationSet{ID: "iframes", Type: Video}
-	var alts []AdaptationSet
-	altCount := map[MediaType]int{}
-
+	p := &hlsMasterParser{
+		uri: uri, res: newResolver(uri),
+		pres:     &Presentation{Format: FormatHLS, URI: uri},
+		variants: AdaptationSet{ID: "variants", Type: Video},
+		iframes:  AdaptationSet{ID: "iframes", Type: Video},
+		altCount: map[MediaType]int{},
+	}
+	// Sized once: the count was checked against the limits.
+	p.variants.Renditions = make([]Rendition, 0, strings.Count(s, "#EXT-X-STREAM-INF:"))
 	sc := lineScanner{s: s}
 	sawHeader := false
-	var pending *Rendition // STREAM-INF waiting for its URI line
-	pendingLine := 0
 	vars := hlsVars{uri: uri}
 	for {
 		l, ok := sc.next()
@@ -144,16 +155,9 @@ func parseHLSMaster(s, uri string) (*Presentation, error) {
 			}
 		}
 		if l[0] != '#' {
-			if pending == nil {
-				return nil, p.err(sc.line, "EXT-X-STREAM-INF", "URI "+quote(l)+" without a preceding EXT-X-STREAM-INF", nil)
+			if err := p.uriLine(sc.line, l); err != nil {
+				return nil, err
 			}
-			u, err := p.res.resolve(l)
-			if err != nil {
-				return nil, p.err(sc.line, "URI", "", err)
-			}
-			pending.PlaylistURI = u
-			variants.Renditions = append(variants.Renditions, *pending)
-			pending = nil
 			continue
 		}
 		if !strings.HasPrefix(l, "#EXT") {
@@ -167,96 +171,133 @@ func parseHLSMaster(s, uri string) (*Presentation, error) {
 		if !sawHeader {
 			return nil, p.err(sc.line, tag, "tag before #EXTM3U", ErrNotMaster)
 		}
-		var err error
-		switch tag {
-		case "EXT-X-STREAM-INF":
-			if pending != nil {
-				return nil, p.err(pendingLine, tag, "no URI follows", nil)
-			}
-			r, err := p.variant(sc.line, tag, val, false)
-			if err != nil {
-				return nil, err
-			}
-			r.ID = "v" + strconv.Itoa(len(variants.Renditions))
-			pending, pendingLine = r, sc.line
-		case "EXT-X-I-FRAME-STREAM-INF":
-			r, err := p.variant(sc.line, tag, val, true)
-			if err != nil {
-				// Players skip a broken trick-play entry and play the rest.
-				pres.Warnings = append(pres.Warnings, err.Error()+" (entry skipped)")
-				continue
-			}
-			r.ID = "iframe" + strconv.Itoa(len(iframes.Renditions))
-			iframes.Renditions = append(iframes.Renditions, *r)
-		case "EXT-X-MEDIA":
-			set, err := p.alternate(sc.line, tag, val)
-			if err != nil {
-				return nil, err
-			}
-			if set == nil {
-				continue
-			}
-			n := altCount[set.Type]
-			altCount[set.Type]++
-			set.ID = set.Type.String() + strconv.Itoa(n)
-			set.Renditions[0].ID = set.ID
-			alts = append(alts, *set)
-		case "EXT-X-CONTENT-STEERING":
-			if p.attrs, err = parseAttrs(val, p.attrs); err != nil {
-				return nil, p.err(sc.line, tag, "", err)
-			}
-			su, ok := p.attrs.get("SERVER-URI")
-			if !ok || su == "" {
-				return nil, p.err(sc.line, tag+" SERVER-URI", "missing", nil)
-			}
-			cs := &ContentSteering{DefaultPathwayID: p.attrs.str("PATHWAY-ID")}
-			if cs.ServerURI, err = p.res.resolve(su); err != nil {
-				return nil, p.err(sc.line, tag+" SERVER-URI", "", err)
-			}
-			pres.Steering = cs
-		case "EXT-X-SESSION-KEY":
-			if p.attrs, err = parseAttrs(val, p.attrs); err != nil {
-				return nil, p.err(sc.line, tag, "", err)
-			}
-			k := Key{
-				Method:            p.attrs.str("METHOD"),
-				IV:                p.attrs.str("IV"),
-				KeyFormat:         p.attrs.str("KEYFORMAT"),
-				KeyFormatVersions: p.attrs.str("KEYFORMATVERSIONS"),
-			}
-			if k.Method == "" || k.Method == "NONE" {
-				return nil, p.err(sc.line, tag+" METHOD", "missing or NONE", nil)
-			}
-			if u, ok := p.attrs.get("URI"); ok {
-				if k.URI, err = p.res.resolve(u); err != nil {
-					return nil, p.err(sc.line, tag+" URI", "", err)
-				}
-			}
-			pres.SessionKeys = append(pres.SessionKeys, k)
-		case "EXT-X-INDEPENDENT-SEGMENTS":
-			pres.IndependentSegments = true
-		case "EXTINF", "EXT-X-TARGETDURATION", "EXT-X-MEDIA-SEQUENCE", "EXT-X-PART":
-			return nil, p.err(sc.line, tag, "media playlist tag in a master playlist", ErrNotMaster)
+		if err := p.tag(sc.line, tag, val); err != nil {
+			return nil, err
 		}
 	}
 	if !sawHeader {
 		return nil, p.err(sc.line, "EXTM3U", "missing #EXTM3U", ErrNotMaster)
 	}
-	if pending != nil {
-		return nil, p.err(pendingLine, "EXT-X-STREAM-INF", "no URI follows", nil)
+	if p.pending != nil {
+		return nil, p.err(p.pendingLine, "EXT-X-STREAM-INF", "no URI follows", nil)
 	}
+	p.pres.Periods = []Period{p.period()}
+	p.pres.Variables = vars.defs
+	return p.pres, nil
+}
+
+// uriLine takes a URI line: the playlist of the pending EXT-X-STREAM-INF.
+func (p *hlsMasterParser) uriLine(line int, l string) error {
+	if p.pending == nil {
+		return p.err(line, "EXT-X-STREAM-INF", "URI "+quote(l)+" without a preceding EXT-X-STREAM-INF", nil)
+	}
+	u, err := p.res.resolve(l)
+	if err != nil {
+		return p.err(line, "URI", "", err)
+	}
+	p.pending.PlaylistURI = u
+	p.variants.Renditions = append(p.variants.Renditions, *p.pending)
+	p.pending = nil
+	return nil
+}
+
+// period is the one period of a master playlist: variants, alternates,
+// then I-frame variants.
+func (p *hlsMasterParser) period() Period {
 	per := Period{ID: "0"}
-	if len(variants.Renditions) > 0 {
-		variants.Codecs = variants.Renditions[0].Codecs
-		per.Sets = append(per.Sets, variants)
+	if len(p.variants.Renditions) > 0 {
+		p.variants.Codecs = p.variants.Renditions[0].Codecs
+		per.Sets = append(per.Sets, p.variants)
 	}
-	per.Sets = append(per.Sets, alts...)
-	if len(iframes.Renditions) > 0 {
-		per.Sets = append(per.Sets, iframes)
+	per.Sets = append(per.Sets, p.alts...)
+	if len(p.iframes.Renditions) > 0 {
+		per.Sets = append(per.Sets, p.iframes)
 	}
-	pres.Periods = []Period{per}
-	pres.Variables = vars.defs
-	return pres, nil
+	return per
+}
+
+// tag handles one tag of a master playlist.
+func (p *hlsMasterParser) tag(line int, tag, val string) error {
+	switch tag {
+	case "EXT-X-STREAM-INF":
+		if p.pending != nil {
+			return p.err(p.pendingLine, tag, "no URI follows", nil)
+		}
+		r, err := p.variant(line, tag, val, false)
+		if err != nil {
+			return err
+		}
+		r.ID = "v" + strconv.Itoa(len(p.variants.Renditions))
+		p.pending, p.pendingLine = r, line
+	case "EXT-X-I-FRAME-STREAM-INF":
+		r, err := p.variant(line, tag, val, true)
+		if err != nil {
+			// Players skip a broken trick-play entry and play the rest.
+			p.pres.Warnings = append(p.pres.Warnings, err.Error()+" (entry skipped)")
+			return nil
+		}
+		r.ID = "iframe" + strconv.Itoa(len(p.iframes.Renditions))
+		p.iframes.Renditions = append(p.iframes.Renditions, *r)
+	case "EXT-X-MEDIA":
+		set, err := p.alternate(line, tag, val)
+		if err != nil || set == nil {
+			return err
+		}
+		n := p.altCount[set.Type]
+		p.altCount[set.Type]++
+		set.ID = set.Type.String() + strconv.Itoa(n)
+		set.Renditions[0].ID = set.ID
+		p.alts = append(p.alts, *set)
+	case "EXT-X-CONTENT-STEERING":
+		return p.steering(line, tag, val)
+	case "EXT-X-SESSION-KEY":
+		return p.sessionKey(line, tag, val)
+	case "EXT-X-INDEPENDENT-SEGMENTS":
+		p.pres.IndependentSegments = true
+	case "EXTINF", "EXT-X-TARGETDURATION", "EXT-X-MEDIA-SEQUENCE", "EXT-X-PART":
+		return p.err(line, tag, "media playlist tag in a master playlist", ErrNotMaster)
+	}
+	return nil
+}
+
+func (p *hlsMasterParser) steering(line int, tag, val string) error {
+	var err error
+	if p.attrs, err = parseAttrs(val, p.attrs); err != nil {
+		return p.err(line, tag, "", err)
+	}
+	su, ok := p.attrs.get("SERVER-URI")
+	if !ok || su == "" {
+		return p.err(line, tag+" SERVER-URI", "missing", nil)
+	}
+	cs := &ContentSteering{DefaultPathwayID: p.attrs.str("PATHWAY-ID")}
+	if cs.ServerURI, err = p.res.resolve(su); err != nil {
+		return p.err(line, tag+" SERVER-URI", "", err)
+	}
+	p.pres.Steering = cs
+	return nil
+}
+
+func (p *hlsMasterParser) sessionKey(line int, tag, val string) error {
+	var err error
+	if p.attrs, err = parseAttrs(val, p.attrs); err != nil {
+		return p.err(line, tag, "", err)
+	}
+	k := Key{
+		Method:            p.attrs.str("METHOD"),
+		IV:                p.attrs.str("IV"),
+		KeyFormat:         p.attrs.str("KEYFORMAT"),
+		KeyFormatVersions: p.attrs.str("KEYFORMATVERSIONS"),
+	}
+	if k.Method == "" || k.Method == "NONE" {
+		return p.err(line, tag+" METHOD", "missing or NONE", nil)
+	}
+	if u, ok := p.attrs.get("URI"); ok {
+		if k.URI, err = p.res.resolve(u); err != nil {
+			return p.err(line, tag+" URI", "", err)
+		}
+	}
+	p.pres.SessionKeys = append(p.pres.SessionKeys, k)
+	return nil
 }
 
 func (p *hlsMasterParser) variant(line int, tag, val string, iframe bool) (*Rendition, error) {

@@ -75,14 +75,17 @@ func hlsError(uri string, line int, field, msg string, cause error) *ParseError 
 // EXT-X-INDEPENDENT-SEGMENTS, EXT-X-GAP and every LL-HLS tag, reports no
 // line numbers and panics on some malformed input. This scanner does all
 // of that in one pass; tests cross-check it against grafov.
-func ParseHLSMedia(data []byte, uri string) (*MediaPlaylist, error) {
-	return ParseHLSMediaWithVars(data, uri, nil)
+func ParseHLSMedia(data []byte, uri string, opts ...Option) (*MediaPlaylist, error) {
+	return ParseHLSMediaWithVars(data, uri, nil, opts...)
 }
 
 // ParseHLSMediaWithVars is ParseHLSMedia for a media playlist whose
 // EXT-X-DEFINE:IMPORT takes variables from its master playlist
 // (Presentation.Variables).
-func ParseHLSMediaWithVars(data []byte, uri string, master map[string]string) (*MediaPlaylist, error) {
+func ParseHLSMediaWithVars(data []byte, uri string, master map[string]string, opts ...Option) (*MediaPlaylist, error) {
+	if err := checkHLSCounts(data, uri, buildOptions(opts).limits); err != nil {
+		return nil, err
+	}
 	p := &hlsMediaParser{
 		uri:  uri,
 		res:  newResolver(uri),
@@ -206,22 +209,23 @@ func (p *hlsMediaParser) parse(s string) error {
 	return nil
 }
 
-func (p *hlsMediaParser) tag(line int, tag, val string) error {
-	m := p.m
+// segmentTag handles the tags that describe the next segment; false
+// when tag is not one of them.
+func (p *hlsMediaParser) segmentTag(line int, tag, val string) (bool, error) {
 	var err error
 	switch tag {
 	case "EXTINF":
 		if p.haveInf {
-			return p.err(line, tag, "second EXTINF without a URI in between", nil)
+			return true, p.err(line, tag, "second EXTINF without a URI in between", nil)
 		}
 		d, _, _ := cut(val, ',')
 		if p.dur, err = parseSeconds(d); err != nil {
-			return p.err(line, tag, "bad duration", err)
+			return true, p.err(line, tag, "bad duration", err)
 		}
 		p.haveInf, p.infLine = true, line
 	case "EXT-X-BYTERANGE":
 		if p.rangeLen, p.rangeOff, p.rangeHasOff, err = parseByteRange(val); err != nil {
-			return p.err(line, tag, "", err)
+			return true, p.err(line, tag, "", err)
 		}
 		p.haveRange, p.rangeLine = true, line
 	case "EXT-X-DISCONTINUITY":
@@ -230,38 +234,59 @@ func (p *hlsMediaParser) tag(line int, tag, val string) error {
 		p.gap = true
 	case "EXT-X-PROGRAM-DATE-TIME":
 		if p.pdt, err = parseDateTime(val); err != nil {
-			return p.err(line, tag, "", err)
+			return true, p.err(line, tag, "", err)
 		}
 		p.havePDT = true
 	case "EXT-X-KEY":
 		k, err := p.parseKey(line, tag, val)
 		if err != nil {
-			return err
+			return true, err
 		}
 		p.key = k
 	case "EXT-X-MAP":
-		if p.attrs, err = parseAttrs(val, p.attrs); err != nil {
-			return p.err(line, tag, "", err)
+		return true, p.mapTag(line, tag, val)
+	default:
+		return false, nil
+	}
+	return true, nil
+}
+
+// mapTag reads EXT-X-MAP: the init segment of the segments that follow.
+func (p *hlsMediaParser) mapTag(line int, tag, val string) error {
+	var err error
+	if p.attrs, err = parseAttrs(val, p.attrs); err != nil {
+		return p.err(line, tag, "", err)
+	}
+	u, ok := p.attrs.get("URI")
+	if !ok || u == "" {
+		return p.err(line, tag+" URI", "missing", nil)
+	}
+	in := &InitSegment{}
+	if in.URI, err = p.res.resolve(u); err != nil {
+		return p.err(line, tag+" URI", "", err)
+	}
+	if br, ok := p.attrs.get("BYTERANGE"); ok {
+		n, o, _, err := parseByteRange(br)
+		if err != nil {
+			return p.err(line, tag+" BYTERANGE", "", err)
 		}
-		u, ok := p.attrs.get("URI")
-		if !ok || u == "" {
-			return p.err(line, tag+" URI", "missing", nil)
-		}
-		in := &InitSegment{}
-		if in.URI, err = p.res.resolve(u); err != nil {
-			return p.err(line, tag+" URI", "", err)
-		}
-		if br, ok := p.attrs.get("BYTERANGE"); ok {
-			n, o, _, err := parseByteRange(br)
-			if err != nil {
-				return p.err(line, tag+" BYTERANGE", "", err)
-			}
-			in.Range = &ByteRange{Offset: o, Length: n}
-		}
-		p.init = in
-		if m.Init == nil {
-			m.Init = in
-		}
+		in.Range = &ByteRange{Offset: o, Length: n}
+	}
+	p.init = in
+	if p.m.Init == nil {
+		p.m.Init = in
+	}
+	return nil
+}
+
+// tag handles one tag of a media playlist.
+func (p *hlsMediaParser) tag(line int, tag, val string) error {
+	if ok, err := p.segmentTag(line, tag, val); ok {
+		return err
+	}
+	m := p.m
+	var err error
+	switch tag {
 	case "EXT-X-TARGETDURATION":
 		if m.TargetDuration, err = parseSeconds(val); err != nil {
 			return p.err(line, tag, "", err)

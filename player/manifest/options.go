@@ -2,12 +2,14 @@ package manifest
 
 import "time"
 
-// Option configures ParseDASH (and Parse for DASH input).
+// Option configures the parsers: WithLimits applies to all of them,
+// WithNow to DASH.
 type Option func(*options)
 
 type options struct {
 	now    time.Time
 	hasNow bool
+	limits Limits
 }
 
 // WithNow gives the wall-clock time used to generate the segment window of
@@ -25,5 +27,6 @@ func buildOptions(opts []Option) options {
 			f(&o)
 		}
 	}
+	o.limits = o.limits.withDefaults()
 	return o
 }

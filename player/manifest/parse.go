@@ -6,11 +6,11 @@ import (
 
 // Parse sniffs data as an HLS playlist or a DASH MPD and parses it.
 // uri is where data was read from (absolute URL or file path); relative
-// URIs inside are resolved against it. Options apply to DASH only.
+// URIs inside are resolved against it.
 func Parse(data []byte, uri string, opts ...Option) (*Presentation, error) {
 	switch sniff(data) {
 	case FormatHLS:
-		return ParseHLS(data, uri)
+		return ParseHLS(data, uri, opts...)
 	case FormatDASH:
 		return ParseDASH(data, uri, opts...)
 	}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package download
+
+const raceEnabled = false
