@@ -40,8 +40,9 @@ throughput. Ctrl-C stops cleanly; the QoE summary is printed at the end.
 
 Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 1 playback failed, 2 bad usage.`,
-		Example: `  abrkit play http://127.0.0.1:8080/t1/master.m3u8 --duration 30s
-  abrkit play http://127.0.0.1:8080/t1/manifest.mpd --abr bola --max-bitrate 2M --format json
+		Example: `  abrkit play --gateway http://127.0.0.1:8080 --title t1 --duration 30s
+  abrkit play --gateway http://127.0.0.1:8080 --title t2 --abr bola --max-bitrate 2M --format json
+  abrkit download --gateway http://127.0.0.1:8080 --play t1 --out downloads
   abrkit play --offline t1 --out downloads      # a completed 'abrkit download', no network`,
 		Args: cobra.MaximumNArgs(1),
 	}

@@ -142,7 +142,7 @@ the first line is {"gateway", "origin", "edges": [{"id", "region", "url"}],
 The subcommands run one component each (origin, control, edge) as separate
 processes, and 'serve urls' prints signed, directly playable manifest URLs.`,
 		Example: `  abrkit serve
-  abrkit serve --config backend.yaml --listen 127.0.0.1:8080
+  abrkit serve --config simulator/backend/topology/testdata/default.yaml --listen 127.0.0.1:8080
   abrkit serve --content testdata/content
   abrkit serve urls --gateway http://127.0.0.1:8080 --format json`,
 		Args: cobra.NoArgs,
