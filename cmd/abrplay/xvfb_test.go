@@ -20,7 +20,7 @@ import (
 	"github.com/abrkit/abrkit/cmd/abrplay/compose"
 )
 
-var update = flag.Bool("update", false, "rewrite the README screenshot (docs/abrplay.png)")
+var update = flag.Bool("update", false, "rewrite the demo screenshot (docs/abrplay.png)")
 
 const contentDir = "../../testdata/content" // made by `make content`
 
