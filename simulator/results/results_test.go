@@ -54,8 +54,9 @@ func TestMergeExact(t *testing.T) {
 	}
 }
 
-func TestRoundTrip(t *testing.T) {
-	r := sample(1, 0)
+// roundTrip writes r to a temporary folder and reads it back.
+func roundTrip(t *testing.T, r *Results) *Results {
+	t.Helper()
 	dir := t.TempDir()
 	if err := r.WriteDir(dir); err != nil {
 		t.Fatal(err)
@@ -64,6 +65,12 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return back
+}
+
+func TestRoundTrip(t *testing.T) {
+	r := sample(1, 0)
+	back := roundTrip(t, r)
 	if !reflect.DeepEqual(back.Records, r.Records) || !back.Classes[ClassSegment].Latency.Equals(r.Classes[ClassSegment].Latency) {
 		t.Errorf("ReadDir(WriteDir(r)) differs from r")
 	}
@@ -83,15 +90,7 @@ func TestRoundTripKeepsSLOUnits(t *testing.T) {
 		}
 		r.Objectives = append(r.Objectives, o)
 	}
-	dir := t.TempDir()
-	if err := r.WriteDir(dir); err != nil {
-		t.Fatal(err)
-	}
-	back, err := ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, got := r.Summarize(), back.Summarize()
+	want, got := r.Summarize(), roundTrip(t, r).Summarize()
 	for i := range want.SLOs {
 		if got.SLOs[i].ObservedText != want.SLOs[i].ObservedText {
 			t.Errorf("after ReadDir, %s observed = %q; want %q", want.SLOs[i].Expr, got.SLOs[i].ObservedText, want.SLOs[i].ObservedText)
