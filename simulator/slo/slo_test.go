@@ -169,3 +169,21 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func FuzzUnitText(f *testing.F) {
+	for _, u := range []Unit{Seconds, Ratio, BitsPerSecond, Count} {
+		f.Add(u.String())
+	}
+	f.Add("")
+	f.Add("furlongs")
+	f.Fuzz(func(t *testing.T, s string) {
+		var u Unit
+		if err := u.UnmarshalText([]byte(s)); err != nil {
+			return
+		}
+		b, err := u.MarshalText()
+		if err != nil || string(b) != s {
+			t.Fatalf("MarshalText(UnmarshalText(%q)) = %q, %v", s, b, err)
+		}
+	})
+}
