@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -302,6 +303,121 @@ func TestShellWords(t *testing.T) {
 	for _, tt := range tests {
 		if got := shellWords(tt.in); strings.Join(got, "|") != strings.Join(tt.want, "|") || len(got) != len(tt.want) {
 			t.Errorf("shellWords(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestDocCommandsExist checks every abrkit command line in the README and
+// docs/: the command and its flags exist, and every repository path it
+// names is there. (Running them is TestHelpExamplesRun's job; the docs
+// show the same commands with longer durations.)
+func TestDocCommandsExist(t *testing.T) {
+	t.Chdir("../..")
+	files, _ := filepath.Glob("docs/*.md")
+	files = append(files, "README.md")
+	root := newRootCmd(io.Discard, io.Discard)
+	n := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range docCommands(string(data)) {
+			n++
+			if err := checkCommand(root, line); err != nil {
+				t.Errorf("%s: command %d %q: %v", f, i+1, line, err)
+			}
+		}
+	}
+	if n < 20 {
+		t.Errorf("found %d abrkit commands in the docs; want the docs' examples", n)
+	}
+}
+
+// docCommands returns the abrkit command lines of the fenced code blocks
+// in a Markdown text, continuation lines joined, comments dropped.
+func docCommands(md string) []string {
+	var out []string
+	fence, cont := false, ""
+	for _, l := range strings.Split(md, "\n") {
+		if strings.HasPrefix(l, "```") {
+			fence, cont = !fence, ""
+			continue
+		}
+		if !fence {
+			continue
+		}
+		l = strings.TrimSpace(l)
+		if strings.HasSuffix(l, `\`) {
+			cont += strings.TrimSuffix(l, `\`) + " "
+			continue
+		}
+		l, cont = cont+l, ""
+		if i := strings.Index(l, " #"); i >= 0 {
+			l = strings.TrimSpace(l[:i])
+		}
+		for _, p := range []string{"go run ./cmd/abrkit ", "/usr/bin/time -v abrkit ", "abrkit "} {
+			if rest, ok := strings.CutPrefix(l, p); ok {
+				out = append(out, "abrkit "+rest)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// checkCommand resolves line's subcommand and flags and checks the
+// repository paths it names.
+func checkCommand(root *cobra.Command, line string) error {
+	words := shellWords(line)
+	var args []string
+	for i := 1; i < len(words); i++ {
+		if words[i] == ">" || words[i] == "|" || words[i] == "&" || words[i] == "&&" {
+			break
+		}
+		args = append(args, words[i])
+	}
+	c, rest, err := root.Find(args)
+	if err != nil {
+		return err
+	}
+	for _, a := range rest {
+		if strings.HasPrefix(a, "-") {
+			name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+			if c.Flags().Lookup(name) == nil && (len(name) != 1 || c.Flags().ShorthandLookup(name) == nil) {
+				return fmt.Errorf("%s has no flag %s", c.CommandPath(), a)
+			}
+			continue
+		}
+		for _, dir := range []string{"scenarios/", "testdata/", "player/", "simulator/", "bench/", "examples/"} {
+			if !strings.HasPrefix(a, dir) || strings.HasPrefix(a, "testdata/content") {
+				continue
+			}
+			if m, _ := filepath.Glob(a); len(m) == 0 {
+				return fmt.Errorf("%s: no such file in the repository", a)
+			}
+		}
+	}
+	return nil
+}
+
+func TestCheckCommand(t *testing.T) {
+	t.Chdir("../..")
+	root := newRootCmd(io.Discard, io.Discard)
+	tests := []struct {
+		line string
+		ok   bool
+	}{
+		{"abrkit simulate scenarios/quickstart.yaml --out out/q", true},
+		{"abrkit report html out/q -o out/q/r.html", true},
+		{"abrkit scenario validate scenarios/*.yaml --format json", true},
+		{"abrkit simulate scenarios/nope.yaml", false},
+		{"abrkit play --no-such-flag x", false},
+		{"abrkit manifest inspect testdata/master.m3u8", false},
+	}
+	for _, tt := range tests {
+		if err := checkCommand(root, tt.line); (err == nil) != tt.ok {
+			t.Errorf("checkCommand(%q) = %v; want ok=%v", tt.line, err, tt.ok)
 		}
 	}
 }
