@@ -6,8 +6,10 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 
 	"github.com/abrkit/abrkit/simulator/results"
+	"github.com/abrkit/abrkit/simulator/slo"
 )
 
 // WriteHTML writes a self-contained HTML report (inline SVG, no scripts):
@@ -189,7 +191,20 @@ func cdf(name string, v []float64) series {
 	return s
 }
 
-var page = template.Must(template.New("report").Funcs(template.FuncMap{"mul": func(v float64) float64 { return v * 1000 }}).Parse(`<!DOCTYPE html>
+// funcs format values as the text summary does, so that simulate, report
+// merge and the HTML report print the same figures the same way.
+var funcs = template.FuncMap{
+	"secs":  slo.Seconds.Format,
+	"ratio": slo.Ratio.Format,
+	"unit": func(metric string, v float64) string {
+		if m, ok := slo.Lookup(metric); ok {
+			return m.Unit.Format(v)
+		}
+		return strconv.FormatFloat(v, 'g', 4, 64)
+	},
+}
+
+var page = template.Must(template.New("report").Funcs(funcs).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>abrkit: {{.S.Scenario}}</title>
 <style>body{font-family:sans-serif;margin:24px;max-width:1340px}table{border-collapse:collapse;margin:8px 0}
 td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}.ok{color:#2ca02c}.bad{color:#d62728;font-weight:bold}
@@ -202,11 +217,11 @@ td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}.ok{color:#2ca02c}.b
 {{range .S.SLOs}}<tr><td>{{.Expr}}</td><td>{{.ObservedText}}</td><td>{{if .Held}}<span class="ok">held</span>{{else}}<span class="bad">breached</span>{{end}}</td></tr>{{end}}
 </table>
 <h2>Requests</h2><table><tr><th>class</th><th>count</th><th>errors</th><th>p50</th><th>p99</th><th>max</th></tr>
-{{range $k, $c := .S.Requests}}<tr><td>{{$k}}</td><td>{{$c.Count}}</td><td>{{$c.Errors}}</td><td>{{printf "%.1f ms" (mul $c.LatencyS.P50)}}</td><td>{{printf "%.1f ms" (mul $c.LatencyS.P99)}}</td><td>{{printf "%.1f ms" (mul $c.LatencyS.Max)}}</td></tr>{{end}}
+{{range $k, $c := .S.Requests}}<tr><td>{{$k}}</td><td>{{$c.Count}}</td><td>{{$c.Errors}} ({{ratio $c.ErrorRate}})</td><td>{{secs $c.LatencyS.P50}}</td><td>{{secs $c.LatencyS.P99}}</td><td>{{secs $c.LatencyS.Max}}</td></tr>{{end}}
 </table>
 {{range .S.Cohorts}}<h2>Cohort {{.Cohort}} vs {{.Control}}</h2><p>{{.N}} vs {{.ControlN}} sessions</p>
 <table><tr><th>metric</th><th>control mean</th><th>cohort mean</th><th>difference</th><th>95% CI</th></tr>
-{{range .Metrics}}<tr><td>{{.Metric}}</td><td>{{printf "%.4g" .Control}}</td><td>{{printf "%.4g" .Value}}</td><td>{{printf "%+.4g" .Diff}}</td><td>[{{printf "%+.4g" .CILow}}, {{printf "%+.4g" .CIHigh}}]</td></tr>{{end}}
+{{range .Metrics}}<tr><td>{{.Metric}}</td><td>{{unit .Metric .Control}}</td><td>{{unit .Metric .Value}}</td><td>{{printf "%+.4g" .Diff}}</td><td>[{{printf "%+.4g" .CILow}}, {{printf "%+.4g" .CIHigh}}]</td></tr>{{end}}
 </table>{{end}}
 <h2>Plots</h2><div class="charts">{{range .Charts}}<div>{{.}}</div>{{end}}</div>
 {{range .Notes}}<p class="note">{{.}}</p>{{end}}

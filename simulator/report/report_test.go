@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/abrkit/abrkit/simulator/results"
+	"github.com/abrkit/abrkit/simulator/slo"
 )
 
 func TestWriteHTML(t *testing.T) {
@@ -24,12 +25,17 @@ func TestWriteHTML(t *testing.T) {
 		b.EdgeBytes[0] += 1e6
 	}
 	r.ControlCohort = "ctl"
+	r.Classes[results.ClassSegment].Add(120*time.Millisecond, false)
 	r.Samples = []results.Sample{{Viewer: 1, Points: []results.Point{{T: 0, Bitrate: 1e6, Buffer: 2}, {T: 2, Bitrate: 2e6, Buffer: 4}}}}
 	var b bytes.Buffer
 	if err := WriteHTML(&b, r, r.Summarize()); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
+	// Latencies print as simulate prints them (slo.Seconds.Format).
+	if p50 := slo.Seconds.Format(r.Summarize().Requests["segment"].LatencyS.P50); !strings.HasSuffix(p50, "ms") || !strings.Contains(out, "<td>"+p50+"</td>") {
+		t.Errorf("request latencies are not in simulate's format")
+	}
 	if !strings.Contains(out, "Cohort exp vs ctl") {
 		t.Errorf("report lacks the cohort table")
 	}
