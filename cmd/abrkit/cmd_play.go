@@ -42,8 +42,8 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 1 playback failed, 2 bad usage.`,
 		Example: `  abrkit play --gateway http://127.0.0.1:8080 --title t1 --duration 30s
   abrkit play --gateway http://127.0.0.1:8080 --title t2 --abr bola --max-bitrate 2M --format json
-  abrkit download --gateway http://127.0.0.1:8080 --play t1 --out downloads
-  abrkit play --offline t1 --out downloads      # a completed 'abrkit download', no network`,
+  abrkit download --gateway http://127.0.0.1:8080 --play t1 --out out/downloads
+  abrkit play --offline t1 --out out/downloads      # a completed 'abrkit download', no network`,
 		Args: cobra.MaximumNArgs(1),
 	}
 	format := formatFlag(c)

@@ -127,6 +127,14 @@ func TestHelpExamplesRun(t *testing.T) {
 	gw := startBackend(t)
 	root := newRootCmd(io.Discard, io.Discard)
 	exs := helpExamples(root)
+	before := topLevel(t)
+	defer func() {
+		for name := range topLevel(t) {
+			if !before[name] {
+				t.Errorf("a help example left %s in the repository", name)
+			}
+		}
+	}()
 	if len(exs) < 20 {
 		t.Fatalf("found %d help examples; want every command's", len(exs))
 	}
@@ -169,8 +177,9 @@ func rewrite(args []string, gw, tmp string) []string {
 			a = strings.ReplaceAll(a, "http://127.0.0.1:8080", gw)
 		case strings.HasPrefix(a, "~/"):
 			a = filepath.Join(tmp, "home", a[2:])
-		case strings.HasPrefix(a, "out/"):
-			a = filepath.Join(tmp, a)
+		case strings.HasPrefix(a, "out/"),
+			i > 0 && (args[i-1] == "--out" || args[i-1] == "-o") && !filepath.IsAbs(a):
+			a = filepath.Join(tmp, a) // nothing lands in the repository
 		case strings.Contains(a, "*"):
 			if m, _ := filepath.Glob(a); len(m) > 0 {
 				out = append(out, m...)
@@ -280,6 +289,20 @@ func startBackend(t *testing.T) string {
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
 	return a.Gateway
+}
+
+// topLevel lists the names in the current folder.
+func topLevel(t *testing.T) map[string]bool {
+	t.Helper()
+	es, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]bool{}
+	for _, e := range es {
+		m[e.Name()] = true
+	}
+	return m
 }
 
 func lastLines(s string, n int) string {
