@@ -28,20 +28,7 @@ type example struct {
 // lines continued with a backslash and dropping trailing "# comments".
 func helpExamples(c *cobra.Command) []example {
 	var out []example
-	var cont string
-	for _, l := range strings.Split(c.Example, "\n") {
-		l = strings.TrimSpace(l)
-		if strings.HasSuffix(l, `\`) {
-			cont += strings.TrimSuffix(l, `\`) + " "
-			continue
-		}
-		l, cont = cont+l, ""
-		if i := strings.Index(l, " #"); i >= 0 {
-			l = strings.TrimSpace(l[:i])
-		}
-		if l == "" {
-			continue
-		}
+	for _, l := range commandLines(strings.Split(c.Example, "\n")) {
 		words := shellWords(l)
 		ex := example{cmd: c.CommandPath(), line: l}
 		for i := 0; i < len(words); i++ {
@@ -357,19 +344,12 @@ func TestDocCommandsExist(t *testing.T) {
 	}
 }
 
-// docCommands returns the abrkit command lines of the fenced code blocks
-// in a Markdown text, continuation lines joined, comments dropped.
-func docCommands(md string) []string {
+// commandLines trims shell lines, joins those continued with a
+// backslash, drops trailing "# comments" and empty lines.
+func commandLines(lines []string) []string {
 	var out []string
-	fence, cont := false, ""
-	for _, l := range strings.Split(md, "\n") {
-		if strings.HasPrefix(l, "```") {
-			fence, cont = !fence, ""
-			continue
-		}
-		if !fence {
-			continue
-		}
+	cont := ""
+	for _, l := range lines {
 		l = strings.TrimSpace(l)
 		if strings.HasSuffix(l, `\`) {
 			cont += strings.TrimSuffix(l, `\`) + " "
@@ -379,6 +359,38 @@ func docCommands(md string) []string {
 		if i := strings.Index(l, " #"); i >= 0 {
 			l = strings.TrimSpace(l[:i])
 		}
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// docCommands returns the abrkit command lines of the fenced code blocks
+// in a Markdown text.
+func docCommands(md string) []string {
+	var block, out []string
+	fence := false
+	for _, l := range strings.Split(md, "\n") {
+		if strings.HasPrefix(l, "```") {
+			fence = !fence
+			if !fence {
+				out = append(out, abrkitLines(commandLines(block))...)
+			}
+			block = block[:0]
+			continue
+		}
+		if fence {
+			block = append(block, l)
+		}
+	}
+	return out
+}
+
+// abrkitLines keeps the lines that run the CLI, as "abrkit ...".
+func abrkitLines(lines []string) []string {
+	var out []string
+	for _, l := range lines {
 		for _, p := range []string{"go run ./cmd/abrkit ", "/usr/bin/time -v abrkit ", "abrkit "} {
 			if rest, ok := strings.CutPrefix(l, p); ok {
 				out = append(out, "abrkit "+rest)
