@@ -6,7 +6,7 @@ CONTENT   ?= testdata/content
 BENCHTIME ?= 1x
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: help build test test-unit bench lint demo content quickstart cross clean
+.PHONY: help build test test-unit bench lint demo display content quickstart cross clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -37,11 +37,18 @@ content: ## real H.264/AAC CMAF ladder with ffmpeg (HLS + DASH) in $(CONTENT)
 quickstart: ## the README's main job: reference backend + quickstart scenario
 	$(GO) run ./cmd/abrkit simulate scenarios/quickstart.yaml
 
-demo: content ## the desktop demo player: embedded backend serving the ffmpeg-made content
+demo: display content ## the desktop demo player: embedded backend serving the ffmpeg-made content (needs a display)
 	$(GO) run ./cmd/abrplay --serve --content $(CONTENT)
 
-cross: ## cross-compile the SDK for linux/arm64, android/arm64 and darwin/arm64 (CGO_ENABLED=0)
+# display stops make demo early, with the headless command, when there is no screen.
+display:
+	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  echo "make demo: no display (DISPLAY is not set). Run it headless with:"; \
+	  echo "  xvfb-run -a -s '-screen 0 1280x720x24' make demo"; \
+	  echo "or play without a window: go run ./cmd/abrkit play --help"; exit 2; fi
+
+cross: ## cross-compile the SDK for linux/amd64, linux/arm64, android/arm64 and darwin/arm64 (CGO_ENABLED=0)
 	@scripts/cross-compile.sh
 
-clean: ## remove build outputs
-	rm -rf $(BIN)
+clean: ## remove build outputs and default run outputs (out/)
+	rm -rf $(BIN) out

@@ -37,8 +37,8 @@ for all traces and for each subset (pensieve: fcc and norway).
 Algorithms: ` + strings.Join(abr.Names(), ", ") + `, optimal (offline optimum).
 The pensieve preset reproduces the Pensieve simulator; the sabre preset
 reads Sabre's JSON traces (--traces) and video (--video FILE.json).`,
-		Example: `  abrkit abr eval --preset pensieve --traces ../shared/data/traces/pensieve/train \
-    --video ../shared/data/traces/pensieve/video --algo bb,robustmpc,auto,optimal --format json`,
+		Example: `  abrkit abr eval --preset pensieve --traces testdata/traces/pensieve/train \
+    --video testdata/traces/pensieve/video --algo bb,robustmpc,auto,optimal --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			format, _ := cmd.Flags().GetString("format")

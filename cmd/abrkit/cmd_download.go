@@ -48,12 +48,11 @@ The progress bar goes to stderr; the final
 state goes to stdout (--format json for machines).
 
 Exit codes: 0 completed, 1 paused or failed (the message says why), 2 bad usage.`,
-		Example: `  abrkit download http://127.0.0.1:8080/t1/master.m3u8 --out ~/abrkit-downloads --quality 720p
-  abrkit download --gateway http://127.0.0.1:8080 --play t1 --out ~/abrkit-downloads
+		Example: `  abrkit download --gateway http://127.0.0.1:8080 --play t1 --out ~/abrkit-downloads --quality 720p
   abrkit download list --out ~/abrkit-downloads
   abrkit download verify --out ~/abrkit-downloads --format json
   abrkit download reindex --out ~/abrkit-downloads
-  abrkit play --offline 3f2a9c1b7d4e`,
+  abrkit play --offline t1 --out ~/abrkit-downloads`,
 		Args: cobra.MaximumNArgs(1),
 	}
 	format := formatFlag(c)

@@ -44,8 +44,8 @@ current time).
 
 Exit codes: 0 success, 1 the manifest could not be read, 2 bad usage or a
 malformed manifest (the message names the file, line or XML path, and field).`,
-		Example: `  abrkit manifest inspect testdata/master.m3u8
-  abrkit manifest inspect https://cdn.example/t1/manifest.mpd --format json`,
+		Example: `  abrkit manifest inspect player/manifest/testdata/hls/master.m3u8
+  abrkit manifest inspect player/manifest/testdata/dash/static_number.mpd --format json`,
 		Args: cobra.ExactArgs(1),
 	}
 	format := formatFlag(c)

@@ -43,8 +43,8 @@ decodable (grey H.264 pictures, silent AAC); segment sizes follow each rung's
 bitrate with scene-driven variation.
 
 A bad catalog exits 2 with file:line: field: reason.`,
-		Example: `  abrkit package --catalog catalog.yaml --out www
-  abrkit package --catalog catalog.yaml --out www --format json`,
+		Example: `  abrkit package --catalog testdata/catalog.yaml --out out/www
+  abrkit package --catalog testdata/catalog.yaml --out out/www --format json`,
 		Args: cobra.NoArgs,
 	}
 	format := formatFlag(c)

@@ -48,10 +48,10 @@ the playback API's events URL. Every request carries CMCD (--cmcd).
 
 Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 1 playback failed, 2 bad usage.`,
-		Example: `  abrkit play http://127.0.0.1:8080/t1/master.m3u8 --duration 30s
-  abrkit play http://127.0.0.1:8080/t1/manifest.mpd --abr bola --max-bitrate 2M --format json
-  abrkit play --gateway http://127.0.0.1:8080 --title t1 --duration 20s
-  abrkit play --offline t1 --out downloads      # a completed 'abrkit download', no network`,
+		Example: `  abrkit play --gateway http://127.0.0.1:8080 --title t1 --duration 30s --cmcd headers
+  abrkit play --gateway http://127.0.0.1:8080 --title t2 --abr bola --max-bitrate 2M --format json
+  abrkit download --gateway http://127.0.0.1:8080 --play t1 --out out/downloads
+  abrkit play --offline t1 --out out/downloads      # a completed 'abrkit download', no network`,
 		Args: cobra.MaximumNArgs(1),
 	}
 	format := formatFlag(c)

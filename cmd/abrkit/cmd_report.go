@@ -30,8 +30,10 @@ QoE records are concatenated, latency histograms merged exactly, timelines and
 counters summed, and the SLOs judged again on the merged data.
 
 Exit codes: 0 every SLO held, 1 an SLO breached, 2 bad input.`,
-		Example: `  abrkit report merge out/shard-0 out/shard-1 out/shard-2 --out out/merged`,
-		Args:    cobra.MinimumNArgs(1),
+		Example: `  abrkit simulate scenarios/quickstart.yaml --shard 0/2 --out out/shard-0 --quiet
+  abrkit simulate scenarios/quickstart.yaml --shard 1/2 --out out/shard-1 --quiet
+  abrkit report merge out/shard-0 out/shard-1 --out out/merged`,
+		Args: cobra.MinimumNArgs(1),
 	}
 	format := formatFlag(c)
 	out := c.Flags().String("out", "", "write the merged results (and report.html) to this directory")
@@ -62,12 +64,16 @@ Exit codes: 0 every SLO held, 1 an SLO breached, 2 bad input.`,
 
 func newReportHTMLCmd() *cobra.Command {
 	c := &cobra.Command{
-		Use:     "html DIR",
-		Short:   "Render report.html from a results directory",
-		Example: `  abrkit report html out/merged --output report.html`,
-		Args:    cobra.ExactArgs(1),
+		Use:   "html DIR",
+		Short: "Render report.html from a results directory",
+		Example: `  abrkit simulate scenarios/quickstart.yaml --viewers 50 --watch-time 20s --out out/quick --quiet
+  abrkit report html out/quick --out out/quick/again.html`,
+		Args: cobra.ExactArgs(1),
 	}
-	output := c.Flags().StringP("output", "o", "", "file to write (default DIR/report.html)")
+	output := c.Flags().StringP("out", "o", "", "file to write (default DIR/report.html)")
+	// --output was the flag's first name; kept so that scripts keep working.
+	c.Flags().StringVar(output, "output", "", "file to write")
+	_ = c.Flags().MarkHidden("output")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		res, err := results.ReadDir(args[0])
 		if err != nil {

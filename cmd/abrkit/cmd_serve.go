@@ -192,7 +192,7 @@ processes (they need ABRKIT_SIGNING_KEY or signing_key_file), 'serve urls'
 prints signed, directly playable manifest URLs and 'serve hash-password'
 makes a password_hash for the topology's users.`,
 		Example: `  abrkit serve
-  ABRKIT_SIGNING_KEY=$(openssl rand -hex 32) abrkit serve --listen 127.0.0.1:8080
+  abrkit serve --config simulator/backend/topology/testdata/default.yaml --listen 127.0.0.1:8080
   abrkit serve --content testdata/content
   abrkit serve urls --gateway http://127.0.0.1:8080 --format json`,
 		Args: cobra.NoArgs,

@@ -28,8 +28,8 @@ or by the thousand as virtual viewers against a whole streaming backend
 Exit codes: 0 success, 1 failed work or SLO breach, 2 bad usage or bad input.`,
 		Example: `  abrkit simulate scenarios/quickstart.yaml
   abrkit serve
-  abrkit play http://127.0.0.1:8080/t1/master.m3u8 --duration 30s
-  abrkit manifest inspect testdata/master.m3u8 --format json`,
+  abrkit play --gateway http://127.0.0.1:8080 --title t1 --duration 30s
+  abrkit manifest inspect player/manifest/testdata/hls/master.m3u8 --format json`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -77,6 +77,8 @@ type game struct {
 
 	lastSample time.Time
 	lastPrint  time.Duration
+	lastShown  int       // frames shown at the last status line
+	printedAt  time.Time // wall time of the last status line
 	exitAfter  time.Duration
 	screenshot string
 	layout     compose.Layout
@@ -93,15 +95,7 @@ func (g *game) Update() error {
 		g.lastSample = time.Now()
 		g.hist.add(now, st)
 	}
-	if st.Position-g.lastPrint >= time.Second || (g.lastPrint == 0 && st.Position > 0) {
-		g.lastPrint = st.Position
-		dropped := 0
-		if g.vid != nil {
-			_, dropped, _ = g.vid.stats()
-		}
-		fmt.Fprintf(g.out, "status state=%s position=%.1f buffer=%.1f bitrate=%d server=%s dropped=%d\n",
-			st.State, st.Position.Seconds(), st.Buffered.Seconds(), st.Bitrate, st.Server, dropped)
-	}
+	g.printStatus(st)
 	g.handleInput(st)
 	if g.quit.Load() || inpututil.IsKeyJustPressed(ebiten.KeyQ) || inpututil.IsKeyJustPressed(ebiten.KeyEscape) {
 		return ebiten.Termination
@@ -115,6 +109,29 @@ func (g *game) Update() error {
 		}
 	}
 	return nil
+}
+
+// printStatus writes a status line for scripts each second of playback,
+// and each second of wall time while frames reach the screen without the
+// position moving (a slow machine catching up): shown= tells a script
+// that a picture is really there.
+func (g *game) printStatus(st player.Status) {
+	dropped, shown := 0, 0
+	if g.vid != nil {
+		_, dropped, _ = g.vid.stats()
+		shown = g.vid.shownFrames()
+	}
+	moved := st.Position-g.lastPrint >= time.Second || (g.lastPrint == 0 && st.Position > 0)
+	drew := shown != g.lastShown && time.Since(g.printedAt) >= time.Second
+	if !moved && !drew {
+		return
+	}
+	if moved {
+		g.lastPrint = st.Position
+	}
+	g.lastShown, g.printedAt = shown, time.Now()
+	fmt.Fprintf(g.out, "status state=%s position=%.1f buffer=%.1f bitrate=%d server=%s shown=%d dropped=%d\n",
+		st.State, st.Position.Seconds(), st.Buffered.Seconds(), st.Bitrate, st.Server, shown, dropped)
 }
 
 func (g *game) handleInput(st player.Status) {

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"image"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +112,12 @@ func TestVideoFrameAtDropsUnshownFrames(t *testing.T) {
 	if _, dropped, _ := v.stats(); dropped != 2 {
 		t.Errorf("dropped = %d; want 2 (40 and 80 ms never shown)", dropped)
 	}
+	if n := v.shownFrames(); n != 2 {
+		t.Errorf("shown = %d; want 2 (0 and 120 ms drawn)", n)
+	}
+	if v.frameAt(130 * time.Millisecond); v.shownFrames() != 2 {
+		t.Errorf("drawing the same frame again counted it: shown = %d; want 2", v.shownFrames())
+	}
 	// After a seek the queued frames of the old generation are discarded.
 	v.flush()
 	if got := v.frameAt(time.Second); got != f {
@@ -166,6 +175,31 @@ func TestAudioReadFollowsPlayhead(t *testing.T) {
 	}
 }
 
+func TestShotPlan(t *testing.T) {
+	lines := []struct {
+		line string
+		want bool
+	}{
+		{"status state=playing position=1.0 buffer=4 bitrate=1 server=e shown=20 dropped=0", false}, // too early
+		{"status state=playing position=3.5 buffer=4 bitrate=1 server=e shown=0 dropped=0", false},  // no picture yet
+		{"status state=playing position=3.5 buffer=4 bitrate=1 server=e shown=1 dropped=0", false},
+		{"status state=playing position=3.6 buffer=4 bitrate=1 server=e shown=5 dropped=0", true},   // first shot
+		{"status state=playing position=9.0 buffer=4 bitrate=1 server=e shown=8 dropped=0", false},  // picture barely moved
+		{"status state=playing position=5.0 buffer=4 bitrate=1 server=e shown=30 dropped=0", false}, // playback barely moved
+		{"status state=playing position=5.6 buffer=4 bitrate=1 server=e shown=9 dropped=0", true},
+	}
+	var p shotPlan
+	for _, l := range lines {
+		got := p.due(l.line)
+		if got != l.want {
+			t.Errorf("shotPlan.due(%q) = %v; want %v", l.line, got, l.want)
+		}
+		if got {
+			p.taken++
+		}
+	}
+}
+
 func TestStatusField(t *testing.T) {
 	line := "status state=playing position=3.1 buffer=8.9 bitrate=574037 server=eu-2 dropped=2"
 	if v, ok := field(line, "position"); !ok || v != 3.1 {
@@ -173,5 +207,44 @@ func TestStatusField(t *testing.T) {
 	}
 	if _, ok := field("note x", "position"); ok {
 		t.Error("field on a non-status line succeeded")
+	}
+}
+
+// A decoder that has fallen behind still hands over a late frame every
+// lateFrameEvery of media time, so a slow machine shows a changing picture.
+func TestVideoLateSegmentStillShowsFrames(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("skipping: ffmpeg not found")
+	}
+	init, err1 := os.ReadFile(filepath.Join(contentDir, "hls", "init_0.mp4"))
+	seg, err2 := os.ReadFile(filepath.Join(contentDir, "hls", "seg_0_001.m4s"))
+	if err1 != nil || err2 != nil {
+		t.Skipf("skipping: no content in %s (run 'make content')", contentDir)
+	}
+	v := newVideo(ffdec.New("ffmpeg", 64, 36))
+	s := vseg{start: 0, dur: 4 * time.Second, data: seg}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	done := make(chan error, 1)
+	// The playhead is already a minute past the segment: every frame is late.
+	go func() { done <- v.decodeSegment(ctx, s, init, 0, func() time.Duration { return time.Minute }) }()
+	var got []time.Duration
+	for {
+		select {
+		case f := <-v.frames:
+			got = append(got, f.pts)
+			continue
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		break
+	}
+	for len(v.frames) > 0 {
+		got = append(got, (<-v.frames).pts)
+	}
+	if want := int(s.dur / lateFrameEvery); len(got) != want {
+		t.Errorf("late segment handed over frames at %v; want %d, one per %v", got, want, lateFrameEvery)
 	}
 }

@@ -49,6 +49,7 @@ type video struct {
 	cur     *image.RGBA
 	drawn   bool
 	dropped int
+	shown   int // frames drawn at least once
 }
 
 func newVideo(dec *ffdec.Decoder) *video {
@@ -128,6 +129,12 @@ func (v *video) run(ctx context.Context, pos func() time.Duration) {
 	}
 }
 
+// lateFrameEvery is how often, in media time, a decoder that has fallen
+// behind still hands over a late frame: a machine too slow for real time
+// shows a picture that changes a few times a second rather than a frozen
+// or empty one.
+const lateFrameEvery = 500 * time.Millisecond
+
 func (v *video) decodeSegment(ctx context.Context, s vseg, init []byte, gen int, pos func() time.Duration) error {
 	frameDur := 40 * time.Millisecond
 	if info, err := manifest.ParseMediaSegment(s.data); err == nil && len(info.Tracks) > 0 && info.Tracks[0].SampleCount > 0 {
@@ -138,6 +145,7 @@ func (v *video) decodeSegment(ctx context.Context, s vseg, init []byte, gen int,
 		return err
 	}
 	defer st.Close()
+	lastSent := -lateFrameEvery // media time of the last frame handed over
 	for i := 0; ; i++ {
 		img, err := st.Next()
 		if errors.Is(err, io.EOF) {
@@ -147,7 +155,7 @@ func (v *video) decodeSegment(ctx context.Context, s vseg, init []byte, gen int,
 			return err
 		}
 		f := vframe{pts: s.start + time.Duration(i)*frameDur, img: img, gen: gen}
-		if f.pts+2*frameDur < pos() {
+		if f.pts+2*frameDur < pos() && f.pts-lastSent < lateFrameEvery {
 			v.dec.Release(img) // late: never shown
 			v.mu.Lock()
 			v.decoded++
@@ -156,6 +164,7 @@ func (v *video) decodeSegment(ctx context.Context, s vseg, init []byte, gen int,
 		}
 		select {
 		case v.frames <- f:
+			lastSent = f.pts
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -179,7 +188,7 @@ func (v *video) frameAt(pos time.Duration) *image.RGBA {
 			case f := <-v.frames:
 				v.next = &f
 			default:
-				v.drawn = v.drawn || v.cur != nil
+				v.markDrawn()
 				return v.cur
 			}
 		}
@@ -189,7 +198,7 @@ func (v *video) frameAt(pos time.Duration) *image.RGBA {
 			continue
 		}
 		if v.next.pts > pos {
-			v.drawn = v.drawn || v.cur != nil
+			v.markDrawn()
 			return v.cur
 		}
 		if v.cur != nil {
@@ -201,6 +210,17 @@ func (v *video) frameAt(pos time.Duration) *image.RGBA {
 		v.cur, v.drawn, v.next = v.next.img, false, nil
 	}
 }
+
+// markDrawn notes that the current frame is on screen.
+func (v *video) markDrawn() {
+	if v.cur != nil && !v.drawn {
+		v.drawn = true
+		v.shown++
+	}
+}
+
+// shownFrames counts the frames that reached the screen. Render side.
+func (v *video) shownFrames() int { return v.shown }
 
 // stats returns decoded and dropped frame counts and the last decode
 // error. Call it from the render loop (dropped is render-side state).

@@ -1,7 +1,7 @@
 // Command minimal is the smallest application embedding the abrkit player:
 // it plays an HLS or DASH URL headless and prints the QoE account as JSON.
 // It imports nothing but the player and the standard library, and is the
-// program whose binary size the README ("Embedding the SDK") reports.
+// program whose binary size docs/embedding.md reports.
 //
 //	minimal URL [DURATION]
 package main

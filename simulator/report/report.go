@@ -6,50 +6,100 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 
 	"github.com/abrkit/abrkit/simulator/results"
+	"github.com/abrkit/abrkit/simulator/slo"
 )
 
 // WriteHTML writes a self-contained HTML report (inline SVG, no scripts):
 // the SLO table, QoE distributions, bitrate and buffer of sample viewers,
 // per-edge load and cache hit ratio, and errors over time with the fault
-// windows shaded.
+// windows shaded. A plot with nothing to show is left out, with a line
+// that says why; every time plot shares one time axis.
 func WriteHTML(w io.Writer, r *results.Results, s *results.Summary) error {
-	var charts []template.HTML
-	add := func(svg string) { charts = append(charts, template.HTML(svg)) } // built from escaped values
-	bands := faultBands(r)
-
-	add(lineChart("Start-up time (CDF)", "seconds", "share of sessions", []series{cdf("startup", values(r, "startup_time"))}, nil, pct))
-	add(lineChart("Rebuffer ratio (CDF)", "rebuffer ratio", "share of sessions", []series{cdf("rebuffer", values(r, "rebuffer_ratio"))}, nil, pct))
-	add(lineChart("Average bitrate (CDF)", "Mbit/s", "share of sessions", []series{cdf("bitrate", scale(values(r, "bitrate"), 1e-6))}, nil, pct))
-
+	p := &plots{bands: faultBands(r), time: niceAxis(0, timeSpan(r), num)}
+	p.cdf("Start-up time (CDF)", "start-up time (s)", values(r, "startup_time"), num, "s")
+	p.cdf("Rebuffer ratio (CDF)", "rebuffer ratio", values(r, "rebuffer_ratio"), pct, "")
+	p.cdf("Average bitrate (CDF)", "average bitrate (Mbit/s)", scale(values(r, "bitrate"), 1e-6), num, " Mbit/s")
 	var br, bu []series
 	for _, sm := range r.Samples {
 		a := series{Name: fmt.Sprintf("viewer %d", sm.Viewer)}
 		b := a
-		for _, p := range sm.Points {
-			a.X, a.Y = append(a.X, p.T), append(a.Y, p.Bitrate/1e6)
-			b.X, b.Y = append(b.X, p.T), append(b.Y, p.Buffer)
+		for _, pt := range sm.Points {
+			a.X, a.Y = append(a.X, pt.T), append(a.Y, pt.Bitrate/1e6)
+			b.X, b.Y = append(b.X, pt.T), append(b.Y, pt.Buffer)
 		}
 		br, bu = append(br, a), append(bu, b)
 	}
-	if len(br) > 0 {
-		add(lineChart("Bitrate of sample viewers", "time (s)", "Mbit/s", br, bands, num))
-		add(lineChart("Buffer of sample viewers", "time (s)", "seconds", bu, bands, num))
-	}
+	p.overTime("Bitrate of sample viewers", "Mbit/s", br, "no sample viewers recorded")
+	p.overTime("Buffer of sample viewers", "buffer (s)", bu, "no sample viewers recorded")
+	p.timeline(r)
+	p.cacheHits(r)
+	return page.Execute(w, struct {
+		S      *results.Summary
+		Charts []template.HTML
+		Notes  []string
+	}{s, p.charts, p.notes})
+}
 
-	var load, errs, active []series
-	act := series{Name: "active"}
-	stl := series{Name: "stalled"}
-	er := series{Name: "errors/s"}
+// plots collects the report's charts and the lines that stand for the
+// charts left out.
+type plots struct {
+	charts []template.HTML
+	notes  []string
+	bands  []band
+	time   axis // shared by every plot over time
+}
+
+func (p *plots) add(c chart) {
+	p.charts = append(p.charts, template.HTML(c.svg())) // built from escaped values
+}
+
+// cdf plots the distribution of v, or says in a line that there is none
+// or that every value is the same.
+func (p *plots) cdf(title, xlabel string, v []float64, xfmt func(float64) string, unit string) {
+	if len(v) == 0 {
+		p.notes = append(p.notes, title+": no session started, nothing to plot.")
+		return
+	}
+	lo, hi, _ := extent([]series{{X: v, Y: v}})
+	if lo == hi {
+		p.notes = append(p.notes, fmt.Sprintf("%s: every session %s%s, nothing to plot.", title, xfmt(lo), unit))
+		return
+	}
+	p.add(chart{Title: title, XLabel: xlabel, YLabel: "share of sessions", Series: []series{cdf(fmt.Sprintf("%d sessions", len(v)), v)},
+		X: niceAxis(math.Min(0, lo), hi, xfmt), Y: shareAxis()})
+}
+
+// overTime plots the series that have data on the shared time axis; the
+// legend lists only those.
+func (p *plots) overTime(title, ylabel string, ss []series, none string) {
+	var keep []series
+	for _, s := range ss {
+		if !s.empty() {
+			keep = append(keep, s)
+		}
+	}
+	if len(keep) == 0 {
+		p.notes = append(p.notes, title+": "+none+".")
+		return
+	}
+	_, _, maxY := extent(keep)
+	p.add(chart{Title: title, XLabel: "time (s)", YLabel: ylabel, Series: keep, Bands: p.bands,
+		X: p.time, Y: niceAxis(0, maxY, num)})
+}
+
+// timeline plots sessions, edge load and request errors per bucket.
+func (p *plots) timeline(r *results.Results) {
+	act, stl, er := series{Name: "active"}, series{Name: "stalled"}, series{Name: "errors/s"}
 	for i, b := range r.Timeline {
 		t := float64(i+1) * r.BucketS
 		act.X, act.Y = append(act.X, t), append(act.Y, float64(b.Active))
 		stl.X, stl.Y = append(stl.X, t), append(stl.Y, float64(b.Stalled))
 		er.X, er.Y = append(er.X, t), append(er.Y, float64(b.Errors)/r.BucketS)
 	}
-	active = append(active, act, stl)
-	errs = append(errs, er)
+	var load []series
 	for k, e := range r.Edges {
 		sr := series{Name: e.Name}
 		for i, b := range r.Timeline {
@@ -59,25 +109,42 @@ func WriteHTML(w io.Writer, r *results.Results, s *results.Summary) error {
 		}
 		load = append(load, sr)
 	}
-	add(lineChart("Sessions", "time (s)", "sessions", active, bands, num))
-	add(lineChart("Edge load", "time (s)", "Mbit/s", load, bands, num))
+	p.overTime("Sessions", "sessions", []series{act, stl}, "no sessions")
+	p.overTime("Edge load", "Mbit/s", load, "no edge served any bytes")
+	p.overTime("Request errors over time (faults shaded)", "errors per second", []series{er}, "no request failed")
+}
+
+// cacheHits draws the hit ratio of the edges that served requests.
+func (p *plots) cacheHits(r *results.Results) {
 	var labels []string
 	var hits []float64
 	for _, e := range r.Edges {
-		labels = append(labels, e.Name)
-		h := 0.0
-		if e.Hits+e.Misses > 0 {
-			h = float64(e.Hits) / float64(e.Hits+e.Misses)
+		if e.Hits+e.Misses == 0 {
+			continue
 		}
-		hits = append(hits, h)
+		labels = append(labels, e.Name)
+		hits = append(hits, float64(e.Hits)/float64(e.Hits+e.Misses))
 	}
-	add(barChart("Cache hit ratio per edge", labels, hits, pct))
-	add(lineChart("Request errors over time (faults shaded)", "time (s)", "errors per second", errs, bands, num))
+	if len(labels) == 0 {
+		p.notes = append(p.notes, "Cache hit ratio per edge: no edge served a request.")
+		return
+	}
+	p.charts = append(p.charts, template.HTML(barChart("Cache hit ratio per edge", labels, hits, pct1)))
+}
 
-	return page.Execute(w, struct {
-		S      *results.Summary
-		Charts []template.HTML
-	}{s, charts})
+// timeSpan is the end of the run's time axis: the simulated time, or the
+// last timeline bucket, sample point or fault if any lies later.
+func timeSpan(r *results.Results) float64 {
+	end := math.Max(r.SimSeconds, float64(len(r.Timeline))*r.BucketS)
+	for _, sm := range r.Samples {
+		for _, pt := range sm.Points {
+			end = math.Max(end, pt.T)
+		}
+	}
+	for _, f := range r.Faults {
+		end = math.Max(end, f.EndS)
+	}
+	return end
 }
 
 func faultBands(r *results.Results) []band {
@@ -124,20 +191,24 @@ func cdf(name string, v []float64) series {
 	return s
 }
 
-func pct(v float64) string { return fmt.Sprintf("%.0f%%", v*100) }
-
-func num(v float64) string {
-	if v >= 100 || v == math.Trunc(v) {
-		return fmt.Sprintf("%.0f", v)
-	}
-	return fmt.Sprintf("%.2g", v)
+// funcs format values as the text summary does, so that simulate, report
+// merge and the HTML report print the same figures the same way.
+var funcs = template.FuncMap{
+	"secs":  slo.Seconds.Format,
+	"ratio": slo.Ratio.Format,
+	"unit": func(metric string, v float64) string {
+		if m, ok := slo.Lookup(metric); ok {
+			return m.Unit.Format(v)
+		}
+		return strconv.FormatFloat(v, 'g', 4, 64)
+	},
 }
 
-var page = template.Must(template.New("report").Funcs(template.FuncMap{"mul": func(v float64) float64 { return v * 1000 }}).Parse(`<!DOCTYPE html>
+var page = template.Must(template.New("report").Funcs(funcs).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>abrkit: {{.S.Scenario}}</title>
 <style>body{font-family:sans-serif;margin:24px;max-width:1340px}table{border-collapse:collapse;margin:8px 0}
 td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}.ok{color:#2ca02c}.bad{color:#d62728;font-weight:bold}
-.charts{display:flex;flex-wrap:wrap;gap:12px}</style></head><body>
+.charts{display:flex;flex-wrap:wrap;gap:12px}.note{color:#555;margin:4px 0}</style></head><body>
 <h1>{{.S.Scenario}} <small>({{.S.Mode}}, seed {{.S.Seed}})</small></h1>
 <p>{{if .S.Passed}}<span class="ok">PASS: every SLO held</span>{{else}}<span class="bad">FAIL: SLO breached{{if .S.Aborted}} (aborted: {{.S.Aborted}}){{end}}</span>{{end}}</p>
 <p>{{.S.Sessions.Total}} sessions: {{.S.Sessions.Started}} started, {{.S.Sessions.Failed}} failed, {{.S.Sessions.Abandoned}} abandoned.
@@ -146,12 +217,13 @@ td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}.ok{color:#2ca02c}.b
 {{range .S.SLOs}}<tr><td>{{.Expr}}</td><td>{{.ObservedText}}</td><td>{{if .Held}}<span class="ok">held</span>{{else}}<span class="bad">breached</span>{{end}}</td></tr>{{end}}
 </table>
 <h2>Requests</h2><table><tr><th>class</th><th>count</th><th>errors</th><th>p50</th><th>p99</th><th>max</th></tr>
-{{range $k, $c := .S.Requests}}<tr><td>{{$k}}</td><td>{{$c.Count}}</td><td>{{$c.Errors}}</td><td>{{printf "%.1f ms" (mul $c.LatencyS.P50)}}</td><td>{{printf "%.1f ms" (mul $c.LatencyS.P99)}}</td><td>{{printf "%.1f ms" (mul $c.LatencyS.Max)}}</td></tr>{{end}}
+{{range $k, $c := .S.Requests}}<tr><td>{{$k}}</td><td>{{$c.Count}}</td><td>{{$c.Errors}} ({{ratio $c.ErrorRate}})</td><td>{{secs $c.LatencyS.P50}}</td><td>{{secs $c.LatencyS.P99}}</td><td>{{secs $c.LatencyS.Max}}</td></tr>{{end}}
 </table>
 {{range .S.Cohorts}}<h2>Cohort {{.Cohort}} vs {{.Control}}</h2><p>{{.N}} vs {{.ControlN}} sessions</p>
 <table><tr><th>metric</th><th>control mean</th><th>cohort mean</th><th>difference</th><th>95% CI</th></tr>
-{{range .Metrics}}<tr><td>{{.Metric}}</td><td>{{printf "%.4g" .Control}}</td><td>{{printf "%.4g" .Value}}</td><td>{{printf "%+.4g" .Diff}}</td><td>[{{printf "%+.4g" .CILow}}, {{printf "%+.4g" .CIHigh}}]</td></tr>{{end}}
+{{range .Metrics}}<tr><td>{{.Metric}}</td><td>{{unit .Metric .Control}}</td><td>{{unit .Metric .Value}}</td><td>{{printf "%+.4g" .Diff}}</td><td>[{{printf "%+.4g" .CILow}}, {{printf "%+.4g" .CIHigh}}]</td></tr>{{end}}
 </table>{{end}}
 <h2>Plots</h2><div class="charts">{{range .Charts}}<div>{{.}}</div>{{end}}</div>
+{{range .Notes}}<p class="note">{{.}}</p>{{end}}
 </body></html>
 `))

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/abrkit/abrkit/simulator/slo"
 )
 
 // File names inside an output directory.
@@ -77,6 +79,14 @@ func ReadDir(dir string) (*Results, error) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrBadResults, filepath.Join(dir, ResultsFile), err)
 	}
+	for i := range r.Objectives {
+		// Files written before units were stored: the metric knows its unit.
+		if o := &r.Objectives[i]; o.Unit == 0 {
+			if m, ok := slo.Lookup(o.Metric); ok {
+				o.Unit = m.Unit
+			}
+		}
+	}
 	r.Classes = map[string]*Class{}
 	for name, c := range f.Classes {
 		if c.Latency == nil {
@@ -87,7 +97,7 @@ func ReadDir(dir string) (*Results, error) {
 		}
 		r.Classes[name] = &Class{Count: c.Count, Errors: c.Errors, Latency: hdr.Import(c.Latency)}
 	}
-	for _, name := range Classes {
+	for _, name := range Classes() {
 		if r.Classes[name] == nil {
 			r.Classes[name] = &Class{Latency: NewHistogram()}
 		}

@@ -21,8 +21,11 @@ const (
 	ClassPlay     = "api.play"
 )
 
-// Classes lists the request classes in report order.
-var Classes = []string{ClassSegment, ClassInit, ClassManifest, ClassLogin, ClassPlay}
+// Classes returns the request classes in report order, a fresh slice on
+// every call.
+func Classes() []string {
+	return []string{ClassSegment, ClassInit, ClassManifest, ClassLogin, ClassPlay}
+}
 
 // Latency histograms hold microseconds from 1µs to 1h with 3 significant
 // digits; every histogram has the same geometry so merges are exact.
@@ -158,7 +161,7 @@ type Results struct {
 // New returns empty results with a histogram per class.
 func New(bucket time.Duration) *Results {
 	r := &Results{Classes: map[string]*Class{}, BucketS: bucket.Seconds()}
-	for _, c := range Classes {
+	for _, c := range Classes() {
 		r.Classes[c] = &Class{Latency: NewHistogram()}
 	}
 	return r

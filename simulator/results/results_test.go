@@ -4,8 +4,11 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/abrkit/abrkit/simulator/slo"
 )
 
 func sample(seed int, shard int) *Results {
@@ -51,8 +54,9 @@ func TestMergeExact(t *testing.T) {
 	}
 }
 
-func TestRoundTrip(t *testing.T) {
-	r := sample(1, 0)
+// roundTrip writes r to a temporary folder and reads it back.
+func roundTrip(t *testing.T, r *Results) *Results {
+	t.Helper()
 	dir := t.TempDir()
 	if err := r.WriteDir(dir); err != nil {
 		t.Fatal(err)
@@ -61,11 +65,39 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return back
+}
+
+func TestRoundTrip(t *testing.T) {
+	r := sample(1, 0)
+	back := roundTrip(t, r)
 	if !reflect.DeepEqual(back.Records, r.Records) || !back.Classes[ClassSegment].Latency.Equals(r.Classes[ClassSegment].Latency) {
 		t.Errorf("ReadDir(WriteDir(r)) differs from r")
 	}
 	if _, err := ReadDir(t.TempDir()); err == nil {
 		t.Errorf("ReadDir(empty) = nil error")
+	}
+}
+
+// The SLO table printed after a trip through disk (report merge) reads
+// like the one simulate prints: units kept, not raw base-unit numbers.
+func TestRoundTripKeepsSLOUnits(t *testing.T) {
+	r := sample(1, 0)
+	for _, e := range []string{"startup_time.p95 < 2s", "play_failures.rate < 50%", "rebuffer_ratio.mean < 1%"} {
+		o, err := slo.Parse(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Objectives = append(r.Objectives, o)
+	}
+	want, got := r.Summarize(), roundTrip(t, r).Summarize()
+	for i := range want.SLOs {
+		if got.SLOs[i].ObservedText != want.SLOs[i].ObservedText {
+			t.Errorf("after ReadDir, %s observed = %q; want %q", want.SLOs[i].Expr, got.SLOs[i].ObservedText, want.SLOs[i].ObservedText)
+		}
+	}
+	if txt := want.SLOs[0].ObservedText; !strings.HasSuffix(txt, "ms") {
+		t.Errorf("startup_time.p95 observed = %q; want milliseconds", txt)
 	}
 }
 

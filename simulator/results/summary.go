@@ -164,7 +164,7 @@ func (s *Summary) WriteText(w io.Writer) error {
 		s.Failover.Sessions, s.Failover.Changes, s.Failover.SessionsWithStalls)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "REQUESTS\tCOUNT\tERRORS\tP50\tP99\tMAX")
-	for _, name := range Classes {
+	for _, name := range Classes() {
 		c, ok := s.Requests[name]
 		if !ok {
 			continue

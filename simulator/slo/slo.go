@@ -37,6 +37,30 @@ func (u Unit) String() string {
 	return "unknown"
 }
 
+// MarshalText writes the unit's name so that it survives a trip through
+// results.json.
+func (u Unit) MarshalText() ([]byte, error) {
+	if u == 0 {
+		return []byte{}, nil
+	}
+	return []byte(u.String()), nil
+}
+
+// UnmarshalText reads what MarshalText wrote; an empty text is no unit.
+func (u *Unit) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*u = 0
+		return nil
+	}
+	for _, x := range []Unit{Seconds, Ratio, BitsPerSecond, Count} {
+		if string(b) == x.String() {
+			*u = x
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown unit %q (want seconds, ratio, bps or count)", b)
+}
+
 // Format prints v in unit u for people.
 func (u Unit) Format(v float64) string {
 	if math.IsNaN(v) {
@@ -46,7 +70,7 @@ func (u Unit) Format(v float64) string {
 	case Seconds:
 		return time.Duration(v * float64(time.Second)).Round(time.Microsecond).String()
 	case Ratio:
-		return strconv.FormatFloat(v*100, 'g', 4, 64) + "%"
+		return formatPercent(v * 100)
 	case BitsPerSecond:
 		switch {
 		case v >= 1e9:
@@ -59,6 +83,28 @@ func (u Unit) Format(v float64) string {
 	return strconv.FormatFloat(v, 'g', 6, 64)
 }
 
+// formatPercent prints p with four significant digits in plain decimal
+// notation: 12.35%, 0.01234%; shares too small to print read <0.0001%.
+func formatPercent(p float64) string {
+	const floor = 1e-4
+	switch {
+	case p == 0:
+		return "0%"
+	case math.Abs(p) < floor:
+		if p < 0 {
+			return "-<0.0001%"
+		}
+		return "<0.0001%"
+	}
+	decimals := 3 - int(math.Floor(math.Log10(math.Abs(p))))
+	decimals = max(0, min(decimals, 4))
+	t := strconv.FormatFloat(p, 'f', decimals, 64)
+	if strings.Contains(t, ".") {
+		t = strings.TrimRight(strings.TrimRight(t, "0"), ".")
+	}
+	return t + "%"
+}
+
 // Metric describes one measurable quantity.
 type Metric struct {
 	Name string
@@ -69,8 +115,13 @@ type Metric struct {
 	Help  string
 }
 
-// Metrics is the catalogue of metrics SLOs can name.
-var Metrics = []Metric{
+// Metrics returns the catalogue of metrics SLOs can name, a fresh copy on
+// every call.
+func Metrics() []Metric {
+	return append([]Metric(nil), metrics[:]...)
+}
+
+var metrics = [...]Metric{
 	{"startup_time", Seconds, true, "time from play request to first frame, per session"},
 	{"rebuffer_ratio", Ratio, true, "stalled time / (stalled + played time), per session"},
 	{"rebuffer_count", Count, true, "stalls per session"},
@@ -94,7 +145,7 @@ var Metrics = []Metric{
 
 // Lookup finds a metric by name.
 func Lookup(name string) (Metric, bool) {
-	for _, m := range Metrics {
+	for _, m := range metrics {
 		if m.Name == name {
 			return m, true
 		}
@@ -120,7 +171,7 @@ type Objective struct {
 	Stat   string  `json:"stat,omitempty"` // "mean", "max", "min", "p95", "p99.9"; empty for single-value metrics
 	Op     Op      `json:"op"`
 	Value  float64 `json:"threshold"` // in the metric's base unit
-	Unit   Unit    `json:"-"`
+	Unit   Unit    `json:"unit,omitempty"`
 	Abort  bool    `json:"abort_on_breach,omitempty"`
 }
 
@@ -180,8 +231,8 @@ func Parse(expr string) (Objective, error) {
 }
 
 func unknown(name string) error {
-	names := make([]string, len(Metrics))
-	for i, m := range Metrics {
+	names := make([]string, len(metrics))
+	for i, m := range metrics {
 		names[i] = m.Name
 	}
 	sort.Strings(names)

@@ -1,6 +1,7 @@
 package slo
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"testing"
@@ -99,6 +100,13 @@ func TestUnitFormat(t *testing.T) {
 	}{
 		{Seconds, 1.5, "1.5s"},
 		{Ratio, 0.005, "0.5%"},
+		{Ratio, 0, "0%"},
+		{Ratio, 1, "100%"},
+		{Ratio, 0.123456, "12.35%"},
+		{Ratio, 6.7e-08, "<0.0001%"},
+		{Ratio, 1.234e-06, "0.0001%"},
+		{Ratio, 0.00012345, "0.0123%"},
+		{Seconds, 0.748348, "748.348ms"},
 		{BitsPerSecond, 3.2e6, "3.20Mbps"},
 		{BitsPerSecond, 800e3, "800kbps"},
 		{Count, 3, "3"},
@@ -108,6 +116,39 @@ func TestUnitFormat(t *testing.T) {
 		if got := tt.u.Format(tt.v); got != tt.want {
 			t.Errorf("%v.Format(%g) = %q; want %q", tt.u, tt.v, got, tt.want)
 		}
+	}
+}
+
+func TestUnitJSONRoundTrip(t *testing.T) {
+	for _, u := range []Unit{Seconds, Ratio, BitsPerSecond, Count} {
+		o, err := Parse(Metrics()[0].Name + ".p95 < 2s")
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Unit = u
+		data, err := json.Marshal(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Objective
+		if err := json.Unmarshal(data, &back); err != nil {
+			t.Fatalf("Unmarshal(%s) = %v", data, err)
+		}
+		if back != o {
+			t.Errorf("Unmarshal(Marshal(%+v)) = %+v", o, back)
+		}
+	}
+	var o Objective
+	if err := json.Unmarshal([]byte(`{"unit":"furlongs"}`), &o); err == nil {
+		t.Errorf("Unmarshal of an unknown unit = nil error")
+	}
+}
+
+func TestMetricsIsACopy(t *testing.T) {
+	m := Metrics()
+	m[0].Name = "changed"
+	if Metrics()[0].Name == "changed" {
+		t.Errorf("Metrics() shares its backing array with the catalogue")
 	}
 }
 
@@ -125,6 +166,24 @@ func FuzzParse(f *testing.F) {
 		}
 		if math.IsNaN(o.Value) || o.Value < 0 {
 			t.Fatalf("Parse(%q) value %g", s, o.Value)
+		}
+	})
+}
+
+func FuzzUnitText(f *testing.F) {
+	for _, u := range []Unit{Seconds, Ratio, BitsPerSecond, Count} {
+		f.Add(u.String())
+	}
+	f.Add("")
+	f.Add("furlongs")
+	f.Fuzz(func(t *testing.T, s string) {
+		var u Unit
+		if err := u.UnmarshalText([]byte(s)); err != nil {
+			return
+		}
+		b, err := u.MarshalText()
+		if err != nil || string(b) != s {
+			t.Fatalf("MarshalText(UnmarshalText(%q)) = %q, %v", s, b, err)
 		}
 	})
 }
