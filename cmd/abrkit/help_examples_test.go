@@ -22,6 +22,7 @@ type example struct {
 	line string   // as printed
 	args []string // after "abrkit", shell words
 	to   string   // file named by "> FILE", if any
+	in   string   // stdin from a leading "echo 'TEXT' |", if any
 }
 
 // helpExamples collects the Example lines of c and its subcommands, joining
@@ -31,6 +32,9 @@ func helpExamples(c *cobra.Command) []example {
 	for _, l := range commandLines(strings.Split(c.Example, "\n")) {
 		words := shellWords(l)
 		ex := example{cmd: c.CommandPath(), line: l}
+		if len(words) > 2 && words[0] == "echo" && words[2] == "|" {
+			ex.in, words = words[1]+"\n", words[3:]
+		}
 		for i := 0; i < len(words); i++ {
 			if words[i] == ">" && i+1 < len(words) {
 				ex.to = words[i+1]
@@ -139,7 +143,7 @@ func TestHelpExamplesRun(t *testing.T) {
 			continue
 		}
 		args := rewrite(ex.args[1:], gw, tmp)
-		out, errOut, code := runExample(t, args)
+		out, errOut, code := runExample(t, args, ex.in)
 		if code != 0 {
 			t.Errorf("%s\n  ran as: abrkit %s\n  exit %d: %s%s", ex.line, strings.Join(args, " "), code, errOut, lastLines(out, 5))
 			continue
@@ -196,7 +200,7 @@ func rewrite(args []string, gw, tmp string) []string {
 
 // runExample runs the CLI in process. A command that is still running
 // when it has printed its first line is a server: it is stopped there.
-func runExample(t *testing.T, args []string) (out, errOut string, code int) {
+func runExample(t *testing.T, args []string, stdin string) (out, errOut string, code int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -205,6 +209,7 @@ func runExample(t *testing.T, args []string) (out, errOut string, code int) {
 	var eb bytes.Buffer
 	root := newRootCmd(&ob, &eb)
 	root.SetArgs(args)
+	root.SetIn(strings.NewReader(stdin))
 	err := root.ExecuteContext(ctx)
 	if err != nil && ctx.Err() == nil {
 		return ob.String(), eb.String(), exitCode(err)
