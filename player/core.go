@@ -294,7 +294,9 @@ func (c *Core) Poll(now time.Duration, out []Action) (actions []Action, wake tim
 	}
 	if c.sel != nil {
 		out = c.probe(now, out)
-		c.checkServer(now)
+		if !c.probing { // a probe that fails first must not count as a change: the choice is made when probing ends
+			c.checkServer(now)
+		}
 		out = c.steer(now, out)
 	}
 	if c.live {

@@ -396,7 +396,9 @@ func TestPlayerProbesEdges(t *testing.T) {
 	pkg := title(t)
 	for _, probes := range []int{0, 2} {
 		t.Run(fmt.Sprint("probes=", probes), func(t *testing.T) {
-			clk := clock.NewScaled(16)
+			// 4x, not faster: the 2 s probe time-out must outlast a loopback
+			// fetch on a loaded machine (500 ms of wall time here)
+			clk := clock.NewScaled(4)
 			a := &shaped{pkg: pkg, clock: clk, bps: 8e6, fail: func(path string) bool { return path != packager.MasterPlaylist }}
 			b := &shaped{pkg: pkg, clock: clk, bps: 8e6}
 			var seenA seen
