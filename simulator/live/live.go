@@ -469,6 +469,7 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 	q := p.QoE()
 	rec.PlayS, rec.StallS, rec.RebufferRatio, rec.Stalls = q.PlaySeconds, q.StallSeconds, q.RebufferRatio, q.Stalls
 	rec.AvgBitrate, rec.Switches, rec.ServerChanges, rec.Errors, rec.Bytes = q.AvgBitrate, q.Switches, q.ServerChanges, q.Errors, q.Bytes
+	rec.SegmentsAbandoned = q.Abandoned
 	if q.FatalError != "" {
 		rec.Failed, rec.Reason = true, q.FatalError
 	}

@@ -93,6 +93,7 @@ const (
 	evTick
 	evSample
 	evRetry
+	evProgress
 )
 
 type edgeState struct {
@@ -421,6 +422,8 @@ func (sim *Sim) handle(ev des.Event) {
 		}
 	case evReqStart:
 		sim.reqStart(now, ev.ID, ev.Gen)
+	case evProgress:
+		sim.progress(now, ev.ID, ev.Gen)
 	case evCallReply, evCallTimeout:
 		sim.callAnswer(now, ev.ID, ev.Gen, ev.Kind == evCallTimeout)
 	case evCallDone:

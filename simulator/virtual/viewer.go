@@ -397,6 +397,7 @@ func (sim *Sim) finish(slot int32, now time.Duration, how outcome) {
 		q := v.core.QoE(now)
 		rec.PlayS, rec.StallS, rec.RebufferRatio, rec.Stalls = q.PlaySeconds, q.StallSeconds, q.RebufferRatio, q.Stalls
 		rec.AvgBitrate, rec.Switches, rec.ServerChanges, rec.Errors, rec.Bytes = q.AvgBitrate, q.Switches, q.ServerChanges, q.Errors, q.Bytes
+		rec.SegmentsAbandoned = q.Abandoned
 		if q.FatalError != "" {
 			rec.Reason = q.FatalError
 		}
