@@ -19,7 +19,6 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/abrkit/abrkit/abr"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/player/steering"
@@ -29,9 +28,9 @@ import (
 	"github.com/abrkit/abrkit/simulator/backend/control"
 	"github.com/abrkit/abrkit/simulator/backend/packager"
 	"github.com/abrkit/abrkit/simulator/netsim"
+	"github.com/abrkit/abrkit/simulator/policy"
 	"github.com/abrkit/abrkit/simulator/results"
 	"github.com/abrkit/abrkit/simulator/scenario"
-	"github.com/abrkit/abrkit/simulator/virtual"
 )
 
 // Options change a live run.
@@ -84,10 +83,10 @@ type run struct {
 // viewer's bandwidth shaped by its network profile. Bodies are counted and
 // discarded; latencies are measured from when a request was due.
 func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Results, error) {
-	if s.Content.LiveShare > 0 {
-		return nil, virtual.ErrLiveContent
+	if err := policy.CheckContent(s); err != nil {
+		return nil, err
 	}
-	bp, err := virtual.BufferPolicy(s)
+	bp, err := policy.BufferPolicy(s)
 	if err != nil {
 		return nil, err
 	}
@@ -369,11 +368,8 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 	if r.opt.WatchTime > 0 {
 		watch = r.opt.WatchTime
 	}
-	rec := results.Record{Viewer: id, Device: dev.Name, Network: s.Networks[ni].Name, Cohort: dev.Cohort, ABR: dev.ABR,
+	rec := results.Record{Viewer: id, Device: dev.Name, Network: s.Networks[ni].Name, Cohort: dev.Cohort, ABR: policy.ABRName(dev.ABR),
 		ArriveS: due.Sub(r.start).Seconds(), Title: fmt.Sprintf("t%d", title+1)}
-	if rec.ABR == "" {
-		rec.ABR = "default"
-	}
 	if len(s.Regions) > 0 {
 		rec.Region = s.Regions[region].Name
 	}
@@ -407,18 +403,16 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 		if s.Backend.Embedded == nil {
 			key = manifest
 		}
-		if bps := maxBitrate(r.ladder(ctx, key, manifest), dev.MaxHeight); bps > 0 {
+		if bps := policy.MaxBitrate(r.ladder(ctx, key, manifest), dev.MaxHeight); bps > 0 {
 			opts = append(opts, player.WithMaxBitrate(bps))
 		}
 	}
-	if dev.ABR != "" {
-		a, err := abr.New(dev.ABR)
-		if err != nil {
-			rec.Failed, rec.Reason = true, err.Error()
-			return
-		}
-		opts = append(opts, player.WithABR(a))
+	a, err := policy.NewABR(dev.ABR)
+	if err != nil {
+		rec.Failed, rec.Reason = true, err.Error()
+		return
 	}
+	opts = append(opts, player.WithABR(a))
 	first := make(chan time.Time, 1)
 	opts = append(opts, player.WithListener(player.ListenerFunc(func(e player.Event) {
 		if e.Kind == player.EventFirstFrame {
@@ -499,33 +493,6 @@ func (r *run) ladder(ctx context.Context, key, u string) *manifest.Presentation 
 	r.ladders[key] = p
 	r.ladMu.Unlock()
 	return p
-}
-
-// maxBitrate is the highest video bandwidth whose height fits the
-// device, as the virtual driver caps its players (the lowest rendition
-// when none fits; 0 when unknown).
-func maxBitrate(p *manifest.Presentation, height int) int {
-	if p == nil || height <= 0 || len(p.Periods) == 0 {
-		return 0
-	}
-	best, lowest := 0, 0
-	for _, set := range p.Periods[0].Sets {
-		if set.Type != manifest.Video {
-			continue
-		}
-		for _, rd := range set.Renditions {
-			if lowest == 0 || rd.Bandwidth < lowest {
-				lowest = rd.Bandwidth
-			}
-			if rd.Height > 0 && rd.Height <= height && rd.Bandwidth > best {
-				best = rd.Bandwidth
-			}
-		}
-	}
-	if best == 0 {
-		return lowest
-	}
-	return best
 }
 
 // api logs in (the attacker already did) and asks the playback API for

@@ -11,7 +11,6 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/simulator/backend/packager"
 	"github.com/abrkit/abrkit/simulator/scenario"
 )
@@ -264,29 +263,6 @@ slos: ["play_failures.rate < 1%"]
 	for _, r := range res.Records {
 		if !r.Started || r.AvgBitrate <= 0 || r.AvgBitrate > 1_000_000 {
 			t.Errorf("viewer %d: started %v, average bitrate %.0f; want the 234-line rendition (under 1 Mbit/s)", r.Viewer, r.Started, r.AvgBitrate)
-		}
-	}
-}
-
-func TestMaxBitrate(t *testing.T) {
-	p := &manifest.Presentation{Periods: []manifest.Period{{Sets: []manifest.AdaptationSet{
-		{Type: manifest.Audio, Renditions: []manifest.Rendition{{Bandwidth: 128_000}}},
-		{Type: manifest.Video, Renditions: []manifest.Rendition{{Bandwidth: 700_000, Height: 234}, {Bandwidth: 2_500_000, Height: 540}, {Bandwidth: 4_600_000, Height: 720}}},
-	}}}}
-	for _, c := range []struct {
-		p      *manifest.Presentation
-		height int
-		want   int
-	}{
-		{p, 540, 2_500_000},
-		{p, 719, 2_500_000},
-		{p, 2160, 4_600_000},
-		{p, 100, 700_000}, // nothing fits: the lowest
-		{p, 0, 0},
-		{nil, 540, 0},
-	} {
-		if got := maxBitrate(c.p, c.height); got != c.want {
-			t.Errorf("maxBitrate(height %d) = %d; want %d", c.height, got, c.want)
 		}
 	}
 }

@@ -82,7 +82,7 @@ type Content struct {
 type Device struct {
 	Name      string  `yaml:"name"`
 	Weight    float64 `yaml:"weight"`
-	ABR       string  `yaml:"abr"`        // ABR algorithm name as abr.New takes it
+	ABR       string  `yaml:"abr"`        // ABR algorithm name as abr.New takes it; defaults to auto
 	MaxHeight int     `yaml:"max_height"` // cap on rendition height; 0 none
 	Cohort    string  `yaml:"cohort"`     // optional experiment cohort
 }

@@ -11,11 +11,11 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/abrkit/abrkit/abr"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/simulator/arrival"
 	"github.com/abrkit/abrkit/simulator/des"
 	"github.com/abrkit/abrkit/simulator/netsim"
+	"github.com/abrkit/abrkit/simulator/policy"
 	"github.com/abrkit/abrkit/simulator/results"
 	"github.com/abrkit/abrkit/simulator/scenario"
 	"github.com/abrkit/abrkit/simulator/slo"
@@ -54,25 +54,8 @@ type Options struct {
 
 // Errors for scenarios the virtual driver cannot run.
 var (
-	ErrNotVirtual  = errors.New("scenario needs the embedded backend for virtual mode")
-	ErrLiveContent = errors.New("live channels (content.live_share) are not modelled yet: the reference packager makes VOD titles")
+	ErrNotVirtual = errors.New("scenario needs the embedded backend for virtual mode")
 )
-
-// BufferPolicy is the player buffer policy for a scenario: the player's
-// defaults, with the goal set to session.max_buffer when given.
-func BufferPolicy(s *scenario.Scenario) (player.BufferPolicy, error) {
-	bp := player.NewBufferPolicy()
-	if g := s.Session.MaxBuffer.D(); g > 0 {
-		bp.Forward = g
-		if bp.Resume >= g {
-			bp.Resume = g - g/4
-		}
-		if err := bp.Validate(); err != nil {
-			return nil, fmt.Errorf("session.max_buffer: %w", err)
-		}
-	}
-	return bp, nil
-}
 
 // event kinds
 const (
@@ -182,8 +165,8 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 	if s.Backend.Embedded == nil || s.Topology == nil {
 		return nil, ErrNotVirtual
 	}
-	if s.Content.LiveShare > 0 {
-		return nil, ErrLiveContent
+	if err := policy.CheckContent(s); err != nil {
+		return nil, err
 	}
 	if opt.Shards <= 0 {
 		opt.Shards = 1
@@ -208,7 +191,7 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 	if sim.epoch.IsZero() {
 		sim.epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
-	bp, err := BufferPolicy(s)
+	bp, err := policy.BufferPolicy(s)
 	if err != nil {
 		return nil, err
 	}
@@ -500,12 +483,4 @@ func (sim *Sim) sampleTick(now time.Duration) {
 	if alive {
 		sim.eng.Schedule(now+sampleEvery, evSample, 0, 0)
 	}
-}
-
-// newABR returns the device's algorithm; nil means the player's default.
-func newABR(name string) (abr.Algorithm, error) {
-	if name == "" {
-		return nil, nil
-	}
-	return abr.New(name)
 }

@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/abrkit/abrkit/player"
-	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/player/steering"
 	"github.com/abrkit/abrkit/simulator/netsim"
+	"github.com/abrkit/abrkit/simulator/policy"
 	"github.com/abrkit/abrkit/simulator/results"
 )
 
@@ -180,15 +180,12 @@ func (sim *Sim) startPlayer(now time.Duration, slot int32) {
 		p = t.hls
 	}
 	dev := sim.s.Devices[v.device]
-	algo, err := newABR(dev.ABR)
+	algo, err := policy.NewABR(dev.ABR)
 	if err != nil {
 		sim.err = fmt.Errorf("device %s: %w", dev.Name, err)
 		return
 	}
-	cfg := player.CoreConfig{Edges: sim.rankEdges(v), MaxBitrate: maxBitrate(p, dev.MaxHeight), Buffer: sim.buffer}
-	if algo != nil {
-		cfg.ABR = algo
-	}
+	cfg := player.CoreConfig{Edges: sim.rankEdges(v), MaxBitrate: policy.MaxBitrate(p, dev.MaxHeight), Buffer: sim.buffer, ABR: algo}
 	v.core = player.NewCore(cfg)
 	v.phase = phasePlaying
 	v.core.LoadPresentation(now, p)
@@ -257,31 +254,6 @@ func (sim *Sim) rankEdges(v *viewer) []steering.Edge {
 type rankedEdges struct {
 	edges   []steering.Edge
 	version int
-}
-
-// maxBitrate caps video at the highest rendition no taller than height.
-func maxBitrate(p *manifest.Presentation, height int) int {
-	if height <= 0 || len(p.Periods) == 0 {
-		return 0
-	}
-	best, lowest := 0, 0
-	for _, set := range p.Periods[0].Sets {
-		if set.Type != manifest.Video {
-			continue
-		}
-		for _, r := range set.Renditions {
-			if lowest == 0 || r.Bandwidth < lowest {
-				lowest = r.Bandwidth
-			}
-			if r.Height > 0 && r.Height <= height && r.Bandwidth > best {
-				best = r.Bandwidth
-			}
-		}
-	}
-	if best == 0 {
-		return lowest
-	}
-	return best
 }
 
 // step polls the viewer's core and acts on what it asks for.
@@ -389,10 +361,7 @@ func (sim *Sim) finish(slot int32, now time.Duration, how outcome) {
 	s := sim.s
 	dev := s.Devices[v.device]
 	rec := results.Record{Viewer: int(v.id), Region: sim.regs[v.region], Device: dev.Name, Network: s.Networks[v.network].Name,
-		Cohort: dev.Cohort, Title: sim.lib.cat.Titles[v.title].ID, ABR: dev.ABR, ArriveS: v.arrive.Seconds(), Reason: v.reason}
-	if rec.ABR == "" {
-		rec.ABR = "default"
-	}
+		Cohort: dev.Cohort, Title: sim.lib.cat.Titles[v.title].ID, ABR: policy.ABRName(dev.ABR), ArriveS: v.arrive.Seconds(), Reason: v.reason}
 	if v.core != nil {
 		q := v.core.QoE(now)
 		rec.PlayS, rec.StallS, rec.RebufferRatio, rec.Stalls = q.PlaySeconds, q.StallSeconds, q.RebufferRatio, q.Stalls
