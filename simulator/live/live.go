@@ -50,6 +50,9 @@ type Options struct {
 	// login came back) and -1 when it ends, so a caller can follow the
 	// number of viewers in progress (memory per viewer, dashboards).
 	Sessions func(delta int)
+	// Events receives every player event of every viewer (by viewer id),
+	// from the viewers' goroutines; nil to skip.
+	Events func(viewer int, e player.Event)
 }
 
 // run is the shared state of one live run.
@@ -415,6 +418,9 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 	opts = append(opts, player.WithABR(a))
 	first := make(chan time.Time, 1)
 	opts = append(opts, player.WithListener(player.ListenerFunc(func(e player.Event) {
+		if r.opt.Events != nil {
+			r.opt.Events(id, e)
+		}
 		if e.Kind == player.EventFirstFrame {
 			select {
 			case first <- time.Now():
@@ -440,10 +446,11 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 		return
 	}
 	wait := time.NewTimer(time.Until(due.Add(abandon)))
+	var firstAt time.Time
 	select {
-	case t := <-first:
+	case firstAt = <-first:
 		wait.Stop()
-		rec.Started, rec.StartupS = true, t.Sub(due).Seconds()
+		rec.Started, rec.StartupS = true, firstAt.Sub(due).Seconds()
 		r.mu.Lock()
 		r.res.Bucket(time.Since(r.start)).Starts++
 		r.mu.Unlock()
@@ -453,20 +460,54 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 		wait.Stop()
 	}
 	if rec.Started {
-		end := time.NewTimer(watch)
-		select {
-		case <-end.C:
-		case <-ctx.Done():
-			end.Stop()
-		}
+		r.watch(ctx, p, firstAt, watch)
 	}
 	q := p.QoE()
 	rec.PlayS, rec.StallS, rec.RebufferRatio, rec.Stalls = q.PlaySeconds, q.StallSeconds, q.RebufferRatio, q.Stalls
 	rec.AvgBitrate, rec.Switches, rec.ServerChanges, rec.Errors, rec.Bytes = q.AvgBitrate, q.Switches, q.ServerChanges, q.Errors, q.Bytes
 	rec.SegmentsAbandoned = q.Abandoned
 	if q.FatalError != "" {
-		rec.Failed, rec.Reason = true, q.FatalError
+		// a failure, not a viewer who gave up (counted once)
+		rec.Failed, rec.Abandoned, rec.Reason = true, false, q.FatalError
 	}
+}
+
+// watch plays until the watch time is over, the title ends or fails, or
+// ctx is done, carrying out session.script on the way (timed from the
+// first frame, as the virtual driver does).
+func (r *run) watch(ctx context.Context, p *player.Player, firstAt time.Time, watch time.Duration) {
+	wctx, cancel := context.WithDeadline(ctx, firstAt.Add(watch))
+	defer cancel()
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		_ = p.Wait(wctx) // the outcome is read from the QoE
+	}()
+	sleep := func(d time.Duration) bool {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return true
+		case <-ended:
+			return false
+		}
+	}
+	for _, st := range r.s.Session.Script {
+		if !sleep(time.Until(firstAt.Add(st.At.D()))) {
+			return
+		}
+		if st.Seek != nil {
+			p.Seek(st.Seek.D())
+			continue
+		}
+		p.Pause()
+		if !sleep(st.Pause.D()) {
+			return
+		}
+		p.Play()
+	}
+	<-ended
 }
 
 // ladder returns the parsed manifest of a title (one fetch per key and

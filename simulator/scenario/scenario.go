@@ -65,7 +65,25 @@ type Session struct {
 	AbandonAfter Duration `yaml:"abandon_startup_after"` // give up when start-up takes longer; defaults to 10s, 0 never
 	Login        *bool    `yaml:"login"`                 // call the login API first; defaults to true
 	MaxBuffer    Duration `yaml:"max_buffer"`            // player buffer goal; defaults to the player's
+	// Script is what every viewer does at fixed times after its first
+	// frame, besides the random seeks and pauses above: for reproducing
+	// one session exactly in both modes.
+	Script []Step `yaml:"script"`
 }
+
+// Step is one scripted viewer action: a seek or a pause.
+//
+//	script:
+//	  - {at: 20s, seek: 1m}   # 20s after the first frame, seek to 1:00
+//	  - {at: 40s, pause: 5s}  # then pause for 5s
+type Step struct {
+	At    Duration  `yaml:"at"`    // after the first frame
+	Seek  *Duration `yaml:"seek"`  // position to seek to
+	Pause Duration  `yaml:"pause"` // how long to stay paused
+}
+
+// MaxScriptSteps bounds session.script.
+const MaxScriptSteps = 100
 
 // Content is what viewers watch.
 type Content struct {

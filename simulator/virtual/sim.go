@@ -50,6 +50,9 @@ type Options struct {
 	Epoch time.Time
 	// Clock measures wall time for the speed figures; defaults to time.Now.
 	Clock func() time.Time
+	// Events receives every player event of every viewer (by viewer id),
+	// in virtual time; nil to skip. For tests and tracing small runs.
+	Events func(viewer int, e player.Event)
 }
 
 // Errors for scenarios the virtual driver cannot run.
@@ -77,6 +80,8 @@ const (
 	evSample
 	evRetry
 	evProgress
+	evScript
+	evPlay
 )
 
 type edgeState struct {
@@ -411,7 +416,7 @@ func (sim *Sim) handle(ev des.Event) {
 		sim.callAnswer(now, ev.ID, ev.Gen, ev.Kind == evCallTimeout)
 	case evCallDone:
 		sim.callDone(now, ev.ID, ev.Gen)
-	case evEnd, evAbandon, evSeek, evPause, evResume, evRetry:
+	case evEnd, evAbandon, evSeek, evPause, evResume, evRetry, evScript, evPlay:
 		sim.user(now, ev.Kind, ev.ID, ev.Gen)
 	case evFault:
 		sim.fault(now, int(ev.ID), ev.Gen == 0)

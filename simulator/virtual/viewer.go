@@ -54,6 +54,7 @@ type viewer struct {
 	network uint8
 	phase   uint8
 	retries uint8
+	script  uint8 // next session.script step
 	started bool
 	hls     bool
 }
@@ -186,6 +187,10 @@ func (sim *Sim) startPlayer(now time.Duration, slot int32) {
 		return
 	}
 	cfg := player.CoreConfig{Edges: sim.rankEdges(v), MaxBitrate: policy.MaxBitrate(p, dev.MaxHeight), Buffer: sim.buffer, ABR: algo}
+	if f := sim.opt.Events; f != nil {
+		id := int(v.id)
+		cfg.Listener = player.ListenerFunc(func(e player.Event) { f(id, e) })
+	}
 	v.core = player.NewCore(cfg)
 	v.phase = phasePlaying
 	v.core.LoadPresentation(now, p)
@@ -281,6 +286,9 @@ func (sim *Sim) step(slot int32, now time.Duration) {
 		if !ss.PauseEvery.IsZero() {
 			sim.eng.Schedule(now+ss.PauseEvery.Sample(v.rng), evPause, slot, v.life)
 		}
+		if len(ss.Script) > 0 {
+			sim.eng.Schedule(now+ss.Script[0].At.D(), evScript, slot, v.life)
+		}
 	}
 	switch st {
 	case player.StateEnded:
@@ -327,6 +335,8 @@ func (sim *Sim) user(now time.Duration, kind uint8, slot int32, life uint32) {
 		if v = &sim.vs[slot]; v.life == life && v.core != nil {
 			sim.eng.Schedule(now+ss.SeekEvery.Sample(v.rng), evSeek, slot, v.life)
 		}
+	case evScript, evPlay:
+		sim.script(now, kind, slot)
 	case evPause:
 		if v.core == nil {
 			return
@@ -346,6 +356,33 @@ func (sim *Sim) user(now time.Duration, kind uint8, slot int32, life uint32) {
 			sim.eng.Schedule(now+ss.PauseEvery.Sample(v.rng), evPause, slot, v.life)
 		}
 	}
+}
+
+// script carries out the viewer's next session.script step (evScript) or
+// the end of a scripted pause (evPlay).
+func (sim *Sim) script(now time.Duration, kind uint8, slot int32) {
+	v := &sim.vs[slot]
+	if v.core == nil {
+		return
+	}
+	if kind == evPlay {
+		v.core.Play(now)
+		sim.step(slot, now)
+		return
+	}
+	steps := sim.s.Session.Script
+	st := steps[v.script]
+	v.script++
+	if st.Seek != nil {
+		v.core.Seek(now, st.Seek.D())
+	} else {
+		v.core.Pause(now)
+		sim.eng.Schedule(now+st.Pause.D(), evPlay, slot, v.life)
+	}
+	if int(v.script) < len(steps) {
+		sim.eng.Schedule(max(now, v.firstAt+steps[v.script].At.D()), evScript, slot, v.life)
+	}
+	sim.step(slot, now)
 }
 
 // finish ends a session and writes its record.
