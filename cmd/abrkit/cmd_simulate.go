@@ -46,7 +46,7 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 	image := f.String("image", simulator.DefaultImage, "with --emit k8s-job: container image")
 	quiet := f.Bool("quiet", false, "no progress bar on stderr")
 	cpuprofile := f.String("cpuprofile", "", "write a CPU profile of the run to this file")
-	calibrate := f.Bool("calibrate", false, "run the scenario in virtual time and then live, and compare QoE and latency (use a small scenario)")
+	calibrate := f.Bool("calibrate", false, "run the scenario in virtual time and then live, compare QoE and latency, exit 1 when a metric is outside its tolerance (use a small scenario, e.g. scenarios/calibrate.yaml)")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(*format); err != nil {
 			return err
@@ -106,14 +106,19 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer stop()
 		if *calibrate {
-			cs, err := simulator.Calibrate(ctx, s, cfg)
+			rep, err := simulator.Calibrate(ctx, s, cfg)
 			if err != nil {
 				return err
 			}
 			if *format == "json" {
-				return writeJSON(cmd.OutOrStdout(), cs)
+				err = writeJSON(cmd.OutOrStdout(), rep)
+			} else {
+				err = simulator.WriteCalibration(cmd.OutOrStdout(), rep)
 			}
-			return simulator.WriteCalibration(cmd.OutOrStdout(), cs)
+			if err != nil {
+				return err
+			}
+			return rep.Err()
 		}
 		_, sum, err := simulator.RunContext(ctx, s, cfg)
 		if sum == nil {

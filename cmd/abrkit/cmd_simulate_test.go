@@ -247,20 +247,36 @@ func TestReportMergeErrors(t *testing.T) {
 
 func TestCalibrate(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs live in real time")
+		t.Skip("runs live in real time (about 35 s)")
 	}
-	small := writeScenario(t, `viewers: {count: 4, arrival: {process: constant, rate: 10/s}}
-session: {watch_time: 3s}
-content: {titles: 2, title_length: 30s, segment_length: 2s}
-networks: [{name: n, bandwidth: 10Mbps, rtt: 20ms}]
-`)
 	var out, errOut bytes.Buffer
-	if code := run([]string{"simulate", small, "--calibrate", "--quiet"}, &out, &errOut); code != 0 {
-		t.Fatalf("--calibrate exit %d: %s", code, errOut.String())
+	code := run([]string{"simulate", "../../scenarios/calibrate.yaml", "--calibrate", "--quiet", "--format", "json"}, &out, &errOut)
+	var rep struct {
+		Calibration []struct {
+			Metric    string   `json:"metric"`
+			Virtual   *float64 `json:"virtual"`
+			Live      *float64 `json:"live"`
+			Tolerance *float64 `json:"tolerance"`
+			OK        bool     `json:"ok"`
+		} `json:"calibration"`
+		OK bool `json:"ok"`
 	}
-	for _, want := range []string{"METRIC", "startup_time.p50", "segment.latency.p50", "bitrate.mean"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("calibration table lacks %q:\n%s", want, out.String())
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("--calibrate --format json printed %q: %v", out.String(), err)
+	}
+	if code != 0 || !rep.OK {
+		t.Fatalf("--calibrate exit %d, ok %v; want 0 and true\n%s%s", code, rep.OK, out.String(), errOut.String())
+	}
+	seen := map[string]bool{}
+	for _, c := range rep.Calibration {
+		if c.Virtual == nil || c.Live == nil || c.Tolerance == nil {
+			t.Errorf("calibration entry %q lacks virtual, live or tolerance", c.Metric)
+		}
+		seen[c.Metric] = true
+	}
+	for _, want := range []string{"startup_time.p50", "bitrate.mean", "segments_abandoned", "segment.latency.p50"} {
+		if !seen[want] {
+			t.Errorf("calibration lacks %q:\n%s", want, out.String())
 		}
 	}
 }

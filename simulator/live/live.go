@@ -67,6 +67,7 @@ type run struct {
 	mu      sync.Mutex // guards res and the sink
 	res     *results.Results
 	edgeIx  map[string]int // edge host -> index in res.Edges
+	edgeRTT []time.Duration
 	traces  [][]*netsim.Trace
 	regW    []float64
 	devW    []float64
@@ -213,7 +214,26 @@ func (r *run) addEdge(base, id, region string) int {
 	}
 	r.res.Edges = append(r.res.Edges, results.EdgeStat{Name: id, Region: region})
 	r.edgeIx[u.Host] = len(r.res.Edges) - 1
+	if r.s.Topology != nil {
+		if e, ok := r.s.Topology.Edge(id); ok {
+			r.edgeRTT = append(r.edgeRTT, e.RTT)
+		}
+	}
+	r.edgeRTT = append(r.edgeRTT, 0)[:len(r.res.Edges)]
 	return len(r.res.Edges) - 1
+}
+
+// rttTo is the modelled round trip of the edge serving u (loopback has
+// none), as the virtual driver adds it to every first byte.
+func (r *run) rttTo(u string) time.Duration {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return 0
+	}
+	if i, ok := r.edgeIx[pu.Host]; ok {
+		return r.edgeRTT[i]
+	}
+	return 0
 }
 
 func (r *run) setupProfiles() {

@@ -28,12 +28,13 @@ type shaped struct {
 func (f *shaped) Fetch(ctx context.Context, req *transport.Request, progress transport.ProgressFunc) (*transport.Result, error) {
 	due := time.Now()
 	at := due.Sub(f.start)
+	rtt := f.rtt + f.r.rttTo(req.URL)
 	var got atomic.Int64
 	// The loopback edge delivers faster than the viewer's link: what the
 	// player hears of a transfer in progress is what the link would have
 	// carried by now (after the round trip), never more than arrived.
 	linkHas := func() int64 {
-		return min(got.Load(), f.link.Delivered(at, time.Since(due)-f.rtt))
+		return min(got.Load(), f.link.Delivered(at, time.Since(due)-rtt))
 	}
 	inner := progress
 	if progress != nil {
@@ -50,11 +51,16 @@ func (f *shaped) Fetch(ctx context.Context, req *transport.Request, progress tra
 	}
 	if err == nil {
 		got.Store(n)
-		need := f.rtt + f.link.TransferTime(at, n)
+		need := rtt + f.link.TransferTime(at, n)
 		if err = f.wait(ctx, due, need, progress, linkHas); err != nil {
 			return nil, err
 		}
 		res.Duration = time.Since(due)
+	}
+	if ctx.Err() != nil {
+		// cancelled by the player (an abandonment) or the run: the
+		// virtual driver does not count those either
+		return res, err
 	}
 	class := results.ClassManifest
 	switch req.Kind {
