@@ -33,6 +33,9 @@ var (
 	ErrBreach   = errors.New("SLO breached")
 	ErrBadShard = errors.New("bad shard")
 	ErrLive     = errors.New("scenario needs live mode")
+	// ErrInterrupted: the run was stopped (Ctrl-C); its partial results
+	// were written.
+	ErrInterrupted = errors.New("run interrupted")
 )
 
 // Config is how to run a scenario; zero fields keep the scenario's values.
@@ -101,7 +104,7 @@ func RunContext(ctx context.Context, s *scenario.Scenario, cfg Config) (*results
 		res, err = live.Run(ctx, s, live.Options{Viewers: opt.Viewers, WatchTime: opt.WatchTime, Seed: opt.Seed,
 			Shard: opt.Shard, Shards: opt.Shards, Progress: opt.Progress, Requests: opt.Requests})
 	} else {
-		res, err = virtual.Run(s, opt)
+		res, err = virtual.RunContext(ctx, s, opt)
 	}
 	if closeReq != nil {
 		if cerr := closeReq(); err == nil {
@@ -111,10 +114,18 @@ func RunContext(ctx context.Context, s *scenario.Scenario, cfg Config) (*results
 	if cfg.Progress != nil {
 		fmt.Fprintln(cfg.Progress)
 	}
-	if err != nil {
+	interrupted := ctx.Err() != nil && res != nil
+	if err != nil && !interrupted {
 		return nil, nil, err
 	}
+	if interrupted && res.Aborted == "" {
+		res.Aborted = virtual.Interrupted
+	}
 	sum, err := Finish(res, cfg.Out)
+	if interrupted {
+		// what was measured so far is written; the run still failed
+		return res, sum, fmt.Errorf("%w: %w", ErrInterrupted, ctx.Err())
+	}
 	return res, sum, err
 }
 

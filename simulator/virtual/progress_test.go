@@ -1,7 +1,9 @@
 package virtual
 
 import (
+	"context"
 	"testing"
+	"time"
 )
 
 // A link that collapses while segments download makes the player abandon
@@ -40,5 +42,32 @@ slos: ["play_failures.rate < 100%"]
 				t.Errorf("summary segments_abandoned = %d; want %d", sum.SegmentsAbandoned, n)
 			}
 		})
+	}
+}
+
+// Cancelling the context stops a run promptly and keeps what was
+// measured so far.
+func TestRunContextInterrupted(t *testing.T) {
+	s := load(t, "../../scenarios/quickstart.yaml")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var atCancel time.Duration
+	res, err := RunContext(ctx, s, Options{Progress: func(now time.Duration, done, total int) {
+		if now >= 30*time.Second && atCancel == 0 {
+			atCancel = now
+			cancel()
+		}
+	}})
+	if err != nil {
+		t.Fatalf("RunContext = %v; want partial results", err)
+	}
+	if res.Aborted != Interrupted {
+		t.Errorf("Aborted = %q; want %q", res.Aborted, Interrupted)
+	}
+	if res.SimSeconds > (atCancel + time.Second).Seconds() {
+		t.Errorf("ran to %.1fs of simulated time after a cancel at %v; want a prompt stop", res.SimSeconds, atCancel)
+	}
+	if len(res.Records) == 0 || len(res.Records) == s.Viewers.Count && res.SimSeconds > 200 {
+		t.Errorf("%d records; want the sessions measured so far", len(res.Records))
 	}
 }

@@ -1,6 +1,7 @@
 package virtual
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -145,7 +146,9 @@ type Sim struct {
 	buffer       player.BufferPolicy
 	classes      [3]*results.Class // segment, init, manifest
 	ranked       map[[2]int32]rankedEdges
-	faultVersion int // changes whenever a fault changes edge health
+	ctx          context.Context
+	polls        uint32 // stop checks, to look at ctx every ctxEvery
+	faultVersion int    // changes whenever a fault changes edge health
 }
 
 // spare is the run's own source for draws that belong to no viewer.
@@ -158,10 +161,21 @@ func (sim *Sim) spare() *rand.Rand {
 
 // Run simulates the scenario in virtual time and returns its results.
 func Run(s *scenario.Scenario, opt Options) (*results.Results, error) {
+	return RunContext(context.Background(), s, opt)
+}
+
+// Interrupted is Results.Aborted of a run stopped by its context.
+const Interrupted = "interrupted"
+
+// RunContext is Run that stops promptly when ctx is done: the sessions in
+// progress are cut, and the results so far are returned with Aborted set
+// to Interrupted (and no error).
+func RunContext(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Results, error) {
 	sim, err := New(s, opt)
 	if err != nil {
 		return nil, err
 	}
+	sim.ctx = ctx
 	return sim.Run()
 }
 
@@ -367,7 +381,7 @@ func (sim *Sim) Run() (*results.Results, error) {
 	if sim.s.Duration > 0 {
 		end = sim.s.Duration.D()
 	}
-	sim.eng.RunUntil(end, sim.handle, func() bool { return sim.err != nil || sim.stop != "" || sim.done == sim.total })
+	sim.eng.RunUntil(end, sim.handle, sim.stopped)
 	now := sim.eng.Now()
 	if end != netsim.Never && now < end && sim.done < sim.total {
 		now = end
@@ -394,6 +408,17 @@ func (sim *Sim) Run() (*results.Results, error) {
 		sim.opt.Progress(now, sim.done, sim.total)
 	}
 	return sim.res, nil
+}
+
+// ctxEvery is how many events run between looks at the context: often
+// enough to stop within milliseconds, rare enough to cost nothing.
+const ctxEvery = 1024
+
+func (sim *Sim) stopped() bool {
+	if sim.polls++; sim.polls%ctxEvery == 0 && sim.ctx != nil && sim.ctx.Err() != nil && sim.stop == "" {
+		sim.stop = Interrupted
+	}
+	return sim.err != nil || sim.stop != "" || sim.done == sim.total
 }
 
 func (sim *Sim) handle(ev des.Event) {
