@@ -74,7 +74,7 @@ func RunContext(ctx context.Context, s *scenario.Scenario, cfg Config) (*results
 	}
 	opt := virtual.Options{Viewers: cfg.Viewers, WatchTime: cfg.WatchTime, Seed: cfg.Seed, Shard: cfg.Shard, Shards: cfg.Shards, Clock: cfg.Clock}
 	if cfg.Progress != nil {
-		opt.Progress = newBar(cfg.Progress, cfg.TTY).update
+		opt.Progress = newBar(cfg.Progress, cfg.TTY, cfg.Clock).update
 	}
 	var closeReq func() error
 	if cfg.Out != "" {

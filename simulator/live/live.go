@@ -43,7 +43,7 @@ type Options struct {
 	// Gateway is the URL of a running reference backend's gateway; empty
 	// starts the embedded backend on loopback for the run.
 	Gateway  string
-	Progress func(now time.Duration, done, total int)
+	Progress func(p policy.Progress)
 	Requests func(r *vegeta.Result) error
 	Bucket   time.Duration
 	// Sessions, when set, is told +1 when a viewer's session begins (its
@@ -74,6 +74,7 @@ type run struct {
 	netW    []float64
 	zipf    []float64
 	done    atomic.Int64
+	started atomic.Int64
 	seq     atomic.Uint64
 	sinkErr error
 	buffer  player.BufferPolicy
@@ -161,7 +162,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 		}
 	}
 	res.Viewers = len(due)
-	stopTick := r.ticker(ctx, len(due))
+	stopTick := r.ticker(ctx, due)
 	var wg sync.WaitGroup
 	r.arrive(ctx, due, func(k int, login *vegeta.Result) {
 		wg.Add(1)
@@ -314,9 +315,19 @@ func (r *run) arrive(ctx context.Context, due []time.Duration, start func(k int,
 	}
 }
 
-func (r *run) ticker(ctx context.Context, total int) (stop func()) {
-	if r.opt.Progress == nil {
+func (r *run) ticker(ctx context.Context, due []time.Duration) (stop func()) {
+	if r.opt.Progress == nil || len(due) == 0 {
 		return func() {}
+	}
+	watch := r.opt.WatchTime
+	if watch <= 0 {
+		watch = r.s.Session.WatchTime.MeanValue()
+	}
+	horizon := policy.Horizon(due[len(due)-1], watch, r.s.Duration.D())
+	report := func() {
+		done, started := int(r.done.Load()), int(r.started.Load())
+		r.opt.Progress(policy.Progress{Now: time.Since(r.start), Horizon: horizon, Started: started,
+			InFlight: started - done, Finished: done, Total: len(due)})
 	}
 	quit := make(chan struct{})
 	var wg sync.WaitGroup
@@ -328,9 +339,9 @@ func (r *run) ticker(ctx context.Context, total int) (stop func()) {
 		for {
 			select {
 			case <-t.C:
-				r.opt.Progress(time.Since(r.start), int(r.done.Load()), total)
+				report()
 			case <-quit:
-				r.opt.Progress(time.Since(r.start), int(r.done.Load()), total)
+				report()
 				return
 			case <-ctx.Done():
 				return
@@ -376,6 +387,7 @@ func (r *run) record(class string, method, u string, due time.Time, status int, 
 
 // viewer is one real player session.
 func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.Result) {
+	r.started.Add(1)
 	defer r.done.Add(1)
 	s := r.s
 	rng := rand.New(rand.NewPCG(r.seed, uint64(id)+1))

@@ -12,6 +12,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/abrkit/abrkit/simulator/backend/packager"
+	"github.com/abrkit/abrkit/simulator/policy"
 	"github.com/abrkit/abrkit/simulator/scenario"
 )
 
@@ -42,9 +43,20 @@ slos: ["startup_time.p95 < 5s", "play_failures.rate < 1%"]
 		calls++
 		peak = max(peak, active)
 	}
-	res, err := Run(ctx, s, Options{Requests: func(*vegeta.Result) error { n++; return nil }, Sessions: sessions})
+	var reports []policy.Progress
+	progress := func(p policy.Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		reports = append(reports, p)
+	}
+	res, err := Run(ctx, s, Options{Requests: func(*vegeta.Result) error { n++; return nil }, Sessions: sessions, Progress: progress})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(reports) < 2 || reports[0].Started == 0 || reports[0].Finished != 0 || reports[0].InFlight == 0 {
+		t.Errorf("progress reports %+v; want the first (after 1s) with sessions started and in flight, none finished", reports)
+	} else if last := reports[len(reports)-1]; last.Finished != 6 || last.Fraction() != 1 {
+		t.Errorf("last progress %+v; want 6 finished, fraction 1", last)
 	}
 	if active != 0 || calls != 12 || peak < 1 || peak > 6 {
 		t.Errorf("Sessions: active %d after the run, %d calls, peak %d; want 0, 12, 1..6", active, calls, peak)

@@ -90,3 +90,26 @@ func TestCheckContent(t *testing.T) {
 		t.Errorf("CheckContent(live_share 0.5) = %v; want ErrLiveContent", err)
 	}
 }
+
+func TestProgressFraction(t *testing.T) {
+	for _, c := range []struct {
+		p    Progress
+		want float64
+	}{
+		{Progress{}, 0},
+		{Progress{Now: 30 * time.Second, Horizon: time.Minute, Total: 10}, 0.5},
+		{Progress{Now: 10 * time.Second, Horizon: time.Minute, Finished: 8, Total: 10}, 0.8},
+		{Progress{Now: 2 * time.Minute, Horizon: time.Minute, Finished: 9, Total: 10}, 0.99},
+		{Progress{Now: 2 * time.Minute, Horizon: time.Minute, Finished: 10, Total: 10}, 1},
+	} {
+		if got := c.p.Fraction(); got < c.want-1e-9 || got > c.want+1e-9 {
+			t.Errorf("%+v.Fraction() = %g; want %g", c.p, got, c.want)
+		}
+	}
+	if got := Horizon(time.Minute, 90*time.Second, 0); got != 150*time.Second {
+		t.Errorf("Horizon(1m, 90s, 0) = %v; want 2m30s", got)
+	}
+	if got := Horizon(time.Minute, 90*time.Second, 2*time.Minute); got != 2*time.Minute {
+		t.Errorf("Horizon(1m, 90s, 2m) = %v; want 2m", got)
+	}
+}

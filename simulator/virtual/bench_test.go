@@ -1,6 +1,7 @@
 package virtual
 
 import (
+	"github.com/abrkit/abrkit/simulator/policy"
 	"runtime"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ func BenchmarkTenMinutes(b *testing.B) {
 			b.Fatal(err)
 		}
 		k := 0
-		sim.opt.Progress = func(now time.Duration, done, total int) {
+		sim.opt.Progress = func(policy.Progress) {
 			k++
 			if k%12 == 0 {
 				runtime.ReadMemStats(&ms)

@@ -2,6 +2,7 @@ package virtual
 
 import (
 	"context"
+	"github.com/abrkit/abrkit/simulator/policy"
 	"testing"
 	"time"
 )
@@ -52,7 +53,8 @@ func TestRunContextInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var atCancel time.Duration
-	res, err := RunContext(ctx, s, Options{Progress: func(now time.Duration, done, total int) {
+	res, err := RunContext(ctx, s, Options{Progress: func(p policy.Progress) {
+		now := p.Now
 		if now >= 30*time.Second && atCancel == 0 {
 			atCancel = now
 			cancel()
@@ -69,5 +71,31 @@ func TestRunContextInterrupted(t *testing.T) {
 	}
 	if len(res.Records) == 0 || len(res.Records) == s.Viewers.Count && res.SimSeconds > 200 {
 		t.Errorf("%d records; want the sessions measured so far", len(res.Records))
+	}
+}
+
+// Progress moves while sessions play, before any has finished.
+func TestProgressMoves(t *testing.T) {
+	s := parse(t, `
+viewers: {count: 20, arrival: {process: instant}}
+session: {watch_time: 2m}
+regions: [{name: eu}]
+networks: [{name: n, bandwidth: 10Mbps, rtt: 20ms}]
+`)
+	var early []policy.Progress
+	_, err := Run(s, Options{Progress: func(p policy.Progress) {
+		if p.Finished == 0 {
+			early = append(early, p)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(early) < 2 {
+		t.Fatalf("%d progress reports before the first session ended; want several", len(early))
+	}
+	last := early[len(early)-1]
+	if last.Started != 20 || last.InFlight != 20 || last.Now <= early[0].Now || last.Fraction() <= early[0].Fraction() {
+		t.Errorf("progress before any finished: first %+v, last %+v; want 20 in flight and a growing fraction", early[0], last)
 	}
 }

@@ -40,9 +40,8 @@ type Options struct {
 	// SampleViewers is how many viewers' bitrate and buffer are recorded
 	// over time; defaults to DefaultSampleViewers, negative for none.
 	SampleViewers int
-	// Progress is called about once per simulated bucket with the number
-	// of sessions finished and the total.
-	Progress func(now time.Duration, done, total int)
+	// Progress is called about once per simulated bucket and at the end.
+	Progress func(p policy.Progress)
 	// Requests receives every request as a vegeta result (timestamps from
 	// Epoch); nil to skip. Returning an error stops the run.
 	Requests func(r *vegeta.Result) error
@@ -147,8 +146,9 @@ type Sim struct {
 	classes      [3]*results.Class // segment, init, manifest
 	ranked       map[[2]int32]rankedEdges
 	ctx          context.Context
-	polls        uint32 // stop checks, to look at ctx every ctxEvery
-	faultVersion int    // changes whenever a fault changes edge health
+	horizon      time.Duration // expected end, for progress
+	polls        uint32        // stop checks, to look at ctx every ctxEvery
+	faultVersion int           // changes whenever a fault changes edge health
 }
 
 // spare is the run's own source for draws that belong to no viewer.
@@ -234,6 +234,13 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 		}
 	}
 	sim.total = len(sim.arr)
+	if sim.total > 0 {
+		watch := opt.WatchTime
+		if watch <= 0 {
+			watch = s.Session.WatchTime.MeanValue()
+		}
+		sim.horizon = policy.Horizon(sim.arr[sim.total-1], watch, s.Duration.D())
+	}
 	c := s.Content
 	sim.lib = newLibrary(c.Titles, c.TitleLength.D(), c.SegmentLen.D(), c.Zipf)
 	sim.res = results.New(opt.Bucket)
@@ -404,9 +411,7 @@ func (sim *Sim) Run() (*results.Results, error) {
 	sim.res.Events = sim.eng.Handled()
 	sim.res.Aborted = sim.stop
 	sim.res.PeakLoads()
-	if sim.opt.Progress != nil {
-		sim.opt.Progress(now, sim.done, sim.total)
-	}
+	sim.report(now)
 	return sim.res, nil
 }
 
@@ -454,9 +459,7 @@ func (sim *Sim) handle(ev des.Event) {
 
 func (sim *Sim) tick(now time.Duration) {
 	sim.tickBucket(now - 1)
-	if sim.opt.Progress != nil {
-		sim.opt.Progress(now, sim.done, sim.total)
-	}
+	sim.report(now)
 	if len(sim.abortO) > 0 && int(now/sim.opt.Bucket)%6 == 0 && len(sim.res.Records) > 0 {
 		for _, v := range slo.Evaluate(sim.abortO, sim.res) {
 			if !v.Held {
@@ -467,6 +470,14 @@ func (sim *Sim) tick(now time.Duration) {
 	if sim.done < sim.total {
 		sim.eng.Schedule(now+sim.opt.Bucket, evTick, 0, 0)
 	}
+}
+
+func (sim *Sim) report(now time.Duration) {
+	if sim.opt.Progress == nil {
+		return
+	}
+	sim.opt.Progress(policy.Progress{Now: now, Horizon: sim.horizon, Started: sim.done + sim.active,
+		InFlight: sim.active, Finished: sim.done, Total: sim.total})
 }
 
 // tickBucket records the sessions active and stalled in the bucket of now.
