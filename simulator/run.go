@@ -28,6 +28,21 @@ const (
 	ReportFile   = "report.html"
 )
 
+// DefaultOut is where a run's outputs go when no directory is given:
+// out/NAME under the working directory, with NAME made safe for a path.
+func DefaultOut(name string) string {
+	safe := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+			return r
+		}
+		return '_'
+	}, name)
+	if strings.Trim(safe, ".") == "" {
+		safe = "run"
+	}
+	return filepath.Join("out", safe)
+}
+
 // Sentinel errors.
 var (
 	ErrBreach   = errors.New("SLO breached")

@@ -108,3 +108,17 @@ func TestRunInterruptedWritesResults(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultOut(t *testing.T) {
+	for _, c := range []struct{ name, want string }{
+		{"quickstart", "out/quickstart"},
+		{"../../etc", "out/.._.._etc"}, // one element: no way out of out/
+		{"a b/c", "out/a_b_c"},
+		{"", "out/run"},
+		{"..", "out/run"},
+	} {
+		if got := DefaultOut(c.name); got != filepath.FromSlash(c.want) {
+			t.Errorf("DefaultOut(%q) = %q; want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -38,7 +38,7 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 	viewers := f.Int("viewers", 0, "number of viewers (default: the scenario's)")
 	watch := f.Duration("watch-time", 0, "constant watch time per viewer (default: the scenario's distribution)")
 	seed := f.Uint64("seed", 0, "random seed (default: the scenario's)")
-	out := f.String("out", "", "directory for results.json, qoe.jsonl, summary.json, report.html, requests.bin")
+	out := f.String("out", "", "directory for results.json, qoe.jsonl, summary.json, report.html, requests.bin (default out/SCENARIO-NAME; --out= for none)")
 	reqs := f.Bool("requests", true, "with --out: write every request in vegeta's encoding to requests.bin")
 	shard := f.String("shard", "", "run one slice INDEX/COUNT of the viewers (e.g. 0/4); merge with abrkit report merge")
 	emit := f.String("emit", "", "print a deployment instead of running: k8s-job")
@@ -78,6 +78,9 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 			}
 			_, err = cmd.OutOrStdout().Write(y)
 			return err
+		}
+		if !cmd.Flags().Changed("out") && !*calibrate {
+			*out = simulator.DefaultOut(s.Name)
 		}
 		cfg := simulator.Config{Mode: *mode, Viewers: *viewers, WatchTime: *watch, Out: *out, Requests: *reqs && *out != ""}
 		if cmd.Flags().Changed("seed") {

@@ -29,6 +29,12 @@ func writeScenario(t *testing.T, body string) string {
 }
 
 func TestSimulate(t *testing.T) {
+	qs, err := filepath.Abs(quickstart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir()) // runs write under out/ by default
+	quickstart := qs
 	breach := writeScenario(t, "viewers: {count: 20}\nsession: {watch_time: 20s}\nslos: [\"startup_time.p50 < 1ms\"]\n")
 	bad := writeScenario(t, "viewers: {count: 20}\nslos: [\"startup.p50 < 1s\"]\n")
 	urls := writeScenario(t, "mode: live\nviewers: {count: 2}\nbackend: {urls: [\"http://127.0.0.1:1/a.m3u8\"]}\n")
@@ -61,6 +67,9 @@ func TestSimulate(t *testing.T) {
 				t.Errorf("run(%q) output lacks %q:\n%s", tt.args, tt.out, all)
 			}
 		})
+	}
+	if _, err := os.Stat(filepath.Join("out", "quickstart", "summary.json")); err != nil {
+		t.Errorf("a run without --out wrote no out/quickstart/summary.json: %v", err)
 	}
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/abrkit/abrkit/simulator/backend"
 	"github.com/abrkit/abrkit/simulator/backend/control"
 	"github.com/abrkit/abrkit/simulator/backend/packager"
+	"github.com/abrkit/abrkit/simulator/internal/cputime"
 	"github.com/abrkit/abrkit/simulator/netsim"
 	"github.com/abrkit/abrkit/simulator/policy"
 	"github.com/abrkit/abrkit/simulator/results"
@@ -139,6 +140,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 	}
 	r.setupProfiles()
 	r.start = time.Now()
+	cpu0 := cputime.Process()
 	if bk != nil {
 		marks, err := scheduleFaults(bk, s, r.start)
 		if err != nil {
@@ -181,6 +183,10 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 	stopTick()
 	res.SimSeconds = time.Since(r.start).Seconds()
 	res.WallSeconds = res.SimSeconds
+	if c := cputime.Process(); c > 0 {
+		// the whole process: players, and the embedded backend when it runs here
+		res.CPUSeconds = (c - cpu0).Seconds()
+	}
 	sort.Slice(res.Records, func(i, j int) bool { return res.Records[i].Viewer < res.Records[j].Viewer })
 	res.PeakLoads()
 	if r.sinkErr != nil {
@@ -424,6 +430,9 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 		manifest, err = r.adapterSession(ctx, a, due, vars)
 	} else {
 		manifest, edges, err = r.api(ctx, login, due, rec.Title, rec.Region, s.Content.Format, rng)
+		if len(r.urls) > 0 && err == nil {
+			rec.Title = manifest // a user's URL is the title the viewer played
+		}
 	}
 	if err != nil {
 		rec.Failed, rec.Reason = true, err.Error()

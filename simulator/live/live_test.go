@@ -162,6 +162,14 @@ backend: {urls: ["`+srv.URL+`/t1/master.m3u8"]}
 	if sum := res.Summarize(); sum.Sessions.Started != 3 || res.Classes["segment"].Count == 0 || res.Classes["api.play"].Count != 0 {
 		t.Errorf("sessions %+v, %d segments, %d API calls; want 3 started from the plain URL without the API", sum.Sessions, res.Classes["segment"].Count, res.Classes["api.play"].Count)
 	}
+	for _, r := range res.Records {
+		if r.Title != srv.URL+"/t1/master.m3u8" {
+			t.Errorf("record title %q; want the URL played", r.Title)
+		}
+	}
+	if res.CPUSeconds <= 0 {
+		t.Errorf("cpu_seconds = %g; want the CPU the run used", res.CPUSeconds)
+	}
 }
 
 func TestLiveAdapter(t *testing.T) {

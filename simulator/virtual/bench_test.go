@@ -1,6 +1,7 @@
 package virtual
 
 import (
+	"github.com/abrkit/abrkit/simulator/internal/cputime"
 	"github.com/abrkit/abrkit/simulator/policy"
 	"runtime"
 	"testing"
@@ -40,9 +41,9 @@ func BenchmarkTenMinutes(b *testing.B) {
 				peakActive = sim.active
 			}
 		}
-		cpu0 := cpuTime()
+		cpu0 := cputime.Process()
 		res, err := sim.Run()
-		cpu := cpuTime() - cpu0
+		cpu := cputime.Process() - cpu0
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/simulator/arrival"
 	"github.com/abrkit/abrkit/simulator/des"
+	"github.com/abrkit/abrkit/simulator/internal/cputime"
 	"github.com/abrkit/abrkit/simulator/netsim"
 	"github.com/abrkit/abrkit/simulator/policy"
 	"github.com/abrkit/abrkit/simulator/results"
@@ -375,7 +376,7 @@ func (sim *Sim) Run() (*results.Results, error) {
 		defer debug.SetGCPercent(debug.SetGCPercent(runGCPercent))
 	}
 	start := sim.opt.Clock()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	if len(sim.arr) > 0 {
 		sim.eng.Schedule(sim.arr[0], evArrive, 0, 0)
 		sim.next = 1
@@ -405,7 +406,7 @@ func (sim *Sim) Run() (*results.Results, error) {
 	sort.Slice(sim.res.Records, func(i, j int) bool { return sim.res.Records[i].Viewer < sim.res.Records[j].Viewer })
 	sim.res.SimSeconds = now.Seconds()
 	sim.res.WallSeconds = sim.opt.Clock().Sub(start).Seconds()
-	if c := cpuTime(); c > 0 {
+	if c := cputime.Process(); c > 0 {
 		sim.res.CPUSeconds = (c - cpu0).Seconds()
 	}
 	sim.res.Events = sim.eng.Handled()
