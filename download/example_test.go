@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/download"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/simulator/backend/packager"
@@ -88,7 +89,7 @@ func ExampleOpenOffline() {
 		log.Fatal(err)
 	}
 	defer off.Close()
-	p, err := player.New(player.WithFetcher(off.Fetcher), player.WithClock(player.NewScaledClock(100)))
+	p, err := player.New(player.WithFetcher(off.Fetcher), player.WithClock(clock.NewScaled(100)))
 	if err != nil {
 		log.Fatal(err)
 	}

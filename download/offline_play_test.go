@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player"
 )
 
@@ -24,7 +25,7 @@ func TestOfflinePlaybackInPlayer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer off.Close()
-	p, err := player.New(player.WithFetcher(off.Fetcher), player.WithClock(player.NewScaledClock(100)))
+	p, err := player.New(player.WithFetcher(off.Fetcher), player.WithClock(clock.NewScaled(100)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 // CoreConfig configures a Core. Zero fields take the defaults named.
 type CoreConfig struct {
 	// ABR chooses video levels; it holds per-session state, so each core
-	// needs its own instance. Defaults to abr.NewThroughput().
+	// needs its own instance. Defaults to abr.NewAuto() (DefaultABR).
 	ABR abr.Algorithm
 	// Estimator turns transfer samples into a bandwidth estimate; one per
 	// core. Defaults to abr.DefaultEstimator().
@@ -52,10 +52,38 @@ type CoreConfig struct {
 	// NoAutoPlay leaves the core paused after loading: it buffers but does
 	// not start until Play.
 	NoAutoPlay bool
+
+	// CMCD is how the driver sends Common Media Client Data; the core
+	// fills Action.CMCD unless it is transport.CMCDOff. Defaults to
+	// transport.CMCDQuery (the zero value).
+	CMCD transport.CMCDMode
+	// SessionID and ContentID are the CMCD sid and cid ("" sends none).
+	SessionID string
+	ContentID string
+
+	// BeaconInterval is the period of BeaconPeriodic actions, counted
+	// from Load. Defaults to DefaultBeaconInterval; negative: the core
+	// issues no OpBeacon actions at all.
+	BeaconInterval time.Duration
+
+	// ProbeEdges is how many top-ranked servers the core probes (a small
+	// KindProbe fetch each) before its first media request, when the
+	// selector implements steering.Prober. 0, the default: no probing.
+	ProbeEdges int
+	// ProbeTimeout is how long start-up probing may hold the first media
+	// request. Defaults to steering.DefaultProbeTimeout.
+	ProbeTimeout time.Duration
 }
+
+// DefaultABR names the algorithm a core uses when none is given
+// (abr.NewAuto).
+const DefaultABR = "auto"
 
 // DefaultStartBitrate is the bandwidth assumed before the first samples.
 const DefaultStartBitrate = 1_000_000
+
+// DefaultBeaconInterval is the period of telemetry beacons.
+const DefaultBeaconInterval = 30 * time.Second
 
 // Tuning constants of the core.
 const (
@@ -63,7 +91,7 @@ const (
 	retryMax       = 8 * time.Second
 	historyLen     = 8  // chunks handed to ABR
 	switchRingLen  = 16 // buffered level changes remembered for the playhead
-	maxRequests    = 6  // manifest, steering, and per track media + playlist
+	maxRequests    = 6  // manifest, steering, and per track media + playlist (or start-up probes)
 	liveCatchUpMin = 6 * time.Second
 )
 
@@ -78,9 +106,10 @@ const (
 //	c.Load(now, uri)            // or c.LoadPresentation(now, p) with a parsed, shared manifest
 //	for {
 //		actions, wake = c.Poll(now, actions[:0])
-//		start or cancel each action; wait until wake or a completion
+//		start or cancel each fetch, send each beacon; wait until wake or a completion
 //		c.Complete(now, id, outcome) / c.Progress(now, id, bytes)
 //	}
+//	actions = c.End(now, actions[:0]) // the viewer leaves: cancels and the last beacon
 //
 // A Core is not safe for concurrent use. Its memory is a few kilobytes;
 // the presentation and media playlists it is given are only read, so any
@@ -137,6 +166,17 @@ type Core struct {
 	playRate  int
 	rateArea  float64 // bits: sum of bitrate x seconds played
 
+	starved bool // a stall began since the last request (CMCD bs)
+
+	beaconAt    time.Duration // next periodic beacon; Never when none
+	beaconStart bool          // the start beacon went out
+	beaconFinal bool          // the end or error beacon went out
+	stopped     bool          // End was called: time stands still
+
+	probing  bool          // start-up probes are in flight
+	probed   bool          // probing was tried (at most once per session)
+	probeEnd time.Duration // when probing gives up waiting
+
 	qoe QoE
 }
 
@@ -172,7 +212,7 @@ type request struct {
 func NewCore(cfg CoreConfig) *Core {
 	c := &Core{cfg: cfg, abr: cfg.ABR, est: cfg.Estimator, buf: cfg.Buffer}
 	if c.abr == nil {
-		c.abr = abr.NewThroughput()
+		c.abr = abr.NewAuto()
 	}
 	if c.est == nil {
 		c.est = abr.DefaultEstimator()
@@ -186,7 +226,13 @@ func NewCore(cfg CoreConfig) *Core {
 	if c.cfg.MaxRetries <= 0 {
 		c.cfg.MaxRetries = DefaultMaxRetries
 	}
-	c.manifestDue, c.steerAt = Never, Never
+	if c.cfg.BeaconInterval == 0 {
+		c.cfg.BeaconInterval = DefaultBeaconInterval
+	}
+	if c.cfg.ProbeTimeout <= 0 {
+		c.cfg.ProbeTimeout = steering.DefaultProbeTimeout
+	}
+	c.manifestDue, c.steerAt, c.beaconAt = Never, Never, Never
 	c.sizeFn = c.segmentSize
 	c.playLevel = -1
 	for i := range c.tracks {
@@ -218,6 +264,9 @@ func (c *Core) begin(now time.Duration) {
 	c.state = StateLoading
 	c.wantPlay = !c.cfg.NoAutoPlay
 	c.pos = c.cfg.StartPosition
+	if c.cfg.BeaconInterval > 0 {
+		c.beaconAt = now + c.cfg.BeaconInterval
+	}
 	c.emit(Event{Kind: EventLoading})
 }
 
@@ -231,28 +280,34 @@ func (c *Core) Poll(now time.Duration, out []Action) (actions []Action, wake tim
 		out = append(out, Action{Op: OpCancel, ID: c.cancels[i]})
 	}
 	c.nCancel = 0
-	if c.state == StateIdle || c.state == StateFailed {
+	if c.stopped || c.state == StateIdle {
 		return out, Never
+	}
+	if c.state == StateFailed {
+		return c.finalBeacon(BeaconError, out), Never
 	}
 	if c.manifestDue <= now && c.slotOf(transport.KindManifest, -1) < 0 {
 		out = c.fetchManifest(now, out)
 	}
 	if c.pres == nil {
-		return out, c.wake(now)
+		return c.beacons(now, out), c.wake(now)
 	}
 	if c.sel != nil {
+		out = c.probe(now, out)
 		c.checkServer(now)
 		out = c.steer(now, out)
 	}
 	if c.live {
 		c.catchUp(now)
 	}
-	for i := range c.tracks {
-		out = c.refresh(now, i, out)
-		out = c.schedule(now, i, out)
+	if !c.probing {
+		for i := range c.tracks {
+			out = c.refresh(now, i, out)
+			out = c.schedule(now, i, out)
+		}
 	}
 	c.tryStart(now)
-	return out, c.wake(now)
+	return c.beacons(now, out), c.wake(now)
 }
 
 // Outcome is the result of a fetch, given to Core.Complete.
@@ -295,6 +350,8 @@ func (c *Core) Complete(now time.Duration, id RequestID, o Outcome) {
 	c.reqs[i] = request{}
 	c.qoe.Bytes += o.Bytes
 	switch {
+	case r.kind == transport.KindProbe:
+		c.onProbe(now, &r, &o)
 	case r.kind == transport.KindSteering:
 		c.onSteering(now, &r, &o)
 	case r.kind == transport.KindManifest && !r.playlist:
@@ -448,7 +505,7 @@ func (c *Core) Bitrate() int { return c.playRate }
 
 // Position returns the playhead at now (now must not be before the last step).
 func (c *Core) Position(now time.Duration) time.Duration {
-	if c.state == StatePlaying && now > c.last {
+	if c.state == StatePlaying && now > c.last && !c.stopped {
 		return c.pos + min(now-c.last, c.ahead())
 	}
 	return c.pos
@@ -458,7 +515,7 @@ func (c *Core) Position(now time.Duration) time.Duration {
 // now (the minimum over the active tracks).
 func (c *Core) Buffered(now time.Duration) time.Duration {
 	a := c.ahead()
-	if c.state == StatePlaying && now > c.last {
+	if c.state == StatePlaying && now > c.last && !c.stopped {
 		a -= min(now-c.last, a)
 	}
 	return a
@@ -468,7 +525,7 @@ func (c *Core) Buffered(now time.Duration) time.Duration {
 func (c *Core) QoE(now time.Duration) QoE {
 	q := c.qoe
 	area := c.rateArea
-	if now > c.last {
+	if now > c.last && !c.stopped {
 		switch c.state {
 		case StatePlaying:
 			d := min(now-c.last, c.ahead())
@@ -539,6 +596,9 @@ func (c *Core) issue(now time.Duration, r request, off, length int64, out []Acti
 	c.reqs[i] = r
 	a := Action{Op: OpFetch, ID: r.id, Kind: r.kind, URL: r.url, Offset: off, Length: length, Server: r.server,
 		Number: r.num, Start: r.start, Duration: r.dur, Size: r.size, Index: r.index}
+	if c.cfg.CMCD != transport.CMCDOff {
+		c.fillCMCD(&a.CMCD, &r)
+	}
 	if r.track >= 0 {
 		t := &c.tracks[r.track]
 		a.Track, a.Level, a.Rendition = t.kind, r.rung, r.level

@@ -1,6 +1,7 @@
 package player
 
 import (
+	"github.com/abrkit/abrkit/abr"
 	"testing"
 	"time"
 )
@@ -45,7 +46,7 @@ func TestCoreStartupAndSteadyState(t *testing.T) {
 
 func TestCoreBandwidthDropAndRecovery(t *testing.T) {
 	p := content(150, 2*time.Second, ladder...)
-	s := newSim(t, CoreConfig{}, 0)
+	s := newSim(t, CoreConfig{ABR: abr.NewThroughput()}, 0) // the rule this test pins
 	s.bw = func(now time.Duration) float64 {
 		switch {
 		case now < 60*time.Second:

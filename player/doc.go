@@ -21,11 +21,15 @@
 // machine that decides what to fetch and when: no goroutines, no clock
 // reads, no I/O. A driver steps it with the time and the outcome of each
 // fetch ([Core.Poll], [Core.Complete], [Core.Progress]) and performs the
-// [Action] values it returns ([OpFetch], [OpCancel], identified by
-// [RequestID]; [Never] means no timer is needed). Two drivers run it:
-// [Player], the real-time driver with goroutines, net/http and a
-// [Clock]; and the simulator's virtual-time driver, which runs thousands
-// of cores sharing one parsed manifest.Presentation on an event queue.
+// [Action] values it returns ([OpFetch], [OpCancel] and [OpBeacon],
+// identified by [RequestID]; [Never] means no timer is needed). Every
+// fetch carries the CMCD values the core knows ([Action].CMCD); beacons
+// mark the first frame, every [CoreConfig].BeaconInterval and the end
+// ([Core.End] when the viewer leaves). Two drivers run it: [Player], the
+// real-time driver with goroutines, net/http and a clock.Clock, which
+// sends CMCD ([WithCMCD]) and posts beacons ([WithTelemetry]); and the
+// simulator's virtual-time driver, which runs thousands of cores sharing
+// one parsed manifest.Presentation on an event queue.
 //
 // The core keeps a buffer model per track (video and separate audio),
 // asks a [BufferPolicy] (like ExoPlayer's LoadControl) when to load and

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/steering"
 	"github.com/abrkit/abrkit/simulator/backend/packager"
@@ -22,7 +23,7 @@ import (
 // clock's time) and counts what it served.
 type shaped struct {
 	pkg   *packager.Package
-	clock *player.ScaledClock
+	clock *clock.Scaled
 	bps   float64
 	fail  func(path string) bool
 
@@ -91,7 +92,7 @@ func TestPlayerEndToEnd(t *testing.T) {
 	pkg := title(t)
 	for _, manifest := range []string{packager.MasterPlaylist, packager.DASHManifest} {
 		t.Run(manifest, func(t *testing.T) {
-			clock := player.NewScaledClock(16)
+			clock := clock.NewScaled(16)
 			srv := &shaped{pkg: pkg, clock: clock, bps: 6e6}
 			ts := httptest.NewServer(srv)
 			defer ts.Close()
@@ -143,7 +144,7 @@ func TestPlayerEndToEnd(t *testing.T) {
 
 func TestPlayerCloseWhilePlaying(t *testing.T) {
 	pkg := title(t)
-	clock := player.NewScaledClock(1)
+	clock := clock.NewScaled(1)
 	ts := httptest.NewServer(&shaped{pkg: pkg, clock: clock, bps: 2e6})
 	defer ts.Close()
 	p, err := player.New(player.WithClock(clock))
@@ -166,7 +167,7 @@ func TestPlayerCloseWhilePlaying(t *testing.T) {
 func TestPlayerLoadFailure(t *testing.T) {
 	ts := httptest.NewServer(http.NotFoundHandler())
 	defer ts.Close()
-	p, err := player.New(player.WithClock(player.NewScaledClock(100)))
+	p, err := player.New(player.WithClock(clock.NewScaled(100)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +183,7 @@ func TestPlayerLoadFailure(t *testing.T) {
 
 // liveHandler serves an HLS live stream whose window moves with clock:
 // 1s segments, a 6-segment window, two variants.
-func liveHandler(clock *player.ScaledClock, t0 time.Time) http.Handler {
+func liveHandler(clock *clock.Scaled, t0 time.Time) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		newest := 10 + int(clock.Now().Sub(t0)/time.Second)
 		switch {
@@ -206,7 +207,7 @@ func liveHandler(clock *player.ScaledClock, t0 time.Time) http.Handler {
 }
 
 func TestPlayerLiveEndToEnd(t *testing.T) {
-	clock := player.NewScaledClock(20)
+	clock := clock.NewScaled(20)
 	ts := httptest.NewServer(liveHandler(clock, clock.Now()))
 	defer ts.Close()
 	p, err := player.New(player.WithClock(clock))
@@ -239,7 +240,7 @@ func TestPlayerLiveEndToEnd(t *testing.T) {
 
 func TestPlayerFailoverBetweenEdges(t *testing.T) {
 	pkg := title(t)
-	clock := player.NewScaledClock(16)
+	clock := clock.NewScaled(16)
 	var mu sync.Mutex
 	down := false
 	a := &shaped{pkg: pkg, clock: clock, bps: 8e6, fail: func(path string) bool {
@@ -292,7 +293,7 @@ func TestPlayerFailoverBetweenEdges(t *testing.T) {
 
 func TestPlayerDecoderGetsInitThenMedia(t *testing.T) {
 	pkg := title(t)
-	clock := player.NewScaledClock(16)
+	clock := clock.NewScaled(16)
 	ts := httptest.NewServer(&shaped{pkg: pkg, clock: clock, bps: 20e6})
 	defer ts.Close()
 	var mu sync.Mutex
@@ -304,19 +305,7 @@ func TestPlayerDecoderGetsInitThenMedia(t *testing.T) {
 		got[m.Track] = append(got[m.Track], m)
 		return nil
 	})
-	p, err := player.New(player.WithClock(clock), player.WithDecoder(dec))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := p.Load(ctx, ts.URL+"/t1/"+packager.MasterPlaylist); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Wait(ctx); err != nil {
-		t.Fatal(err)
-	}
+	playToEnd(t, ts.URL+"/t1/"+packager.MasterPlaylist, player.WithClock(clock), player.WithDecoder(dec))
 	mu.Lock()
 	defer mu.Unlock()
 	for _, tr := range []player.Track{player.TrackVideo, player.TrackAudio} {
@@ -344,7 +333,7 @@ func TestPlayerDecoderGetsInitThenMedia(t *testing.T) {
 
 func TestPlayerCloseFromListener(t *testing.T) {
 	pkg := title(t)
-	clock := player.NewScaledClock(16)
+	clock := clock.NewScaled(16)
 	ts := httptest.NewServer(&shaped{pkg: pkg, clock: clock, bps: 8e6})
 	defer ts.Close()
 	var p *player.Player

@@ -136,6 +136,7 @@ var (
 	ErrNoPlayable    = errors.New("player: no playable rendition")
 	ErrTooManyErrors = errors.New("player: too many consecutive request failures")
 	ErrStatus        = errors.New("player: unexpected HTTP status")
+	ErrTooLarge      = errors.New("player: response too large") // see MaxManifestBytes, MinSegmentCap
 )
 
 // PlaybackError is an error with the request it came from and its category.

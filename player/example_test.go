@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/player/transport"
@@ -42,7 +43,11 @@ func ExampleCore() {
 		}
 		now += 100 * time.Millisecond
 		for _, a := range acts {
-			if a.Op == player.OpFetch && a.Kind == transport.KindMedia {
+			if a.Op == player.OpBeacon {
+				fmt.Println("beacon", a.Beacon) // a driver would post c.QoE(now)
+				continue
+			}
+			if a.Kind == transport.KindMedia {
 				fmt.Println("fetch", a.URL)
 			}
 			c.Complete(now, a.ID, player.Outcome{Status: 200, Bytes: a.Size, Duration: 100 * time.Millisecond})
@@ -53,8 +58,10 @@ func ExampleCore() {
 	// fetch http://cdn.test/v/1.m4s
 	// first_frame at 100ms
 	// fetch http://cdn.test/v/2.m4s
+	// beacon start
 	// fetch http://cdn.test/v/3.m4s
 	// ended at 6.1s
+	// beacon end
 	// played 6s
 }
 
@@ -72,7 +79,7 @@ func ExampleNew() {
 	}))
 	defer srv.Close()
 
-	p, err := player.New(player.WithClock(player.NewScaledClock(20)))
+	p, err := player.New(player.WithClock(clock.NewScaled(20)))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -139,7 +146,7 @@ func ExampleWithListener() {
 			fmt.Println(e.Kind)
 		}
 	})
-	p, err := player.New(player.WithListener(l), player.WithClock(player.NewScaledClock(20)))
+	p, err := player.New(player.WithListener(l), player.WithClock(clock.NewScaled(20)))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -191,7 +198,7 @@ func ExampleWithFetcher() {
 		MaxAttempts: 1,
 		Filters:     []transport.Filter{transport.HeaderFilter("Authorization", "Bearer example")},
 	})}
-	p, err := player.New(player.WithFetcher(c), player.WithClock(player.NewScaledClock(20)))
+	p, err := player.New(player.WithFetcher(c), player.WithClock(clock.NewScaled(20)))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -233,7 +240,7 @@ func ExampleWithDecoder() {
 		got = append(got, fmt.Sprintf("%v #%d %q", m.Track, m.Number, m.Data)) // Number: HLS media sequence
 		return nil
 	})
-	p, err := player.New(player.WithDecoder(dec), player.WithClock(player.NewScaledClock(20)))
+	p, err := player.New(player.WithDecoder(dec), player.WithClock(clock.NewScaled(20)))
 	if err != nil {
 		fmt.Println(err)
 		return

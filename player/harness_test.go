@@ -68,8 +68,12 @@ type sim struct {
 	fl     []*flight
 	events []Event
 	fetch  []issued // every fetch, in order
-	acts   []Action
-	steps  int
+	beacon []issued // every beacon, in order
+	// lastDone is the last request completed in the latest step, which
+	// an earlier completion of that step may have cancelled.
+	lastDone RequestID
+	acts     []Action
+	steps    int
 }
 
 func newSim(t *testing.T, cfg CoreConfig, bw float64) *sim {
@@ -134,7 +138,14 @@ func (s *sim) start(a Action) {
 				return
 			}
 		}
-		s.t.Fatalf("cancel of unknown request %d", a.ID)
+		if a.ID != s.lastDone {
+			s.t.Fatalf("cancel of unknown request %d", a.ID)
+		}
+		return // finished in the same step as the one that cancelled it
+	}
+	if a.Op == OpBeacon {
+		s.beacon = append(s.beacon, issued{a, s.now})
+		return
 	}
 	s.fetch = append(s.fetch, issued{a, s.now})
 	f := &flight{a: a, readyAt: s.now + s.rtt, started: s.now}
@@ -180,6 +191,7 @@ func (s *sim) finish() {
 			o.Duration = s.now - f.started
 		}
 		s.c.Complete(s.now, f.a.ID, o)
+		s.lastDone = f.a.ID
 	}
 	if s.now%tick == 0 {
 		for _, f := range s.fl {

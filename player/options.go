@@ -1,10 +1,14 @@
 package player
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/abrkit/abrkit/abr"
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player/steering"
 	"github.com/abrkit/abrkit/player/transport"
 )
@@ -19,14 +23,15 @@ type Option func(*options)
 type options struct {
 	core      CoreConfig
 	fetcher   transport.Fetcher
-	clock     Clock
+	clock     clock.Clock
 	listeners []Listener
 	decoder   Decoder
 	progress  time.Duration
+	telemetry *Telemetry
 }
 
 // WithABR sets the ABR algorithm (one instance per player). Defaults to
-// abr.NewThroughput(); nil keeps the default.
+// abr.NewAuto() (DefaultABR); nil keeps the default.
 func WithABR(a abr.Algorithm) Option { return func(o *options) { o.core.ABR = a } }
 
 // WithEstimator sets the bandwidth estimator. Defaults to
@@ -38,8 +43,8 @@ func WithEstimator(e abr.Estimator) Option { return func(o *options) { o.core.Es
 // default.
 func WithFetcher(f transport.Fetcher) Option { return func(o *options) { o.fetcher = f } }
 
-// WithClock sets the clock. Defaults to SystemClock; nil keeps the default.
-func WithClock(c Clock) Option { return func(o *options) { o.clock = c } }
+// WithClock sets the clock. Defaults to clock.Real; nil keeps the default.
+func WithClock(c clock.Clock) Option { return func(o *options) { o.clock = c } }
 
 // WithBufferPolicy sets the buffer policy. Defaults to NewBufferPolicy();
 // nil keeps the default.
@@ -91,19 +96,47 @@ func WithMaxRetries(n int) Option { return func(o *options) { o.core.MaxRetries 
 // Defaults to DefaultProgressInterval (also for 0 and negative values).
 func WithProgressInterval(d time.Duration) Option { return func(o *options) { o.progress = d } }
 
+// WithCMCD sets how Common Media Client Data goes with every request:
+// transport.CMCDQuery (the default), CMCDHeaders or CMCDOff. The default
+// fetcher sends it in this mode; a fetcher given by WithFetcher gets
+// Request.CMCD unless the mode is CMCDOff, and sends it in its own mode.
+func WithCMCD(m transport.CMCDMode) Option { return func(o *options) { o.core.CMCD = m } }
+
+// WithSessionID sets the session ID sent as CMCD sid and with telemetry.
+// Defaults to a random ID per player.
+func WithSessionID(id string) Option { return func(o *options) { o.core.SessionID = id } }
+
+// WithContentID sets the CMCD cid (e.g. the title ID). Default: none.
+func WithContentID(id string) Option { return func(o *options) { o.core.ContentID = id } }
+
+// WithTelemetry posts QoE beacons as t says. Default: no telemetry.
+func WithTelemetry(t Telemetry) Option { return func(o *options) { o.telemetry = &t } }
+
+// WithProbing probes the n best-ranked edges (of WithEdges) before the
+// first media request and starts on the best. Defaults to 0: no probing.
+func WithProbing(n int) Option { return func(o *options) { o.core.ProbeEdges = n } }
+
 func buildOptions(opts []Option) options {
-	o := options{clock: SystemClock{}, progress: DefaultProgressInterval}
+	o := options{progress: DefaultProgressInterval}
 	for _, f := range opts {
 		if f != nil {
 			f(&o)
 		}
 	}
-	if o.clock == nil {
-		o.clock = SystemClock{}
-	}
+	o.clock = clock.Or(o.clock)
 	if o.fetcher == nil {
 		// one attempt: the core retries and fails over to other servers
-		o.fetcher = transport.NewHTTP(transport.HTTPConfig{MaxAttempts: 1})
+		o.fetcher = transport.NewHTTP(transport.HTTPConfig{MaxAttempts: 1, CMCD: o.core.CMCD})
+	}
+	if o.core.SessionID == "" {
+		o.core.SessionID = randomID()
+	}
+	o.core.BeaconInterval = -1 // no beacons without a receiver
+	if t := o.telemetry; t != nil {
+		if t.Session == "" {
+			t.Session = o.core.SessionID
+		}
+		o.core.BeaconInterval = t.Interval
 	}
 	if o.progress <= 0 {
 		o.progress = DefaultProgressInterval
@@ -141,6 +174,25 @@ func (o *options) validate() error {
 		return &OptionError{"WithLiveDelay", c.LiveDelay, "must be >= 0 (0: the manifest's hold-back)"}
 	case c.StartPosition < 0:
 		return &OptionError{"WithStartPosition", c.StartPosition, "must be >= 0 (0: the beginning)"}
+	case c.CMCD > transport.CMCDOff:
+		return &OptionError{"WithCMCD", c.CMCD, "must be transport.CMCDQuery, CMCDHeaders or CMCDOff"}
+	case c.ProbeEdges < 0:
+		return &OptionError{"WithProbing", c.ProbeEdges, "must be >= 0 (0: no probing)"}
+	}
+	if t := o.telemetry; t != nil {
+		if u, err := url.Parse(t.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return &OptionError{"WithTelemetry", t.URL, "URL must be an absolute http(s) URL"}
+		}
+		if t.Interval < 0 {
+			return &OptionError{"WithTelemetry", t.Interval, "Interval must be >= 0 (0: DefaultBeaconInterval)"}
+		}
 	}
 	return nil
+}
+
+// randomID returns 16 random bytes in hex, a session ID.
+func randomID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return hex.EncodeToString(b[:])
 }

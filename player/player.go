@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/abrkit/abrkit/abr"
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/player/transport"
 )
@@ -40,7 +42,8 @@ type Player struct {
 	finished chan struct{} // closed when the session ended, failed or was closed
 	loadOnce sync.Once
 	endOnce  sync.Once
-	dispatch atomic.Bool // the loop goroutine is calling listeners
+	loopG    atomic.Uint64 // goroutine ID of the loop, which calls listeners
+	tel      *sender       // nil without telemetry
 }
 
 type completion struct {
@@ -67,6 +70,9 @@ func New(opts ...Option) (*Player, error) {
 	cfg := o.core
 	cfg.Listener = ListenerFunc(func(e Event) { p.pending = append(p.pending, e) })
 	p.core = NewCore(cfg)
+	if o.telemetry != nil {
+		p.tel = newSender(*o.telemetry)
+	}
 	return p, nil
 }
 
@@ -92,6 +98,9 @@ func (p *Player) Load(ctx context.Context, source string) error {
 	p.ctx, p.stop = context.WithCancel(context.Background())
 	p.core.Load(0, source)
 	p.mu.Unlock()
+	if p.tel != nil {
+		go p.tel.run()
+	}
 	go p.loop()
 	select {
 	case <-p.loaded:
@@ -162,6 +171,8 @@ type Status struct {
 	Server     string        `json:"server,omitempty"` // server or pathway requests go to; "" when there is no choice
 	Throughput float64       `json:"throughput"`       // bandwidth estimate, bits/s
 	ABR        string        `json:"abr"`              // name of the ABR algorithm in use
+	// TelemetryDropped counts beacons that could not be posted (WithTelemetry).
+	TelemetryDropped int `json:"telemetry_dropped,omitempty"`
 }
 
 // MarshalJSON writes the tagged fields plus position_seconds,
@@ -195,8 +206,12 @@ func (p *Player) Status() Status {
 		now = p.now()
 	}
 	est, _ := p.core.Estimate()
-	return Status{State: p.core.State(), Position: p.core.Position(now), Buffered: p.core.Buffered(now), Duration: p.core.Duration(),
+	st := Status{State: p.core.State(), Position: p.core.Position(now), Buffered: p.core.Buffered(now), Duration: p.core.Duration(),
 		Bitrate: p.core.Bitrate(), Server: p.core.Server(), Throughput: est, ABR: p.core.ABR().Name()}
+	if p.tel != nil {
+		_, st.TelemetryDropped = p.tel.counts()
+	}
+	return st
 }
 
 // State returns the playback state.
@@ -225,7 +240,11 @@ func (p *Player) QoE() QoE {
 	if p.started {
 		now = p.now()
 	}
-	return p.core.QoE(now)
+	q := p.core.QoE(now)
+	if p.tel != nil {
+		q.TelemetrySent, q.TelemetryDropped = p.tel.counts()
+	}
+	return q
 }
 
 // Wait blocks until the session ends (nil), fails (its error), is closed
@@ -254,8 +273,12 @@ func (p *Player) Wait(ctx context.Context) error {
 	return ErrClosed
 }
 
-// Close stops the session: in-flight fetches are cancelled and the
-// player's goroutines have exited when it returns.
+// Close ends the session as a viewer leaving would: in-flight fetches
+// are cancelled, the end beacon is posted (with WithTelemetry, bounded by
+// its Timeout), and the player's goroutines have exited when it returns.
+// Called from a listener, which runs on the player's own goroutine, it
+// cannot wait for that goroutine: it returns at once and the goroutines
+// exit when the listener returns.
 func (p *Player) Close() error {
 	p.mu.Lock()
 	if p.closed {
@@ -264,32 +287,56 @@ func (p *Player) Close() error {
 	}
 	p.closed = true
 	started := p.started
+	if started {
+		now := p.now()
+		p.beacons(p.core.End(now, nil), now)
+		p.frozen = true
+	}
 	p.mu.Unlock()
 	if started {
 		p.stop()
-		if p.dispatch.Load() {
-			// called from a listener on the loop goroutine: it exits after
-			// the listener returns; waiting here would deadlock
-			p.mu.Lock()
-			p.frozen = true
-			p.mu.Unlock()
-			p.loadOnce.Do(func() { close(p.loaded) })
-			p.endOnce.Do(func() { close(p.finished) })
-			return nil
+		if p.loopG.Load() != goroutineID() {
+			<-p.loopDone
 		}
-		<-p.loopDone
-		p.mu.Lock()
-		p.core.Pause(p.now()) // account play time up to now, then freeze
-		p.frozen = true
-		p.mu.Unlock()
 	}
 	p.loadOnce.Do(func() { close(p.loaded) })
 	p.endOnce.Do(func() { close(p.finished) })
 	return nil
 }
 
+// beacons queues the telemetry of the beacon actions in acts; p.mu is held.
+func (p *Player) beacons(acts []Action, now time.Duration) {
+	if p.tel == nil {
+		return
+	}
+	for _, a := range acts {
+		if a.Op == OpBeacon {
+			p.tel.add(beaconEvent(p.core, a.Beacon, now, p.o.core.SessionID, p.o.core.ContentID))
+		}
+	}
+}
+
+// goroutineID returns the current goroutine's ID, read from the first
+// line of its stack ("goroutine 42 [running]:"). Go offers no other way to
+// tell whether Close runs on the player's own goroutine; it is only read
+// at Close.
+func goroutineID() uint64 {
+	var buf [64]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b = bytes.TrimPrefix(b, []byte("goroutine "))
+	var id uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			break
+		}
+		id = id*10 + uint64(c-'0')
+	}
+	return id
+}
+
 // loop owns the timers and the fetch goroutines.
 func (p *Player) loop() {
+	p.loopG.Store(goroutineID())
 	defer close(p.loopDone)
 	inflight := map[RequestID]context.CancelFunc{}
 	defer func() {
@@ -297,6 +344,9 @@ func (p *Player) loop() {
 			c()
 		}
 		p.wg.Wait()
+		if p.tel != nil {
+			p.tel.close()
+		}
 	}()
 	var acts []Action
 	var evs []Event
@@ -305,25 +355,24 @@ func (p *Player) loop() {
 		now := p.now()
 		var wake time.Duration
 		acts, wake = p.core.Poll(now, acts[:0])
+		p.beacons(acts, now)
 		evs = append(evs[:0], p.pending...)
 		p.pending = p.pending[:0]
+		for _, e := range evs {
+			if e.Kind == EventError && e.Fatal {
+				p.err = e.Err // before loaded is closed: Load returns it
+			}
+		}
 		state := p.core.State()
 		if p.core.Presentation() != nil || state == StateFailed {
 			p.loadOnce.Do(func() { close(p.loaded) })
 		}
 		p.mu.Unlock()
-		p.dispatch.Store(true)
 		for _, e := range evs {
-			if e.Kind == EventError && e.Fatal {
-				p.mu.Lock()
-				p.err = e.Err
-				p.mu.Unlock()
-			}
 			for _, l := range p.o.listeners {
 				l.OnEvent(e)
 			}
 		}
-		p.dispatch.Store(false)
 		for _, a := range acts {
 			switch a.Op {
 			case OpCancel:
@@ -343,7 +392,7 @@ func (p *Player) loop() {
 			p.endOnce.Do(func() { close(p.finished) })
 		}
 		var timer <-chan time.Time
-		var t Timer
+		var t clock.Timer
 		if wake != Never {
 			t = p.o.clock.NewTimer(max(wake-now, 0))
 			timer = t.C()
@@ -380,9 +429,14 @@ func (p *Player) fetch(ctx context.Context, a Action) {
 		body = &bytes.Buffer{}
 	}
 	req := &transport.Request{URL: a.URL, Kind: a.Kind, Offset: a.Offset, Length: a.Length}
-	if body != nil {
-		req.Body = body
+	if p.o.core.CMCD != transport.CMCDOff {
+		req.CMCD = &a.CMCD // a is this goroutine's copy
 	}
+	cw := &capWriter{limit: bodyCap(&a), kind: a.Kind}
+	if body != nil {
+		cw.w = body
+	}
+	req.Body = cw // also counts discarded media, so no response is endless
 	start := p.o.clock.Now()
 	var progress transport.ProgressFunc
 	if a.Kind == transport.KindMedia {

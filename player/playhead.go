@@ -12,6 +12,10 @@ func (c *Core) advance(now time.Duration) {
 	if now < c.last {
 		panic("player: time ran backwards")
 	}
+	if c.stopped {
+		c.last = now // the session is over: nothing plays or stalls
+		return
+	}
 	dt := now - c.last
 	switch c.state {
 	case StatePlaying:
@@ -24,6 +28,7 @@ func (c *Core) advance(now time.Duration) {
 			} else {
 				c.state = StateStalled
 				c.stallAt = c.last
+				c.starved = true
 				c.qoe.Stalls++
 				c.emit(Event{Kind: EventStallStart})
 			}
@@ -207,6 +212,9 @@ func (c *Core) clamp(pos time.Duration) time.Duration {
 // wake is the next time Poll has something to do without a completion.
 func (c *Core) wake(now time.Duration) time.Duration {
 	w := c.manifestDue
+	if !c.beaconFinal {
+		w = min(w, c.beaconAt)
+	}
 	if c.pres == nil {
 		return max(w, now)
 	}
@@ -240,6 +248,9 @@ func (c *Core) wake(now time.Duration) time.Duration {
 	}
 	if c.sel != nil && c.steerAt < Never {
 		w = min(w, max(c.steerAt, now))
+	}
+	if c.probing {
+		w = min(w, max(c.probeEnd, now))
 	}
 	return w
 }

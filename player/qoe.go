@@ -36,6 +36,10 @@ type QoE struct {
 	LastBitrate     int           `json:"last_bitrate"` // video bitrate at the playhead, bits/s
 	LastServer      string        `json:"last_server,omitempty"`
 	PositionSeconds float64       `json:"position_seconds"` // playhead when the account was taken
+	// Telemetry beacons posted and dropped (endpoint down, slow or queue
+	// full); set by the real-time Player with WithTelemetry.
+	TelemetrySent    int `json:"telemetry_sent,omitempty"`
+	TelemetryDropped int `json:"telemetry_dropped,omitempty"`
 }
 
 // finish fills the derived fields, rounded (seconds and ratios to 1e-6,
@@ -77,6 +81,9 @@ func (q QoE) WriteText(w io.Writer) error {
 	fmt.Fprintf(tw, "abandoned\t%d\n", q.Abandoned)
 	fmt.Fprintf(tw, "seeks\t%d\n", q.Seeks)
 	fmt.Fprintf(tw, "errors\t%d\n", q.Errors)
+	if q.TelemetrySent+q.TelemetryDropped > 0 {
+		fmt.Fprintf(tw, "telemetry\t%d sent, %d dropped\n", q.TelemetrySent, q.TelemetryDropped)
+	}
 	if q.FatalError != "" {
 		fmt.Fprintf(tw, "fatal error\t%s\n", q.FatalError)
 	}

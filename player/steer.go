@@ -26,7 +26,8 @@ func (c *Core) onManifest(now time.Duration, r *request, o *Outcome) {
 	if !o.ok() {
 		err := c.failure(r, o)
 		c.manifestFails++
-		if c.pres == nil && c.manifestFails > c.cfg.MaxRetries {
+		// an oversized manifest will not shrink on a retry
+		if c.pres == nil && (c.manifestFails > c.cfg.MaxRetries || errors.Is(o.Err, ErrTooLarge)) {
 			c.fail(err)
 			return
 		}
@@ -78,7 +79,11 @@ func (c *Core) setup(now time.Duration, p *manifest.Presentation) {
 			c.sel = sel
 		}
 	} else if len(c.cfg.Edges) > 0 || p.Steering != nil || multiServer(p) {
-		m, err := steering.New(steering.Config{Edges: c.cfg.Edges, Presentation: p, ProbeCount: -1}, now)
+		probes := c.cfg.ProbeEdges
+		if probes <= 0 {
+			probes = -1 // steering's zero means its default count
+		}
+		m, err := steering.New(steering.Config{Edges: c.cfg.Edges, Presentation: p, ProbeCount: probes, ProbeTimeout: c.cfg.ProbeTimeout}, now)
 		switch {
 		case err == nil:
 			c.sel = m
@@ -219,16 +224,26 @@ func (c *Core) report(now time.Duration, r *request, o *Outcome) {
 	if c.sel == nil || r.server == "" {
 		return
 	}
+	_ = c.sel.Report(now, r.server, steeringOutcome(o))
+	c.checkServer(now)
+}
+
+// steeringOutcome is o as the selector sees it: a 5xx is a server failure.
+func steeringOutcome(o *Outcome) steering.Outcome {
 	so := steering.Outcome{Err: o.Err, Status: o.Status, Bytes: o.Bytes, TTFB: o.TTFB, Duration: o.Duration}
 	if o.Err == nil && o.Status/100 == 5 {
 		so.Err = ErrStatus
 	}
-	_ = c.sel.Report(now, r.server, so)
-	c.checkServer(now)
+	return so
 }
 
 // checkServer notices a change of server and announces it.
-func (c *Core) checkServer(now time.Duration) {
+func (c *Core) checkServer(now time.Duration) { c.moveServer(now, false) }
+
+// moveServer follows the selector's current server. probed marks the end
+// of start-up probing: its choice is where the session starts, announced
+// with reason "probe" but not counted as a change.
+func (c *Core) moveServer(now time.Duration, probed bool) {
 	cur := c.sel.Current(now)
 	if cur.ID == c.server {
 		return
@@ -239,7 +254,9 @@ func (c *Core) checkServer(now time.Duration) {
 	if sw, ok := c.sel.LastSwitch(); ok && sw.To == cur.ID {
 		reason = sw.Reason.String()
 	}
-	if from != "" {
+	if probed {
+		reason = steering.ReasonProbe.String()
+	} else if from != "" {
 		c.qoe.ServerChanges++
 	}
 	c.emit(Event{Kind: EventServerChange, FromServer: from, Server: cur.ID, Reason: reason})

@@ -26,6 +26,10 @@ const (
 	// OpCancel asks the driver to stop the fetch with this ID. The core has
 	// already forgotten it: do not call Complete for it.
 	OpCancel
+	// OpBeacon asks the driver to send a telemetry beacon of kind
+	// Action.Beacon, built from Core.QoE at the time of the Poll. It needs
+	// no answer.
+	OpBeacon
 )
 
 func (o Op) String() string {
@@ -34,6 +38,8 @@ func (o Op) String() string {
 		return "fetch"
 	case OpCancel:
 		return "cancel"
+	case OpBeacon:
+		return "beacon"
 	}
 	return "unknown"
 }
@@ -47,6 +53,34 @@ const (
 	TrackVideo
 	TrackAudio
 )
+
+// BeaconKind says why a telemetry beacon is sent. Its String is the event
+// type the playback API's telemetry intake expects.
+type BeaconKind uint8
+
+const (
+	// BeaconStart is sent at the first frame.
+	BeaconStart BeaconKind = iota + 1
+	// BeaconPeriodic is sent every CoreConfig.BeaconInterval from Load.
+	BeaconPeriodic
+	// BeaconEnd is the last beacon: the end of the title, or Core.End.
+	BeaconEnd
+	// BeaconError is the last beacon of a session that failed.
+	BeaconError
+)
+
+var beaconNames = [...]string{"", "start", "beacon", "end", "error"}
+
+// String returns "start", "beacon", "end" or "error".
+func (k BeaconKind) String() string {
+	if k != 0 && int(k) < len(beaconNames) {
+		return beaconNames[k]
+	}
+	return "unknown"
+}
+
+// MarshalText writes the beacon's name, so JSON shows "start".
+func (k BeaconKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
 func (t Track) String() string {
 	switch t {
@@ -87,11 +121,22 @@ type Action struct {
 	// known, otherwise the declared bitrate times the duration. Virtual-time
 	// drivers that have no real bytes can use it.
 	Size int64
+
+	// CMCD holds what the core knows at issue time for the request's
+	// Common Media Client Data (its ObjectType is always set); the zero
+	// value when CoreConfig.CMCD is CMCDOff. Drivers send it in their mode.
+	CMCD transport.CMCD
+
+	// Beacon is the kind of an OpBeacon.
+	Beacon BeaconKind
 }
 
 func (a Action) String() string {
-	if a.Op == OpCancel {
+	switch a.Op {
+	case OpCancel:
 		return fmt.Sprintf("cancel #%d", a.ID)
+	case OpBeacon:
+		return "beacon " + a.Beacon.String()
 	}
 	return fmt.Sprintf("fetch #%d %s %s level=%d n=%d %s", a.ID, kindName(a.Kind), a.Track, a.Level, a.Number, a.URL)
 }
@@ -106,6 +151,8 @@ func kindName(k transport.Kind) string {
 		return "media"
 	case transport.KindSteering:
 		return "steering"
+	case transport.KindProbe:
+		return "probe"
 	}
 	return "other"
 }

@@ -14,8 +14,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abrkit/abrkit/abr"
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/download"
 	"github.com/abrkit/abrkit/player"
+	"github.com/abrkit/abrkit/player/transport"
 )
 
 // playReport is the JSON form of `abrkit play`.
@@ -30,74 +32,82 @@ type playReport struct {
 
 func newPlayCmd() *cobra.Command {
 	c := &cobra.Command{
-		Use:   "play URL | --offline ID",
+		Use:   "play URL | --gateway URL --title ID | --offline ID",
 		Short: "Play a stream headless in real time and report QoE",
 		Long: `play loads an HLS or DASH manifest and plays it headless in real time:
 segments are downloaded as a real player would (ABR, buffer policy, live
 refresh, server failover) and consumed at playback rate without decoding.
 A status line on stderr shows position, buffer, bitrate, server and
-throughput. Ctrl-C stops cleanly; the QoE summary is printed at the end.
+throughput. Ctrl-C or SIGTERM stops cleanly; the QoE summary is printed at
+the end.
+
+With --gateway, play logs in to the reference backend's gateway, asks the
+playback API (POST /v1/play) for the title and plays it with the ranked
+edge list, so a failing edge is left for the next one; QoE beacons go to
+the playback API's events URL. Every request carries CMCD (--cmcd).
 
 Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 1 playback failed, 2 bad usage.`,
 		Example: `  abrkit play http://127.0.0.1:8080/t1/master.m3u8 --duration 30s
   abrkit play http://127.0.0.1:8080/t1/manifest.mpd --abr bola --max-bitrate 2M --format json
+  abrkit play --gateway http://127.0.0.1:8080 --title t1 --duration 20s
   abrkit play --offline t1 --out downloads      # a completed 'abrkit download', no network`,
 		Args: cobra.MaximumNArgs(1),
 	}
 	format := formatFlag(c)
-	algo := c.Flags().String("abr", "throughput", fmt.Sprintf("ABR algorithm: %v", abr.Names()))
+	algo := c.Flags().String("abr", player.DefaultABR, fmt.Sprintf("ABR algorithm: %v", abr.Names()))
 	duration := c.Flags().Duration("duration", 0, "stop after this much wall time (0: play to the end)")
 	maxBitrate := c.Flags().String("max-bitrate", "", "cap the video bitrate, bits/s with optional k/M suffix (e.g. 2.5M)")
 	quiet := c.Flags().Bool("quiet", false, "no status line on stderr")
 	offline := c.Flags().String("offline", "", "play download ID from the --out folder of 'abrkit download', with no network")
 	out := c.Flags().String("out", "downloads", "with --offline: the downloads folder")
+	cmcd := c.Flags().String("cmcd", "query", "send CMCD with every request: query, headers or off")
+	gateway := c.Flags().String("gateway", "", "reference backend gateway URL: play --title through its playback API")
+	titleID := c.Flags().String("title", "", "with --gateway: the title ID to play")
+	user := c.Flags().String("user", "viewer", "with --gateway: login user")
+	password := c.Flags().String("password", "viewer", "with --gateway: login password")
+	dash := c.Flags().Bool("dash", false, "with --gateway: play the DASH manifest instead of HLS")
+	probe := c.Flags().Int("probe", 0, "with --gateway: probe this many best-ranked edges before the first media request (0: none)")
 	speed := c.Flags().Float64("speed", 1, "run the player clock this many times faster than real time (tests, demos)")
 	_ = c.Flags().MarkHidden("speed")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(*format); err != nil {
 			return err
 		}
-		var opts []player.Option
-		var src string
-		switch {
-		case *offline != "" && len(args) > 0:
-			return usageErrorf("give a URL or --offline ID, not both")
-		case *offline != "":
-			off, err := download.OpenOffline(*out, *offline, time.Now())
-			if err != nil {
-				if errors.Is(err, download.ErrNotFound) || errors.Is(err, download.ErrIncomplete) || errors.Is(err, download.ErrExpired) {
-					return badInput(err)
-				}
-				return err
-			}
-			defer off.Close()
-			src = off.ManifestURL
-			opts = append(opts, player.WithFetcher(off.Fetcher))
-		case len(args) == 1:
-			src = args[0]
-			u, err := url.Parse(src)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				return usageErrorf("URL %q: want an http or https manifest URL", src)
-			}
-		default:
-			return usageErrorf("give a manifest URL or --offline ID (see 'abrkit play --help')")
+		src, opts, closeSrc, err := playSource(args, *offline, *out, *gateway, *titleID)
+		if err != nil {
+			return err
 		}
+		defer closeSrc()
 		a, err := abr.New(*algo)
 		if err != nil {
 			return usageErrorf("--abr: %v", err)
 		}
+		mode, err := transport.ParseCMCDMode(*cmcd)
+		if err != nil {
+			return usageErrorf("--cmcd: %v", err)
+		}
+		opts = append(opts, player.WithCMCD(mode))
 		var capBps int
 		if *maxBitrate != "" {
 			if capBps, err = player.ParseBitrate(*maxBitrate); err != nil {
 				return usageErrorf("--max-bitrate: %v", err)
 			}
 		}
-		if *duration < 0 || *speed <= 0 {
-			return usageErrorf("--duration must not be negative and --speed must be positive")
+		if *duration < 0 || *speed <= 0 || *probe < 0 {
+			return usageErrorf("--duration and --probe must not be negative and --speed must be positive")
 		}
+		opts = append(opts, player.WithProbing(*probe))
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
+		if *gateway != "" {
+			gs, err := openGateway(ctx, *gateway, *titleID, *user, *password, *dash)
+			if err != nil {
+				return err
+			}
+			src = gs.Manifest
+			opts = append(opts, gs.Options...)
+		}
 		status := cmd.ErrOrStderr()
 		if *quiet {
 			status = nil
@@ -119,16 +129,65 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 	return c
 }
 
+// playSource checks which source the arguments name: a manifest URL, an
+// offline download (opened here; call closeSrc when done) or a gateway
+// title (opened later, under the signal context).
+func playSource(args []string, offline, out, gateway, title string) (src string, opts []player.Option, closeSrc func(), err error) {
+	closeSrc = func() {}
+	sources := len(args)
+	if offline != "" {
+		sources++
+	}
+	if gateway != "" {
+		sources++
+	}
+	switch {
+	case sources > 1:
+		return "", nil, closeSrc, usageErrorf("give one source, not both: a URL, --gateway URL --title ID or --offline ID")
+	case (gateway == "") != (title == ""):
+		return "", nil, closeSrc, usageErrorf("--gateway and --title go together")
+	case offline != "":
+		off, err := download.OpenOffline(out, offline, time.Now())
+		if err != nil {
+			if errors.Is(err, download.ErrNotFound) || errors.Is(err, download.ErrIncomplete) || errors.Is(err, download.ErrExpired) {
+				return "", nil, closeSrc, badInput(err)
+			}
+			return "", nil, closeSrc, err
+		}
+		return off.ManifestURL, []player.Option{player.WithFetcher(off.Fetcher)}, func() { off.Close() }, nil
+	case len(args) == 1:
+		if !isHTTPURL(args[0]) {
+			return "", nil, closeSrc, usageErrorf("URL %q: want an http or https manifest URL", args[0])
+		}
+		return args[0], nil, closeSrc, nil
+	case gateway != "":
+		if !isHTTPURL(gateway) {
+			return "", nil, closeSrc, usageErrorf("--gateway %q: want an http or https URL", gateway)
+		}
+		return "", nil, closeSrc, nil
+	}
+	return "", nil, closeSrc, usageErrorf("give a manifest URL, --gateway URL --title ID or --offline ID (see 'abrkit play --help')")
+}
+
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// playTestOptions are added to every play's options; tests listen with them.
+var playTestOptions []player.Option
+
 // play runs one session until it ends, fails, the duration passes or ctx
 // is cancelled. Status lines go to status every second unless it is nil.
 func play(ctx context.Context, src string, a abr.Algorithm, maxBitrate int, d time.Duration, speed float64,
 	status io.Writer, extra ...player.Option) (playReport, error) {
 	rep := playReport{URL: src, ABR: a.Name()}
-	var clock player.Clock = player.SystemClock{}
+	var clk clock.Clock = clock.Real{}
 	if speed != 1 {
-		clock = player.NewScaledClock(speed)
+		clk = clock.NewScaled(speed)
 	}
-	opts := append([]player.Option{player.WithABR(a), player.WithMaxBitrate(maxBitrate), player.WithClock(clock)}, extra...)
+	opts := append([]player.Option{player.WithABR(a), player.WithMaxBitrate(maxBitrate), player.WithClock(clk)}, extra...)
+	opts = append(opts, playTestOptions...)
 	p, err := player.New(opts...)
 	if err != nil {
 		return rep, err

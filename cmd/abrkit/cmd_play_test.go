@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/simulator/backend/packager"
 )
 
@@ -115,5 +118,35 @@ func TestPlayOffline(t *testing.T) {
 	}
 	if r.Stopped != "ended" || !r.QoE.Ended || r.QoE.Segments == 0 || r.QoE.Errors != 0 {
 		t.Errorf("offline play = %+v; want it ended with segments and no errors", r)
+	}
+}
+
+// An endless chunked playlist: play stops reading at the manifest cap and
+// fails with a clear error, quickly.
+func TestPlayCmdEndlessManifest(t *testing.T) {
+	var wrote atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "#EXTM3U\n#EXT-X-TARGETDURATION:2\n")
+		chunk := []byte(strings.Repeat("#EXTINF:2.0,\nseg.m4s\n", 3000))
+		for wrote.Load() < 1<<30 {
+			n, err := w.Write(chunk)
+			wrote.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}))
+	defer ts.Close()
+	var out, errOut bytes.Buffer
+	start := time.Now()
+	got := run([]string{"play", ts.URL + "/live.m3u8", "--quiet"}, &out, &errOut)
+	if got != 1 || !strings.Contains(out.String()+errOut.String(), "too large") {
+		t.Errorf("exit %d\n%s%s; want 1 and a too-large error", got, out.String(), errOut.String())
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("play took %v; want it to stop at the cap", d)
+	}
+	if n := wrote.Load(); n > 2*player.MaxManifestBytes {
+		t.Errorf("server wrote %d MiB; want the player to stop near the 32 MiB cap", n>>20)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player/transport"
 )
 
@@ -20,7 +21,7 @@ type throttle struct {
 }
 
 func newThrottle(next transport.Fetcher) *throttle {
-	return &throttle{next: next, now: time.Now, sleep: transport.RealClock{}.Sleep}
+	return &throttle{next: next, now: clock.Real{}.Now, sleep: clock.Real{}.Sleep}
 }
 
 func (t *throttle) set(bps int64) { t.bps.Store(bps) }

@@ -46,7 +46,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	fs.DurationVar(&c.duration, "duration", 5*time.Second, "wall time to play")
 	fs.IntVar(&c.segments, "segments", 0, "stop once playing with this many media segments loaded (0: play for -duration)")
-	fs.StringVar(&c.abr, "abr", "throughput", "ABR algorithm")
+	fs.StringVar(&c.abr, "abr", player.DefaultABR, "ABR algorithm")
 	fs.StringVar(&rate, "rate", "3M", "server pacing per response, bits/s (0: none)")
 	fs.BoolVar(&c.dash, "dash", false, "play the DASH manifest instead of HLS")
 	fs.StringVar(&c.format, "format", "text", "text or json")

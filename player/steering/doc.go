@@ -14,7 +14,7 @@
 //     PATHWAY-PRIORITY / SERVICE-LOCATION-PRIORITY and PATHWAY-CLONES.
 //
 // [Manager] implements [Selector]: it probes candidates at start
-// ([Selector.Probes]), penalises failing servers for an exponentially
+// ([Prober.Probes]), penalises failing servers for an exponentially
 // growing time, fails over on errors or throughput collapse, returns to a
 // better-ranked server when its penalty expires, schedules steering
 // reloads ([Selector.NextReload], [Selector.ReloadDone]) and maps URIs

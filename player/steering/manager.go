@@ -110,7 +110,10 @@ type Manager struct {
 	stopped    bool
 }
 
-var _ Selector = (*Manager)(nil)
+var (
+	_ Selector = (*Manager)(nil)
+	_ Prober   = (*Manager)(nil)
+)
 
 // tuning is the part of a Config a Manager keeps after New (the sources
 // are read once): every session holds one, so it stays small.
@@ -514,7 +517,7 @@ func (m *Manager) view(i int) Server {
 	return s
 }
 
-// Servers implements [Selector].
+// Servers appends all servers in priority order to dst.
 func (m *Manager) Servers(dst []Server) []Server {
 	if m.pinned >= 0 {
 		dst = append(dst, m.view(m.pinned))
@@ -621,7 +624,7 @@ func (m *Manager) penalise(now time.Duration, i int, why Reason) {
 
 // ---- probing ----
 
-// Probes implements [Selector].
+// Probes implements [Prober].
 func (m *Manager) Probes(now time.Duration, uri string) []Probe {
 	now = m.advance(now)
 	if m.cfg.ProbeCount < 0 || m.probeState != 0 || m.reported {
@@ -649,7 +652,7 @@ func (m *Manager) Probes(now time.Duration, uri string) []Probe {
 	return out
 }
 
-// ProbeDone implements [Selector].
+// ProbeDone implements [Prober].
 func (m *Manager) ProbeDone(now time.Duration, serverID string, o Outcome) error {
 	now = m.advance(now)
 	i := m.find(serverID)

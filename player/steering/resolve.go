@@ -10,7 +10,10 @@ func (m *Manager) Resolve(uri string) string {
 	return m.resolveTo(m.target(), uri, "", false)
 }
 
-// ResolveStable implements [Selector].
+// ResolveStable is Resolve for an HLS variant (rendition=false) or
+// rendition (rendition=true) URI with its STABLE-VARIANT-ID /
+// STABLE-RENDITION-ID, so PER-VARIANT-URIS / PER-RENDITION-URIS of a
+// clone apply.
 func (m *Manager) ResolveStable(uri, stableID string, rendition bool) string {
 	return m.resolveTo(m.target(), uri, stableID, rendition)
 }

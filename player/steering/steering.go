@@ -190,17 +190,16 @@ type ReloadResponse struct {
 	Body       []byte // the steering manifest (JSON) of a 2xx response
 }
 
-// Selector chooses the server for each request. It is pure logic: no
-// goroutines, no I/O, no clock reads; every method that depends on time
-// takes now. A Selector belongs to one player session and is not safe
-// for concurrent use.
+// Selector chooses the server for each request: the methods the player
+// core calls. It is pure logic: no goroutines, no I/O, no clock reads;
+// every method that depends on time takes now. A Selector belongs to one
+// player session and is not safe for concurrent use. A Selector that can
+// measure servers before playback also implements [Prober].
 type Selector interface {
 	// Current returns the server the next request should go to.
 	// It re-evaluates penalties, so a better-ranked server whose penalty
 	// expired is returned again (ReasonRecovered).
 	Current(now time.Duration) Server
-	// Servers appends all servers in priority order to dst.
-	Servers(dst []Server) []Server
 	// LastSwitch returns the most recent change of server; ok is false
 	// before the first choice.
 	LastSwitch() (s Switch, ok bool)
@@ -210,23 +209,10 @@ type Selector interface {
 	// replacement (pathway clones), signature query parameters.
 	// URIs that belong to no known server are returned unchanged.
 	Resolve(uri string) string
-	// ResolveStable is Resolve for an HLS variant (rendition=false) or
-	// rendition (rendition=true) URI with its STABLE-VARIANT-ID /
-	// STABLE-RENDITION-ID, so PER-VARIANT-URIS / PER-RENDITION-URIS of a
-	// clone apply.
-	ResolveStable(uri, stableID string, rendition bool) string
 	// Usable appends to dst the indices of rs that may be played on the
 	// current server (HLS: PATHWAY-ID equal to VariantPathway, or the
 	// redundant group's copies; otherwise all).
 	Usable(dst []int, rs []manifest.Rendition) []int
-
-	// Probes returns the probes to make at start (empty when probing is
-	// off or done, or once a media request was reported); uri is a small resource (init segment or playlist)
-	// that Resolve maps to each candidate.
-	Probes(now time.Duration, uri string) []Probe
-	// ProbeDone reports a probe result. When every probe has reported,
-	// or at the probe deadline (see Current), the selector picks.
-	ProbeDone(now time.Duration, serverID string, o Outcome) error
 
 	// Report feeds the outcome of a media/playlist request to serverID:
 	// failures penalise the server (exponential up to a cap) and switch
@@ -247,4 +233,18 @@ type Selector interface {
 	// failures retry after the last TTL. The returned error describes a
 	// bad body; scheduling has already been updated.
 	ReloadDone(now time.Duration, resp ReloadResponse) error
+}
+
+// Prober is the optional start-up probing of a [Selector]: the player
+// core type-asserts it and, when probing is configured, fetches each
+// probe (transport.KindProbe) before its first media request.
+type Prober interface {
+	// Probes returns the probes to make at start (empty when probing is
+	// off or done, or once a media request was reported); uri is a small
+	// resource (init segment or playlist) that Resolve maps to each
+	// candidate.
+	Probes(now time.Duration, uri string) []Probe
+	// ProbeDone reports a probe result. When every probe has reported,
+	// or at the probe deadline (see Current), the selector picks.
+	ProbeDone(now time.Duration, serverID string, o Outcome) error
 }

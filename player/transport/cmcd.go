@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -11,18 +12,55 @@ import (
 	"unicode/utf8"
 )
 
-// CMCDMode says how CMCD data travels with a request.
+// CMCDMode says how CMCD data travels with a request. The zero value is
+// CMCDQuery: CMCD is on unless switched off.
 type CMCDMode uint8
 
 const (
-	// CMCDOff sends no CMCD data.
-	CMCDOff CMCDMode = iota
-	// CMCDQuery adds the CMCD query parameter (CTA-5004 3.2).
-	CMCDQuery
+	// CMCDQuery adds the CMCD query parameter (CTA-5004 3.2); the default.
+	CMCDQuery CMCDMode = iota
 	// CMCDHeaders sets CMCD-Object, CMCD-Request, CMCD-Session and
 	// CMCD-Status (CTA-5004 3.1).
 	CMCDHeaders
+	// CMCDOff sends no CMCD data.
+	CMCDOff
 )
+
+var cmcdModeNames = [...]string{"query", "headers", "off"}
+
+// String returns "query", "headers" or "off".
+func (m CMCDMode) String() string {
+	if int(m) < len(cmcdModeNames) {
+		return cmcdModeNames[m]
+	}
+	return "unknown"
+}
+
+// MarshalText writes the mode's name, so JSON and YAML show "query".
+func (m CMCDMode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalText reads a mode name (see [ParseCMCDMode]).
+func (m *CMCDMode) UnmarshalText(b []byte) error {
+	v, err := ParseCMCDMode(string(b))
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
+// ErrCMCDMode is returned by ParseCMCDMode for an unknown name.
+var ErrCMCDMode = errors.New("cmcd mode must be query, headers or off")
+
+// ParseCMCDMode reads "query", "headers" or "off".
+func ParseCMCDMode(s string) (CMCDMode, error) {
+	for i, n := range cmcdModeNames {
+		if s == n {
+			return CMCDMode(i), nil
+		}
+	}
+	return 0, fmt.Errorf("%q: %w", s, ErrCMCDMode)
+}
 
 // ObjectType is the CMCD ot token. Each constant's value is its
 // CTA-5004 token: manifest, audio, video, muxed audio and video, init

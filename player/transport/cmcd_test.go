@@ -241,3 +241,49 @@ func BenchmarkParseCMCD(b *testing.B) {
 		_, _ = ParseCMCD(specPayload)
 	}
 }
+
+// cmcdModeCases feed the ParseCMCDMode test and its fuzz seeds.
+var cmcdModeCases = []struct {
+	in   string
+	want CMCDMode
+	ok   bool
+}{{"query", CMCDQuery, true}, {"headers", CMCDHeaders, true}, {"off", CMCDOff, true}, {"", 0, false}, {"Query", 0, false}}
+
+func TestParseCMCDMode(t *testing.T) {
+	for _, tc := range cmcdModeCases {
+		got, err := ParseCMCDMode(tc.in)
+		if (err == nil) != tc.ok || (tc.ok && got != tc.want) {
+			t.Errorf("ParseCMCDMode(%q) = %v, %v; want %v (ok %v)", tc.in, got, err, tc.want, tc.ok)
+		}
+		if tc.ok && got.String() != tc.in {
+			t.Errorf("%v.String() = %q; want %q", got, got.String(), tc.in)
+		}
+	}
+	var zero CMCDMode
+	if zero != CMCDQuery {
+		t.Errorf("zero CMCDMode = %v; want query (CMCD on by default)", zero)
+	}
+}
+
+func TestParseCMCDModeSeeds(t *testing.T) {
+	var names, ins []string
+	for _, tc := range cmcdModeCases {
+		names, ins = append(names, "mode "+tc.in), append(ins, tc.in)
+	}
+	checkSeeds(t, "FuzzParseCMCDMode", names, ins)
+}
+
+// FuzzParseCMCDMode: a parsed mode prints as its input, and UnmarshalText agrees.
+func FuzzParseCMCDMode(f *testing.F) {
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := ParseCMCDMode(s)
+		var u CMCDMode
+		uerr := u.UnmarshalText([]byte(s))
+		if (err == nil) != (uerr == nil) || u != m {
+			t.Fatalf("ParseCMCDMode(%q) = %v, %v; UnmarshalText = %v, %v", s, m, err, u, uerr)
+		}
+		if err == nil && m.String() != s {
+			t.Fatalf("ParseCMCDMode(%q).String() = %q", s, m.String())
+		}
+	})
+}

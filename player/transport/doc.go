@@ -17,6 +17,6 @@
 //
 // Errors name the URL: [*HTTPError] carries the status and Retry-After;
 // [ErrTimeout], [ErrStalled] and [ErrRange] are sentinels for
-// errors.Is. Time for backoff waits comes from a [Clock], so tests never
+// errors.Is. Time for backoff waits comes from a clock.Clock, so tests never
 // sleep.
 package transport

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/abrkit/abrkit/clock"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and fuzz seeds")
@@ -37,6 +39,11 @@ func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
 	return ctx.Err()
+}
+
+// NewTimer is never used by the fetcher; it completes the clock.Clock.
+func (c *fakeClock) NewTimer(d time.Duration) clock.Timer {
+	return clock.NewFake(c.Now()).NewTimer(d)
 }
 
 func (c *fakeClock) Sleeps() []time.Duration {

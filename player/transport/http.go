@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/abrkit/abrkit/clock"
 )
 
 // Defaults for HTTPConfig fields left zero.
@@ -51,8 +53,8 @@ type HTTPConfig struct {
 	MaxRetryAfter time.Duration
 	// Jitter returns a number in [0, 1); defaults to math/rand/v2.
 	Jitter func() float64
-	// Clock gives the time and does the backoff waits; defaults to RealClock.
-	Clock Clock
+	// Clock gives the time and does the backoff waits; defaults to clock.Real.
+	Clock clock.Clock
 	// TLSConfig is used by the built client (e.g. a test CA).
 	TLSConfig *tls.Config
 	// DialContext replaces the built client's dialer (e.g. a shaped or
@@ -60,7 +62,7 @@ type HTTPConfig struct {
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Filters run in order on every attempt before it is sent.
 	Filters []Filter
-	// CMCD says how Request.CMCD is sent.
+	// CMCD says how Request.CMCD is sent; defaults to CMCDQuery.
 	CMCD CMCDMode
 	// UserAgent is sent when set.
 	UserAgent string
@@ -102,9 +104,7 @@ func NewHTTP(cfg HTTPConfig) *HTTPFetcher {
 	if cfg.Jitter == nil {
 		cfg.Jitter = rand.Float64
 	}
-	if cfg.Clock == nil {
-		cfg.Clock = RealClock{}
-	}
+	cfg.Clock = clock.Or(cfg.Clock)
 	f := &HTTPFetcher{cfg: cfg, client: cfg.Client}
 	if f.client == nil {
 		dial := cfg.DialContext

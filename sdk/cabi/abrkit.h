@@ -101,8 +101,8 @@ typedef int64_t abrkit_handle;
 /* Player configuration; zero fields take the SDK defaults. */
 typedef struct abrkit_player_config {
     uint32_t size;           /* sizeof(abrkit_player_config) */
-    const char *abr;         /* ABR algorithm: NULL/"" throughput (default), "bb", "bola",
-                                "dynamic", "mpc", "robustmpc", "auto" */
+    const char *abr;         /* ABR algorithm: NULL/"" auto (default), "throughput", "bb",
+                                "bola", "dynamic", "mpc", "robustmpc" */
     int64_t max_bitrate;     /* cap on video bitrate; 0 none */
     int64_t start_bitrate;   /* bandwidth assumed at start-up; 0: 1 Mbit/s */
     int32_t max_retries;     /* consecutive failures of a request before playback fails; 0: 3 */

@@ -394,3 +394,17 @@ func TestDispatcherCloseFromCallback(t *testing.T) {
 	<-done
 	<-d.done
 }
+
+func TestSessionDefaultABR(t *testing.T) {
+	for _, tc := range []struct{ cfg, want string }{{"", "auto"}, {"bola", "bola"}} {
+		s, err := newSession(Config{ABR: tc.cfg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.status()
+		s.close()
+		if err != nil || st.ABR != tc.want {
+			t.Errorf("status ABR with config %q = %q, %v; want %q", tc.cfg, st.ABR, err, tc.want)
+		}
+	}
+}

@@ -179,7 +179,11 @@ func (s *session) status() (player.Status, error) {
 	case nil:
 		return p.Status(), nil
 	case errNotLoaded:
-		return player.Status{State: player.StateIdle, ABR: s.cfg.ABR}, nil
+		name := s.cfg.ABR
+		if name == "" {
+			name = player.DefaultABR
+		}
+		return player.Status{State: player.StateIdle, ABR: name}, nil
 	}
 	return player.Status{}, err
 }

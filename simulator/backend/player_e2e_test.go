@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/steering"
 	"github.com/abrkit/abrkit/simulator/backend/control"
@@ -61,7 +62,7 @@ func playerFailover(t *testing.T, format string) {
 			changes = append(changes, e)
 		}
 	})
-	p, err := player.New(player.WithEdges(edges), player.WithClock(player.NewScaledClock(20)), player.WithListener(listener))
+	p, err := player.New(player.WithEdges(edges), player.WithClock(clock.NewScaled(20)), player.WithListener(listener))
 	if err != nil {
 		t.Fatal(err)
 	}

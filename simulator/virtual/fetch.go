@@ -83,6 +83,9 @@ func (sim *Sim) action(slot int32, now time.Duration, a *player.Action) {
 		}
 		return
 	}
+	if a.Op != player.OpFetch {
+		return // beacons: not modelled yet
+	}
 	rid := sim.allocReq()
 	r := &sim.reqs[rid]
 	r.viewer, r.life, r.id, r.kind, r.class, r.start, r.live, r.url = slot, v.life, a.ID, a.Kind, classOf(a.Kind), now, true, a.URL
