@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"fmt"
+	"github.com/abrkit/abrkit/clock"
 	"sync"
 	"testing"
 	"time"
@@ -37,7 +38,7 @@ func title(t testing.TB) *packager.Package {
 // runPlayer plays the case with the SDK's player.Player over loopback
 // against two shaping edges (eu-1 ranked first, us-1), in scaled time.
 func runPlayer(t testing.TB, c Case, s *scenario.Scenario, pkg *packager.Package) (Trace, error) {
-	clk := player.NewScaledClock(scale)
+	clk := clock.NewScaled(scale)
 	t0 := clk.Now()
 	eu1 := newShaper(t, pkg, clk, t0, c, true)
 	us1 := newShaper(t, pkg, clk, t0, c, false)
@@ -85,7 +86,7 @@ func runPlayer(t testing.TB, c Case, s *scenario.Scenario, pkg *packager.Package
 }
 
 // script carries out the case's user actions, timed from the first frame.
-func script(ctx context.Context, p *player.Player, clk player.Clock, steps []step, first <-chan struct{}) {
+func script(ctx context.Context, p *player.Player, clk clock.Clock, steps []step, first <-chan struct{}) {
 	select {
 	case <-first:
 	case <-ctx.Done():

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"github.com/abrkit/abrkit/clock"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -9,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/simulator/backend/packager"
 )
 
@@ -28,7 +28,7 @@ const (
 type shaper struct {
 	srv   *httptest.Server
 	pkg   *packager.Package
-	clk   *player.ScaledClock
+	clk   *clock.Scaled
 	t0    time.Time
 	c     Case
 	isEU1 bool
@@ -38,7 +38,7 @@ type shaper struct {
 	seen   map[string]bool
 }
 
-func newShaper(t testing.TB, pkg *packager.Package, clk *player.ScaledClock, t0 time.Time, c Case, eu1 bool) *shaper {
+func newShaper(t testing.TB, pkg *packager.Package, clk *clock.Scaled, t0 time.Time, c Case, eu1 bool) *shaper {
 	s := &shaper{pkg: pkg, clk: clk, t0: t0, c: c, isEU1: eu1, seen: map[string]bool{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.srv.Close)
