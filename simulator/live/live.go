@@ -69,6 +69,7 @@ type run struct {
 	res     *results.Results
 	edgeIx  map[string]int // edge host -> index in res.Edges
 	edgeRTT []time.Duration
+	cmcd    transport.CMCDMode
 	traces  [][]*netsim.Trace
 	regW    []float64
 	devW    []float64
@@ -96,13 +97,17 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 	if err != nil {
 		return nil, err
 	}
+	cmcd, err := transport.ParseCMCDMode(s.CMCD)
+	if err != nil {
+		return nil, fmt.Errorf("cmcd: %w", err)
+	}
 	if opt.Shards <= 0 {
 		opt.Shards = 1
 	}
 	if opt.Bucket <= 0 {
 		opt.Bucket = 5 * time.Second
 	}
-	r := &run{s: s, opt: opt, seed: s.Seed, buffer: bp, edgeIx: map[string]int{}, ladders: map[string]*manifest.Presentation{}, hc: &http.Client{Timeout: 10 * time.Second, Transport: newTransport()}}
+	r := &run{s: s, opt: opt, seed: s.Seed, buffer: bp, cmcd: cmcd, edgeIx: map[string]int{}, ladders: map[string]*manifest.Presentation{}, hc: &http.Client{Timeout: 10 * time.Second, Transport: newTransport()}}
 	defer r.hc.CloseIdleConnections()
 	if opt.Seed != nil {
 		r.seed = *opt.Seed
@@ -438,7 +443,8 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 		rec.Failed, rec.Reason = true, err.Error()
 		return
 	}
-	opts := []player.Option{player.WithBufferPolicy(r.buffer), player.WithFetcher(&shaped{r: r, link: link, rtt: s.Networks[ni].RTT.D(), start: r.start, inner: transport.NewHTTP(transport.HTTPConfig{Client: r.hc})})}
+	opts := []player.Option{player.WithBufferPolicy(r.buffer), player.WithCMCD(r.cmcd), player.WithContentID(rec.Title),
+		player.WithFetcher(&shaped{r: r, link: link, rtt: s.Networks[ni].RTT.D(), start: r.start, inner: transport.NewHTTP(transport.HTTPConfig{Client: r.hc, CMCD: r.cmcd})})}
 	if len(edges) > 0 {
 		opts = append(opts, player.WithEdges(edges))
 	}

@@ -138,6 +138,73 @@ func contentServer(t *testing.T) *httptest.Server {
 	return srv
 }
 
+// Live viewers send CMCD as the scenario says: in the query by default,
+// as headers, or not at all.
+func TestLiveCMCD(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real time")
+	}
+	cat := packager.DefaultCatalog(1)
+	cat.Titles[0].Duration, cat.Titles[0].SegmentDuration = 10*time.Second, 2*time.Second
+	pkg, err := packager.Build(cat.Titles[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		field, want string
+	}{{"", "query"}, {"cmcd: headers", "headers"}, {"cmcd: off", "none"}} {
+		t.Run(c.want, func(t *testing.T) {
+			var mu sync.Mutex
+			seen := map[string]int{}
+			srv := httptest.NewServer(http.StripPrefix("/t1/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				switch {
+				case r.URL.Query().Get("CMCD") != "":
+					seen["query"]++
+				case r.Header.Get("CMCD-Session") != "" || r.Header.Get("CMCD-Object") != "":
+					seen["headers"]++
+				default:
+					seen["none"]++
+				}
+				mu.Unlock()
+				data, err := pkg.Open(r.URL.Path)
+				if err != nil {
+					http.NotFound(w, r)
+					return
+				}
+				_, _ = w.Write(data)
+			})))
+			defer srv.Close()
+			s, err := scenario.Parse([]byte(`
+mode: live
+viewers: {count: 1}
+session: {watch_time: 2s}
+networks: [{name: n, bandwidth: 30Mbps, rtt: 5ms}]
+backend: {urls: ["`+srv.URL+`/t1/master.m3u8"]}
+`+c.field+"\n"), "cmcd.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if _, err := Run(ctx, s, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			others := 0
+			for k, n := range seen {
+				if k != c.want {
+					others += n
+				}
+			}
+			if seen[c.want] < 3 || others > 0 {
+				t.Errorf("requests by CMCD carriage %v; want them %s", seen, c.want)
+			}
+		})
+	}
+}
+
 func TestLiveURLs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real time")

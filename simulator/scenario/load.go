@@ -204,6 +204,9 @@ func (v *validator) defaults() {
 	if s.Mode == "" {
 		s.Mode = "virtual"
 	}
+	if s.CMCD == "" {
+		s.CMCD = "query"
+	}
 	if s.Viewers.Arrival.Process == "" {
 		s.Viewers.Arrival.Process = "instant"
 	}
@@ -290,6 +293,7 @@ var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 func (v *validator) validate() {
 	s := v.s
 	v.require(s.Mode == "virtual" || s.Mode == "live", "mode", "must be virtual or live, not %q", s.Mode)
+	v.require(s.CMCD == "query" || s.CMCD == "headers" || s.CMCD == "off", "cmcd", "must be query, headers or off, not %q", s.CMCD)
 	v.require(s.Viewers.Count > 0 && s.Viewers.Count <= MaxViewers, "viewers.count", "must be 1..%d, got %d", MaxViewers, s.Viewers.Count)
 	v.arrival()
 	v.session()

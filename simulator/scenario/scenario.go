@@ -8,24 +8,27 @@ import (
 // Scenario is one load test: who watches what, over which networks,
 // against which backend, with which faults, judged by which SLOs.
 type Scenario struct {
-	Name        string         `yaml:"name"`
-	Description string         `yaml:"description"`
-	Seed        uint64         `yaml:"seed"`     // defaults to 1
-	Mode        string         `yaml:"mode"`     // virtual (default) or live
-	Duration    Duration       `yaml:"duration"` // hard stop of simulated time; defaults to the last arrival + longest watch
-	Viewers     Viewers        `yaml:"viewers"`
-	Session     Session        `yaml:"session"`
-	Content     Content        `yaml:"content"`
-	Devices     []Device       `yaml:"devices"`
-	Networks    []Network      `yaml:"networks"`
-	Regions     []Region       `yaml:"regions"`
-	Backend     Backend        `yaml:"backend"`
-	Faults      []Fault        `yaml:"faults"`
-	SLOs        []SLO          `yaml:"slos"`
-	Cohorts     []Cohort       `yaml:"cohorts"`
-	Abort       bool           `yaml:"abort_on_breach"` // stop early when an SLO marked abort breaches
-	Positions   map[string]Pos `yaml:"-"`               // where each field was written
-	File        string         `yaml:"-"`
+	Name        string    `yaml:"name"`
+	Description string    `yaml:"description"`
+	Seed        uint64    `yaml:"seed"`     // defaults to 1
+	Mode        string    `yaml:"mode"`     // virtual (default) or live
+	Duration    Duration  `yaml:"duration"` // hard stop of simulated time; defaults to the last arrival + longest watch
+	Viewers     Viewers   `yaml:"viewers"`
+	Session     Session   `yaml:"session"`
+	Content     Content   `yaml:"content"`
+	Devices     []Device  `yaml:"devices"`
+	Networks    []Network `yaml:"networks"`
+	Regions     []Region  `yaml:"regions"`
+	Backend     Backend   `yaml:"backend"`
+	Faults      []Fault   `yaml:"faults"`
+	SLOs        []SLO     `yaml:"slos"`
+	Cohorts     []Cohort  `yaml:"cohorts"`
+	Abort       bool      `yaml:"abort_on_breach"` // stop early when an SLO marked abort breaches
+	// CMCD is how players send Common Media Client Data with every
+	// request: query (the default), headers or off.
+	CMCD      string         `yaml:"cmcd"`
+	Positions map[string]Pos `yaml:"-"` // where each field was written
+	File      string         `yaml:"-"`
 	// Topology is the resolved embedded backend topology; nil for external backends.
 	Topology *topology.Topology `yaml:"-"`
 }
