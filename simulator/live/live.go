@@ -429,12 +429,13 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 	}()
 	var manifest string
 	var edges []steering.Edge
+	var tel *player.Telemetry
 	var err error
 	if a := s.Backend.Adapter; a != nil {
 		vars := strings.NewReplacer("{viewer}", fmt.Sprint(id), "{title}", rec.Title, "{region}", rec.Region, "{device}", dev.Name)
 		manifest, err = r.adapterSession(ctx, a, due, vars)
 	} else {
-		manifest, edges, err = r.api(ctx, login, due, rec.Title, rec.Region, s.Content.Format, rng)
+		manifest, edges, tel, err = r.api(ctx, login, due, rec.Title, rec.Region, s.Content.Format, rng)
 		if len(r.urls) > 0 && err == nil {
 			rec.Title = manifest // a user's URL is the title the viewer played
 		}
@@ -447,6 +448,9 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 		player.WithFetcher(&shaped{r: r, link: link, rtt: s.Networks[ni].RTT.D(), start: r.start, inner: transport.NewHTTP(transport.HTTPConfig{Client: r.hc, CMCD: r.cmcd})})}
 	if len(edges) > 0 {
 		opts = append(opts, player.WithEdges(edges))
+	}
+	if tel != nil {
+		opts = append(opts, player.WithTelemetry(*tel))
 	}
 	if dev.MaxHeight > 0 {
 		key := rec.Title + path.Ext(strings.SplitN(manifest, "?", 2)[0])
@@ -585,22 +589,22 @@ func (r *run) ladder(ctx context.Context, key, u string) *manifest.Presentation 
 
 // api logs in (the attacker already did) and asks the playback API for
 // the title; it returns the manifest URL and the ranked edges.
-func (r *run) api(ctx context.Context, login *vegeta.Result, due time.Time, title, region, format string, rng *rand.Rand) (string, []steering.Edge, error) {
+func (r *run) api(ctx context.Context, login *vegeta.Result, due time.Time, title, region, format string, rng *rand.Rand) (string, []steering.Edge, *player.Telemetry, error) {
 	if r.gateway == "" {
 		if len(r.urls) == 0 {
-			return "", nil, errors.New("no backend URLs")
+			return "", nil, nil, errors.New("no backend URLs")
 		}
-		return r.urls[rng.IntN(len(r.urls))], nil, nil
+		return r.urls[rng.IntN(len(r.urls))], nil, nil, nil
 	}
 	var token string
 	if login != nil {
 		r.record(results.ClassLogin, login.Method, login.URL, due, int(login.Code), int64(login.BytesIn), errorOf(login.Error))
 		if login.Code/100 != 2 {
-			return "", nil, fmt.Errorf("login: status %d %s", login.Code, login.Error)
+			return "", nil, nil, fmt.Errorf("login: status %d %s", login.Code, login.Error)
 		}
 		var lr control.LoginResponse
 		if err := json.Unmarshal(login.Body, &lr); err != nil {
-			return "", nil, fmt.Errorf("login: %w", err)
+			return "", nil, nil, fmt.Errorf("login: %w", err)
 		}
 		token = lr.Token
 	}
@@ -620,11 +624,11 @@ func (r *run) api(ctx context.Context, login *vegeta.Result, due time.Time, titl
 		select {
 		case <-time.After(time.Duration(attempt+1) * time.Second):
 		case <-ctx.Done():
-			return "", nil, ctx.Err()
+			return "", nil, nil, ctx.Err()
 		}
 	}
 	if err != nil {
-		return "", nil, fmt.Errorf("play: %w", err)
+		return "", nil, nil, fmt.Errorf("play: %w", err)
 	}
 	var edges []steering.Edge
 	for _, e := range resp.Edges {
@@ -636,7 +640,12 @@ func (r *run) api(ctx context.Context, login *vegeta.Result, due time.Time, titl
 			m = resp.DASH
 		}
 	}
-	return m, edges, nil
+	// QoE beacons go to the gateway's telemetry intake, as a device's would
+	tel := &player.Telemetry{URL: r.gateway + "/v1/events", Session: resp.Session, Client: r.hc}
+	if token != "" {
+		tel.Header = http.Header{"Authorization": []string{"Bearer " + token}}
+	}
+	return m, edges, tel, nil
 }
 
 func (r *run) play(ctx context.Context, token string, req control.PlayRequest) (control.PlayResponse, int, error) {

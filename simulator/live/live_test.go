@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"github.com/abrkit/abrkit/simulator/backend"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -351,5 +352,41 @@ slos: ["play_failures.rate < 1%"]
 		if !r.Started || r.AvgBitrate <= 0 || r.AvgBitrate > 1_000_000 {
 			t.Errorf("viewer %d: started %v, average bitrate %.0f; want the 234-line rendition (under 1 Mbit/s)", r.Viewer, r.Started, r.AvgBitrate)
 		}
+	}
+}
+
+// Live viewers post their QoE beacons to the gateway's telemetry intake.
+func TestLiveTelemetry(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real time")
+	}
+	s, err := scenario.Parse([]byte(`
+mode: live
+viewers: {count: 2, arrival: {process: instant}}
+session: {watch_time: 3s}
+content: {titles: 1, title_length: 20s, segment_length: 2s}
+networks: [{name: n, bandwidth: 20Mbps, rtt: 5ms}]
+`), "telemetry.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cat := packager.DefaultCatalog(1)
+	cat.Titles[0].Duration, cat.Titles[0].SegmentDuration = 20*time.Second, 2*time.Second
+	b, err := backend.Start(ctx, backend.Options{Topology: s.Topology, Catalog: cat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close(context.Background())
+	res, err := Run(ctx, s, Options{Gateway: b.GatewayURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := res.Summarize(); sum.Sessions.Started != 2 {
+		t.Fatalf("sessions %+v; want 2 started", sum.Sessions)
+	}
+	if st := b.Gateway.Telemetry.Stats(); st.Accepted == 0 {
+		t.Errorf("gateway telemetry %+v; want beacons from the viewers", st)
 	}
 }
