@@ -447,7 +447,7 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 	opts := []player.Option{player.WithBufferPolicy(r.buffer), player.WithCMCD(r.cmcd), player.WithContentID(rec.Title),
 		player.WithFetcher(&shaped{r: r, link: link, rtt: s.Networks[ni].RTT.D(), start: r.start, inner: transport.NewHTTP(transport.HTTPConfig{Client: r.hc, CMCD: r.cmcd})})}
 	if len(edges) > 0 {
-		opts = append(opts, player.WithEdges(edges))
+		opts = append(opts, player.WithEdges(edges), player.WithProbing(s.Session.ProbeEdges))
 	}
 	if tel != nil {
 		opts = append(opts, player.WithTelemetry(*tel))

@@ -344,6 +344,7 @@ func (v *validator) session() {
 	if !ss.PauseEvery.IsZero() {
 		v.require(ss.PauseEvery.MeanValue() >= time.Second, "session.pause_every", "pause interval must average at least 1s")
 	}
+	v.require(ss.ProbeEdges >= 0 && ss.ProbeEdges <= 10, "session.probe_edges", "must be 0..10, got %d", ss.ProbeEdges)
 	v.require(len(ss.Script) <= MaxScriptSteps, "session.script", "at most %d steps, got %d", MaxScriptSteps, len(ss.Script))
 	for i, st := range ss.Script {
 		p := fmt.Sprintf("session.script[%d]", i)

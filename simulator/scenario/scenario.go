@@ -72,6 +72,9 @@ type Session struct {
 	// frame, besides the random seeks and pauses above: for reproducing
 	// one session exactly in both modes.
 	Script []Step `yaml:"script"`
+	// ProbeEdges is how many of the best-ranked edges a player probes
+	// before its first media request; 0 (the default) none.
+	ProbeEdges int `yaml:"probe_edges"`
 }
 
 // Step is one scripted viewer action: a seek or a pause.

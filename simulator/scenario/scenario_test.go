@@ -146,6 +146,7 @@ var badCases = []struct {
 	{"bad bool", "viewers: {count: 1}\nabort_on_breach: maybe\n", 2, "abort_on_breach", "true or false"},
 	{"syntax", "viewers: {count: 1\n", 1, "", "did not find"},
 	{"cohort", "viewers: {count: 1}\ndevices: [{name: a, cohort: exp}]\n", 2, "devices[0].cohort", "no cohort"},
+	{"bad probe", "viewers: {count: 1}\nsession: {probe_edges: 50}\n", 2, "session.probe_edges", "0..10"},
 	{"bad cmcd", "viewers: {count: 1}\ncmcd: json\n", 2, "cmcd", "query, headers or off"},
 	{"long name", "viewers: {count: 1}\nname: " + strings.Repeat("x", MaxNameLen+1) + "\n", 2, "name", "too long"},
 	{"long device name", "viewers: {count: 1}\ndevices:\n  - {name: " + strings.Repeat("x", 200) + "}\n", 3, "devices[0].name", "too long"},

@@ -186,7 +186,8 @@ func (sim *Sim) startPlayer(now time.Duration, slot int32) {
 		sim.err = fmt.Errorf("device %s: %w", dev.Name, err)
 		return
 	}
-	cfg := player.CoreConfig{Edges: sim.rankEdges(v), MaxBitrate: policy.MaxBitrate(p, dev.MaxHeight), Buffer: sim.buffer, ABR: algo}
+	cfg := player.CoreConfig{Edges: sim.rankEdges(v), MaxBitrate: policy.MaxBitrate(p, dev.MaxHeight), Buffer: sim.buffer, ABR: algo,
+		ProbeEdges: sim.s.Session.ProbeEdges}
 	if f := sim.opt.Events; f != nil {
 		id := int(v.id)
 		cfg.Listener = player.ListenerFunc(func(e player.Event) { f(id, e) })
