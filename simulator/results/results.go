@@ -19,10 +19,11 @@ const (
 	ClassManifest = "manifest"
 	ClassLogin    = "api.login"
 	ClassPlay     = "api.play"
+	ClassEvents   = "api.events" // telemetry beacons
 )
 
 // Classes lists the request classes in report order.
-var Classes = []string{ClassSegment, ClassInit, ClassManifest, ClassLogin, ClassPlay}
+var Classes = []string{ClassSegment, ClassInit, ClassManifest, ClassLogin, ClassPlay, ClassEvents}
 
 // Latency histograms hold microseconds from 1µs to 1h with 3 significant
 // digits; every histogram has the same geometry so merges are exact.

@@ -73,6 +73,11 @@ func (sim *Sim) freeReq(rid int32) {
 // action starts or cancels a fetch for viewer slot.
 func (sim *Sim) action(slot int32, now time.Duration, a *player.Action) {
 	v := &sim.vs[slot]
+	if a.Op == player.OpBeacon {
+		// a telemetry post: load on the control plane, no answer needed
+		sim.sendCall(now, slot, svcEvents)
+		return
+	}
 	if a.Op == player.OpCancel {
 		for k, rid := range v.reqs {
 			if sim.reqs[rid].id == a.ID {
@@ -312,7 +317,7 @@ func (sim *Sim) dropRequest(now time.Duration, rid int32) {
 	sim.freeReq(rid)
 }
 
-// sendCall sends a control-plane call (svc 0 login, 1 play).
+// sendCall sends a control-plane call (svc 0 login, 1 play, 2 events).
 func (sim *Sim) sendCall(now time.Duration, slot int32, svc uint8) {
 	v := &sim.vs[slot]
 	var cid int32

@@ -99,3 +99,27 @@ networks: [{name: n, bandwidth: 10Mbps, rtt: 20ms}]
 		t.Errorf("progress before any finished: first %+v, last %+v; want 20 in flight and a growing fraction", early[0], last)
 	}
 }
+
+// Players' telemetry beacons are load on the control plane's intake
+// (api.events), which SLOs can name; they never reach an edge.
+func TestBeaconsLoadTheIntake(t *testing.T) {
+	s := parse(t, `
+viewers: {count: 20, arrival: {process: instant}}
+session: {watch_time: 70s}
+regions: [{name: eu}]
+networks: [{name: n, bandwidth: 10Mbps, rtt: 20ms}]
+slos: ["api.events.latency.p99 < 1s", "api.events.errors.rate < 1%"]
+`)
+	res, err := Run(s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// start, two periodic (30 s, 60 s) and the end; posts still in
+	// flight when the last session ends are not answered
+	if n := res.Classes["api.events"].Count; n <= 3*20 || n > 4*20 {
+		t.Errorf("api.events requests = %d; want start, periodic and end beacons (61..80)", n)
+	}
+	if sum := res.Summarize(); !sum.Passed {
+		t.Errorf("SLOs on api.events: %+v", sum.SLOs)
+	}
+}

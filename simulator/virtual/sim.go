@@ -61,6 +61,9 @@ var (
 	ErrNotVirtual = errors.New("scenario needs the embedded backend for virtual mode")
 )
 
+// svcEvents is the telemetry intake, where players' beacons go.
+const svcEvents = 2
+
 // event kinds
 const (
 	evArrive uint8 = iota + 1
@@ -121,7 +124,7 @@ type Sim struct {
 	devW         []float64
 	netW         []float64
 	nets         []network
-	svcs         [2]*service // login, play
+	svcs         [3]*service // login, play, events
 	calls        []call
 	freeC        []int32
 	reqs         []request
@@ -330,6 +333,7 @@ func (sim *Sim) setupServices() {
 	}
 	sim.svcs[0] = newService("login", sim.res.Classes[results.ClassLogin], topo.ControlPlane.Services.Auth, login, sim.opt.Shards)
 	sim.svcs[1] = newService("play", sim.res.Classes[results.ClassPlay], topo.ControlPlane.Services.Playback, play, sim.opt.Shards)
+	sim.svcs[svcEvents] = newService("events", sim.res.Classes[results.ClassEvents], topo.ControlPlane.Services.Telemetry, nil, sim.opt.Shards)
 }
 
 // synthetic traces per network profile: viewers share them from random

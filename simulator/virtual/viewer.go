@@ -401,6 +401,12 @@ func (sim *Sim) finish(slot int32, now time.Duration, how outcome) {
 	rec := results.Record{Viewer: int(v.id), Region: sim.regs[v.region], Device: dev.Name, Network: s.Networks[v.network].Name,
 		Cohort: dev.Cohort, Title: sim.lib.cat.Titles[v.title].ID, ABR: policy.ABRName(dev.ABR), ArriveS: v.arrive.Seconds(), Reason: v.reason}
 	if v.core != nil {
+		// the session's last beacon goes out as it ends, as a device's would
+		for _, a := range v.core.End(now, sim.acts[:0]) {
+			if a.Op == player.OpBeacon {
+				sim.sendCall(now, slot, svcEvents)
+			}
+		}
 		q := v.core.QoE(now)
 		rec.PlayS, rec.StallS, rec.RebufferRatio, rec.Stalls = q.PlaySeconds, q.StallSeconds, q.RebufferRatio, q.Stalls
 		rec.AvgBitrate, rec.Switches, rec.ServerChanges, rec.Errors, rec.Bytes = q.AvgBitrate, q.Switches, q.ServerChanges, q.Errors, q.Bytes
