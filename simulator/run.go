@@ -28,11 +28,29 @@ const (
 	ReportFile   = "report.html"
 )
 
+// DefaultOut is where a run's outputs go when no directory is given:
+// out/NAME under the working directory, with NAME made safe for a path.
+func DefaultOut(name string) string {
+	safe := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+			return r
+		}
+		return '_'
+	}, name)
+	if strings.Trim(safe, ".") == "" {
+		safe = "run"
+	}
+	return filepath.Join("out", safe)
+}
+
 // Sentinel errors.
 var (
 	ErrBreach   = errors.New("SLO breached")
 	ErrBadShard = errors.New("bad shard")
 	ErrLive     = errors.New("scenario needs live mode")
+	// ErrInterrupted: the run was stopped (Ctrl-C); its partial results
+	// were written.
+	ErrInterrupted = errors.New("run interrupted")
 )
 
 // Config is how to run a scenario; zero fields keep the scenario's values.
@@ -71,7 +89,7 @@ func RunContext(ctx context.Context, s *scenario.Scenario, cfg Config) (*results
 	}
 	opt := virtual.Options{Viewers: cfg.Viewers, WatchTime: cfg.WatchTime, Seed: cfg.Seed, Shard: cfg.Shard, Shards: cfg.Shards, Clock: cfg.Clock}
 	if cfg.Progress != nil {
-		opt.Progress = newBar(cfg.Progress, cfg.TTY).update
+		opt.Progress = newBar(cfg.Progress, cfg.TTY, cfg.Clock).update
 	}
 	var closeReq func() error
 	if cfg.Out != "" {
@@ -101,7 +119,7 @@ func RunContext(ctx context.Context, s *scenario.Scenario, cfg Config) (*results
 		res, err = live.Run(ctx, s, live.Options{Viewers: opt.Viewers, WatchTime: opt.WatchTime, Seed: opt.Seed,
 			Shard: opt.Shard, Shards: opt.Shards, Progress: opt.Progress, Requests: opt.Requests})
 	} else {
-		res, err = virtual.Run(s, opt)
+		res, err = virtual.RunContext(ctx, s, opt)
 	}
 	if closeReq != nil {
 		if cerr := closeReq(); err == nil {
@@ -111,10 +129,18 @@ func RunContext(ctx context.Context, s *scenario.Scenario, cfg Config) (*results
 	if cfg.Progress != nil {
 		fmt.Fprintln(cfg.Progress)
 	}
-	if err != nil {
+	interrupted := ctx.Err() != nil && res != nil
+	if err != nil && !interrupted {
 		return nil, nil, err
 	}
+	if interrupted && res.Aborted == "" {
+		res.Aborted = virtual.Interrupted
+	}
 	sum, err := Finish(res, cfg.Out)
+	if interrupted {
+		// what was measured so far is written; the run still failed
+		return res, sum, fmt.Errorf("%w: %w", ErrInterrupted, ctx.Err())
+	}
 	return res, sum, err
 }
 

@@ -1,13 +1,16 @@
 package simulator
 
 import (
+	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/abrkit/abrkit/simulator/scenario"
+	"github.com/abrkit/abrkit/simulator/virtual"
 )
 
 func TestParseShard(t *testing.T) {
@@ -79,5 +82,43 @@ func TestRunAndMerge(t *testing.T) {
 	}
 	if _, _, err := Run(u, Config{Mode: "virtual"}); !errors.Is(err, ErrLive) {
 		t.Errorf("Run(urls scenario, virtual) = %v; want ErrLive", err)
+	}
+}
+
+// An interrupted run (Ctrl-C) still writes what it measured, and says it
+// was interrupted.
+func TestRunInterruptedWritesResults(t *testing.T) {
+	s, err := scenario.Load("../scenarios/quickstart.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := t.TempDir()
+	_, sum, err := RunContext(ctx, s, Config{Out: out})
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("RunContext(cancelled) = %v; want ErrInterrupted", err)
+	}
+	if sum == nil || sum.Aborted != virtual.Interrupted {
+		t.Fatalf("summary %+v; want one marked interrupted", sum)
+	}
+	for _, f := range []string{SummaryFile, "results.json", "qoe.jsonl"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("%s not written: %v", f, err)
+		}
+	}
+}
+
+func TestDefaultOut(t *testing.T) {
+	for _, c := range []struct{ name, want string }{
+		{"quickstart", "out/quickstart"},
+		{"../../etc", "out/.._.._etc"}, // one element: no way out of out/
+		{"a b/c", "out/a_b_c"},
+		{"", "out/run"},
+		{"..", "out/run"},
+	} {
+		if got := DefaultOut(c.name); got != filepath.FromSlash(c.want) {
+			t.Errorf("DefaultOut(%q) = %q; want %q", c.name, got, c.want)
+		}
 	}
 }

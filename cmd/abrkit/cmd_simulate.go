@@ -38,7 +38,7 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 	viewers := f.Int("viewers", 0, "number of viewers (default: the scenario's)")
 	watch := f.Duration("watch-time", 0, "constant watch time per viewer (default: the scenario's distribution)")
 	seed := f.Uint64("seed", 0, "random seed (default: the scenario's)")
-	out := f.String("out", "", "directory for results.json, qoe.jsonl, summary.json, report.html, requests.bin")
+	out := f.String("out", "", "directory for results.json, qoe.jsonl, summary.json, report.html, requests.bin (default out/SCENARIO-NAME; --out= for none)")
 	reqs := f.Bool("requests", true, "with --out: write every request in vegeta's encoding to requests.bin")
 	shard := f.String("shard", "", "run one slice INDEX/COUNT of the viewers (e.g. 0/4); merge with abrkit report merge")
 	emit := f.String("emit", "", "print a deployment instead of running: k8s-job")
@@ -46,7 +46,7 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 	image := f.String("image", simulator.DefaultImage, "with --emit k8s-job: container image")
 	quiet := f.Bool("quiet", false, "no progress bar on stderr")
 	cpuprofile := f.String("cpuprofile", "", "write a CPU profile of the run to this file")
-	calibrate := f.Bool("calibrate", false, "run the scenario in virtual time and then live, and compare QoE and latency (use a small scenario)")
+	calibrate := f.Bool("calibrate", false, "run the scenario in virtual time and then live, compare QoE and latency, exit 1 when a metric is outside its tolerance (use a small scenario, e.g. scenarios/calibrate.yaml)")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(*format); err != nil {
 			return err
@@ -79,6 +79,9 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 			_, err = cmd.OutOrStdout().Write(y)
 			return err
 		}
+		if !cmd.Flags().Changed("out") && !*calibrate {
+			*out = simulator.DefaultOut(s.Name)
+		}
 		cfg := simulator.Config{Mode: *mode, Viewers: *viewers, WatchTime: *watch, Out: *out, Requests: *reqs && *out != ""}
 		if cmd.Flags().Changed("seed") {
 			cfg.Seed = seed
@@ -106,14 +109,19 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer stop()
 		if *calibrate {
-			cs, err := simulator.Calibrate(ctx, s, cfg)
+			rep, err := simulator.Calibrate(ctx, s, cfg)
 			if err != nil {
 				return err
 			}
 			if *format == "json" {
-				return writeJSON(cmd.OutOrStdout(), cs)
+				err = writeJSON(cmd.OutOrStdout(), rep)
+			} else {
+				err = simulator.WriteCalibration(cmd.OutOrStdout(), rep)
 			}
-			return simulator.WriteCalibration(cmd.OutOrStdout(), cs)
+			if err != nil {
+				return err
+			}
+			return rep.Err()
 		}
 		_, sum, err := simulator.RunContext(ctx, s, cfg)
 		if sum == nil {

@@ -29,6 +29,12 @@ func writeScenario(t *testing.T, body string) string {
 }
 
 func TestSimulate(t *testing.T) {
+	qs, err := filepath.Abs(quickstart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir()) // runs write under out/ by default
+	quickstart := qs
 	breach := writeScenario(t, "viewers: {count: 20}\nsession: {watch_time: 20s}\nslos: [\"startup_time.p50 < 1ms\"]\n")
 	bad := writeScenario(t, "viewers: {count: 20}\nslos: [\"startup.p50 < 1s\"]\n")
 	urls := writeScenario(t, "mode: live\nviewers: {count: 2}\nbackend: {urls: [\"http://127.0.0.1:1/a.m3u8\"]}\n")
@@ -61,6 +67,9 @@ func TestSimulate(t *testing.T) {
 				t.Errorf("run(%q) output lacks %q:\n%s", tt.args, tt.out, all)
 			}
 		})
+	}
+	if _, err := os.Stat(filepath.Join("out", "quickstart", "summary.json")); err != nil {
+		t.Errorf("a run without --out wrote no out/quickstart/summary.json: %v", err)
 	}
 }
 
@@ -247,20 +256,36 @@ func TestReportMergeErrors(t *testing.T) {
 
 func TestCalibrate(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs live in real time")
+		t.Skip("runs live in real time (about 35 s)")
 	}
-	small := writeScenario(t, `viewers: {count: 4, arrival: {process: constant, rate: 10/s}}
-session: {watch_time: 3s}
-content: {titles: 2, title_length: 30s, segment_length: 2s}
-networks: [{name: n, bandwidth: 10Mbps, rtt: 20ms}]
-`)
 	var out, errOut bytes.Buffer
-	if code := run([]string{"simulate", small, "--calibrate", "--quiet"}, &out, &errOut); code != 0 {
-		t.Fatalf("--calibrate exit %d: %s", code, errOut.String())
+	code := run([]string{"simulate", "../../scenarios/calibrate.yaml", "--calibrate", "--quiet", "--format", "json"}, &out, &errOut)
+	var rep struct {
+		Calibration []struct {
+			Metric    string   `json:"metric"`
+			Virtual   *float64 `json:"virtual"`
+			Live      *float64 `json:"live"`
+			Tolerance *float64 `json:"tolerance"`
+			OK        bool     `json:"ok"`
+		} `json:"calibration"`
+		OK bool `json:"ok"`
 	}
-	for _, want := range []string{"METRIC", "startup_time.p50", "segment.latency.p50", "bitrate.mean"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("calibration table lacks %q:\n%s", want, out.String())
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("--calibrate --format json printed %q: %v", out.String(), err)
+	}
+	if code != 0 || !rep.OK {
+		t.Fatalf("--calibrate exit %d, ok %v; want 0 and true\n%s%s", code, rep.OK, out.String(), errOut.String())
+	}
+	seen := map[string]bool{}
+	for _, c := range rep.Calibration {
+		if c.Virtual == nil || c.Live == nil || c.Tolerance == nil {
+			t.Errorf("calibration entry %q lacks virtual, live or tolerance", c.Metric)
+		}
+		seen[c.Metric] = true
+	}
+	for _, want := range []string{"startup_time.p50", "bitrate.mean", "segments_abandoned", "segment.latency.p50"} {
+		if !seen[want] {
+			t.Errorf("calibration lacks %q:\n%s", want, out.String())
 		}
 	}
 }

@@ -19,7 +19,6 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/abrkit/abrkit/abr"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/player/steering"
@@ -28,10 +27,11 @@ import (
 	"github.com/abrkit/abrkit/simulator/backend"
 	"github.com/abrkit/abrkit/simulator/backend/control"
 	"github.com/abrkit/abrkit/simulator/backend/packager"
+	"github.com/abrkit/abrkit/simulator/internal/cputime"
 	"github.com/abrkit/abrkit/simulator/netsim"
+	"github.com/abrkit/abrkit/simulator/policy"
 	"github.com/abrkit/abrkit/simulator/results"
 	"github.com/abrkit/abrkit/simulator/scenario"
-	"github.com/abrkit/abrkit/simulator/virtual"
 )
 
 // Options change a live run.
@@ -44,13 +44,16 @@ type Options struct {
 	// Gateway is the URL of a running reference backend's gateway; empty
 	// starts the embedded backend on loopback for the run.
 	Gateway  string
-	Progress func(now time.Duration, done, total int)
+	Progress func(p policy.Progress)
 	Requests func(r *vegeta.Result) error
 	Bucket   time.Duration
 	// Sessions, when set, is told +1 when a viewer's session begins (its
 	// login came back) and -1 when it ends, so a caller can follow the
 	// number of viewers in progress (memory per viewer, dashboards).
 	Sessions func(delta int)
+	// Events receives every player event of every viewer (by viewer id),
+	// from the viewers' goroutines; nil to skip.
+	Events func(viewer int, e player.Event)
 }
 
 // run is the shared state of one live run.
@@ -65,12 +68,15 @@ type run struct {
 	mu      sync.Mutex // guards res and the sink
 	res     *results.Results
 	edgeIx  map[string]int // edge host -> index in res.Edges
+	edgeRTT []time.Duration
+	cmcd    transport.CMCDMode
 	traces  [][]*netsim.Trace
 	regW    []float64
 	devW    []float64
 	netW    []float64
 	zipf    []float64
 	done    atomic.Int64
+	started atomic.Int64
 	seq     atomic.Uint64
 	sinkErr error
 	buffer  player.BufferPolicy
@@ -84,12 +90,16 @@ type run struct {
 // viewer's bandwidth shaped by its network profile. Bodies are counted and
 // discarded; latencies are measured from when a request was due.
 func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Results, error) {
-	if s.Content.LiveShare > 0 {
-		return nil, virtual.ErrLiveContent
+	if err := policy.CheckContent(s); err != nil {
+		return nil, err
 	}
-	bp, err := virtual.BufferPolicy(s)
+	bp, err := policy.BufferPolicy(s)
 	if err != nil {
 		return nil, err
+	}
+	cmcd, err := transport.ParseCMCDMode(s.CMCD)
+	if err != nil {
+		return nil, fmt.Errorf("cmcd: %w", err)
 	}
 	if opt.Shards <= 0 {
 		opt.Shards = 1
@@ -97,7 +107,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 	if opt.Bucket <= 0 {
 		opt.Bucket = 5 * time.Second
 	}
-	r := &run{s: s, opt: opt, seed: s.Seed, buffer: bp, edgeIx: map[string]int{}, ladders: map[string]*manifest.Presentation{}, hc: &http.Client{Timeout: 10 * time.Second, Transport: newTransport()}}
+	r := &run{s: s, opt: opt, seed: s.Seed, buffer: bp, cmcd: cmcd, edgeIx: map[string]int{}, ladders: map[string]*manifest.Presentation{}, hc: &http.Client{Timeout: 10 * time.Second, Transport: newTransport()}}
 	defer r.hc.CloseIdleConnections()
 	if opt.Seed != nil {
 		r.seed = *opt.Seed
@@ -135,6 +145,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 	}
 	r.setupProfiles()
 	r.start = time.Now()
+	cpu0 := cputime.Process()
 	if bk != nil {
 		marks, err := scheduleFaults(bk, s, r.start)
 		if err != nil {
@@ -158,7 +169,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 		}
 	}
 	res.Viewers = len(due)
-	stopTick := r.ticker(ctx, len(due))
+	stopTick := r.ticker(ctx, due)
 	var wg sync.WaitGroup
 	r.arrive(ctx, due, func(k int, login *vegeta.Result) {
 		wg.Add(1)
@@ -177,6 +188,10 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 	stopTick()
 	res.SimSeconds = time.Since(r.start).Seconds()
 	res.WallSeconds = res.SimSeconds
+	if c := cputime.Process(); c > 0 {
+		// the whole process: players, and the embedded backend when it runs here
+		res.CPUSeconds = (c - cpu0).Seconds()
+	}
 	sort.Slice(res.Records, func(i, j int) bool { return res.Records[i].Viewer < res.Records[j].Viewer })
 	res.PeakLoads()
 	if r.sinkErr != nil {
@@ -211,7 +226,26 @@ func (r *run) addEdge(base, id, region string) int {
 	}
 	r.res.Edges = append(r.res.Edges, results.EdgeStat{Name: id, Region: region})
 	r.edgeIx[u.Host] = len(r.res.Edges) - 1
+	if r.s.Topology != nil {
+		if e, ok := r.s.Topology.Edge(id); ok {
+			r.edgeRTT = append(r.edgeRTT, e.RTT)
+		}
+	}
+	r.edgeRTT = append(r.edgeRTT, 0)[:len(r.res.Edges)]
 	return len(r.res.Edges) - 1
+}
+
+// rttTo is the modelled round trip of the edge serving u (loopback has
+// none), as the virtual driver adds it to every first byte.
+func (r *run) rttTo(u string) time.Duration {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return 0
+	}
+	if i, ok := r.edgeIx[pu.Host]; ok {
+		return r.edgeRTT[i]
+	}
+	return 0
 }
 
 func (r *run) setupProfiles() {
@@ -292,9 +326,19 @@ func (r *run) arrive(ctx context.Context, due []time.Duration, start func(k int,
 	}
 }
 
-func (r *run) ticker(ctx context.Context, total int) (stop func()) {
-	if r.opt.Progress == nil {
+func (r *run) ticker(ctx context.Context, due []time.Duration) (stop func()) {
+	if r.opt.Progress == nil || len(due) == 0 {
 		return func() {}
+	}
+	watch := r.opt.WatchTime
+	if watch <= 0 {
+		watch = r.s.Session.WatchTime.MeanValue()
+	}
+	horizon := policy.Horizon(due[len(due)-1], watch, r.s.Duration.D())
+	report := func() {
+		done, started := int(r.done.Load()), int(r.started.Load())
+		r.opt.Progress(policy.Progress{Now: time.Since(r.start), Horizon: horizon, Started: started,
+			InFlight: started - done, Finished: done, Total: len(due)})
 	}
 	quit := make(chan struct{})
 	var wg sync.WaitGroup
@@ -306,9 +350,9 @@ func (r *run) ticker(ctx context.Context, total int) (stop func()) {
 		for {
 			select {
 			case <-t.C:
-				r.opt.Progress(time.Since(r.start), int(r.done.Load()), total)
+				report()
 			case <-quit:
-				r.opt.Progress(time.Since(r.start), int(r.done.Load()), total)
+				report()
 				return
 			case <-ctx.Done():
 				return
@@ -354,6 +398,7 @@ func (r *run) record(class string, method, u string, due time.Time, status int, 
 
 // viewer is one real player session.
 func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.Result) {
+	r.started.Add(1)
 	defer r.done.Add(1)
 	s := r.s
 	rng := rand.New(rand.NewPCG(r.seed, uint64(id)+1))
@@ -369,11 +414,8 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 	if r.opt.WatchTime > 0 {
 		watch = r.opt.WatchTime
 	}
-	rec := results.Record{Viewer: id, Device: dev.Name, Network: s.Networks[ni].Name, Cohort: dev.Cohort, ABR: dev.ABR,
+	rec := results.Record{Viewer: id, Device: dev.Name, Network: s.Networks[ni].Name, Cohort: dev.Cohort, ABR: policy.ABRName(dev.ABR),
 		ArriveS: due.Sub(r.start).Seconds(), Title: fmt.Sprintf("t%d", title+1)}
-	if rec.ABR == "" {
-		rec.ABR = "default"
-	}
 	if len(s.Regions) > 0 {
 		rec.Region = s.Regions[region].Name
 	}
@@ -387,40 +429,49 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 	}()
 	var manifest string
 	var edges []steering.Edge
+	var tel *player.Telemetry
 	var err error
 	if a := s.Backend.Adapter; a != nil {
 		vars := strings.NewReplacer("{viewer}", fmt.Sprint(id), "{title}", rec.Title, "{region}", rec.Region, "{device}", dev.Name)
 		manifest, err = r.adapterSession(ctx, a, due, vars)
 	} else {
-		manifest, edges, err = r.api(ctx, login, due, rec.Title, rec.Region, s.Content.Format, rng)
+		manifest, edges, tel, err = r.api(ctx, login, due, rec.Title, rec.Region, s.Content.Format, rng)
+		if len(r.urls) > 0 && err == nil {
+			rec.Title = manifest // a user's URL is the title the viewer played
+		}
 	}
 	if err != nil {
 		rec.Failed, rec.Reason = true, err.Error()
 		return
 	}
-	opts := []player.Option{player.WithBufferPolicy(r.buffer), player.WithFetcher(&shaped{r: r, link: link, rtt: s.Networks[ni].RTT.D(), start: r.start, inner: transport.NewHTTP(transport.HTTPConfig{Client: r.hc})})}
+	opts := []player.Option{player.WithBufferPolicy(r.buffer), player.WithCMCD(r.cmcd), player.WithContentID(rec.Title),
+		player.WithFetcher(&shaped{r: r, link: link, rtt: s.Networks[ni].RTT.D(), start: r.start, inner: transport.NewHTTP(transport.HTTPConfig{Client: r.hc, CMCD: r.cmcd})})}
 	if len(edges) > 0 {
-		opts = append(opts, player.WithEdges(edges))
+		opts = append(opts, player.WithEdges(edges), player.WithProbing(s.Session.ProbeEdges))
+	}
+	if tel != nil {
+		opts = append(opts, player.WithTelemetry(*tel))
 	}
 	if dev.MaxHeight > 0 {
 		key := rec.Title + path.Ext(strings.SplitN(manifest, "?", 2)[0])
 		if s.Backend.Embedded == nil {
 			key = manifest
 		}
-		if bps := maxBitrate(r.ladder(ctx, key, manifest), dev.MaxHeight); bps > 0 {
+		if bps := policy.MaxBitrate(r.ladder(ctx, key, manifest), dev.MaxHeight); bps > 0 {
 			opts = append(opts, player.WithMaxBitrate(bps))
 		}
 	}
-	if dev.ABR != "" {
-		a, err := abr.New(dev.ABR)
-		if err != nil {
-			rec.Failed, rec.Reason = true, err.Error()
-			return
-		}
-		opts = append(opts, player.WithABR(a))
+	a, err := policy.NewABR(dev.ABR)
+	if err != nil {
+		rec.Failed, rec.Reason = true, err.Error()
+		return
 	}
+	opts = append(opts, player.WithABR(a))
 	first := make(chan time.Time, 1)
 	opts = append(opts, player.WithListener(player.ListenerFunc(func(e player.Event) {
+		if r.opt.Events != nil {
+			r.opt.Events(id, e)
+		}
 		if e.Kind == player.EventFirstFrame {
 			select {
 			case first <- time.Now():
@@ -446,10 +497,11 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 		return
 	}
 	wait := time.NewTimer(time.Until(due.Add(abandon)))
+	var firstAt time.Time
 	select {
-	case t := <-first:
+	case firstAt = <-first:
 		wait.Stop()
-		rec.Started, rec.StartupS = true, t.Sub(due).Seconds()
+		rec.Started, rec.StartupS = true, firstAt.Sub(due).Seconds()
 		r.mu.Lock()
 		r.res.Bucket(time.Since(r.start)).Starts++
 		r.mu.Unlock()
@@ -459,19 +511,54 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 		wait.Stop()
 	}
 	if rec.Started {
-		end := time.NewTimer(watch)
-		select {
-		case <-end.C:
-		case <-ctx.Done():
-			end.Stop()
-		}
+		r.watch(ctx, p, firstAt, watch)
 	}
 	q := p.QoE()
 	rec.PlayS, rec.StallS, rec.RebufferRatio, rec.Stalls = q.PlaySeconds, q.StallSeconds, q.RebufferRatio, q.Stalls
 	rec.AvgBitrate, rec.Switches, rec.ServerChanges, rec.Errors, rec.Bytes = q.AvgBitrate, q.Switches, q.ServerChanges, q.Errors, q.Bytes
+	rec.SegmentsAbandoned = q.Abandoned
 	if q.FatalError != "" {
-		rec.Failed, rec.Reason = true, q.FatalError
+		// a failure, not a viewer who gave up (counted once)
+		rec.Failed, rec.Abandoned, rec.Reason = true, false, q.FatalError
 	}
+}
+
+// watch plays until the watch time is over, the title ends or fails, or
+// ctx is done, carrying out session.script on the way (timed from the
+// first frame, as the virtual driver does).
+func (r *run) watch(ctx context.Context, p *player.Player, firstAt time.Time, watch time.Duration) {
+	wctx, cancel := context.WithDeadline(ctx, firstAt.Add(watch))
+	defer cancel()
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		_ = p.Wait(wctx) // the outcome is read from the QoE
+	}()
+	sleep := func(d time.Duration) bool {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return true
+		case <-ended:
+			return false
+		}
+	}
+	for _, st := range r.s.Session.Script {
+		if !sleep(time.Until(firstAt.Add(st.At.D()))) {
+			return
+		}
+		if st.Seek != nil {
+			p.Seek(st.Seek.D())
+			continue
+		}
+		p.Pause()
+		if !sleep(st.Pause.D()) {
+			return
+		}
+		p.Play()
+	}
+	<-ended
 }
 
 // ladder returns the parsed manifest of a title (one fetch per key and
@@ -500,51 +587,24 @@ func (r *run) ladder(ctx context.Context, key, u string) *manifest.Presentation 
 	return p
 }
 
-// maxBitrate is the highest video bandwidth whose height fits the
-// device, as the virtual driver caps its players (the lowest rendition
-// when none fits; 0 when unknown).
-func maxBitrate(p *manifest.Presentation, height int) int {
-	if p == nil || height <= 0 || len(p.Periods) == 0 {
-		return 0
-	}
-	best, lowest := 0, 0
-	for _, set := range p.Periods[0].Sets {
-		if set.Type != manifest.Video {
-			continue
-		}
-		for _, rd := range set.Renditions {
-			if lowest == 0 || rd.Bandwidth < lowest {
-				lowest = rd.Bandwidth
-			}
-			if rd.Height > 0 && rd.Height <= height && rd.Bandwidth > best {
-				best = rd.Bandwidth
-			}
-		}
-	}
-	if best == 0 {
-		return lowest
-	}
-	return best
-}
-
 // api logs in (the attacker already did) and asks the playback API for
 // the title; it returns the manifest URL and the ranked edges.
-func (r *run) api(ctx context.Context, login *vegeta.Result, due time.Time, title, region, format string, rng *rand.Rand) (string, []steering.Edge, error) {
+func (r *run) api(ctx context.Context, login *vegeta.Result, due time.Time, title, region, format string, rng *rand.Rand) (string, []steering.Edge, *player.Telemetry, error) {
 	if r.gateway == "" {
 		if len(r.urls) == 0 {
-			return "", nil, errors.New("no backend URLs")
+			return "", nil, nil, errors.New("no backend URLs")
 		}
-		return r.urls[rng.IntN(len(r.urls))], nil, nil
+		return r.urls[rng.IntN(len(r.urls))], nil, nil, nil
 	}
 	var token string
 	if login != nil {
 		r.record(results.ClassLogin, login.Method, login.URL, due, int(login.Code), int64(login.BytesIn), errorOf(login.Error))
 		if login.Code/100 != 2 {
-			return "", nil, fmt.Errorf("login: status %d %s", login.Code, login.Error)
+			return "", nil, nil, fmt.Errorf("login: status %d %s", login.Code, login.Error)
 		}
 		var lr control.LoginResponse
 		if err := json.Unmarshal(login.Body, &lr); err != nil {
-			return "", nil, fmt.Errorf("login: %w", err)
+			return "", nil, nil, fmt.Errorf("login: %w", err)
 		}
 		token = lr.Token
 	}
@@ -564,11 +624,11 @@ func (r *run) api(ctx context.Context, login *vegeta.Result, due time.Time, titl
 		select {
 		case <-time.After(time.Duration(attempt+1) * time.Second):
 		case <-ctx.Done():
-			return "", nil, ctx.Err()
+			return "", nil, nil, ctx.Err()
 		}
 	}
 	if err != nil {
-		return "", nil, fmt.Errorf("play: %w", err)
+		return "", nil, nil, fmt.Errorf("play: %w", err)
 	}
 	var edges []steering.Edge
 	for _, e := range resp.Edges {
@@ -580,7 +640,12 @@ func (r *run) api(ctx context.Context, login *vegeta.Result, due time.Time, titl
 			m = resp.DASH
 		}
 	}
-	return m, edges, nil
+	// QoE beacons go to the gateway's telemetry intake, as a device's would
+	tel := &player.Telemetry{URL: r.gateway + "/v1/events", Session: resp.Session, Client: r.hc}
+	if token != "" {
+		tel.Header = http.Header{"Authorization": []string{"Bearer " + token}}
+	}
+	return m, edges, tel, nil
 }
 
 func (r *run) play(ctx context.Context, token string, req control.PlayRequest) (control.PlayResponse, int, error) {

@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"github.com/abrkit/abrkit/simulator/backend"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,8 +12,8 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/simulator/backend/packager"
+	"github.com/abrkit/abrkit/simulator/policy"
 	"github.com/abrkit/abrkit/simulator/scenario"
 )
 
@@ -43,9 +44,20 @@ slos: ["startup_time.p95 < 5s", "play_failures.rate < 1%"]
 		calls++
 		peak = max(peak, active)
 	}
-	res, err := Run(ctx, s, Options{Requests: func(*vegeta.Result) error { n++; return nil }, Sessions: sessions})
+	var reports []policy.Progress
+	progress := func(p policy.Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		reports = append(reports, p)
+	}
+	res, err := Run(ctx, s, Options{Requests: func(*vegeta.Result) error { n++; return nil }, Sessions: sessions, Progress: progress})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(reports) < 2 || reports[0].Started == 0 || reports[0].Finished != 0 || reports[0].InFlight == 0 {
+		t.Errorf("progress reports %+v; want the first (after 1s) with sessions started and in flight, none finished", reports)
+	} else if last := reports[len(reports)-1]; last.Finished != 6 || last.Fraction() != 1 {
+		t.Errorf("last progress %+v; want 6 finished, fraction 1", last)
 	}
 	if active != 0 || calls != 12 || peak < 1 || peak > 6 {
 		t.Errorf("Sessions: active %d after the run, %d calls, peak %d; want 0, 12, 1..6", active, calls, peak)
@@ -127,6 +139,73 @@ func contentServer(t *testing.T) *httptest.Server {
 	return srv
 }
 
+// Live viewers send CMCD as the scenario says: in the query by default,
+// as headers, or not at all.
+func TestLiveCMCD(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real time")
+	}
+	cat := packager.DefaultCatalog(1)
+	cat.Titles[0].Duration, cat.Titles[0].SegmentDuration = 10*time.Second, 2*time.Second
+	pkg, err := packager.Build(cat.Titles[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		field, want string
+	}{{"", "query"}, {"cmcd: headers", "headers"}, {"cmcd: off", "none"}} {
+		t.Run(c.want, func(t *testing.T) {
+			var mu sync.Mutex
+			seen := map[string]int{}
+			srv := httptest.NewServer(http.StripPrefix("/t1/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				switch {
+				case r.URL.Query().Get("CMCD") != "":
+					seen["query"]++
+				case r.Header.Get("CMCD-Session") != "" || r.Header.Get("CMCD-Object") != "":
+					seen["headers"]++
+				default:
+					seen["none"]++
+				}
+				mu.Unlock()
+				data, err := pkg.Open(r.URL.Path)
+				if err != nil {
+					http.NotFound(w, r)
+					return
+				}
+				_, _ = w.Write(data)
+			})))
+			defer srv.Close()
+			s, err := scenario.Parse([]byte(`
+mode: live
+viewers: {count: 1}
+session: {watch_time: 2s}
+networks: [{name: n, bandwidth: 30Mbps, rtt: 5ms}]
+backend: {urls: ["`+srv.URL+`/t1/master.m3u8"]}
+`+c.field+"\n"), "cmcd.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if _, err := Run(ctx, s, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			others := 0
+			for k, n := range seen {
+				if k != c.want {
+					others += n
+				}
+			}
+			if seen[c.want] < 3 || others > 0 {
+				t.Errorf("requests by CMCD carriage %v; want them %s", seen, c.want)
+			}
+		})
+	}
+}
+
 func TestLiveURLs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real time")
@@ -150,6 +229,14 @@ backend: {urls: ["`+srv.URL+`/t1/master.m3u8"]}
 	}
 	if sum := res.Summarize(); sum.Sessions.Started != 3 || res.Classes["segment"].Count == 0 || res.Classes["api.play"].Count != 0 {
 		t.Errorf("sessions %+v, %d segments, %d API calls; want 3 started from the plain URL without the API", sum.Sessions, res.Classes["segment"].Count, res.Classes["api.play"].Count)
+	}
+	for _, r := range res.Records {
+		if r.Title != srv.URL+"/t1/master.m3u8" {
+			t.Errorf("record title %q; want the URL played", r.Title)
+		}
+	}
+	if res.CPUSeconds <= 0 {
+		t.Errorf("cpu_seconds = %g; want the CPU the run used", res.CPUSeconds)
 	}
 }
 
@@ -268,25 +355,38 @@ slos: ["play_failures.rate < 1%"]
 	}
 }
 
-func TestMaxBitrate(t *testing.T) {
-	p := &manifest.Presentation{Periods: []manifest.Period{{Sets: []manifest.AdaptationSet{
-		{Type: manifest.Audio, Renditions: []manifest.Rendition{{Bandwidth: 128_000}}},
-		{Type: manifest.Video, Renditions: []manifest.Rendition{{Bandwidth: 700_000, Height: 234}, {Bandwidth: 2_500_000, Height: 540}, {Bandwidth: 4_600_000, Height: 720}}},
-	}}}}
-	for _, c := range []struct {
-		p      *manifest.Presentation
-		height int
-		want   int
-	}{
-		{p, 540, 2_500_000},
-		{p, 719, 2_500_000},
-		{p, 2160, 4_600_000},
-		{p, 100, 700_000}, // nothing fits: the lowest
-		{p, 0, 0},
-		{nil, 540, 0},
-	} {
-		if got := maxBitrate(c.p, c.height); got != c.want {
-			t.Errorf("maxBitrate(height %d) = %d; want %d", c.height, got, c.want)
-		}
+// Live viewers post their QoE beacons to the gateway's telemetry intake.
+func TestLiveTelemetry(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real time")
+	}
+	s, err := scenario.Parse([]byte(`
+mode: live
+viewers: {count: 2, arrival: {process: instant}}
+session: {watch_time: 3s}
+content: {titles: 1, title_length: 20s, segment_length: 2s}
+networks: [{name: n, bandwidth: 20Mbps, rtt: 5ms}]
+`), "telemetry.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cat := packager.DefaultCatalog(1)
+	cat.Titles[0].Duration, cat.Titles[0].SegmentDuration = 20*time.Second, 2*time.Second
+	b, err := backend.Start(ctx, backend.Options{Topology: s.Topology, Catalog: cat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close(context.Background())
+	res, err := Run(ctx, s, Options{Gateway: b.GatewayURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := res.Summarize(); sum.Sessions.Started != 2 {
+		t.Fatalf("sessions %+v; want 2 started", sum.Sessions)
+	}
+	if st := b.Gateway.Telemetry.Stats(); st.Accepted == 0 {
+		t.Errorf("gateway telemetry %+v; want beacons from the viewers", st)
 	}
 }

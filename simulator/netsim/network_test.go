@@ -271,6 +271,33 @@ func TestTransferTime(t *testing.T) {
 	}
 }
 
+func TestDelivered(t *testing.T) {
+	tr, _ := NewTrace("s", []time.Duration{time.Second, time.Second}, []float64{8e6, 16e6})
+	zero, _ := NewTrace("z", []time.Duration{time.Second}, []float64{0})
+	tests := []struct {
+		l        Link
+		start, d time.Duration
+		want     int64
+	}{
+		{Link{Trace: tr}, 0, 2 * time.Second, 3e6},
+		{Link{Trace: tr}, 1500 * time.Millisecond, 500 * time.Millisecond, 1e6},
+		{Link{Trace: tr}, 0, 4 * time.Second, 6e6},
+		{Link{Trace: Constant(8e6)}, time.Hour, 500 * time.Millisecond, 5e5},
+		{Link{Trace: zero}, 0, time.Minute, 0},
+		{Link{Trace: tr}, 0, -time.Second, 0},
+	}
+	for _, tt := range tests {
+		if got := tt.l.Delivered(tt.start, tt.d); got < tt.want-1 || got > tt.want+1 {
+			t.Errorf("Delivered(%v, %v) = %d; want %d", tt.start, tt.d, got, tt.want)
+		}
+		if tt.want > 0 {
+			if back := tt.l.TransferTime(tt.start, tt.want); !near(back, tt.d) {
+				t.Errorf("TransferTime(%v, Delivered(%v)) = %v; want %v", tt.start, tt.d, back, tt.d)
+			}
+		}
+	}
+}
+
 func TestRateHint(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
 	tr := RandomWalk("w", r, 1e7, 0.5, 700*time.Millisecond, 50)

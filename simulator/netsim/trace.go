@@ -196,3 +196,27 @@ func (l Link) TransferTime(start time.Duration, size int64) time.Duration {
 	}
 	return t - start
 }
+
+// Delivered is how many bytes the link alone carries in the d after
+// start (what a viewer has received so far of a link-limited transfer).
+func (l Link) Delivered(start, d time.Duration) int64 {
+	if d <= 0 {
+		return 0
+	}
+	if l.Trace == nil {
+		return int64(Unlimited * d.Seconds())
+	}
+	got := 0.0
+	for t, end := start, start+d; t < end; {
+		r, next := l.Rate(t)
+		if next == Never || next > end {
+			next = end
+		}
+		if next <= t {
+			break
+		}
+		got += r * (next - t).Seconds()
+		t = next
+	}
+	return int64(got)
+}

@@ -19,12 +19,13 @@ const (
 	ClassManifest = "manifest"
 	ClassLogin    = "api.login"
 	ClassPlay     = "api.play"
+	ClassEvents   = "api.events" // telemetry beacons
 )
 
 // Classes returns the request classes in report order, a fresh slice on
 // every call.
 func Classes() []string {
-	return []string{ClassSegment, ClassInit, ClassManifest, ClassLogin, ClassPlay}
+	return []string{ClassSegment, ClassInit, ClassManifest, ClassLogin, ClassPlay, ClassEvents}
 }
 
 // Latency histograms hold microseconds from 1µs to 1h with 3 significant
@@ -58,10 +59,13 @@ type Record struct {
 	Switches      int     `json:"switches"`
 	ServerChanges int     `json:"server_changes"`
 	Errors        int     `json:"errors"` // failed requests, retried or not
-	Bytes         int64   `json:"bytes"`
-	Failed        bool    `json:"failed"`           // a fatal error ended the session (or it never got to play)
-	Abandoned     bool    `json:"abandoned"`        // the viewer gave up waiting for start-up
-	Reason        string  `json:"reason,omitempty"` // why it failed
+	// SegmentsAbandoned counts media downloads the player gave up on
+	// mid-transfer to switch down (not sessions abandoned).
+	SegmentsAbandoned int    `json:"segments_abandoned"`
+	Bytes             int64  `json:"bytes"`
+	Failed            bool   `json:"failed"`           // a fatal error ended the session (or it never got to play)
+	Abandoned         bool   `json:"abandoned"`        // the viewer gave up waiting for start-up
+	Reason            string `json:"reason,omitempty"` // why it failed
 }
 
 // Class is the account of one request class.

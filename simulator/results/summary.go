@@ -46,31 +46,34 @@ type Failover struct {
 
 // Summary is the machine-readable outcome of a run (`--format json`).
 type Summary struct {
-	Scenario      string                  `json:"scenario"`
-	Mode          string                  `json:"mode"`
-	Seed          uint64                  `json:"seed"`
-	Shards        []int                   `json:"shards"`
-	ShardCount    int                     `json:"shard_count"`
-	Sessions      Sessions                `json:"sessions"`
-	SimSeconds    float64                 `json:"sim_seconds"`
-	WallSeconds   float64                 `json:"wall_seconds"`
-	ViewerSeconds float64                 `json:"viewer_seconds"`
-	Speedup       float64                 `json:"speedup"` // viewer-seconds simulated per wall second
-	CPUSeconds    float64                 `json:"cpu_seconds"`
-	PerCPUSecond  float64                 `json:"viewer_seconds_per_cpu_second"`
-	Events        uint64                  `json:"events"`
-	StartupS      Dist                    `json:"startup_s"`
-	RebufferRatio Dist                    `json:"rebuffer_ratio"`
-	BitrateBps    Dist                    `json:"bitrate_bps"`
-	CacheHitRatio float64                 `json:"cache_hit_ratio"`
-	Failover      Failover                `json:"failover"`
-	Requests      map[string]ClassSummary `json:"requests"`
-	Edges         []EdgeStat              `json:"edges"`
-	Cohorts       []CohortDiff            `json:"cohorts,omitempty"`
-	SLOs          []slo.Verdict           `json:"slos"`
-	Passed        bool                    `json:"passed"`
-	Aborted       string                  `json:"aborted,omitempty"`
-	Out           string                  `json:"out,omitempty"`
+	Scenario      string   `json:"scenario"`
+	Mode          string   `json:"mode"`
+	Seed          uint64   `json:"seed"`
+	Shards        []int    `json:"shards"`
+	ShardCount    int      `json:"shard_count"`
+	Sessions      Sessions `json:"sessions"`
+	SimSeconds    float64  `json:"sim_seconds"`
+	WallSeconds   float64  `json:"wall_seconds"`
+	ViewerSeconds float64  `json:"viewer_seconds"`
+	Speedup       float64  `json:"speedup"` // viewer-seconds simulated per wall second
+	CPUSeconds    float64  `json:"cpu_seconds"`
+	PerCPUSecond  float64  `json:"viewer_seconds_per_cpu_second"`
+	Events        uint64   `json:"events"`
+	StartupS      Dist     `json:"startup_s"`
+	RebufferRatio Dist     `json:"rebuffer_ratio"`
+	BitrateBps    Dist     `json:"bitrate_bps"`
+	CacheHitRatio float64  `json:"cache_hit_ratio"`
+	Failover      Failover `json:"failover"`
+	// SegmentsAbandoned is media downloads abandoned mid-transfer, over
+	// all sessions.
+	SegmentsAbandoned int                     `json:"segments_abandoned"`
+	Requests          map[string]ClassSummary `json:"requests"`
+	Edges             []EdgeStat              `json:"edges"`
+	Cohorts           []CohortDiff            `json:"cohorts,omitempty"`
+	SLOs              []slo.Verdict           `json:"slos"`
+	Passed            bool                    `json:"passed"`
+	Aborted           string                  `json:"aborted,omitempty"`
+	Out               string                  `json:"out,omitempty"`
 }
 
 func dist(vs []float64) Dist {
@@ -105,6 +108,7 @@ func (r *Results) Summarize() *Summary {
 			s.Sessions.Abandoned++
 		}
 		s.ViewerSeconds += x.PlayS + x.StallS
+		s.SegmentsAbandoned += x.SegmentsAbandoned
 		if x.ServerChanges > 0 {
 			s.Failover.Sessions++
 			s.Failover.Changes += x.ServerChanges

@@ -120,10 +120,30 @@ func kindName(n *yaml.Node) string {
 	return "nothing"
 }
 
+// Length caps on text fields: names label reports and tables, the rest
+// (descriptions, URLs, paths, SLO expressions) are still a line or two.
+const (
+	MaxNameLen = 128
+	MaxTextLen = 4096
+	// MaxFileSize bounds a scenario file.
+	MaxFileSize = 4 << 20
+)
+
+func maxStringLen(path string) int {
+	if path == "name" || strings.HasSuffix(path, ".name") || strings.HasSuffix(path, ".cohort") || strings.HasSuffix(path, ".abr") {
+		return MaxNameLen
+	}
+	return MaxTextLen
+}
+
 func (d *decoder) decodeScalar(n *yaml.Node, path string, v reflect.Value) {
 	s := n.Value
 	switch v.Kind() {
 	case reflect.String:
+		if limit := maxStringLen(path); len(s) > limit {
+			d.fail(n, path, "too long: %d bytes, at most %d", len(s), limit)
+			return
+		}
 		v.SetString(s)
 	case reflect.Bool:
 		b, err := strconv.ParseBool(s)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -52,7 +53,12 @@ func WithABRCheck(check func(name string) error) Option {
 // about the content are Errors (each an *Error naming file, line and
 // field) and wrap ErrInvalid.
 func Load(path string, opts ...Option) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +71,9 @@ func Parse(data []byte, file string, opts ...Option) (*Scenario, error) {
 	var cfg loadConfig
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if len(data) > MaxFileSize {
+		return nil, Errors{&Error{File: file, Line: 1, Msg: fmt.Sprintf("file too large: over %d bytes", MaxFileSize)}}
 	}
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -195,6 +204,9 @@ func (v *validator) defaults() {
 	if s.Mode == "" {
 		s.Mode = "virtual"
 	}
+	if s.CMCD == "" {
+		s.CMCD = "query"
+	}
 	if s.Viewers.Arrival.Process == "" {
 		s.Viewers.Arrival.Process = "instant"
 	}
@@ -281,6 +293,7 @@ var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 func (v *validator) validate() {
 	s := v.s
 	v.require(s.Mode == "virtual" || s.Mode == "live", "mode", "must be virtual or live, not %q", s.Mode)
+	v.require(s.CMCD == "query" || s.CMCD == "headers" || s.CMCD == "off", "cmcd", "must be query, headers or off, not %q", s.CMCD)
 	v.require(s.Viewers.Count > 0 && s.Viewers.Count <= MaxViewers, "viewers.count", "must be 1..%d, got %d", MaxViewers, s.Viewers.Count)
 	v.arrival()
 	v.session()
@@ -330,6 +343,15 @@ func (v *validator) session() {
 	}
 	if !ss.PauseEvery.IsZero() {
 		v.require(ss.PauseEvery.MeanValue() >= time.Second, "session.pause_every", "pause interval must average at least 1s")
+	}
+	v.require(ss.ProbeEdges >= 0 && ss.ProbeEdges <= 10, "session.probe_edges", "must be 0..10, got %d", ss.ProbeEdges)
+	v.require(len(ss.Script) <= MaxScriptSteps, "session.script", "at most %d steps, got %d", MaxScriptSteps, len(ss.Script))
+	for i, st := range ss.Script {
+		p := fmt.Sprintf("session.script[%d]", i)
+		v.require(st.At >= 0, p+".at", "must not be negative")
+		v.require((st.Seek != nil) != (st.Pause > 0), p, "needs exactly one of seek or pause")
+		v.require(st.Seek == nil || *st.Seek >= 0, p+".seek", "must not be negative")
+		v.require(i == 0 || st.At >= ss.Script[i-1].At, p+".at", "steps must be in time order")
 	}
 }
 

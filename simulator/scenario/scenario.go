@@ -8,24 +8,27 @@ import (
 // Scenario is one load test: who watches what, over which networks,
 // against which backend, with which faults, judged by which SLOs.
 type Scenario struct {
-	Name        string         `yaml:"name"`
-	Description string         `yaml:"description"`
-	Seed        uint64         `yaml:"seed"`     // defaults to 1
-	Mode        string         `yaml:"mode"`     // virtual (default) or live
-	Duration    Duration       `yaml:"duration"` // hard stop of simulated time; defaults to the last arrival + longest watch
-	Viewers     Viewers        `yaml:"viewers"`
-	Session     Session        `yaml:"session"`
-	Content     Content        `yaml:"content"`
-	Devices     []Device       `yaml:"devices"`
-	Networks    []Network      `yaml:"networks"`
-	Regions     []Region       `yaml:"regions"`
-	Backend     Backend        `yaml:"backend"`
-	Faults      []Fault        `yaml:"faults"`
-	SLOs        []SLO          `yaml:"slos"`
-	Cohorts     []Cohort       `yaml:"cohorts"`
-	Abort       bool           `yaml:"abort_on_breach"` // stop early when an SLO marked abort breaches
-	Positions   map[string]Pos `yaml:"-"`               // where each field was written
-	File        string         `yaml:"-"`
+	Name        string    `yaml:"name"`
+	Description string    `yaml:"description"`
+	Seed        uint64    `yaml:"seed"`     // defaults to 1
+	Mode        string    `yaml:"mode"`     // virtual (default) or live
+	Duration    Duration  `yaml:"duration"` // hard stop of simulated time; defaults to the last arrival + longest watch
+	Viewers     Viewers   `yaml:"viewers"`
+	Session     Session   `yaml:"session"`
+	Content     Content   `yaml:"content"`
+	Devices     []Device  `yaml:"devices"`
+	Networks    []Network `yaml:"networks"`
+	Regions     []Region  `yaml:"regions"`
+	Backend     Backend   `yaml:"backend"`
+	Faults      []Fault   `yaml:"faults"`
+	SLOs        []SLO     `yaml:"slos"`
+	Cohorts     []Cohort  `yaml:"cohorts"`
+	Abort       bool      `yaml:"abort_on_breach"` // stop early when an SLO marked abort breaches
+	// CMCD is how players send Common Media Client Data with every
+	// request: query (the default), headers or off.
+	CMCD      string         `yaml:"cmcd"`
+	Positions map[string]Pos `yaml:"-"` // where each field was written
+	File      string         `yaml:"-"`
 	// Topology is the resolved embedded backend topology; nil for external backends.
 	Topology *topology.Topology `yaml:"-"`
 }
@@ -65,7 +68,28 @@ type Session struct {
 	AbandonAfter Duration `yaml:"abandon_startup_after"` // give up when start-up takes longer; defaults to 10s, 0 never
 	Login        *bool    `yaml:"login"`                 // call the login API first; defaults to true
 	MaxBuffer    Duration `yaml:"max_buffer"`            // player buffer goal; defaults to the player's
+	// Script is what every viewer does at fixed times after its first
+	// frame, besides the random seeks and pauses above: for reproducing
+	// one session exactly in both modes.
+	Script []Step `yaml:"script"`
+	// ProbeEdges is how many of the best-ranked edges a player probes
+	// before its first media request; 0 (the default) none.
+	ProbeEdges int `yaml:"probe_edges"`
 }
+
+// Step is one scripted viewer action: a seek or a pause.
+//
+//	script:
+//	  - {at: 20s, seek: 1m}   # 20s after the first frame, seek to 1:00
+//	  - {at: 40s, pause: 5s}  # then pause for 5s
+type Step struct {
+	At    Duration  `yaml:"at"`    // after the first frame
+	Seek  *Duration `yaml:"seek"`  // position to seek to
+	Pause Duration  `yaml:"pause"` // how long to stay paused
+}
+
+// MaxScriptSteps bounds session.script.
+const MaxScriptSteps = 100
 
 // Content is what viewers watch.
 type Content struct {
@@ -82,7 +106,7 @@ type Content struct {
 type Device struct {
 	Name      string  `yaml:"name"`
 	Weight    float64 `yaml:"weight"`
-	ABR       string  `yaml:"abr"`        // ABR algorithm name as abr.New takes it
+	ABR       string  `yaml:"abr"`        // ABR algorithm name as abr.New takes it; defaults to auto
 	MaxHeight int     `yaml:"max_height"` // cap on rendition height; 0 none
 	Cohort    string  `yaml:"cohort"`     // optional experiment cohort
 }

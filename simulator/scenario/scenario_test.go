@@ -146,6 +146,15 @@ var badCases = []struct {
 	{"bad bool", "viewers: {count: 1}\nabort_on_breach: maybe\n", 2, "abort_on_breach", "true or false"},
 	{"syntax", "viewers: {count: 1\n", 1, "", "did not find"},
 	{"cohort", "viewers: {count: 1}\ndevices: [{name: a, cohort: exp}]\n", 2, "devices[0].cohort", "no cohort"},
+	{"bad probe", "viewers: {count: 1}\nsession: {probe_edges: 50}\n", 2, "session.probe_edges", "0..10"},
+	{"bad cmcd", "viewers: {count: 1}\ncmcd: json\n", 2, "cmcd", "query, headers or off"},
+	{"long name", "viewers: {count: 1}\nname: " + strings.Repeat("x", MaxNameLen+1) + "\n", 2, "name", "too long"},
+	{"long device name", "viewers: {count: 1}\ndevices:\n  - {name: " + strings.Repeat("x", 200) + "}\n", 3, "devices[0].name", "too long"},
+	{"long description", "viewers: {count: 1}\ndescription: " + strings.Repeat("x", MaxTextLen+1) + "\n", 2, "description", "too long"},
+	{"script both", "viewers: {count: 1}\nsession:\n  script: [{at: 1s, seek: 2s, pause: 1s}]\n", 3, "session.script[0]", "exactly one"},
+	{"script neither", "viewers: {count: 1}\nsession:\n  script: [{at: 1s}]\n", 3, "session.script[0]", "exactly one"},
+	{"script order", "viewers: {count: 1}\nsession:\n  script: [{at: 5s, pause: 1s}, {at: 1s, pause: 1s}]\n", 3, "session.script[1].at", "time order"},
+	{"script bad", "viewers: {count: 1}\nsession:\n  script: [{at: soon, pause: 1s}]\n", 3, "session.script[0].at", "bad duration"},
 }
 
 func TestErrors(t *testing.T) {
@@ -226,3 +235,17 @@ type fixedRand struct{ f, n, e float64 }
 func (r fixedRand) Float64() float64     { return r.f }
 func (r fixedRand) NormFloat64() float64 { return r.n }
 func (r fixedRand) ExpFloat64() float64  { return r.e }
+
+// A huge scenario file (a 50 MB name, say) is refused without being
+// read whole, and the error does not repeat it.
+func TestLoadTooLarge(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "huge.yaml")
+	data := "viewers: {count: 1}\nname: " + strings.Repeat("x", MaxFileSize) + "\n"
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(p)
+	if !errors.Is(err, ErrInvalid) || len(err.Error()) > 200 {
+		t.Fatalf("Load(%d bytes) = %.200v; want a short ErrInvalid", len(data), err)
+	}
+}

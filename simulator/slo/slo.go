@@ -140,6 +140,8 @@ var metrics = [...]Metric{
 	{"api.login.errors.rate", Ratio, false, "failed login calls"},
 	{"api.play.latency", Seconds, true, "control-plane playback API latency"},
 	{"api.play.errors.rate", Ratio, false, "failed play calls"},
+	{"api.events.latency", Seconds, true, "telemetry intake latency (player beacons)"},
+	{"api.events.errors.rate", Ratio, false, "failed telemetry posts"},
 	{"requests.errors.rate", Ratio, false, "failed requests of any kind"},
 }
 

@@ -1,6 +1,8 @@
 package virtual
 
 import (
+	"github.com/abrkit/abrkit/simulator/internal/cputime"
+	"github.com/abrkit/abrkit/simulator/policy"
 	"runtime"
 	"testing"
 	"time"
@@ -27,7 +29,7 @@ func BenchmarkTenMinutes(b *testing.B) {
 			b.Fatal(err)
 		}
 		k := 0
-		sim.opt.Progress = func(now time.Duration, done, total int) {
+		sim.opt.Progress = func(policy.Progress) {
 			k++
 			if k%12 == 0 {
 				runtime.ReadMemStats(&ms)
@@ -39,9 +41,9 @@ func BenchmarkTenMinutes(b *testing.B) {
 				peakActive = sim.active
 			}
 		}
-		cpu0 := cpuTime()
+		cpu0 := cputime.Process()
 		res, err := sim.Run()
-		cpu := cpuTime() - cpu0
+		cpu := cputime.Process() - cpu0
 		if err != nil {
 			b.Fatal(err)
 		}

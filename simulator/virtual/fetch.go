@@ -73,6 +73,11 @@ func (sim *Sim) freeReq(rid int32) {
 // action starts or cancels a fetch for viewer slot.
 func (sim *Sim) action(slot int32, now time.Duration, a *player.Action) {
 	v := &sim.vs[slot]
+	if a.Op == player.OpBeacon {
+		// a telemetry post: load on the control plane, no answer needed
+		sim.sendCall(now, slot, svcEvents)
+		return
+	}
 	if a.Op == player.OpCancel {
 		for k, rid := range v.reqs {
 			if sim.reqs[rid].id == a.ID {
@@ -154,6 +159,39 @@ func (sim *Sim) reqStart(now time.Duration, rid int32, gen uint32) {
 	v := &sim.vs[r.viewer]
 	r.flow = sim.net.Start(now, int(r.edge), v.link, r.size, int64(rid)|int64(gen)<<32)
 	r.flowOn = true
+	if r.kind == transport.KindMedia {
+		sim.eng.Schedule(nextProgress(r.start, now), evProgress, rid, gen)
+	}
+}
+
+// nextProgress is the first progress report after now for a request sent
+// at start: the real-time driver reports at most once per
+// player.DefaultProgressInterval, counted from when it sent the request,
+// and only once bytes flow.
+func nextProgress(start, now time.Duration) time.Duration {
+	const every = player.DefaultProgressInterval
+	return start + ((now-start)/every+1)*every
+}
+
+// progress reports the bytes a media flow has delivered so far to the
+// viewer's core, as the real-time driver's transfer callback does, and
+// carries out what the core decides (an abandonment cancels the flow).
+func (sim *Sim) progress(now time.Duration, rid int32, gen uint32) {
+	r := &sim.reqs[rid]
+	if r.gen != gen || !r.live || !r.flowOn {
+		return
+	}
+	slot := r.viewer
+	v := &sim.vs[slot]
+	if v.core == nil {
+		return
+	}
+	got := r.size - int64(sim.net.Remaining(now, r.flow))
+	v.core.Progress(now, r.id, got)
+	sim.step(slot, now)
+	if r = &sim.reqs[rid]; r.gen == gen && r.live && r.flowOn {
+		sim.eng.Schedule(now+player.DefaultProgressInterval, evProgress, rid, gen)
+	}
 }
 
 func (sim *Sim) flowDone(now time.Duration, d netsim.Done) {
@@ -279,7 +317,7 @@ func (sim *Sim) dropRequest(now time.Duration, rid int32) {
 	sim.freeReq(rid)
 }
 
-// sendCall sends a control-plane call (svc 0 login, 1 play).
+// sendCall sends a control-plane call (svc 0 login, 1 play, 2 events).
 func (sim *Sim) sendCall(now time.Duration, slot int32, svc uint8) {
 	v := &sim.vs[slot]
 	var cid int32

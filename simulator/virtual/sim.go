@@ -1,6 +1,7 @@
 package virtual
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -11,11 +12,12 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/abrkit/abrkit/abr"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/simulator/arrival"
 	"github.com/abrkit/abrkit/simulator/des"
+	"github.com/abrkit/abrkit/simulator/internal/cputime"
 	"github.com/abrkit/abrkit/simulator/netsim"
+	"github.com/abrkit/abrkit/simulator/policy"
 	"github.com/abrkit/abrkit/simulator/results"
 	"github.com/abrkit/abrkit/simulator/scenario"
 	"github.com/abrkit/abrkit/simulator/slo"
@@ -39,9 +41,8 @@ type Options struct {
 	// SampleViewers is how many viewers' bitrate and buffer are recorded
 	// over time; defaults to DefaultSampleViewers, negative for none.
 	SampleViewers int
-	// Progress is called about once per simulated bucket with the number
-	// of sessions finished and the total.
-	Progress func(now time.Duration, done, total int)
+	// Progress is called about once per simulated bucket and at the end.
+	Progress func(p policy.Progress)
 	// Requests receives every request as a vegeta result (timestamps from
 	// Epoch); nil to skip. Returning an error stops the run.
 	Requests func(r *vegeta.Result) error
@@ -50,29 +51,18 @@ type Options struct {
 	Epoch time.Time
 	// Clock measures wall time for the speed figures; defaults to time.Now.
 	Clock func() time.Time
+	// Events receives every player event of every viewer (by viewer id),
+	// in virtual time; nil to skip. For tests and tracing small runs.
+	Events func(viewer int, e player.Event)
 }
 
 // Errors for scenarios the virtual driver cannot run.
 var (
-	ErrNotVirtual  = errors.New("scenario needs the embedded backend for virtual mode")
-	ErrLiveContent = errors.New("live channels (content.live_share) are not modelled yet: the reference packager makes VOD titles")
+	ErrNotVirtual = errors.New("scenario needs the embedded backend for virtual mode")
 )
 
-// BufferPolicy is the player buffer policy for a scenario: the player's
-// defaults, with the goal set to session.max_buffer when given.
-func BufferPolicy(s *scenario.Scenario) (player.BufferPolicy, error) {
-	bp := player.NewBufferPolicy()
-	if g := s.Session.MaxBuffer.D(); g > 0 {
-		bp.Forward = g
-		if bp.Resume >= g {
-			bp.Resume = g - g/4
-		}
-		if err := bp.Validate(); err != nil {
-			return nil, fmt.Errorf("session.max_buffer: %w", err)
-		}
-	}
-	return bp, nil
-}
+// svcEvents is the telemetry intake, where players' beacons go.
+const svcEvents = 2
 
 // event kinds
 const (
@@ -93,6 +83,9 @@ const (
 	evTick
 	evSample
 	evRetry
+	evProgress
+	evScript
+	evPlay
 )
 
 type edgeState struct {
@@ -131,7 +124,7 @@ type Sim struct {
 	devW         []float64
 	netW         []float64
 	nets         []network
-	svcs         [2]*service // login, play
+	svcs         [3]*service // login, play, events
 	calls        []call
 	freeC        []int32
 	reqs         []request
@@ -156,7 +149,10 @@ type Sim struct {
 	buffer       player.BufferPolicy
 	classes      [3]*results.Class // segment, init, manifest
 	ranked       map[[2]int32]rankedEdges
-	faultVersion int // changes whenever a fault changes edge health
+	ctx          context.Context
+	horizon      time.Duration // expected end, for progress
+	polls        uint32        // stop checks, to look at ctx every ctxEvery
+	faultVersion int           // changes whenever a fault changes edge health
 }
 
 // spare is the run's own source for draws that belong to no viewer.
@@ -169,10 +165,21 @@ func (sim *Sim) spare() *rand.Rand {
 
 // Run simulates the scenario in virtual time and returns its results.
 func Run(s *scenario.Scenario, opt Options) (*results.Results, error) {
+	return RunContext(context.Background(), s, opt)
+}
+
+// Interrupted is Results.Aborted of a run stopped by its context.
+const Interrupted = "interrupted"
+
+// RunContext is Run that stops promptly when ctx is done: the sessions in
+// progress are cut, and the results so far are returned with Aborted set
+// to Interrupted (and no error).
+func RunContext(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Results, error) {
 	sim, err := New(s, opt)
 	if err != nil {
 		return nil, err
 	}
+	sim.ctx = ctx
 	return sim.Run()
 }
 
@@ -181,8 +188,8 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 	if s.Backend.Embedded == nil || s.Topology == nil {
 		return nil, ErrNotVirtual
 	}
-	if s.Content.LiveShare > 0 {
-		return nil, ErrLiveContent
+	if err := policy.CheckContent(s); err != nil {
+		return nil, err
 	}
 	if opt.Shards <= 0 {
 		opt.Shards = 1
@@ -207,7 +214,7 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 	if sim.epoch.IsZero() {
 		sim.epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
-	bp, err := BufferPolicy(s)
+	bp, err := policy.BufferPolicy(s)
 	if err != nil {
 		return nil, err
 	}
@@ -231,6 +238,13 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 		}
 	}
 	sim.total = len(sim.arr)
+	if sim.total > 0 {
+		watch := opt.WatchTime
+		if watch <= 0 {
+			watch = s.Session.WatchTime.MeanValue()
+		}
+		sim.horizon = policy.Horizon(sim.arr[sim.total-1], watch, s.Duration.D())
+	}
 	c := s.Content
 	sim.lib = newLibrary(c.Titles, c.TitleLength.D(), c.SegmentLen.D(), c.Zipf)
 	sim.res = results.New(opt.Bucket)
@@ -319,6 +333,7 @@ func (sim *Sim) setupServices() {
 	}
 	sim.svcs[0] = newService("login", sim.res.Classes[results.ClassLogin], topo.ControlPlane.Services.Auth, login, sim.opt.Shards)
 	sim.svcs[1] = newService("play", sim.res.Classes[results.ClassPlay], topo.ControlPlane.Services.Playback, play, sim.opt.Shards)
+	sim.svcs[svcEvents] = newService("events", sim.res.Classes[results.ClassEvents], topo.ControlPlane.Services.Telemetry, nil, sim.opt.Shards)
 }
 
 // synthetic traces per network profile: viewers share them from random
@@ -365,7 +380,7 @@ func (sim *Sim) Run() (*results.Results, error) {
 		defer debug.SetGCPercent(debug.SetGCPercent(runGCPercent))
 	}
 	start := sim.opt.Clock()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	if len(sim.arr) > 0 {
 		sim.eng.Schedule(sim.arr[0], evArrive, 0, 0)
 		sim.next = 1
@@ -378,7 +393,7 @@ func (sim *Sim) Run() (*results.Results, error) {
 	if sim.s.Duration > 0 {
 		end = sim.s.Duration.D()
 	}
-	sim.eng.RunUntil(end, sim.handle, func() bool { return sim.err != nil || sim.stop != "" || sim.done == sim.total })
+	sim.eng.RunUntil(end, sim.handle, sim.stopped)
 	now := sim.eng.Now()
 	if end != netsim.Never && now < end && sim.done < sim.total {
 		now = end
@@ -395,16 +410,25 @@ func (sim *Sim) Run() (*results.Results, error) {
 	sort.Slice(sim.res.Records, func(i, j int) bool { return sim.res.Records[i].Viewer < sim.res.Records[j].Viewer })
 	sim.res.SimSeconds = now.Seconds()
 	sim.res.WallSeconds = sim.opt.Clock().Sub(start).Seconds()
-	if c := cpuTime(); c > 0 {
+	if c := cputime.Process(); c > 0 {
 		sim.res.CPUSeconds = (c - cpu0).Seconds()
 	}
 	sim.res.Events = sim.eng.Handled()
 	sim.res.Aborted = sim.stop
 	sim.res.PeakLoads()
-	if sim.opt.Progress != nil {
-		sim.opt.Progress(now, sim.done, sim.total)
-	}
+	sim.report(now)
 	return sim.res, nil
+}
+
+// ctxEvery is how many events run between looks at the context: often
+// enough to stop within milliseconds, rare enough to cost nothing.
+const ctxEvery = 1024
+
+func (sim *Sim) stopped() bool {
+	if sim.polls++; sim.polls%ctxEvery == 0 && sim.ctx != nil && sim.ctx.Err() != nil && sim.stop == "" {
+		sim.stop = Interrupted
+	}
+	return sim.err != nil || sim.stop != "" || sim.done == sim.total
 }
 
 func (sim *Sim) handle(ev des.Event) {
@@ -421,11 +445,13 @@ func (sim *Sim) handle(ev des.Event) {
 		}
 	case evReqStart:
 		sim.reqStart(now, ev.ID, ev.Gen)
+	case evProgress:
+		sim.progress(now, ev.ID, ev.Gen)
 	case evCallReply, evCallTimeout:
 		sim.callAnswer(now, ev.ID, ev.Gen, ev.Kind == evCallTimeout)
 	case evCallDone:
 		sim.callDone(now, ev.ID, ev.Gen)
-	case evEnd, evAbandon, evSeek, evPause, evResume, evRetry:
+	case evEnd, evAbandon, evSeek, evPause, evResume, evRetry, evScript, evPlay:
 		sim.user(now, ev.Kind, ev.ID, ev.Gen)
 	case evFault:
 		sim.fault(now, int(ev.ID), ev.Gen == 0)
@@ -438,9 +464,7 @@ func (sim *Sim) handle(ev des.Event) {
 
 func (sim *Sim) tick(now time.Duration) {
 	sim.tickBucket(now - 1)
-	if sim.opt.Progress != nil {
-		sim.opt.Progress(now, sim.done, sim.total)
-	}
+	sim.report(now)
 	if len(sim.abortO) > 0 && int(now/sim.opt.Bucket)%6 == 0 && len(sim.res.Records) > 0 {
 		for _, v := range slo.Evaluate(sim.abortO, sim.res) {
 			if !v.Held {
@@ -451,6 +475,14 @@ func (sim *Sim) tick(now time.Duration) {
 	if sim.done < sim.total {
 		sim.eng.Schedule(now+sim.opt.Bucket, evTick, 0, 0)
 	}
+}
+
+func (sim *Sim) report(now time.Duration) {
+	if sim.opt.Progress == nil {
+		return
+	}
+	sim.opt.Progress(policy.Progress{Now: now, Horizon: sim.horizon, Started: sim.done + sim.active,
+		InFlight: sim.active, Finished: sim.done, Total: sim.total})
 }
 
 // tickBucket records the sessions active and stalled in the bucket of now.
@@ -497,12 +529,4 @@ func (sim *Sim) sampleTick(now time.Duration) {
 	if alive {
 		sim.eng.Schedule(now+sampleEvery, evSample, 0, 0)
 	}
-}
-
-// newABR returns the device's algorithm; nil means the player's default.
-func newABR(name string) (abr.Algorithm, error) {
-	if name == "" {
-		return nil, nil
-	}
-	return abr.New(name)
 }

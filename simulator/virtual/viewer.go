@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/abrkit/abrkit/player"
-	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/player/steering"
 	"github.com/abrkit/abrkit/simulator/netsim"
+	"github.com/abrkit/abrkit/simulator/policy"
 	"github.com/abrkit/abrkit/simulator/results"
 )
 
@@ -54,6 +54,7 @@ type viewer struct {
 	network uint8
 	phase   uint8
 	retries uint8
+	script  uint8 // next session.script step
 	started bool
 	hls     bool
 }
@@ -180,14 +181,16 @@ func (sim *Sim) startPlayer(now time.Duration, slot int32) {
 		p = t.hls
 	}
 	dev := sim.s.Devices[v.device]
-	algo, err := newABR(dev.ABR)
+	algo, err := policy.NewABR(dev.ABR)
 	if err != nil {
 		sim.err = fmt.Errorf("device %s: %w", dev.Name, err)
 		return
 	}
-	cfg := player.CoreConfig{Edges: sim.rankEdges(v), MaxBitrate: maxBitrate(p, dev.MaxHeight), Buffer: sim.buffer}
-	if algo != nil {
-		cfg.ABR = algo
+	cfg := player.CoreConfig{Edges: sim.rankEdges(v), MaxBitrate: policy.MaxBitrate(p, dev.MaxHeight), Buffer: sim.buffer, ABR: algo,
+		ProbeEdges: sim.s.Session.ProbeEdges}
+	if f := sim.opt.Events; f != nil {
+		id := int(v.id)
+		cfg.Listener = player.ListenerFunc(func(e player.Event) { f(id, e) })
 	}
 	v.core = player.NewCore(cfg)
 	v.phase = phasePlaying
@@ -259,31 +262,6 @@ type rankedEdges struct {
 	version int
 }
 
-// maxBitrate caps video at the highest rendition no taller than height.
-func maxBitrate(p *manifest.Presentation, height int) int {
-	if height <= 0 || len(p.Periods) == 0 {
-		return 0
-	}
-	best, lowest := 0, 0
-	for _, set := range p.Periods[0].Sets {
-		if set.Type != manifest.Video {
-			continue
-		}
-		for _, r := range set.Renditions {
-			if lowest == 0 || r.Bandwidth < lowest {
-				lowest = r.Bandwidth
-			}
-			if r.Height > 0 && r.Height <= height && r.Bandwidth > best {
-				best = r.Bandwidth
-			}
-		}
-	}
-	if best == 0 {
-		return lowest
-	}
-	return best
-}
-
 // step polls the viewer's core and acts on what it asks for.
 func (sim *Sim) step(slot int32, now time.Duration) {
 	v := &sim.vs[slot]
@@ -308,6 +286,9 @@ func (sim *Sim) step(slot int32, now time.Duration) {
 		}
 		if !ss.PauseEvery.IsZero() {
 			sim.eng.Schedule(now+ss.PauseEvery.Sample(v.rng), evPause, slot, v.life)
+		}
+		if len(ss.Script) > 0 {
+			sim.eng.Schedule(now+ss.Script[0].At.D(), evScript, slot, v.life)
 		}
 	}
 	switch st {
@@ -355,6 +336,8 @@ func (sim *Sim) user(now time.Duration, kind uint8, slot int32, life uint32) {
 		if v = &sim.vs[slot]; v.life == life && v.core != nil {
 			sim.eng.Schedule(now+ss.SeekEvery.Sample(v.rng), evSeek, slot, v.life)
 		}
+	case evScript, evPlay:
+		sim.script(now, kind, slot)
 	case evPause:
 		if v.core == nil {
 			return
@@ -376,6 +359,33 @@ func (sim *Sim) user(now time.Duration, kind uint8, slot int32, life uint32) {
 	}
 }
 
+// script carries out the viewer's next session.script step (evScript) or
+// the end of a scripted pause (evPlay).
+func (sim *Sim) script(now time.Duration, kind uint8, slot int32) {
+	v := &sim.vs[slot]
+	if v.core == nil {
+		return
+	}
+	if kind == evPlay {
+		v.core.Play(now)
+		sim.step(slot, now)
+		return
+	}
+	steps := sim.s.Session.Script
+	st := steps[v.script]
+	v.script++
+	if st.Seek != nil {
+		v.core.Seek(now, st.Seek.D())
+	} else {
+		v.core.Pause(now)
+		sim.eng.Schedule(now+st.Pause.D(), evPlay, slot, v.life)
+	}
+	if int(v.script) < len(steps) {
+		sim.eng.Schedule(max(now, v.firstAt+steps[v.script].At.D()), evScript, slot, v.life)
+	}
+	sim.step(slot, now)
+}
+
 // finish ends a session and writes its record.
 func (sim *Sim) finish(slot int32, now time.Duration, how outcome) {
 	v := &sim.vs[slot]
@@ -389,14 +399,18 @@ func (sim *Sim) finish(slot int32, now time.Duration, how outcome) {
 	s := sim.s
 	dev := s.Devices[v.device]
 	rec := results.Record{Viewer: int(v.id), Region: sim.regs[v.region], Device: dev.Name, Network: s.Networks[v.network].Name,
-		Cohort: dev.Cohort, Title: sim.lib.cat.Titles[v.title].ID, ABR: dev.ABR, ArriveS: v.arrive.Seconds(), Reason: v.reason}
-	if rec.ABR == "" {
-		rec.ABR = "default"
-	}
+		Cohort: dev.Cohort, Title: sim.lib.cat.Titles[v.title].ID, ABR: policy.ABRName(dev.ABR), ArriveS: v.arrive.Seconds(), Reason: v.reason}
 	if v.core != nil {
+		// the session's last beacon goes out as it ends, as a device's would
+		for _, a := range v.core.End(now, sim.acts[:0]) {
+			if a.Op == player.OpBeacon {
+				sim.sendCall(now, slot, svcEvents)
+			}
+		}
 		q := v.core.QoE(now)
 		rec.PlayS, rec.StallS, rec.RebufferRatio, rec.Stalls = q.PlaySeconds, q.StallSeconds, q.RebufferRatio, q.Stalls
 		rec.AvgBitrate, rec.Switches, rec.ServerChanges, rec.Errors, rec.Bytes = q.AvgBitrate, q.Switches, q.ServerChanges, q.Errors, q.Bytes
+		rec.SegmentsAbandoned = q.Abandoned
 		if q.FatalError != "" {
 			rec.Reason = q.FatalError
 		}

@@ -8,6 +8,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/abrkit/abrkit/simulator/policy"
 	"github.com/abrkit/abrkit/simulator/results"
 	"github.com/abrkit/abrkit/simulator/scenario"
 )
@@ -247,7 +248,7 @@ networks: [{name: n, bandwidth: 50Mbps}]
 		t.Errorf("max buffer seen %.1fs with max_buffer 10s; want at most one segment above the goal", top)
 	}
 	s = parse(t, "viewers: {count: 3}\ncontent: {live_channels: 1, live_share: 10%}\n")
-	if _, err := Run(s, Options{}); !errors.Is(err, ErrLiveContent) {
+	if _, err := Run(s, Options{}); !errors.Is(err, policy.ErrLiveContent) {
 		t.Errorf("Run(live_share) = %v; want ErrLiveContent", err)
 	}
 }

@@ -1,14 +1,14 @@
 //go:build unix
 
-package virtual
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime is the process's user+system CPU time; 0 when unknown.
-func cpuTime() time.Duration {
+// Process is the process's user+system CPU time; 0 when unknown.
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
