@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -192,5 +193,36 @@ func TestLoadShared(t *testing.T) {
 		if err != nil || v.Segments() != 199 {
 			t.Fatalf("LoadSabreVideo(%s) = %v, %v; want 199 segments", name, v, err)
 		}
+	}
+}
+
+func TestLoadTree(t *testing.T) {
+	dir := t.TempDir()
+	write := func(p, body string) {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("top", "0 1\n1 2\n")
+	write("norway/b", "0 1\n1 2\n")
+	write("fcc/a", "0 1\n1 2\n")
+	write(".hidden/c", "0 1\n1 2\n")
+	write("empty/README.md", "notes")
+	trs, err := LoadTree(dir, FormatPensieve)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tr := range trs {
+		names = append(names, tr.Name)
+	}
+	if want := []string{"top", "fcc/a", "norway/b"}; !slices.Equal(names, want) {
+		t.Errorf("LoadTree names = %v; want %v", names, want)
+	}
+	if _, err := LoadTree(filepath.Join(dir, "empty"), FormatPensieve); !errors.Is(err, ErrEmpty) {
+		t.Errorf("LoadTree(empty) = %v; want ErrEmpty", err)
 	}
 }
