@@ -31,7 +31,7 @@ func piecewise(name string, dur int, mbps func(t float64) float64) *trace.Trace 
 
 // cbrVideo is Pensieve's ladder with constant-bitrate segments.
 func cbrVideo(segments int) *trace.Video {
-	v := &trace.Video{Name: "cbr", SegmentDuration: 4 * time.Second, Bitrates: trace.PensieveBitrates}
+	v := &trace.Video{Name: "cbr", SegmentDuration: 4 * time.Second, Bitrates: trace.PensieveBitrates()}
 	for _, b := range v.Bitrates {
 		sizes := make([]int64, segments)
 		for i := range sizes {
