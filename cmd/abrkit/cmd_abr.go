@@ -23,6 +23,12 @@ func newABRCmd() *cobra.Command {
 	return c
 }
 
+// abrEvalExamples run from a plain clone (a test runs each of them).
+const abrEvalExamples = `  abrkit abr eval --traces testdata/traces/pensieve --video testdata/traces/videos/pensieve \
+    --algo bb,robustmpc,auto,optimal --plot out/pensieve-qoe.png
+  abrkit abr eval --preset sabre --traces testdata/traces/sabre --video testdata/traces/videos/bbb.json \
+    --algo bola,bolae,dynamic,throughput,auto --format json`
+
 func newABREvalCmd() *cobra.Command {
 	var (
 		preset, traces, video, algos, subset, plotPath, traceFormat string
@@ -34,15 +40,19 @@ func newABREvalCmd() *cobra.Command {
 		Use:   "eval",
 		Short: "Score ABR algorithms with QoE_lin over a folder of traces",
 		Long: `eval plays a video over every trace of a folder with each algorithm and
-prints the mean QoE_lin, bitrate, rebuffering and switches per algorithm,
-for all traces and for each subset (pensieve: fcc and norway).
+prints the mean QoE_lin, bitrate, rebuffering, switches and abandonments
+per algorithm, for all traces and for each data set. A data set is a
+subfolder of --traces (or --dataset names one for all); for Pensieve's own
+file names, *.log and norway* traces are norway and trace_* are fcc.
 
-Algorithms: ` + strings.Join(abr.Names(), ", ") + `, optimal (offline optimum).
-The pensieve preset reproduces the Pensieve simulator; the sabre preset
-reads Sabre's JSON traces (--traces) and video (--video FILE.json).`,
-		Example: `  abrkit abr eval --preset pensieve --traces ../shared/data/traces/pensieve/train \
-    --video ../shared/data/traces/pensieve/video --algo bb,robustmpc,auto,optimal --format json`,
-		Args: cobra.NoArgs,
+Presets: pensieve reproduces the Pensieve simulator (abandonment off);
+sabre is Sabre's simulator (abandonment on) and adds Sabre's own metrics
+("sabre" in JSON). Under sabre, ` + strings.Join(eval.SabreNames(), ", ") + ` are Sabre's
+algorithms; abrkit's of the same name are ` + eval.OursPrefix + `bola and so on.
+
+Algorithms: ` + strings.Join(abr.Names(), ", ") + `, optimal (offline optimum).`,
+		Example: abrEvalExamples,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			format, _ := cmd.Flags().GetString("format")
 			if err := checkFormat(format); err != nil {

@@ -145,3 +145,32 @@ func TestABREval(t *testing.T) {
 		t.Errorf("plot not written: %v", err)
 	}
 }
+
+// TestABREvalHelpExamples runs the --help examples from the repository
+// root, with the plot redirected to a temporary folder.
+func TestABREvalHelpExamples(t *testing.T) {
+	root := filepath.Join("..", "..")
+	joined := strings.ReplaceAll(abrEvalExamples, "\\\n", " ")
+	for _, line := range strings.Split(joined, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || f[0] != "abrkit" {
+			continue
+		}
+		args := f[1:]
+		for i, a := range args {
+			switch {
+			case strings.HasPrefix(a, "testdata/"):
+				args[i] = filepath.Join(root, a)
+			case strings.HasPrefix(a, "out/"):
+				args[i] = filepath.Join(t.TempDir(), a)
+			}
+		}
+		var out, errOut bytes.Buffer
+		if code := run(args, &out, &errOut); code != 0 {
+			t.Errorf("example %q = exit %d: %s", line, code, errOut.String())
+		}
+		if strings.Contains(line, "--preset sabre") && !strings.Contains(out.String(), `"time_average_score"`) {
+			t.Errorf("example %q: no sabre metrics in %s", line, out.String())
+		}
+	}
+}
