@@ -19,7 +19,7 @@ func newABRCmd() *cobra.Command {
 		Use:   "abr",
 		Short: "Evaluate ABR algorithms on bandwidth traces",
 	}
-	c.AddCommand(newABREvalCmd())
+	c.AddCommand(newABREvalCmd(), newABRTableCmd())
 	return c
 }
 
