@@ -54,7 +54,7 @@ func LoadDir(dir string, f Format) ([]*Trace, error) {
 	}
 	var names []string
 	for _, e := range entries {
-		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") && !strings.EqualFold(e.Name(), "README.md") {
+		if entryMode(dir, e).IsRegular() && !strings.HasPrefix(e.Name(), ".") && !strings.EqualFold(e.Name(), "README.md") {
 			names = append(names, e.Name())
 		}
 	}
@@ -104,7 +104,7 @@ func LoadTree(dir string, f Format) ([]*Trace, error) {
 		return nil, err
 	}
 	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+		if !entryMode(dir, e).IsDir() || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
 		sub, err := LoadDir(filepath.Join(dir, e.Name()), f)
@@ -123,4 +123,17 @@ func LoadTree(dir string, f Format) ([]*Trace, error) {
 		return nil, &ParseError{File: dir, Err: fmt.Errorf("%w: no trace files", ErrEmpty)}
 	}
 	return out, nil
+}
+
+// entryMode returns the type of a folder entry, following a symbolic link
+// (a data set is often a folder of links to a larger one).
+func entryMode(dir string, e os.DirEntry) os.FileMode {
+	if e.Type()&os.ModeSymlink == 0 {
+		return e.Type()
+	}
+	st, err := os.Stat(filepath.Join(dir, e.Name()))
+	if err != nil {
+		return e.Type()
+	}
+	return st.Mode().Type()
 }

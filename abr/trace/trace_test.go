@@ -222,6 +222,17 @@ func TestLoadTree(t *testing.T) {
 	if want := []string{"top", "fcc/a", "norway/b"}; !slices.Equal(names, want) {
 		t.Errorf("LoadTree names = %v; want %v", names, want)
 	}
+	// A folder of links to traces elsewhere reads the same.
+	links := t.TempDir()
+	if err := os.Symlink(filepath.Join(dir, "fcc"), filepath.Join(links, "fcc")); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "top"), filepath.Join(links, "top")); err != nil {
+		t.Fatal(err)
+	}
+	if trs, err := LoadTree(links, FormatPensieve); err != nil || len(trs) != 2 || trs[1].Name != "fcc/a" {
+		t.Errorf("LoadTree(links) = %d traces, %v; want top and fcc/a", len(trs), err)
+	}
 	if _, err := LoadTree(filepath.Join(dir, "empty"), FormatPensieve); !errors.Is(err, ErrEmpty) {
 		t.Errorf("LoadTree(empty) = %v; want ErrEmpty", err)
 	}
