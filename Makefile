@@ -47,4 +47,5 @@ clean: ## remove build outputs
 	rm -rf $(BIN)
 
 abr-table: ## cross-dataset ABR table (shipped trace subsets) into docs/abr.md
-	$(GO) run ./cmd/abrkit abr table --data testdata/traces --update docs/abr.md
+	$(GO) run ./cmd/abrkit abr table --data testdata/traces --update docs/abr.md \
+		--algo bb,bola,bolae,dynamic,dynamicdash,throughput,mpc,robustmpc,auto,optimal

@@ -59,7 +59,7 @@ between the markers in FILE.`,
 	}
 	f := c.Flags()
 	f.StringVar(&data, "data", "testdata/traces", "folder with pensieve/, sabre/ and videos/")
-	f.StringVar(&algos, "algo", "bb,bola,dynamic,throughput,mpc,robustmpc,auto,optimal", "algorithms (under sabre, bola/dynamic/throughput are Sabre's)")
+	f.StringVar(&algos, "algo", "bb,bola,dynamic,throughput,mpc,robustmpc,auto,optimal", "algorithms (under sabre, bola/dynamic/throughput are Sabre's; bolae and dynamicdash run under sabre only)")
 	f.StringVar(&update, "update", "", "rewrite the table between the markers of this Markdown file")
 	return c
 }
@@ -78,7 +78,16 @@ func tableRows(w io.Writer, s tableSet, names []string) error {
 	if err != nil {
 		return badInput(err)
 	}
-	rep, err := eval.Evaluate(cfg, trs, v, names, eval.Options{})
+	// Sabre's own algorithms (bolae, dynamicdash) run under its rules only.
+	var run []string
+	for _, n := range names {
+		if err := eval.CheckAlgorithm(cfg.Rules, n); err == nil {
+			run = append(run, n)
+		} else if s.preset == "sabre" {
+			return badInput(fmt.Errorf("--algo: %w", err))
+		}
+	}
+	rep, err := eval.Evaluate(cfg, trs, v, run, eval.Options{})
 	if err != nil {
 		return err
 	}
