@@ -6,7 +6,7 @@ CONTENT   ?= testdata/content
 BENCHTIME ?= 1x
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: help build test test-unit bench lint demo display content quickstart cross clean
+.PHONY: help build test test-unit bench lint demo display content quickstart cross clean abr-table
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -52,3 +52,7 @@ cross: ## cross-compile the SDK for linux/amd64, linux/arm64, android/arm64 and 
 
 clean: ## remove build outputs and default run outputs (out/)
 	rm -rf $(BIN) out
+
+abr-table: ## cross-dataset ABR table (shipped trace subsets) into docs/abr.md
+	$(GO) run ./cmd/abrkit abr table --data testdata/traces --update docs/abr.md \
+		--algo bb,bola,bolae,dynamic,dynamicdash,throughput,mpc,robustmpc,auto,optimal

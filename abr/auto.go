@@ -17,13 +17,13 @@ const (
 	autoMaxPlans              = 20000
 )
 
-// DefaultAutoPrior is the throughput-error model before the session has
-// its own: multipliers of the forecast at the planned quantiles.
-var DefaultAutoPrior = []float64{0.6, 0.85, 1, 1.1, 1.25}
+// DefaultAutoPrior returns the throughput-error model before the session
+// has its own: multipliers of the forecast at the planned quantiles.
+func DefaultAutoPrior() []float64 { return []float64{0.6, 0.85, 1, 1.1, 1.25} }
 
-// DefaultAutoQuantiles are the error quantiles planned against, equally
-// weighted.
-var DefaultAutoQuantiles = []float64{0.1, 0.3, 0.5, 0.7, 0.9}
+// DefaultAutoQuantiles returns the error quantiles planned against,
+// equally weighted.
+func DefaultAutoQuantiles() []float64 { return []float64{0.1, 0.3, 0.5, 0.7, 0.9} }
 
 // Auto is abrkit's default algorithm, a stochastic model-predictive
 // controller:
@@ -50,8 +50,8 @@ type Auto struct {
 	TerminalTarget float64   // s; defaults to DefaultAutoTerminalTarget
 	TerminalWeight float64   // defaults to DefaultAutoTerminalWeight; negative disables
 	SwitchWeight   float64   // defaults to DefaultAutoSwitchWeight
-	Prior          []float64 // defaults to DefaultAutoPrior
-	Quantiles      []float64 // defaults to DefaultAutoQuantiles
+	Prior          []float64 // defaults to DefaultAutoPrior()
+	Quantiles      []float64 // defaults to DefaultAutoQuantiles()
 
 	rates    []float64 // bytes/s
 	ratios   []float64 // actual / forecast
@@ -70,7 +70,7 @@ func NewAuto() *Auto {
 		Horizon: DefaultAutoHorizon, Window: DefaultAutoWindow, Errors: DefaultAutoErrors,
 		TerminalTarget: DefaultAutoTerminalTarget, TerminalWeight: DefaultAutoTerminalWeight,
 		SwitchWeight: DefaultAutoSwitchWeight,
-		Prior:        slices.Clone(DefaultAutoPrior), Quantiles: slices.Clone(DefaultAutoQuantiles),
+		Prior:        DefaultAutoPrior(), Quantiles: DefaultAutoQuantiles(),
 		lastIdx: -1,
 	}
 }
@@ -96,7 +96,18 @@ func (a *Auto) observe(s *State) {
 
 // scenarios returns the throughput multipliers to plan against.
 func (a *Auto) scenarios() []float64 {
+	// The zero value plans against the default quantiles, and quantiles
+	// without a prior fall back on the default one.
 	quants, prior := a.Quantiles, a.Prior
+	if len(quants) == 0 {
+		quants = DefaultAutoQuantiles()
+	}
+	if len(prior) == 0 {
+		prior = DefaultAutoPrior()
+		if len(prior) != len(quants) {
+			prior = []float64{1}
+		}
+	}
 	n := len(quants)
 	out := make([]float64, n)
 	sorted := slices.Clone(a.ratios)

@@ -68,7 +68,7 @@
 // bitrate per segment) makes the search about ten times faster than plain
 // enumeration without changing any decision. Parameters were tuned on
 // Pensieve's FCC training traces and checked on the Norway ones; the
-// figures are in docs/readme/abr.md.
+// cross-dataset figures are in docs/abr.md of the repository.
 //
 // Estimators are made by name with [NewEstimator]: "ewma" (dual EWMA as
 // hls.js, Shaka and dash.js do; the default, see [DefaultEstimator]),

@@ -12,7 +12,12 @@ import (
 
 // Config is the simulation setup of one evaluation.
 type Config struct {
-	Name      string
+	Name string
+	// Rules are the simulator's timing rules; defaults to RulesPensieve.
+	Rules Rules
+	// Abandon lets algorithms with an abandon rule (abr.Abandoner, and
+	// Sabre's under RulesSabre) give up a download in flight.
+	Abandon   bool
 	Chunks    int           // segments played; 0 plays the whole video
 	RTT       time.Duration // added to every request; traces with latencies use theirs
 	Payload   float64       // fraction of the capacity that carries payload; defaults to 1
@@ -48,32 +53,49 @@ func Pensieve() Config {
 	return Config{
 		Name: "pensieve", Chunks: 48, RTT: 80 * time.Millisecond, Payload: 0.95,
 		MaxBuffer: 60 * time.Second, SleepStep: 500 * time.Millisecond,
-		StartLevel: 1, SkipFirst: true, Estimator: "ewma",
+		StartLevel: 1, SkipFirst: true, Estimator: "ewma", Rules: RulesPensieve,
 		Subset:  PensieveSubset,
 		Subsets: []string{"fcc", "norway"},
 	}
 }
 
-// PensieveSubset tells Pensieve's FCC traces from its Norway HSDPA logs
-// (*.log).
+// PensieveSubset names the data set of a trace: the folder it was loaded
+// from when it has one ("norway/x" is "norway"), else Pensieve's own file
+// names: its Norway HSDPA logs (*.log, or named norway*/hsdpa*) and its
+// FCC traces (trace_*, fcc*); "" when neither tells.
 func PensieveSubset(name string) string {
-	if strings.HasSuffix(name, ".log") {
-		return "norway"
+	if d := DirSubset(name); d != "" {
+		return d
 	}
-	return "fcc"
+	base := strings.ToLower(filepath.Base(name))
+	switch {
+	case strings.HasSuffix(base, ".log") || strings.HasPrefix(base, "norway") || strings.HasPrefix(base, "hsdpa"):
+		return "norway"
+	case strings.HasPrefix(base, "trace_") || strings.HasPrefix(base, "fcc"):
+		return "fcc"
+	}
+	return ""
 }
 
-// Sabre returns a setup for Sabre's data (JSON period traces with their own
-// latency, JSON videos): the whole video, a 25 s buffer (Sabre's default),
-// exact sleeps, first segment at level 0 and left out of the score,
-// QoE_lin. Its subset is the trace's folder (4Glogs, hd_fs, sd_fs). It
-// reads Sabre's formats with our simulation rules; it does not reproduce
-// Sabre's own metrics.
+// DirSubset names a trace's data set by the folder in its name ("hd_fs"
+// for "hd_fs/trace0001.json"), "" for a bare file name.
+func DirSubset(name string) string {
+	if d := filepath.Dir(name); d != "." && d != "" {
+		return filepath.Base(d)
+	}
+	return ""
+}
+
+// Sabre returns the setup of Sabre's simulator (sabre.py with its
+// defaults): its timing rules (RulesSabre), a 25 s buffer, abandonment on,
+// the first segment at level 0; QoE_lin leaves that segment out, and
+// Sabre's own metrics are reported beside it. Its subset is the trace's
+// folder (4Glogs, hd_fs, sd_fs).
 func Sabre() Config {
 	return Config{
-		Name: "sabre", Payload: 1, MaxBuffer: 25 * time.Second,
+		Name: "sabre", Rules: RulesSabre, Abandon: true, Payload: 1, MaxBuffer: 25 * time.Second,
 		StartLevel: 0, SkipFirst: true, Estimator: "ewma",
-		Subset: func(name string) string { return filepath.Base(filepath.Dir(name)) },
+		Subset: DirSubset,
 	}
 }
 

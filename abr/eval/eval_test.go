@@ -31,7 +31,7 @@ func piecewise(name string, dur int, mbps func(t float64) float64) *trace.Trace 
 
 // cbrVideo is Pensieve's ladder with constant-bitrate segments.
 func cbrVideo(segments int) *trace.Video {
-	v := &trace.Video{Name: "cbr", SegmentDuration: 4 * time.Second, Bitrates: trace.PensieveBitrates}
+	v := &trace.Video{Name: "cbr", SegmentDuration: 4 * time.Second, Bitrates: trace.PensieveBitrates()}
 	for _, b := range v.Bitrates {
 		sizes := make([]int64, segments)
 		for i := range sizes {
@@ -190,8 +190,8 @@ func TestOptimalPlanReplays(t *testing.T) {
 
 func TestDeterministicAcrossWorkers(t *testing.T) {
 	traces := []*trace.Trace{
-		piecewise("a", 200, func(t float64) float64 { return 1 + math.Mod(t, 7)/2 }),
-		piecewise("b", 200, func(t float64) float64 { return 4 - math.Mod(t, 11)/4 }),
+		piecewise("trace_a", 200, func(t float64) float64 { return 1 + math.Mod(t, 7)/2 }),
+		piecewise("fcc_b", 200, func(t float64) float64 { return 4 - math.Mod(t, 11)/4 }),
 		piecewise("c.log", 200, func(t float64) float64 { return 0.5 + math.Mod(t*t, 13)/3 }),
 	}
 	v := cbrVideo(49)
@@ -224,7 +224,7 @@ func TestBadInput(t *testing.T) {
 
 func TestReportText(t *testing.T) {
 	traces := []*trace.Trace{
-		piecewise("a", 200, func(t float64) float64 { return 1 + math.Mod(t, 7)/2 }),
+		piecewise("trace_a", 200, func(t float64) float64 { return 1 + math.Mod(t, 7)/2 }),
 		piecewise("b.log", 200, func(t float64) float64 { return 4 - math.Mod(t, 11)/4 }),
 	}
 	rep, err := Evaluate(Pensieve(), traces, cbrVideo(49), []string{"bb", "robustmpc", "auto", "optimal"}, Options{})
@@ -295,5 +295,31 @@ func TestSabrePreset(t *testing.T) {
 	}
 	if opt, auto := rep.Results[2].MeanQoE, rep.Results[1].MeanQoE; auto > opt+1e-9 || auto <= 0 {
 		t.Errorf("sabre: auto %.2f, optimal %.2f; want 0 < auto <= optimal", auto, opt)
+	}
+}
+
+func TestAbandonUnderPensieveRules(t *testing.T) {
+	// 6 Mbit/s, then 0.2 Mbit/s from t = 60 s: a top-level download in
+	// flight at the collapse is given up when abandonment is on.
+	tr := piecewise("collapse", 600, func(t float64) float64 {
+		if t > 60 {
+			return 0.2
+		}
+		return 6
+	})
+	v := cbrVideo(49)
+	for _, tc := range []struct {
+		abandon bool
+		want    func(n int) bool
+	}{{false, func(n int) bool { return n == 0 }}, {true, func(n int) bool { return n > 0 }}} {
+		cfg := Pensieve()
+		cfg.Abandon = tc.abandon
+		r, err := RunOne(cfg, tr, v, "throughput")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !tc.want(r.Abandoned) {
+			t.Errorf("throughput with Abandon=%v abandoned %d downloads", tc.abandon, r.Abandoned)
+		}
 	}
 }

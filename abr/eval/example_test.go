@@ -15,7 +15,7 @@ func ExampleEvaluate() {
 		link.Time = append(link.Time, float64(i))
 		link.Mbps = append(link.Mbps, 3)
 	}
-	video := &trace.Video{SegmentDuration: 4 * time.Second, Bitrates: trace.PensieveBitrates}
+	video := &trace.Video{SegmentDuration: 4 * time.Second, Bitrates: trace.PensieveBitrates()}
 	for _, b := range video.Bitrates {
 		sizes := make([]int64, 49)
 		for i := range sizes {

@@ -4,20 +4,25 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/abrkit/abrkit/abr"
+	"github.com/abrkit/abrkit/abr/sabre"
 	"github.com/abrkit/abrkit/abr/trace"
 )
 
 // Result aggregates one algorithm over a set of traces.
 type Result struct {
-	Algo            string        `json:"algo"`
-	MeanQoE         float64       `json:"mean_qoe"`
-	MeanBitrateKbps float64       `json:"mean_bitrate_kbps"`
-	MeanRebufferS   float64       `json:"mean_rebuffer_s"`
-	MeanSwitches    float64       `json:"mean_switches"`
-	PerTrace        []TraceResult `json:"per_trace,omitempty"`
+	Algo            string  `json:"algo"`
+	MeanQoE         float64 `json:"mean_qoe"`
+	MeanBitrateKbps float64 `json:"mean_bitrate_kbps"`
+	MeanRebufferS   float64 `json:"mean_rebuffer_s"`
+	MeanSwitches    float64 `json:"mean_switches"`
+	MeanAbandoned   float64 `json:"mean_abandoned"`
+	// Sabre holds the means of Sabre's own metrics under RulesSabre.
+	Sabre    *sabre.Metrics `json:"sabre,omitempty"`
+	PerTrace []TraceResult  `json:"per_trace,omitempty"`
 }
 
 // Subset is the aggregate of every algorithm over one subset of traces.
@@ -29,10 +34,12 @@ type Subset struct {
 
 // Report is the outcome of [Evaluate].
 type Report struct {
-	Preset  string   `json:"preset"`
-	Traces  int      `json:"traces"`
-	Results []Result `json:"results"`
-	Subsets []Subset `json:"subsets,omitempty"`
+	Preset string `json:"preset"`
+	// SubsetBy tells how traces were grouped into subsets (data sets).
+	SubsetBy string   `json:"subset_by,omitempty"`
+	Traces   int      `json:"traces"`
+	Results  []Result `json:"results"`
+	Subsets  []Subset `json:"subsets,omitempty"`
 }
 
 // Options tune [Evaluate].
@@ -46,10 +53,7 @@ type Options struct {
 // report does not depend on the number of workers.
 func Evaluate(cfg Config, traces []*trace.Trace, v *trace.Video, algos []string, opt Options) (*Report, error) {
 	for _, a := range algos {
-		if a == abr.Optimal {
-			continue
-		}
-		if _, err := abr.New(a); err != nil {
+		if err := CheckAlgorithm(cfg.Rules, a); err != nil {
 			return nil, err
 		}
 	}
@@ -103,7 +107,7 @@ func Evaluate(cfg Config, traces []*trace.Trace, v *trace.Video, algos []string,
 		names := slices.Clone(cfg.Subsets)
 		for _, r := range per[0:min(1, len(per))] {
 			for _, tr := range r {
-				if !slices.Contains(names, tr.Subset) {
+				if tr.Subset != "" && !slices.Contains(names, tr.Subset) {
 					names = append(names, tr.Subset)
 				}
 			}
@@ -132,10 +136,16 @@ func Evaluate(cfg Config, traces []*trace.Trace, v *trace.Video, algos []string,
 
 // RunOne runs one algorithm (or "optimal") on one trace.
 func RunOne(cfg Config, tr *trace.Trace, v *trace.Video, name string) (TraceResult, error) {
+	if cfg.Rules == RulesSabre {
+		return SimulateSabre(cfg, tr, v, name)
+	}
+	if err := CheckAlgorithm(cfg.Rules, name); err != nil {
+		return TraceResult{}, err
+	}
 	if name == abr.Optimal {
 		return RunOptimal(cfg, tr, v)
 	}
-	alg, err := abr.New(name)
+	alg, err := abr.New(strings.TrimPrefix(name, OursPrefix))
 	if err != nil {
 		return TraceResult{}, err
 	}
@@ -147,17 +157,38 @@ func aggregate(name string, rs []TraceResult) Result {
 	if len(rs) == 0 {
 		return r
 	}
+	var sm sabre.Metrics
+	withSabre := 0
 	for _, t := range rs {
 		r.MeanQoE += t.QoE
 		r.MeanBitrateKbps += t.BitrateKbps
 		r.MeanRebufferS += t.RebufferS
 		r.MeanSwitches += float64(t.Switches)
+		r.MeanAbandoned += float64(t.Abandoned)
+		if t.Sabre != nil {
+			withSabre++
+			sm.TimeAveragePlayedBitrate += t.Sabre.TimeAveragePlayedBitrate
+			sm.TotalRebuffer += t.Sabre.TotalRebuffer
+			sm.RebufferRatio += t.Sabre.RebufferRatio
+			sm.TimeAverageBitrateChange += t.Sabre.TimeAverageBitrateChange
+			sm.TimeAverageScore += t.Sabre.TimeAverageScore
+		}
 	}
 	n := float64(len(rs))
 	r.MeanQoE /= n
 	r.MeanBitrateKbps /= n
 	r.MeanRebufferS /= n
 	r.MeanSwitches /= n
+	r.MeanAbandoned /= n
+	if withSabre > 0 {
+		k := float64(withSabre)
+		sm.TimeAveragePlayedBitrate /= k
+		sm.TotalRebuffer /= k
+		sm.RebufferRatio /= k
+		sm.TimeAverageBitrateChange /= k
+		sm.TimeAverageScore /= k
+		r.Sabre = &sm
+	}
 	return r
 }
 

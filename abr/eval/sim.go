@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/abrkit/abrkit/abr"
+	"github.com/abrkit/abrkit/abr/sabre"
 	"github.com/abrkit/abrkit/abr/trace"
 )
 
@@ -54,6 +55,31 @@ func (l *link) download(size, payload float64) float64 {
 		}
 		sent += pkt
 		delay += dur
+		l.advance()
+	}
+}
+
+// downloadUpTo delivers at most size bytes within limit seconds and
+// returns the bytes sent and the seconds spent.
+func (l *link) downloadUpTo(size, payload, limit float64) (sent, elapsed float64) {
+	for {
+		thr := l.tr.Mbps[l.ptr] * 1e6 / 8
+		dur := l.tr.Time[l.ptr] - l.last
+		if elapsed+dur > limit {
+			part := limit - elapsed
+			if c := part * thr * payload; sent+c < size {
+				l.last += part
+				return sent + c, limit
+			}
+		}
+		if pkt := thr * dur * payload; sent+pkt > size {
+			frac := (size - sent) / thr / payload
+			l.last += frac
+			return size, elapsed + frac
+		} else {
+			sent += pkt
+		}
+		elapsed += dur
 		l.advance()
 	}
 }
@@ -118,10 +144,22 @@ func (p *player) step(index, level int) (delayMs, rebufMs, size float64) {
 	size = float64(p.video.Sizes[level][index])
 	lat := p.link.latencyMs(p.cfg.RTT)
 	delayMs = p.link.download(size, p.cfg.Payload)*1000 + lat
-	rebufMs = math.Max(delayMs-p.bufferMs, 0)
-	p.bufferMs = math.Max(p.bufferMs-delayMs, 0)
+	return delayMs, p.arrive(delayMs), size
+}
+
+// drain plays ms of media and returns the part the buffer could not cover.
+func (p *player) drain(ms float64) (rebufMs float64) {
+	rebufMs = math.Max(ms-p.bufferMs, 0)
+	p.bufferMs = math.Max(p.bufferMs-ms, 0)
+	p.nowMs += ms
+	return rebufMs
+}
+
+// arrive accounts a segment that took delayMs: the stall, the new media
+// and, past the buffer's size, the player's sleep.
+func (p *player) arrive(delayMs float64) (rebufMs float64) {
+	rebufMs = p.drain(delayMs)
 	p.bufferMs += float64(p.video.SegmentDuration) / float64(time.Millisecond)
-	p.nowMs += delayMs
 	maxMs := float64(p.cfg.MaxBuffer) / float64(time.Millisecond)
 	if p.cfg.MaxBuffer > 0 && p.bufferMs > maxMs {
 		drain := p.bufferMs - maxMs
@@ -133,7 +171,43 @@ func (p *player) step(index, level int) (delayMs, rebufMs, size float64) {
 		p.nowMs += sleep
 		p.link.sleep(sleep)
 	}
-	return delayMs, rebufMs, size
+	return rebufMs
+}
+
+// abandonStep is the progress granularity of downloads that may be
+// abandoned (Sabre's 50 ms).
+const abandonStep = 0.05 // s
+
+// stepAbandon is step with ab consulted every 50 ms of transfer: an
+// abandoned download's time is played out of the buffer (stalling when
+// it runs dry) and the segment is fetched again at the level ab names.
+func (p *player) stepAbandon(index, level int, st abr.State, ab abr.Abandoner) (lvl int, delayMs, rebufMs, size float64, abandoned int) {
+	for {
+		size = float64(p.video.Sizes[level][index])
+		lat := p.link.latencyMs(p.cfg.RTT)
+		sent, elapsed := 0.0, 0.0
+		gaveUp := false
+		for sent < size {
+			s, e := p.link.downloadUpTo(size-sent, p.cfg.Payload, abandonStep)
+			sent, elapsed = sent+s, elapsed+e
+			if sent >= size {
+				break
+			}
+			spent := elapsed*1000 + lat
+			st.Buffer = ms(math.Max(0, p.bufferMs-spent))
+			to, ok := ab.Abandon(&st, abr.Progress{Level: level, BytesLoaded: int64(sent), BytesTotal: int64(size), Elapsed: ms(spent)})
+			if ok && to >= 0 && to < level {
+				rebufMs += p.drain(spent)
+				level, gaveUp = to, true
+				abandoned++
+				break
+			}
+		}
+		if !gaveUp {
+			delayMs = elapsed*1000 + lat
+			return level, delayMs, rebufMs + p.arrive(delayMs), size, abandoned
+		}
+	}
 }
 
 // ChunkLog is one simulated segment.
@@ -148,13 +222,16 @@ type ChunkLog struct {
 
 // TraceResult is one algorithm on one trace.
 type TraceResult struct {
-	Trace       string     `json:"trace"`
-	Subset      string     `json:"subset,omitempty"`
-	QoE         float64    `json:"qoe"`
-	BitrateKbps float64    `json:"bitrate_kbps"` // mean over scored segments
-	RebufferS   float64    `json:"rebuffer_s"`   // total over scored segments
-	Switches    int        `json:"switches"`     // level changes among scored segments
-	Chunks      []ChunkLog `json:"-"`
+	Trace       string  `json:"trace"`
+	Subset      string  `json:"subset,omitempty"`
+	QoE         float64 `json:"qoe"`
+	BitrateKbps float64 `json:"bitrate_kbps"` // mean over scored segments
+	RebufferS   float64 `json:"rebuffer_s"`   // total over scored segments
+	Switches    int     `json:"switches"`     // level changes among scored segments
+	Abandoned   int     `json:"abandoned"`    // downloads given up
+	// Sabre holds Sabre's own metrics under RulesSabre.
+	Sabre  *sabre.Metrics `json:"sabre,omitempty"`
+	Chunks []ChunkLog     `json:"-"`
 }
 
 func ms(v float64) time.Duration { return time.Duration(math.Round(v * float64(time.Millisecond))) }
@@ -191,7 +268,14 @@ func Simulate(cfg Config, tr *trace.Trace, v *trace.Video, alg abr.Algorithm) (T
 				return res, fmt.Errorf("%s chose level %d of %d at segment %d", alg.Name(), level, len(v.Bitrates), k)
 			}
 		}
-		delayMs, rebufMs, size := p.step(k, level)
+		var delayMs, rebufMs, size float64
+		if ab, ok := alg.(abr.Abandoner); ok && cfg.Abandon && k > 0 {
+			var n int
+			level, delayMs, rebufMs, size, n = p.stepAbandon(k, level, st, ab)
+			res.Abandoned += n
+		} else {
+			delayMs, rebufMs, size = p.step(k, level)
+		}
 		q := cfg.QoE.Chunk(v.Bitrates[level], v.Bitrates[prev], 0) - cfg.QoE.RebufferPenalty*rebufMs/1000
 		res.Chunks = append(res.Chunks, ChunkLog{Level: level, Bytes: int64(size), DelayS: delayMs / 1000,
 			RebufferS: rebufMs / 1000, BufferS: p.bufferMs / 1000, QoE: q})

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -53,7 +54,7 @@ func LoadDir(dir string, f Format) ([]*Trace, error) {
 	}
 	var names []string
 	for _, e := range entries {
-		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") && !strings.EqualFold(e.Name(), "README.md") {
+		if entryMode(dir, e).IsRegular() && !strings.HasPrefix(e.Name(), ".") && !strings.EqualFold(e.Name(), "README.md") {
 			names = append(names, e.Name())
 		}
 	}
@@ -85,4 +86,54 @@ func LoadSabreVideo(path string) (*Video, error) {
 	}
 	v.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	return v, nil
+}
+
+// LoadTree reads the trace files of dir and of its immediate, non-hidden
+// subfolders (each a data set); a trace from a subfolder is named
+// "folder/file". Files come before folders, each sorted by name.
+func LoadTree(dir string, f Format) ([]*Trace, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Trace
+	top, err := LoadDir(dir, f)
+	if err == nil {
+		out = top
+	} else if !errors.Is(err, ErrEmpty) {
+		return nil, err
+	}
+	for _, e := range entries {
+		if !entryMode(dir, e).IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		sub, err := LoadDir(filepath.Join(dir, e.Name()), f)
+		if errors.Is(err, ErrEmpty) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range sub {
+			t.Name = e.Name() + "/" + t.Name
+		}
+		out = append(out, sub...)
+	}
+	if len(out) == 0 {
+		return nil, &ParseError{File: dir, Err: fmt.Errorf("%w: no trace files", ErrEmpty)}
+	}
+	return out, nil
+}
+
+// entryMode returns the type of a folder entry, following a symbolic link
+// (a data set is often a folder of links to a larger one).
+func entryMode(dir string, e os.DirEntry) os.FileMode {
+	if e.Type()&os.ModeSymlink == 0 {
+		return e.Type()
+	}
+	st, err := os.Stat(filepath.Join(dir, e.Name()))
+	if err != nil {
+		return e.Type()
+	}
+	return st.Mode().Type()
 }

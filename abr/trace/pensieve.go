@@ -12,8 +12,11 @@ import (
 	"time"
 )
 
-// PensieveBitrates is the ladder of Pensieve's video, bits per second.
-var PensieveBitrates = []int{300_000, 750_000, 1_200_000, 1_850_000, 2_850_000, 4_300_000}
+// PensieveBitrates returns the ladder of Pensieve's video, bits per
+// second (a fresh slice each call).
+func PensieveBitrates() []int {
+	return []int{300_000, 750_000, 1_200_000, 1_850_000, 2_850_000, 4_300_000}
+}
 
 // PensieveSegment is the segment duration of Pensieve's video.
 const PensieveSegment = 4 * time.Second
@@ -106,7 +109,7 @@ func ParsePensieveSizes(r io.Reader, name string) ([]int64, error) {
 // levels of bitrates (nil: [PensieveBitrates]).
 func LoadPensieveVideo(dir string, bitrates []int, segment time.Duration) (*Video, error) {
 	if bitrates == nil {
-		bitrates = PensieveBitrates
+		bitrates = PensieveBitrates()
 	}
 	if segment <= 0 {
 		segment = PensieveSegment

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -192,5 +193,47 @@ func TestLoadShared(t *testing.T) {
 		if err != nil || v.Segments() != 199 {
 			t.Fatalf("LoadSabreVideo(%s) = %v, %v; want 199 segments", name, v, err)
 		}
+	}
+}
+
+func TestLoadTree(t *testing.T) {
+	dir := t.TempDir()
+	write := func(p, body string) {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("top", "0 1\n1 2\n")
+	write("norway/b", "0 1\n1 2\n")
+	write("fcc/a", "0 1\n1 2\n")
+	write(".hidden/c", "0 1\n1 2\n")
+	write("empty/README.md", "notes")
+	trs, err := LoadTree(dir, FormatPensieve)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tr := range trs {
+		names = append(names, tr.Name)
+	}
+	if want := []string{"top", "fcc/a", "norway/b"}; !slices.Equal(names, want) {
+		t.Errorf("LoadTree names = %v; want %v", names, want)
+	}
+	// A folder of links to traces elsewhere reads the same.
+	links := t.TempDir()
+	if err := os.Symlink(filepath.Join(dir, "fcc"), filepath.Join(links, "fcc")); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "top"), filepath.Join(links, "top")); err != nil {
+		t.Fatal(err)
+	}
+	if trs, err := LoadTree(links, FormatPensieve); err != nil || len(trs) != 2 || trs[1].Name != "fcc/a" {
+		t.Errorf("LoadTree(links) = %d traces, %v; want top and fcc/a", len(trs), err)
+	}
+	if _, err := LoadTree(filepath.Join(dir, "empty"), FormatPensieve); !errors.Is(err, ErrEmpty) {
+		t.Errorf("LoadTree(empty) = %v; want ErrEmpty", err)
 	}
 }

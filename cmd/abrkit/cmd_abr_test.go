@@ -47,6 +47,42 @@ func itoa(i int) string {
 	return string(b)
 }
 
+// TestABREvalFolders checks that data sets come from folders: Norway
+// traces named without .log stay Norway.
+func TestABREvalFolders(t *testing.T) {
+	traces, video := abrFixture(t)
+	for _, d := range []string{"norway", "fcc"} {
+		if err := os.MkdirAll(filepath.Join(traces, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Rename(filepath.Join(traces, "bus.report.log"), filepath.Join(traces, "norway", "norway_bus_1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(traces, "trace_1_http---fcc"), filepath.Join(traces, "fcc", "x")); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	args := []string{"abr", "eval", "--traces", traces, "--video", video, "--algo", "bb", "--format", "json"}
+	if code := run(args, &out, &errOut); code != 0 {
+		t.Fatalf("run = %d: %s", code, errOut.String())
+	}
+	var rep struct {
+		SubsetBy string `json:"subset_by"`
+		Subsets  []struct {
+			Name   string `json:"name"`
+			Traces int    `json:"traces"`
+		} `json:"subsets"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.SubsetBy != "folder" || len(rep.Subsets) != 2 || rep.Subsets[0].Name != "fcc" || rep.Subsets[1].Name != "norway" ||
+		rep.Subsets[0].Traces != 1 || rep.Subsets[1].Traces != 1 {
+		t.Errorf("subsets = %+v by %q; want fcc and norway, one trace each, by folder", rep.Subsets, rep.SubsetBy)
+	}
+}
+
 func TestABREval(t *testing.T) {
 	traces, video := abrFixture(t)
 	plot := filepath.Join(t.TempDir(), "cdf.svg")
@@ -64,6 +100,11 @@ func TestABREval(t *testing.T) {
 		{"plot", []string{"--algo", "bb,auto", "--plot", plot}, 0, "preset pensieve"},
 		{"unknown algo", []string{"--algo", "nope"}, 2, "unknown name"},
 		{"bad subset", []string{"--subset", "mars"}, 2, "--subset"},
+		{"dataset flag", []string{"--algo", "bb", "--dataset", "lab", "--format", "json"}, 0, `"name": "lab"`},
+		{"subset by file name", []string{"--algo", "bb", "--format", "json"}, 0, `"subset_by": "file_name"`},
+		{"abandon on", []string{"--algo", "dynamic", "--abandon", "on", "--format", "json"}, 0, `"mean_abandoned"`},
+		{"bad abandon", []string{"--abandon", "maybe"}, 2, "--abandon"},
+		{"sabre algo under pensieve", []string{"--algo", "bolae"}, 2, "sabre preset only"},
 		{"bad preset", []string{"--preset", "nope"}, 2, "unknown preset"},
 		{"bad format", []string{"--format", "yaml"}, 2, "--format"},
 		{"bad plot", []string{"--plot", "x.pdf"}, 2, "png or .svg"},
@@ -102,5 +143,34 @@ func TestABREval(t *testing.T) {
 	}
 	if st, err := os.Stat(plot); err != nil || st.Size() == 0 {
 		t.Errorf("plot not written: %v", err)
+	}
+}
+
+// TestABREvalHelpExamples runs the --help examples from the repository
+// root, with the plot redirected to a temporary folder.
+func TestABREvalHelpExamples(t *testing.T) {
+	root := filepath.Join("..", "..")
+	joined := strings.ReplaceAll(abrEvalExamples, "\\\n", " ")
+	for _, line := range strings.Split(joined, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || f[0] != "abrkit" {
+			continue
+		}
+		args := f[1:]
+		for i, a := range args {
+			switch {
+			case strings.HasPrefix(a, "testdata/"):
+				args[i] = filepath.Join(root, a)
+			case strings.HasPrefix(a, "out/"):
+				args[i] = filepath.Join(t.TempDir(), a)
+			}
+		}
+		var out, errOut bytes.Buffer
+		if code := run(args, &out, &errOut); code != 0 {
+			t.Errorf("example %q = exit %d: %s", line, code, errOut.String())
+		}
+		if strings.Contains(line, "--preset sabre") && !strings.Contains(out.String(), `"time_average_score"`) {
+			t.Errorf("example %q: no sabre metrics in %s", line, out.String())
+		}
 	}
 }

@@ -190,6 +190,9 @@ func rewrite(args []string, gw, tmp string) []string {
 	switch {
 	case args[0] == "simulate" && !has("--emit"):
 		out = append(out, "--viewers", "20", "--watch-time", "10s", "--requests=false")
+		if !has("--out") {
+			out = append(out, "--out", filepath.Join(tmp, "simulate")) // simulate writes under out/ by default
+		}
 	case args[0] == "play":
 		out = append(out, "--duration", "2s", "--quiet")
 	case args[0] == "package" && has("--out"):
