@@ -341,6 +341,12 @@ func (e *Edge) serveMedia(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
+	var werr error // logged after the slot is released (defers run last first)
+	defer func() {
+		if werr != nil {
+			e.log.Debug("viewer write failed", "path", r.URL.Path, "err", werr)
+		}
+	}()
 	n := e.active.Add(1)
 	defer e.active.Add(-1)
 	if max := e.cfg.MaxConnections; max > 0 && n > int64(max) {
@@ -389,12 +395,13 @@ func (e *Edge) serveMedia(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "origin unavailable", http.StatusBadGateway)
 		return
 	}
-	e.send(w, r, res.File, data, out == Hit)
+	werr = e.send(w, r, res.File, data, out == Hit)
 }
 
 // send writes a cached file (or the requested range of it) to a viewer,
-// under write deadlines and the link's pacing.
-func (e *Edge) send(w http.ResponseWriter, r *http.Request, file string, data []byte, hit bool) {
+// under write deadlines and the link's pacing. It returns the error of
+// writing a whole file's body.
+func (e *Edge) send(w http.ResponseWriter, r *http.Request, file string, data []byte, hit bool) error {
 	h := w.Header()
 	h.Set("Content-Type", origin.ContentType(file))
 	h.Set("Cache-Control", "private, max-age="+strconv.Itoa(int(e.cfg.MaxAge.Seconds())))
@@ -412,20 +419,20 @@ func (e *Edge) send(w http.ResponseWriter, r *http.Request, file string, data []
 		if emptySuffixRange(rg) {
 			h.Set("Content-Range", "bytes */"+strconv.Itoa(len(data)))
 			http.Error(w, "range not satisfiable", http.StatusRequestedRangeNotSatisfiable)
-			return
+			return nil
 		}
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
-		return
+		return nil
 	}
 	// Whole file: one write, no 32 KiB copy loop.
 	h.Set("Accept-Ranges", "bytes")
 	h.Set("Content-Length", strconv.Itoa(len(data)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		if _, err := w.Write(data); err != nil {
-			e.log.Debug("viewer write failed", "path", r.URL.Path, "err", err)
-		}
+		_, err := w.Write(data)
+		return err
 	}
+	return nil
 }
 
 // countingWriter records the status and counts body bytes.
