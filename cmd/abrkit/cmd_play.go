@@ -57,7 +57,7 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 	format := formatFlag(c)
 	algo := c.Flags().String("abr", player.DefaultABR, fmt.Sprintf("ABR algorithm: %v", abr.Names()))
 	duration := c.Flags().Duration("duration", 0, "stop after this much wall time (0: play to the end)")
-	maxBitrate := c.Flags().String("max-bitrate", "", "cap the video bitrate, bits/s with optional k/M suffix (e.g. 2.5M)")
+	maxBitrate := c.Flags().String("max-bitrate", "", "cap the video bitrate, bits/s with optional k/M/G suffix (e.g. 2.5M)")
 	quiet := c.Flags().Bool("quiet", false, "no status line on stderr")
 	offline := c.Flags().String("offline", "", "play download ID from the --out folder of 'abrkit download', with no network")
 	out := c.Flags().String("out", "downloads", "with --offline: the downloads folder")

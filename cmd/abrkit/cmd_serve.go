@@ -179,8 +179,9 @@ ABRKIT_ADMIN_TOKEN), and edge reports on an internal listener.
 Without a configured key (ABRKIT_SIGNING_KEY, or signing_key_file in the
 topology) each run signs with a random key and says so on stderr.
 
-The first URL printed is the gateway's. A status line follows every
---summary interval. SIGINT or SIGTERM shuts down cleanly. With --format json
+The first URL printed is the gateway's. Every --summary interval a status
+line follows when something changed since the last one (an idle backend
+stays quiet). SIGINT or SIGTERM shuts down cleanly. With --format json
 the first line is {"gateway", "origin", "edges": [{"id", "region", "url"}],
 "internal", "admin", "admin_token", "faults", "metrics", "titles",
 "key_source"} and each status line is a JSON object
@@ -254,6 +255,7 @@ func runServe(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) erro
 		defer t.Stop()
 		tick = t.C
 	}
+	var status changeFilter[backend.Summary]
 	for {
 		select {
 		case <-ctx.Done():
@@ -262,11 +264,15 @@ func runServe(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) erro
 			}
 			return f.shutdown(log, b.Close)
 		case <-tick:
-			if f.format == "json" {
-				_ = json.NewEncoder(stdout).Encode(b.Summary())
+			sum := b.Summary()
+			if !status.changed(sum) {
 				continue
 			}
-			fmt.Fprintf(stdout, "%s  %s\n", time.Now().UTC().Format("15:04:05"), b.Summary())
+			if f.format == "json" {
+				_ = json.NewEncoder(stdout).Encode(sum)
+				continue
+			}
+			fmt.Fprintf(stdout, "%s  %s\n", time.Now().UTC().Format("15:04:05"), sum)
 		}
 	}
 }
@@ -440,4 +446,19 @@ func (f *serveFlags) shutdown(log *slog.Logger, closeFn func(context.Context) er
 		return nil
 	}
 	return err
+}
+
+// changeFilter passes a value only when it differs from the last one
+// passed: serve's status line repeats nothing while the backend is idle.
+type changeFilter[T comparable] struct {
+	last T
+	seen bool
+}
+
+func (c *changeFilter[T]) changed(v T) bool {
+	if c.seen && v == c.last {
+		return false
+	}
+	c.last, c.seen = v, true
+	return true
 }

@@ -275,3 +275,19 @@ func TestServeJSON(t *testing.T) {
 		t.Errorf("stderr %q lacks the warning that names ABRKIT_SIGNING_KEY", stderr.String())
 	}
 }
+
+// serve's status line repeats nothing while the backend is idle.
+func TestServeStatusOnlyOnChange(t *testing.T) {
+	var f changeFilter[backend.Summary]
+	idle := backend.Summary{Edges: 9, HealthyEdges: 9}
+	busy := idle
+	busy.EdgeRequests = 3
+	for i, tt := range []struct {
+		s    backend.Summary
+		want bool
+	}{{idle, true}, {idle, false}, {idle, false}, {busy, true}, {busy, false}, {idle, true}} {
+		if got := f.changed(tt.s); got != tt.want {
+			t.Errorf("step %d: changed(%+v) = %v; want %v", i, tt.s, got, tt.want)
+		}
+	}
+}
