@@ -215,7 +215,6 @@ type fetchState struct {
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 func (f *HTTPFetcher) attempt(ctx context.Context, orig *Request, st *fetchState, progress ProgressFunc) error {
-	clock := f.cfg.Clock
 	r := *orig
 	r.Header = orig.Header.Clone()
 	resume := st.written > 0
@@ -234,15 +233,48 @@ func (f *HTTPFetcher) attempt(ctx context.Context, orig *Request, st *fetchState
 	st.url = r.URL
 	actx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	hreq, err := http.NewRequestWithContext(actx, http.MethodGet, r.URL, nil)
+	hreq, err := f.newRequest(actx, &r, st, resume)
 	if err != nil {
 		return permanent{err}
+	}
+	ranged := r.Offset > 0 || r.Length > 0
+
+	fb := time.AfterFunc(f.cfg.FirstByteTimeout, func() {
+		cancel(&stageError{ErrTimeout, fmt.Sprintf("no response headers within %v", f.cfg.FirstByteTimeout)})
+	})
+	resp, err := f.client.Do(hreq)
+	fb.Stop()
+	if err != nil {
+		return f.classify(ctx, actx, err)
+	}
+	defer resp.Body.Close()
+	if !st.gotTTFB {
+		st.gotTTFB = true
+		st.res.TTFB = f.cfg.Clock.Now().Sub(st.start)
+	}
+	st.res.Status = resp.StatusCode
+	st.res.Header = resp.Header
+	st.res.Proto = resp.Proto
+	if err := f.checkResponse(resp, &r, st, ranged); err != nil {
+		return err
+	}
+	if st.etag == "" {
+		st.etag = resp.Header.Get("ETag")
+	}
+	return f.readBody(ctx, actx, cancel, resp.Body, &r, st, progress)
+}
+
+// newRequest builds the HTTP request of one attempt: headers, the range
+// (with If-Range on a resume), the user agent and CMCD.
+func (f *HTTPFetcher) newRequest(ctx context.Context, r *Request, st *fetchState, resume bool) (*http.Request, error) {
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
+	if err != nil {
+		return nil, err
 	}
 	for k, v := range r.Header {
 		hreq.Header[k] = v
 	}
-	ranged := r.Offset > 0 || r.Length > 0
-	if ranged {
+	if r.Offset > 0 || r.Length > 0 {
 		hreq.Header.Set("Range", rangeHeader(r.Offset, r.Length))
 		if resume && st.etag != "" && !strings.HasPrefix(st.etag, "W/") {
 			hreq.Header.Set("If-Range", st.etag)
@@ -265,24 +297,12 @@ func (f *HTTPFetcher) attempt(ctx context.Context, orig *Request, st *fetchState
 			hreq.URL.RawQuery += q
 		}
 	}
+	return hreq, nil
+}
 
-	fb := time.AfterFunc(f.cfg.FirstByteTimeout, func() {
-		cancel(&stageError{ErrTimeout, fmt.Sprintf("no response headers within %v", f.cfg.FirstByteTimeout)})
-	})
-	resp, err := f.client.Do(hreq)
-	fb.Stop()
-	if err != nil {
-		return f.classify(ctx, actx, err)
-	}
-	defer resp.Body.Close()
-	if !st.gotTTFB {
-		st.gotTTFB = true
-		st.res.TTFB = clock.Now().Sub(st.start)
-	}
-	st.res.Status = resp.StatusCode
-	st.res.Header = resp.Header
-	st.res.Proto = resp.Proto
-
+// checkResponse accepts a 2xx answer that matches the range asked for and
+// turns any other status into an *HTTPError (temporary ones retryable).
+func (f *HTTPFetcher) checkResponse(resp *http.Response, r *Request, st *fetchState, ranged bool) error {
 	switch {
 	case resp.StatusCode == http.StatusPartialContent:
 		cr, err := ParseContentRange(resp.Header.Get("Content-Range"))
@@ -308,7 +328,7 @@ func (f *HTTPFetcher) attempt(ctx context.Context, orig *Request, st *fetchState
 		if ra := resp.Header.Get("Retry-After"); ra != "" {
 			// an HTTP-date is read against the server's Date when it sent
 			// one, so a skewed client clock does not matter
-			base := clock.Now()
+			base := f.cfg.Clock.Now()
 			if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 				base = d
 			}
@@ -321,10 +341,12 @@ func (f *HTTPFetcher) attempt(ctx context.Context, orig *Request, st *fetchState
 		}
 		return permanent{he}
 	}
-	if st.etag == "" {
-		st.etag = resp.Header.Get("ETag")
-	}
+	return nil
+}
 
+// readBody copies the body to r.Body under the stall time-out, reporting
+// progress as bytes arrive.
+func (f *HTTPFetcher) readBody(ctx, actx context.Context, cancel context.CancelCauseFunc, body io.Reader, r *Request, st *fetchState, progress ProgressFunc) error {
 	stall := time.AfterFunc(f.cfg.StallTimeout, func() {
 		cancel(&stageError{ErrStalled, fmt.Sprintf("no body bytes for %v", f.cfg.StallTimeout)})
 	})
@@ -333,7 +355,7 @@ func (f *HTTPFetcher) attempt(ctx context.Context, orig *Request, st *fetchState
 	defer bufPool.Put(bp)
 	buf := *bp
 	for {
-		n, rerr := resp.Body.Read(buf)
+		n, rerr := body.Read(buf)
 		if n > 0 {
 			if r.Body != nil {
 				stall.Stop() // a slow writer is not a stalled server
@@ -345,7 +367,7 @@ func (f *HTTPFetcher) attempt(ctx context.Context, orig *Request, st *fetchState
 			st.written += int64(n)
 			st.res.Bytes = st.written
 			if progress != nil {
-				progress(st.written, clock.Now().Sub(st.start))
+				progress(st.written, f.cfg.Clock.Now().Sub(st.start))
 			}
 		}
 		if rerr == io.EOF {
