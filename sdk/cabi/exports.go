@@ -120,6 +120,23 @@ func abrkit_player_destroy(h C.abrkit_handle) (code C.int32_t) {
 	return finish(v.(*session).close())
 }
 
+// cStrings are C copies of Go strings that live until free: an event's
+// strings for the duration of one callback.
+type cStrings []*C.char
+
+func (c *cStrings) str(v string) *C.char {
+	p := C.CString(v)
+	*c = append(*c, p)
+	return p
+}
+
+func (c *cStrings) free() {
+	for _, p := range *c {
+		C.free(unsafe.Pointer(p))
+	}
+	*c = nil
+}
+
 // cSink calls a C callback.
 type cSink struct {
 	h    C.abrkit_handle
@@ -129,17 +146,9 @@ type cSink struct {
 
 // Deliver converts e to an abrkit_event whose strings live for the call.
 func (s *cSink) Deliver(e *player.Event, dropped int64) {
-	var strs []*C.char
-	str := func(v string) *C.char {
-		p := C.CString(v)
-		strs = append(strs, p)
-		return p
-	}
-	defer func() {
-		for _, p := range strs {
-			C.free(unsafe.Pointer(p))
-		}
-	}()
+	var cs cStrings
+	defer cs.free()
+	str := cs.str
 	var category, errMsg string
 	if e.Kind == player.EventError {
 		category = e.Category.String()
@@ -421,17 +430,9 @@ type cDownloadSink struct {
 
 // Deliver converts e to an abrkit_download_event whose strings live for the call.
 func (s *cDownloadSink) Deliver(e *download.Event, dropped int64) {
-	var strs []*C.char
-	str := func(v string) *C.char {
-		p := C.CString(v)
-		strs = append(strs, p)
-		return p
-	}
-	defer func() {
-		for _, p := range strs {
-			C.free(unsafe.Pointer(p))
-		}
-	}()
+	var cs cStrings
+	defer cs.free()
+	str := cs.str
 	d := e.Download
 	errMsg := d.Err
 	if e.Err != nil {
