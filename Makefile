@@ -6,7 +6,7 @@ CONTENT   ?= testdata/content
 BENCHTIME ?= 1x
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: help build test test-unit bench lint demo display content quickstart cross clean abr-table
+.PHONY: help build test test-unit test-timing bench lint demo display content quickstart cross clean abr-table
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -16,10 +16,13 @@ build: ## build the CLI and the demo player into bin/
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/abrkit ./cmd/abrkit
 	$(GO) build -o $(BIN)/abrplay ./cmd/abrplay
 
-test: lint content test-unit ## the project's tests: lint, real content for end-to-end checks, unit suite with -race
+test: lint content test-unit test-timing ## the project's tests: lint, real content for end-to-end checks, unit suite with -race
 
 test-unit: ## unit suite with the race detector
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+test-timing: ## real-time verdicts without the race detector: driver conformance and --calibrate
+	$(GO) test -count=1 -run 'TestMatrix|TestCalibrate' ./simulator/conformance ./cmd/abrkit
 
 bench: ## benchmarks (BENCHTIME=2s for steadier figures)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)

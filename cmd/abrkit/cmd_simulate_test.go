@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -273,15 +274,33 @@ func TestCalibrate(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatalf("--calibrate --format json printed %q: %v", out.String(), err)
 	}
-	if code != 0 || !rep.OK {
+	switch {
+	case raceEnabled:
+		// the race detector slows the live run's real-time players several
+		// times over: the verdict is only checked for consistency here
+		// (make test-timing judges it without the detector)
+		if (code == 0) != rep.OK {
+			t.Fatalf("--calibrate exit %d with ok %v; want exit 0 exactly when ok", code, rep.OK)
+		}
+		t.Logf("under -race, calibration ok = %v", rep.OK)
+	case code != 0 || !rep.OK:
 		t.Fatalf("--calibrate exit %d, ok %v; want 0 and true\n%s%s", code, rep.OK, out.String(), errOut.String())
 	}
 	seen := map[string]bool{}
+	allOK := true
 	for _, c := range rep.Calibration {
 		if c.Virtual == nil || c.Live == nil || c.Tolerance == nil {
 			t.Errorf("calibration entry %q lacks virtual, live or tolerance", c.Metric)
+			continue
 		}
+		if within := math.Abs(*c.Live-*c.Virtual) <= *c.Tolerance; within != c.OK {
+			t.Errorf("calibration entry %q: virtual %g, live %g, tolerance %g, ok %v", c.Metric, *c.Virtual, *c.Live, *c.Tolerance, c.OK)
+		}
+		allOK = allOK && c.OK
 		seen[c.Metric] = true
+	}
+	if allOK != rep.OK {
+		t.Errorf("ok = %v; want %v (every entry ok)", rep.OK, allOK)
 	}
 	for _, want := range []string{"startup_time.p50", "bitrate.mean", "segments_abandoned", "segment.latency.p50"} {
 		if !seen[want] {
