@@ -99,6 +99,7 @@ func (sim *Sim) action(slot int32, now time.Duration, a *player.Action) {
 		ei = int(v.home)
 	}
 	r.edge = int16(ei)
+	sim.countCMCD(now, v, ei, a)
 	e := &sim.edges[ei]
 	t := sim.lib.titles[v.title]
 	switch a.Kind {
@@ -262,7 +263,9 @@ func (sim *Sim) account(now time.Duration, r *request, lat time.Duration, failed
 	b.Requests++
 	b.EdgeReqs[r.edge]++
 	e.stat.Requests++
+	e.win.reqs++
 	if failed {
+		e.win.errs++
 		b.Errors++
 		e.stat.Errors++
 	} else if r.size > 0 {
