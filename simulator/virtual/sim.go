@@ -56,6 +56,13 @@ type Options struct {
 	// Events receives every player event of every viewer (by viewer id),
 	// in virtual time; nil to skip. For tests and tracing small runs.
 	Events func(viewer int, e player.Event)
+	// Steering, when set, makes every title's HLS multivariant playlist
+	// and DASH MPD name a content-steering server, and answers the
+	// viewers' steering reloads with the manifest it returns for the run
+	// time now (HLS EXT-X-CONTENT-STEERING / DASH ContentSteering JSON).
+	// The reference backend's manifests name no steering server, so nil
+	// keeps the two modes alike.
+	Steering func(now time.Duration, viewer int, title string) control.Manifest
 }
 
 // Errors for scenarios the virtual driver cannot run.

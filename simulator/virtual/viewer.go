@@ -184,6 +184,9 @@ func (sim *Sim) startPlayer(now time.Duration, slot int32) {
 	if v.hls {
 		p = t.hls
 	}
+	if sim.opt.Steering != nil {
+		p = steered(p, t.id)
+	}
 	dev := sim.s.Devices[v.device]
 	algo, err := policy.NewABR(dev.ABR)
 	if err != nil {
