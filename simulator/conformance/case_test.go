@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/abrkit/abrkit/player"
+	"github.com/abrkit/abrkit/simulator/backend/control"
 	"github.com/abrkit/abrkit/simulator/backend/topology"
 	"github.com/abrkit/abrkit/simulator/scenario"
 )
@@ -42,6 +43,10 @@ type Case struct {
 	CollapseBps float64
 	Kill        *window // eu-1 down
 	Script      []step
+	// Steer has the content-steering server swap the pathway priority to
+	// us-1 first at Steer.At; only the drivers that can be pointed at a
+	// steering server play it (see Drivers).
+	Steer *steerSwap
 	// MinAbandons is how many abandonments every driver must show.
 	MinAbandons int
 }
@@ -53,8 +58,29 @@ func cases() []Case {
 		{Name: "edge_killed", Kill: &window{At: 6 * time.Second, For: 5 * time.Second}},
 		{Name: "seek", Script: []step{{At: 3 * time.Second, Seek: 14 * time.Second}}},
 		{Name: "pause_resume", Script: []step{{At: 3 * time.Second, Pause: 4 * time.Second}}},
+		{Name: "steering_reload", Steer: &steerSwap{At: 7 * time.Second, TTL: 2}},
 	}
 }
+
+// steerSwap scripts the steering server: eu-1 first until At, then us-1
+// first; reloads every TTL seconds.
+type steerSwap struct {
+	At  time.Duration
+	TTL int
+}
+
+// manifest is the steering server's answer at time at.
+func (s *steerSwap) manifest(at time.Duration) control.Manifest {
+	prio := []string{"eu-1", "us-1"}
+	if at >= s.At {
+		prio = []string{"us-1", "eu-1"}
+	}
+	return control.Manifest{Version: 1, TTL: s.TTL, PathwayPriority: prio}
+}
+
+// live reports whether the live simulator plays the case: the reference
+// backend's manifests name no steering server, so it cannot be scripted.
+func (c Case) live() bool { return c.Steer == nil }
 
 // scenarioOf writes the case as a scenario for the simulator's drivers.
 func scenarioOf(t testing.TB, c Case) *scenario.Scenario {

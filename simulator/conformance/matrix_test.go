@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"slices"
 	"sync"
 	"testing"
 )
@@ -48,6 +49,9 @@ func TestMatrix(t *testing.T) {
 				player[i].tr, player[i].err = runPlayer(t, c, sp, pkg)
 			}()
 		}
+		if !c.live() {
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -61,10 +65,16 @@ func TestMatrix(t *testing.T) {
 			if !want.Ended {
 				t.Fatalf("virtual: %+v; want a session that ends", want)
 			}
+			if c.Steer != nil && !slices.Equal(want.Servers, []string{"us-1"}) {
+				t.Errorf("virtual: servers %v; want [us-1] after the steering server put us-1 first", want.Servers)
+			}
 			for _, d := range []struct {
 				name string
 				r    result
 			}{{"player", player[i]}, {"live", live[i]}} {
+				if d.name == "live" && !c.live() {
+					continue
+				}
 				if d.r.err != nil {
 					t.Errorf("%s: %v", d.name, d.r.err)
 					continue

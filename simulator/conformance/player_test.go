@@ -42,6 +42,10 @@ func runPlayer(t testing.TB, c Case, s *scenario.Scenario, pkg *packager.Package
 	t0 := clk.Now()
 	eu1 := newShaper(t, pkg, clk, t0, c, true)
 	us1 := newShaper(t, pkg, clk, t0, c, false)
+	if c.Steer != nil {
+		uri := newSteeringServer(t, clk, t0, c.Steer).URL + "/v1/steering/t1"
+		eu1.steerURI, us1.steerURI = uri, uri
+	}
 	bp, err := policy.BufferPolicy(s)
 	if err != nil {
 		return Trace{}, err

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"encoding/json"
 	"github.com/abrkit/abrkit/clock"
 	"net/http"
 	"net/http/httptest"
@@ -32,6 +33,9 @@ type shaper struct {
 	t0    time.Time
 	c     Case
 	isEU1 bool
+	// steerURI, when set, is named in the multivariant playlist as the
+	// content-steering server
+	steerURI string
 
 	mu     sync.Mutex
 	active int
@@ -71,10 +75,15 @@ func (s *shaper) serve(w http.ResponseWriter, r *http.Request) {
 	if s.down() {
 		panic(http.ErrAbortHandler) // the client sees the connection drop
 	}
-	body, err := s.pkg.Open(strings.TrimPrefix(r.URL.Path, "/t1/"))
+	name := strings.TrimPrefix(r.URL.Path, "/t1/")
+	body, err := s.pkg.Open(name)
 	if err != nil {
 		http.NotFound(w, r)
 		return
+	}
+	if s.steerURI != "" && name == packager.MasterPlaylist {
+		tag := "#EXTM3U\n#EXT-X-CONTENT-STEERING:SERVER-URI=\"" + s.steerURI + "\"\n"
+		body = []byte(strings.Replace(string(body), "#EXTM3U\n", tag, 1))
 	}
 	first := rtt + edgeRTT
 	s.mu.Lock()
@@ -110,4 +119,16 @@ func (s *shaper) serve(w http.ResponseWriter, r *http.Request) {
 			f.Flush()
 		}
 	}
+}
+
+// newSteeringServer serves the case's scripted steering manifest, timed
+// from t0 like the faults.
+func newSteeringServer(t testing.TB, clk *clock.Scaled, t0 time.Time, sw *steerSwap) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		<-clk.NewTimer(rtt).C()
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(sw.manifest(clk.Now().Sub(t0)))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }

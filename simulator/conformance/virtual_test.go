@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/abrkit/abrkit/player"
+	"github.com/abrkit/abrkit/simulator/backend/control"
 	"github.com/abrkit/abrkit/simulator/virtual"
 )
 
@@ -13,12 +14,16 @@ func runVirtual(t testing.TB, c Case) Trace {
 	t.Helper()
 	var rec recorder
 	var loading time.Duration
-	res, err := virtual.Run(scenarioOf(t, c), virtual.Options{SampleViewers: -1, Events: func(_ int, e player.Event) {
+	opt := virtual.Options{SampleViewers: -1, Events: func(_ int, e player.Event) {
 		if e.Kind == player.EventLoading {
 			loading = e.At
 		}
 		rec.event(e)
-	}})
+	}}
+	if c.Steer != nil {
+		opt.Steering = func(now time.Duration, _ int, _ string) control.Manifest { return c.Steer.manifest(now) }
+	}
+	res, err := virtual.Run(scenarioOf(t, c), opt)
 	if err != nil {
 		t.Fatalf("virtual: %v", err)
 	}

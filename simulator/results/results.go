@@ -102,6 +102,12 @@ type EdgeStat struct {
 	Errors   int64   `json:"errors"`
 	Bytes    float64 `json:"bytes"`
 	PeakLoad float64 `json:"peak_load"` // highest share of capacity used in a timeline bucket
+	// CMCD as the edge saw it: requests carrying CMCD by object type (ot),
+	// those flagged buffer-starved (bs), and viewer sessions counted once
+	// per edge report interval.
+	CMCDRequests map[string]int64 `json:"cmcd_requests,omitempty"`
+	CMCDStarved  int64            `json:"cmcd_starved"`
+	CMCDSessions int64            `json:"cmcd_sessions"`
 }
 
 // Bucket is one slice of the timeline.
@@ -227,6 +233,14 @@ func (r *Results) Merge(o *Results) error {
 		e.Misses += x.Misses
 		e.Errors += x.Errors
 		e.Bytes += x.Bytes
+		e.CMCDStarved += x.CMCDStarved
+		e.CMCDSessions += x.CMCDSessions
+		for ot, n := range x.CMCDRequests {
+			if e.CMCDRequests == nil {
+				e.CMCDRequests = map[string]int64{}
+			}
+			e.CMCDRequests[ot] += n
+		}
 	}
 	for i := range o.Timeline {
 		b := r.Bucket(time.Duration(float64(i) * r.BucketS * float64(time.Second)))

@@ -99,6 +99,7 @@ func (sim *Sim) action(slot int32, now time.Duration, a *player.Action) {
 		ei = int(v.home)
 	}
 	r.edge = int16(ei)
+	sim.countCMCD(now, v, ei, a)
 	e := &sim.edges[ei]
 	t := sim.lib.titles[v.title]
 	switch a.Kind {
@@ -113,6 +114,9 @@ func (sim *Sim) action(slot int32, now time.Duration, a *player.Action) {
 	}
 	rtt := v.rtt + e.rtt
 	switch {
+	case a.Kind == transport.KindSteering:
+		// the steering server is in the control plane, not on the edge
+		r.status, r.ttfb = 200, v.rtt
 	case e.down:
 		r.err, r.ttfb = ErrRefused, rtt
 	case v.loss > 0 && v.rng.Float64() < v.loss:
@@ -215,8 +219,11 @@ func (sim *Sim) complete(now time.Duration, rid int32) {
 	o := player.Outcome{Status: r.status, Err: r.err, TTFB: r.ttfb, Duration: lat}
 	if !failed {
 		o.Bytes = r.size
-		if r.kind == transport.KindManifest || r.kind == transport.KindSteering {
+		switch r.kind {
+		case transport.KindManifest:
 			sim.manifestBody(v, r, &o)
+		case transport.KindSteering:
+			sim.steeringBody(now, v, &o)
 		}
 	}
 	id := r.id
@@ -262,7 +269,9 @@ func (sim *Sim) account(now time.Duration, r *request, lat time.Duration, failed
 	b.Requests++
 	b.EdgeReqs[r.edge]++
 	e.stat.Requests++
+	e.win.reqs++
 	if failed {
+		e.win.errs++
 		b.Errors++
 		e.stat.Errors++
 	} else if r.size > 0 {

@@ -13,7 +13,9 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/abrkit/abrkit/player"
+	"github.com/abrkit/abrkit/player/transport"
 	"github.com/abrkit/abrkit/simulator/arrival"
+	"github.com/abrkit/abrkit/simulator/backend/control"
 	"github.com/abrkit/abrkit/simulator/des"
 	"github.com/abrkit/abrkit/simulator/internal/cputime"
 	"github.com/abrkit/abrkit/simulator/netsim"
@@ -54,6 +56,13 @@ type Options struct {
 	// Events receives every player event of every viewer (by viewer id),
 	// in virtual time; nil to skip. For tests and tracing small runs.
 	Events func(viewer int, e player.Event)
+	// Steering, when set, makes every title's HLS multivariant playlist
+	// and DASH MPD name a content-steering server, and answers the
+	// viewers' steering reloads with the manifest it returns for the run
+	// time now (HLS EXT-X-CONTENT-STEERING / DASH ContentSteering JSON).
+	// The reference backend's manifests name no steering server, so nil
+	// keeps the two modes alike.
+	Steering func(now time.Duration, viewer int, title string) control.Manifest
 }
 
 // Errors for scenarios the virtual driver cannot run.
@@ -99,6 +108,8 @@ type edgeState struct {
 	errRate  float64
 	stat     *results.EdgeStat
 	health   bool // as the playback API last saw it
+	region   string
+	win      window // what steering learns from this edge
 }
 
 type network struct {
@@ -153,6 +164,10 @@ type Sim struct {
 	horizon      time.Duration // expected end, for progress
 	polls        uint32        // stop checks, to look at ctx every ctxEvery
 	faultVersion int           // changes whenever a fault changes edge health
+	cmcd         transport.CMCDMode
+	winN         uint32        // report windows closed so far
+	winEnd       time.Duration // end of the open report window
+	rankBuf      []control.EdgeState
 }
 
 // spare is the run's own source for draws that belong to no viewer.
@@ -219,6 +234,9 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 		return nil, err
 	}
 	sim.buffer = bp
+	if sim.cmcd, err = transport.ParseCMCDMode(s.CMCD); err != nil {
+		return nil, fmt.Errorf("cmcd: %w", err)
+	}
 	n := s.Viewers.Count
 	if opt.Viewers > 0 {
 		n = opt.Viewers
@@ -306,7 +324,8 @@ func (sim *Sim) setupEdges() {
 		capBps := float64(e.Capacity) / float64(sim.opt.Shards)
 		i := len(sim.edges)
 		sim.res.Edges = append(sim.res.Edges, results.EdgeStat{Name: e.ID, Region: e.Region, Capacity: capBps})
-		sim.edges = append(sim.edges, edgeState{name: e.ID, rtt: e.RTT, capacity: capBps, cache: newLRU(int64(e.CacheSize)), capShare: 1, health: true})
+		sim.edges = append(sim.edges, edgeState{name: e.ID, rtt: e.RTT, capacity: capBps, cache: newLRU(int64(e.CacheSize)), capShare: 1, health: true,
+			region: e.Region, win: window{maxConnections: max(e.MaxConnections/sim.opt.Shards, 1)}})
 		sim.edgeIx[e.ID] = i
 		if _, ok := sim.region[e.Region]; !ok {
 			sim.regionOrder = append(sim.regionOrder, e.Region)

@@ -49,14 +49,18 @@ type viewer struct {
 	wakeGen uint32
 	life    uint32
 	home    int16
-	region  uint8
-	device  uint8
-	network uint8
-	phase   uint8
-	retries uint8
-	script  uint8 // next session.script step
-	started bool
-	hls     bool
+	// the edge and report window this viewer's CMCD session was last
+	// counted in
+	cmcdEdge int16
+	cmcdWin  uint32
+	region   uint8
+	device   uint8
+	network  uint8
+	phase    uint8
+	retries  uint8
+	script   uint8 // next session.script step
+	started  bool
+	hls      bool
 }
 
 func pickWeighted(r *rand.Rand, w []float64) int {
@@ -180,14 +184,17 @@ func (sim *Sim) startPlayer(now time.Duration, slot int32) {
 	if v.hls {
 		p = t.hls
 	}
+	if sim.opt.Steering != nil {
+		p = steered(p, t.id)
+	}
 	dev := sim.s.Devices[v.device]
 	algo, err := policy.NewABR(dev.ABR)
 	if err != nil {
 		sim.err = fmt.Errorf("device %s: %w", dev.Name, err)
 		return
 	}
-	cfg := player.CoreConfig{Edges: sim.rankEdges(v), MaxBitrate: policy.MaxBitrate(p, dev.MaxHeight), Buffer: sim.buffer, ABR: algo,
-		ProbeEdges: sim.s.Session.ProbeEdges}
+	cfg := player.CoreConfig{Edges: sim.rankEdges(now, v), MaxBitrate: policy.MaxBitrate(p, dev.MaxHeight), Buffer: sim.buffer, ABR: algo,
+		ProbeEdges: sim.s.Session.ProbeEdges, CMCD: sim.cmcd}
 	if f := sim.opt.Events; f != nil {
 		id := int(v.id)
 		cfg.Listener = player.ListenerFunc(func(e player.Event) { f(id, e) })
@@ -202,9 +209,10 @@ func (sim *Sim) startPlayer(now time.Duration, slot int32) {
 // (starting from its home edge), then the first healthy edge of each other
 // region as a fallback; edges the API knows to be down go last. Keeping
 // the list short keeps every core's steering state small.
-func (sim *Sim) rankEdges(v *viewer) []steering.Edge {
-	key := [2]int32{v.title, int32(v.home)}
-	if e, ok := sim.ranked[key]; ok && e.version == sim.faultVersion {
+func (sim *Sim) rankEdges(now time.Duration, v *viewer) []steering.Edge {
+	sim.rollReports(now)
+	key := [2]int32{v.title, int32(v.region)}
+	if e, ok := sim.ranked[key]; ok && e.version == sim.faultVersion && e.window == sim.winN {
 		return e.edges // shared and read-only: cores copy what they keep
 	}
 	if sim.urls[v.title] == nil {
@@ -226,15 +234,8 @@ func (sim *Sim) rankEdges(v *viewer) []steering.Edge {
 		}
 	}
 	mine := sim.regs[v.region]
-	edges := sim.region[mine]
-	start := 0
-	for k, i := range edges {
-		if i == int(v.home) {
-			start = k
-		}
-	}
-	for k := range edges {
-		add(edges[(start+k)%len(edges)])
+	for _, i := range sim.rankRegion(now, mine, sim.lib.cat.Titles[v.title].ID, sim.region[mine]) {
+		add(i)
 	}
 	for _, r := range sim.regionOrder {
 		if r == mine {
@@ -251,15 +252,16 @@ func (sim *Sim) rankEdges(v *viewer) []steering.Edge {
 		add(pick)
 	}
 	out = append(out, down...)
-	sim.ranked[key] = rankedEdges{edges: out, version: sim.faultVersion}
+	sim.ranked[key] = rankedEdges{edges: out, version: sim.faultVersion, window: sim.winN}
 	return out
 }
 
 // rankedEdges is a cached playback-API answer, valid while no fault
-// changed edge health.
+// changed edge health and no edge reported since.
 type rankedEdges struct {
 	edges   []steering.Edge
 	version int
+	window  uint32
 }
 
 // step polls the viewer's core and acts on what it asks for.
