@@ -358,7 +358,7 @@ func (e *Edge) serveMedia(w http.ResponseWriter, r *http.Request) {
 	e.noteCMCD(r)
 	imp, fail := e.imp.Roll()
 	if imp.Latency > 0 {
-		if origin.Sleep(r.Context(), imp.Latency) != nil {
+		if (clock.Real{}).Sleep(r.Context(), imp.Latency) != nil {
 			return
 		}
 	}
@@ -413,7 +413,7 @@ func (e *Edge) send(w http.ResponseWriter, r *http.Request, file string, data []
 	if e.link.Limited() { // pacing wraps the deadlines: a deliberately slow link is not a slow reader
 		e.link.open()
 		defer e.link.close()
-		w = &pacedWriter{ResponseWriter: w, link: e.link, sleep: func(d time.Duration) bool { return origin.Sleep(r.Context(), d) == nil }}
+		w = &pacedWriter{ResponseWriter: w, link: e.link, sleep: func(d time.Duration) bool { return clock.Real{}.Sleep(r.Context(), d) == nil }}
 	}
 	if rg := r.Header.Get("Range"); rg != "" {
 		if emptySuffixRange(rg) {

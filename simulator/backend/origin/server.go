@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/simulator/backend/faults"
 	"github.com/abrkit/abrkit/simulator/backend/signing"
 )
@@ -54,7 +55,7 @@ func NewServer(src Source, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{src: src, log: log, imp: faults.NewImpaired(7), sleep: Sleep, reg: prometheus.NewRegistry()}
+	s := &Server{src: src, log: log, imp: faults.NewImpaired(7), sleep: clock.Real{}.Sleep, reg: prometheus.NewRegistry()}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "abrkit_origin_requests_total", Help: "Origin requests by status code."}, []string{"code"})
 	s.bytes = prometheus.NewCounter(prometheus.CounterOpts{Name: "abrkit_origin_bytes_total", Help: "Bytes served by the origin."})
 	s.latency = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "abrkit_origin_request_seconds", Help: "Origin request latency.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)})
@@ -129,16 +130,4 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) int {
 	_, _ = w.Write(data)
 	s.bytes.Add(float64(len(data)))
 	return http.StatusOK
-}
-
-// Sleep waits d or until ctx is done.
-func Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
