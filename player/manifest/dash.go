@@ -115,6 +115,11 @@ func (b *dashBuilder) build(m *mpd.MPD) (*Presentation, error) {
 		}
 		p.Locations = append(p.Locations, r)
 	}
+	for _, ut := range m.UTCTimings {
+		if ut != nil {
+			p.UTCTiming = append(p.UTCTiming, b.utcTiming(ut))
+		}
+	}
 	// Relative BaseURLs resolve against the MPD's URL, or its first
 	// Location when the MPD says where it lives.
 	docBase := b.uri
@@ -148,6 +153,44 @@ func (b *dashBuilder) build(m *mpd.MPD) (*Presentation, error) {
 		b.warn(root, "no periods: reload the MPD from its Location")
 	}
 	return p, nil
+}
+
+// utcTiming reads one UTCTiming element; the value of an HTTP scheme may
+// list several URLs separated by spaces, of which the first is kept.
+func (b *dashBuilder) utcTiming(d *mpd.DescriptorType) UTCTiming {
+	scheme := strings.TrimSpace(string(d.SchemeIdUri))
+	u := UTCTiming{Value: strings.TrimSpace(d.Value)}
+	switch strings.TrimSuffix(strings.TrimSuffix(scheme, ":2014"), ":2012") {
+	case "urn:mpeg:dash:utc:http-xsdate":
+		u.Scheme = TimingHTTPXSDate
+	case "urn:mpeg:dash:utc:http-iso":
+		u.Scheme = TimingHTTPISO
+	case "urn:mpeg:dash:utc:direct":
+		u.Scheme = TimingDirect
+	case "urn:mpeg:dash:utc:none":
+		u.Scheme = TimingNone
+	}
+	if u.Scheme == TimingHTTPXSDate || u.Scheme == TimingHTTPISO {
+		if f := strings.Fields(u.Value); len(f) > 0 {
+			u.Value = f[0]
+		}
+		if r, err := Resolve(b.uri, u.Value); err == nil {
+			u.Value = r
+		} else {
+			u.Scheme = TimingUnknown
+		}
+	}
+	return u
+}
+
+// ParseTime reads the body of a UTCTiming time source (an xs:dateTime or
+// ISO 8601 time, surrounding space ignored).
+func ParseTime(body []byte) (time.Time, error) {
+	v := strings.TrimSpace(string(body))
+	if len(v) > 64 {
+		return time.Time{}, fmt.Errorf("manifest: time source answer of %d bytes is not a time", len(v))
+	}
+	return parseDateTime(v)
 }
 
 // steering reads the MPD's ContentSteering element (nil when absent).

@@ -67,6 +67,7 @@ type Presentation struct {
 	IndependentSegments bool             // HLS EXT-X-INDEPENDENT-SEGMENTS
 	Steering            *ContentSteering // nil when the manifest names none
 	Locations           []string         // DASH Location elements (resolved)
+	UTCTiming           []UTCTiming      // DASH UTCTiming elements, in preference order
 	SessionKeys         []Key            // HLS EXT-X-SESSION-KEY
 
 	// Warnings are located, non-fatal problems the parser worked around
@@ -243,4 +244,38 @@ type ContentSteering struct {
 	DefaultPathwayID string // HLS PATHWAY-ID / DASH defaultServiceLocation
 	QueryBeforeStart bool   // DASH queryBeforeStart
 	ProxyServerURL   string // DASH proxyServerURL
+}
+
+// UTCTiming is a DASH UTCTiming element: how a client learns the time
+// the MPD's availability times are counted in.
+type UTCTiming struct {
+	Scheme TimingScheme
+	Value  string // the time source URL (resolved) or, for TimingDirect, the time itself
+}
+
+// TimingScheme is the kind of a UTCTiming source.
+type TimingScheme uint8
+
+// The UTCTiming schemes a player reads (ISO/IEC 23009-1 Table 21).
+const (
+	TimingUnknown  TimingScheme = iota // a scheme the parser does not know; skipped by players
+	TimingHTTPXSDate                   // urn:mpeg:dash:utc:http-xsdate:2014: GET returns an xs:dateTime
+	TimingHTTPISO                      // urn:mpeg:dash:utc:http-iso:2014: GET returns an ISO 8601 time
+	TimingDirect                       // urn:mpeg:dash:utc:direct:2014: value is the xs:dateTime
+	TimingNone                         // urn:mpeg:dash:utc:none:2014 (non-standard): use the local clock
+)
+
+// String is the scheme's short name (http-xsdate, http-iso, direct, none).
+func (s TimingScheme) String() string {
+	switch s {
+	case TimingHTTPXSDate:
+		return "http-xsdate"
+	case TimingHTTPISO:
+		return "http-iso"
+	case TimingDirect:
+		return "direct"
+	case TimingNone:
+		return "none"
+	}
+	return "unknown"
 }
