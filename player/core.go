@@ -47,6 +47,11 @@ type CoreConfig struct {
 	// windows of SegmentTemplates without a timeline. Zero: such windows
 	// are not generated.
 	Epoch time.Time
+	// StartupTimeout fails the session (a fatal error event wrapping
+	// ErrStartupTimeout) when the first frame has not come this long
+	// after Load while playback is wanted. 0: no time-out (the Player
+	// defaults to DefaultStartupTimeout).
+	StartupTimeout time.Duration
 	// StartPosition is where VOD playback starts (0: the beginning).
 	StartPosition time.Duration
 	// NoAutoPlay leaves the core paused after loading: it buffers but does
@@ -177,6 +182,9 @@ type Core struct {
 	probed   bool          // probing was tried (at most once per session)
 	probeEnd time.Duration // when probing gives up waiting
 
+	timed  bool // the DASH live clock source was chosen (UTCTiming)
+	timing bool // its time request, or the MPD reload it needs, is in flight: media waits
+
 	qoe QoE
 }
 
@@ -206,6 +214,7 @@ type request struct {
 	server    string
 	url       string
 	init      *manifest.InitSegment
+	timing    bool // a UTCTiming time-source request
 }
 
 // NewCore returns a core in StateIdle.
@@ -289,9 +298,14 @@ func (c *Core) Poll(now time.Duration, out []Action) (actions []Action, wake tim
 	if c.manifestDue <= now && c.slotOf(transport.KindManifest, -1) < 0 {
 		out = c.fetchManifest(now, out)
 	}
+	c.checkStartup(now)
+	if c.state == StateFailed {
+		return c.finalBeacon(BeaconError, out), Never
+	}
 	if c.pres == nil {
 		return c.beacons(now, out), c.wake(now)
 	}
+	out = c.startTiming(now, out)
 	if c.sel != nil {
 		out = c.probe(now, out)
 		if !c.probing { // a probe that fails first must not count as a change: the choice is made when probing ends
@@ -302,7 +316,7 @@ func (c *Core) Poll(now time.Duration, out []Action) (actions []Action, wake tim
 	if c.live {
 		c.catchUp(now)
 	}
-	if !c.probing {
+	if !c.probing && !c.timing {
 		for i := range c.tracks {
 			out = c.refresh(now, i, out)
 			out = c.schedule(now, i, out)
@@ -356,6 +370,8 @@ func (c *Core) Complete(now time.Duration, id RequestID, o Outcome) {
 		c.onProbe(now, &r, &o)
 	case r.kind == transport.KindSteering:
 		c.onSteering(now, &r, &o)
+	case r.timing:
+		c.onTiming(now, &r, &o)
 	case r.kind == transport.KindManifest && !r.playlist:
 		c.onManifest(now, &r, &o)
 	case r.index:
@@ -572,7 +588,7 @@ func (c *Core) slot(id RequestID) int {
 // slotOf finds an in-flight request of kind for track (-1: none).
 func (c *Core) slotOf(kind transport.Kind, track int8) int {
 	for i := range c.reqs {
-		if c.reqs[i].id != 0 && c.reqs[i].kind == kind && c.reqs[i].track == track && !c.reqs[i].playlist {
+		if c.reqs[i].id != 0 && c.reqs[i].kind == kind && c.reqs[i].track == track && !c.reqs[i].playlist && !c.reqs[i].timing {
 			return i
 		}
 	}

@@ -367,7 +367,8 @@ func TestPlayerCapsResponses(t *testing.T) {
 			var wrote atomic.Int64
 			ts := httptest.NewServer(tc.handler(&wrote))
 			defer ts.Close()
-			p, err := player.New(player.WithClock(clock.NewScaled(50)), player.WithMaxBitrate(400_000))
+			p, err := player.New(player.WithClock(clock.NewScaled(50)), player.WithMaxBitrate(400_000),
+				player.WithStartupTimeout(-1)) // the retries take longer than 20s of the scaled clock
 			if err != nil {
 				t.Fatal(err)
 			}

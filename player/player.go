@@ -68,6 +68,9 @@ func New(opts ...Option) (*Player, error) {
 	p := &Player{o: o, kick: make(chan struct{}, 1), done: make(chan completion),
 		loopDone: make(chan struct{}), loaded: make(chan struct{}), finished: make(chan struct{})}
 	cfg := o.core
+	if cfg.StartupTimeout == 0 {
+		cfg.StartupTimeout = DefaultStartupTimeout
+	}
 	cfg.Listener = ListenerFunc(func(e Event) { p.pending = append(p.pending, e) })
 	p.core = NewCore(cfg)
 	if o.telemetry != nil {
@@ -95,6 +98,9 @@ func (p *Player) Load(ctx context.Context, source string) error {
 	}
 	p.started = true
 	p.t0 = p.o.clock.Now()
+	if p.core.cfg.Epoch.IsZero() {
+		p.core.cfg.Epoch = p.t0 // the local clock places live windows until UTCTiming corrects it
+	}
 	p.ctx, p.stop = context.WithCancel(context.Background())
 	p.core.Load(0, source)
 	p.mu.Unlock()

@@ -211,7 +211,7 @@ func (c *Core) clamp(pos time.Duration) time.Duration {
 
 // wake is the next time Poll has something to do without a completion.
 func (c *Core) wake(now time.Duration) time.Duration {
-	w := c.manifestDue
+	w := min(c.manifestDue, c.startupDue())
 	if !c.beaconFinal {
 		w = min(w, c.beaconAt)
 	}

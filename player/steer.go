@@ -60,6 +60,15 @@ func (c *Core) onManifest(now time.Duration, r *request, o *Outcome) {
 		return
 	}
 	c.update(now, p)
+	if c.timing && c.pres == p {
+		c.timing = false // the MPD reloaded after a clock correction
+		t := &c.tracks[c.abrTrack]
+		if !c.posKnown && len(t.ladder) > 0 {
+			if l := &t.levels[t.ladder[0]]; l.loaded && len(l.segs) > 0 {
+				c.decideStart(now, c.abrTrack, l)
+			}
+		}
+	}
 }
 
 // setup starts a session on presentation p.
@@ -116,8 +125,8 @@ func (c *Core) setup(now time.Duration, p *manifest.Presentation) {
 	if audio >= 0 {
 		c.bind(now, 1, 0, audio)
 	}
-	if p.Live && p.Format == manifest.FormatDASH && p.MinUpdatePeriod > 0 {
-		c.manifestDue = now + p.MinUpdatePeriod
+	if p.Live && p.Format == manifest.FormatDASH && (p.MinUpdatePeriod > 0 || c.listed()) {
+		c.manifestDue = now + c.mpdPeriod()
 	}
 	if c.sel != nil {
 		if t := &c.tracks[c.abrTrack]; len(t.bitrates) > 0 {
@@ -186,8 +195,8 @@ func (c *Core) update(now time.Duration, p *manifest.Presentation) {
 	c.pres = p
 	c.manifestAt = now
 	c.live = p.Live
-	if p.Live && p.MinUpdatePeriod > 0 {
-		c.manifestDue = now + p.MinUpdatePeriod
+	if p.Live && (p.MinUpdatePeriod > 0 || c.listed()) {
+		c.manifestDue = now + c.mpdPeriod()
 	}
 	for ti := range c.tracks {
 		t := &c.tracks[ti]

@@ -1,6 +1,7 @@
 package player
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -31,11 +32,10 @@ type track struct {
 	segIndex         int
 	segCount         int
 
-	initLoaded *manifest.InitSegment
-	req        int // slot of the in-flight media or init request; -1 none
-	plReq      int // slot of the in-flight media playlist request; -1 none
-	fails      int
-	retryAt    time.Duration
+	req     int // slot of the in-flight media or init request; -1 none
+	plReq   int // slot of the in-flight media playlist request; -1 none
+	fails   int
+	retryAt time.Duration
 
 	// HLS timeline anchor: segment anchorNum starts at anchorAt.
 	anchored  bool
@@ -47,6 +47,7 @@ type track struct {
 type levelState struct {
 	segs     []manifest.Segment
 	init     *manifest.InitSegment
+	initKey  string        // the init segment fetched for this rendition ("" none)
 	offset   time.Duration // timeline time = offset + Segment.Start
 	loaded   bool
 	endList  bool
@@ -319,8 +320,20 @@ func (c *Core) schedule(now time.Duration, ti int, out []Action) []Action {
 		}
 		return c.fetchPlaylist(now, ti, li, rung, out)
 	}
-	if c.live && !l.endList && rung != t.rung && now-l.loadedAt > l.target {
-		return c.fetchPlaylist(now, ti, li, rung, out) // a stale level: refresh before use
+	if c.live && !l.endList && rung != t.rung {
+		switch {
+		case l.dynamic:
+			// a template window: computed from the clock, never stale
+			rend := &c.pres.Periods[t.period].Sets[t.set].Renditions[li]
+			l.segs, l.loadedAt = rend.SegmentsAt(c.cfg.Epoch.Add(now)), now
+		case c.pres.Format == manifest.FormatDASH:
+			// every level comes from the MPD: a stale one means a stale MPD
+			if now-c.manifestAt > c.mpdPeriod() && c.slotOf(transport.KindManifest, -1) < 0 {
+				c.manifestDue = now
+			}
+		case now-l.loadedAt > l.target:
+			return c.fetchPlaylist(now, ti, li, rung, out) // a stale level: refresh before use
+		}
 	}
 	if !c.posKnown {
 		c.decideStart(now, ti, l)
@@ -357,7 +370,7 @@ func (c *Core) schedule(now time.Duration, ti int, out []Action) []Action {
 	if init == nil {
 		init = l.init
 	}
-	if init != nil && init != t.initLoaded {
+	if init != nil && initKey(init) != l.initKey {
 		r := request{kind: transport.KindInit, track: int8(ti), level: li, rung: rung, init: init, url: init.URI}
 		var off, n int64
 		if init.Range != nil {
@@ -387,6 +400,15 @@ func (c *Core) schedule(now time.Duration, ti int, out []Action) []Action {
 	out, slot = c.issue(now, r, off, n, out)
 	t.req = slot
 	return out
+}
+
+// initKey names an init segment by URI and byte range: a refreshed
+// playlist gives the same init again, which is not fetched again.
+func initKey(s *manifest.InitSegment) string {
+	if s.Range == nil {
+		return s.URI
+	}
+	return fmt.Sprintf("%s@%d+%d", s.URI, s.Range.Offset, s.Range.Length)
 }
 
 // setOf finds the set of kind in p most like prev (same ID, else the first).
@@ -612,7 +634,9 @@ func (c *Core) onSegment(now time.Duration, r *request, o *Outcome) {
 	}
 	t.fails = 0
 	if r.kind == transport.KindInit {
-		t.initLoaded = r.init
+		if int(r.level) < len(t.levels) {
+			t.levels[r.level].initKey = initKey(r.init)
+		}
 		c.qoe.MediaBytes += o.Bytes
 		return
 	}

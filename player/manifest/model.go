@@ -258,11 +258,11 @@ type TimingScheme uint8
 
 // The UTCTiming schemes a player reads (ISO/IEC 23009-1 Table 21).
 const (
-	TimingUnknown  TimingScheme = iota // a scheme the parser does not know; skipped by players
-	TimingHTTPXSDate                   // urn:mpeg:dash:utc:http-xsdate:2014: GET returns an xs:dateTime
-	TimingHTTPISO                      // urn:mpeg:dash:utc:http-iso:2014: GET returns an ISO 8601 time
-	TimingDirect                       // urn:mpeg:dash:utc:direct:2014: value is the xs:dateTime
-	TimingNone                         // urn:mpeg:dash:utc:none:2014 (non-standard): use the local clock
+	TimingUnknown    TimingScheme = iota // a scheme the parser does not know; skipped by players
+	TimingHTTPXSDate                     // urn:mpeg:dash:utc:http-xsdate:2014: GET returns an xs:dateTime
+	TimingHTTPISO                        // urn:mpeg:dash:utc:http-iso:2014: GET returns an ISO 8601 time
+	TimingDirect                         // urn:mpeg:dash:utc:direct:2014: value is the xs:dateTime
+	TimingNone                           // urn:mpeg:dash:utc:none:2014 (non-standard): use the local clock
 )
 
 // String is the scheme's short name (http-xsdate, http-iso, direct, none).

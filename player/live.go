@@ -1,0 +1,172 @@
+package player
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/abrkit/abrkit/player/manifest"
+	"github.com/abrkit/abrkit/player/transport"
+)
+
+// DefaultStartupTimeout is how long a Player waits for the first frame
+// before the session fails (WithStartupTimeout).
+const DefaultStartupTimeout = 20 * time.Second
+
+// ErrStartupTimeout is wrapped by the fatal error of a session whose
+// first frame did not come within the start-up time-out.
+var ErrStartupTimeout = errors.New("player: playback did not start")
+
+// resyncThreshold is the clock correction above which a DASH live MPD
+// parsed with the uncorrected clock is loaded again.
+const resyncThreshold = time.Second
+
+// checkStartup fails a session that has not started within the
+// start-up time-out (only while it wants to play).
+func (c *Core) checkStartup(now time.Duration) {
+	d := c.cfg.StartupTimeout
+	if d <= 0 || c.started || !c.wantPlay || c.state == StateFailed || c.state == StateEnded || c.stopped {
+		return
+	}
+	if now-c.loadAt < d {
+		return
+	}
+	why := "no manifest"
+	switch {
+	case c.pres != nil && !c.posKnown:
+		why = "no segment list at the live edge"
+	case c.pres != nil:
+		why = "no media buffered"
+	}
+	c.fail(&PlaybackError{Category: ErrMedia, URL: c.uri,
+		Err: fmt.Errorf("%w within %v (%s)", ErrStartupTimeout, d, why)})
+}
+
+// startupDue is when checkStartup must run (Never when it need not).
+func (c *Core) startupDue() time.Duration {
+	if c.cfg.StartupTimeout <= 0 || c.started || !c.wantPlay || c.state == StateFailed {
+		return Never
+	}
+	return c.loadAt + c.cfg.StartupTimeout
+}
+
+// startTiming picks the clock of a DASH live presentation from its
+// UTCTiming elements in order: direct sets it at once, http-xsdate and
+// http-iso ask the time source named (the presentation's own; no other
+// server is ever asked) and hold media requests until it answers, none
+// or nothing known keeps the local clock. Without an Epoch the core has
+// no wall clock to correct and nothing happens.
+func (c *Core) startTiming(now time.Duration, out []Action) []Action {
+	p := c.pres
+	if c.timed || c.cfg.Epoch.IsZero() || p == nil || !p.Live || p.Format != manifest.FormatDASH {
+		return out
+	}
+	c.timed = true
+	for _, ut := range p.UTCTiming {
+		switch ut.Scheme {
+		case manifest.TimingDirect:
+			if t, err := manifest.ParseTime([]byte(ut.Value)); err == nil {
+				c.setClock(now, t.Add(-now))
+				return out
+			}
+		case manifest.TimingHTTPXSDate, manifest.TimingHTTPISO:
+			var slot int
+			r := request{kind: transport.KindManifest, track: -1, timing: true, url: ut.Value}
+			out, slot = c.issue(now, r, 0, 0, out)
+			c.timing = slot >= 0
+			return out
+		case manifest.TimingNone:
+			return out
+		}
+	}
+	return out
+}
+
+// onTiming reads the time source's answer; on failure the local clock stays.
+func (c *Core) onTiming(now time.Duration, r *request, o *Outcome) {
+	c.timing = false
+	if !o.ok() {
+		err := c.failure(r, o)
+		c.emit(Event{Kind: EventError, Err: err, Category: err.Category})
+		return
+	}
+	t, err := manifest.ParseTime(o.Body)
+	if err != nil {
+		c.qoe.Errors++
+		c.emit(Event{Kind: EventError, Category: ErrManifest, Err: &PlaybackError{Category: ErrManifest, URL: r.url, Err: err}})
+		return
+	}
+	// the answer was written about half-way through the request
+	c.setClock(now, t.Add(-(r.startedAt + (now-r.startedAt)/2)))
+}
+
+// setClock corrects the wall clock to epoch and moves the live windows
+// that were computed with the old one.
+func (c *Core) setClock(now time.Duration, epoch time.Time) {
+	delta := epoch.Sub(c.cfg.Epoch)
+	c.cfg.Epoch = epoch
+	if delta > -resyncThreshold/10 && delta < resyncThreshold/10 {
+		return
+	}
+	listed := false
+	for ti := range c.tracks {
+		t := &c.tracks[ti]
+		if !t.active {
+			continue
+		}
+		set := &c.pres.Periods[t.period].Sets[t.set]
+		for i := range t.levels {
+			if l := &t.levels[i]; l.dynamic {
+				l.segs, l.loaded, l.loadedAt = set.Renditions[i].SegmentsAt(c.cfg.Epoch.Add(now)), true, now
+			} else {
+				listed = true
+			}
+		}
+	}
+	reload := listed && (delta >= resyncThreshold || delta <= -resyncThreshold)
+	if reload {
+		// the MPD was read with the wrong clock: media waits for it again
+		c.timing = true
+		if c.slotOf(transport.KindManifest, -1) < 0 {
+			c.manifestDue = now
+		}
+	}
+	if !c.started && c.tracks[0].empty && c.tracks[1].empty {
+		c.posKnown = false
+		if reload {
+			return // decided on the reloaded MPD
+		}
+		t := &c.tracks[c.abrTrack]
+		if len(t.ladder) > 0 {
+			if l := &t.levels[t.ladder[0]]; l.loaded && len(l.segs) > 0 {
+				c.decideStart(now, c.abrTrack, l)
+			}
+		}
+	}
+}
+
+// defaultMPDPeriod is how often a dynamic MPD that lists its segments but
+// gives no minimumUpdatePeriod is loaded again.
+const defaultMPDPeriod = 2 * time.Second
+
+// mpdPeriod is the refresh period of a live MPD.
+func (c *Core) mpdPeriod() time.Duration {
+	if c.pres != nil && c.pres.MinUpdatePeriod > 0 {
+		return c.pres.MinUpdatePeriod
+	}
+	return defaultMPDPeriod
+}
+
+// listed reports whether an active track has a level whose segments the
+// MPD lists (a timeline or list, not a template computed from the clock).
+func (c *Core) listed() bool {
+	for ti := range c.tracks {
+		t := &c.tracks[ti]
+		for i := range t.levels {
+			if t.active && !t.levels[i].dynamic {
+				return true
+			}
+		}
+	}
+	return false
+}
