@@ -185,6 +185,8 @@ type Core struct {
 	timed  bool // the DASH live clock source was chosen (UTCTiming)
 	timing bool // its time request, or the MPD reload it needs, is in flight: media waits
 
+	lat latencyStats // live latency while playing
+
 	qoe QoE
 }
 
@@ -555,6 +557,10 @@ func (c *Core) QoE(now time.Duration) QoE {
 	}
 	if q.PlayTime > 0 {
 		q.AvgBitrate = area / q.PlayTime.Seconds()
+	}
+	q.Live = c.live
+	if mean, p95, ok := c.lat.summary(0.95); ok {
+		q.LiveLatencySeconds, q.LiveLatencyP95Seconds = round6(mean), round6(p95)
 	}
 	q.LastBitrate = c.playRate
 	q.LastServer = c.server

@@ -170,3 +170,84 @@ func (c *Core) listed() bool {
 	}
 	return false
 }
+
+// Live latency is accounted in bins of latencyBin up to latencyBins bins
+// (the last is open), weighted by play time: a few kilobytes, and only
+// for live sessions with a wall clock.
+const (
+	latencyBin  = 100 * time.Millisecond
+	latencyBins = 600
+)
+
+// latencyStats is the play-time-weighted distribution of live latency.
+type latencyStats struct {
+	played time.Duration // play time with a known latency
+	sum    float64       // latency seconds x play seconds
+	bins   []uint32      // play milliseconds per bin
+}
+
+func (s *latencyStats) add(lat, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	if s.bins == nil {
+		s.bins = make([]uint32, latencyBins)
+	}
+	i := min(max(int(lat/latencyBin), 0), latencyBins-1)
+	s.bins[i] += uint32(d.Milliseconds())
+	s.played += d
+	s.sum += lat.Seconds() * d.Seconds()
+}
+
+// mean and quantile q (0-1) in seconds; ok false before any sample.
+func (s *latencyStats) summary(q float64) (mean, quant float64, ok bool) {
+	if s.played <= 0 {
+		return 0, 0, false
+	}
+	var total uint64
+	for _, b := range s.bins {
+		total += uint64(b)
+	}
+	need := uint64(q * float64(total))
+	var acc uint64
+	quant = float64(latencyBins) * latencyBin.Seconds()
+	for i, b := range s.bins {
+		acc += uint64(b)
+		if acc >= need && b > 0 {
+			quant = (float64(i) + 0.5) * latencyBin.Seconds()
+			break
+		}
+	}
+	return s.sum / s.played.Seconds(), quant, true
+}
+
+// latencyAt is the live latency of the frame at pos played at core time
+// now: the wall clock minus the time the frame was captured (DASH: the
+// availabilityStartTime plus its presentation time; HLS: its
+// EXT-X-PROGRAM-DATE-TIME). ok is false without a wall clock or times.
+func (c *Core) latencyAt(now, pos time.Duration) (time.Duration, bool) {
+	if !c.live || c.cfg.Epoch.IsZero() || c.pres == nil {
+		return 0, false
+	}
+	wall := c.cfg.Epoch.Add(now)
+	if c.pres.Format == manifest.FormatDASH {
+		if c.pres.AvailabilityStart.IsZero() {
+			return 0, false
+		}
+		return wall.Sub(c.pres.AvailabilityStart.Add(pos)), true
+	}
+	t := &c.tracks[c.abrTrack]
+	if t.rung < 0 || t.rung >= len(t.ladder) {
+		return 0, false
+	}
+	l := &t.levels[t.ladder[t.rung]]
+	if len(l.segs) == 0 {
+		return 0, false
+	}
+	i := min(t.find(l, pos, true), len(l.segs)-1)
+	s := &l.segs[i]
+	if s.ProgramDateTime.IsZero() {
+		return 0, false
+	}
+	return wall.Sub(s.ProgramDateTime.Add(pos - l.offset - s.Start)), true
+}

@@ -87,6 +87,9 @@ func TestCoreDASHLiveTwoRungs(t *testing.T) {
 			if lat := 10*time.Minute + s.now - s.c.Position(s.now); lat < 6*time.Second || lat > 12*time.Second {
 				t.Errorf("latency = %v; want 6-12s", lat)
 			}
+			if !q.Live || q.LiveLatencySeconds < 6 || q.LiveLatencySeconds > 12 || q.LiveLatencyP95Seconds < q.LiveLatencySeconds-0.1 {
+				t.Errorf("live %v latency mean %vs p95 %vs; want live, 6-12s, p95 >= mean", q.Live, q.LiveLatencySeconds, q.LiveLatencyP95Seconds)
+			}
 			if n := s.fetched(transport.KindMedia, "/v"); n < 25 {
 				t.Errorf("video segments = %d; want one per 2s", n)
 			}
@@ -194,5 +197,43 @@ func TestCoreHLSLiveInitOnce(t *testing.T) {
 		if n := s.fetched(transport.KindInit, v); n > 1 {
 			t.Errorf("%s fetched %d times in 60s; want once per rendition", v, n)
 		}
+	}
+}
+
+func TestCoreHLSLiveLatencyFromProgramDateTime(t *testing.T) {
+	l := liveStream{seg: 2 * time.Second, window: 6}
+	s := newSim(t, CoreConfig{Epoch: wall}, 10e6)
+	s.body = func(a Action) Outcome {
+		m := l.playlist(a.URL, s.now)
+		for i := range m.Segments {
+			// segment n was captured from wall + (n-11) x 2s: the newest
+			// one at core time 0 (n = 10) ends at wall
+			m.Segments[i].ProgramDateTime = wall.Add(time.Duration(int(m.Segments[i].Number)-11) * l.seg)
+		}
+		return Outcome{Status: 200, Media: m}
+	}
+	s.c.LoadPresentation(0, l.presentation())
+	s.run(60 * time.Second)
+	q := s.c.QoE(s.now)
+	if !q.Live || q.Stalls > 0 {
+		t.Fatalf("live %v stalls %d", q.Live, q.Stalls)
+	}
+	// three target durations behind an edge that is up to one segment old
+	if q.LiveLatencySeconds < 6 || q.LiveLatencySeconds > 9 {
+		t.Errorf("mean latency = %vs; want 6-9s", q.LiveLatencySeconds)
+	}
+	if q.LiveLatencyP95Seconds < q.LiveLatencySeconds-0.1 || q.LiveLatencyP95Seconds > 9.1 {
+		t.Errorf("p95 latency = %vs; want between the mean and 9s", q.LiveLatencyP95Seconds)
+	}
+	vod := newSim(t, CoreConfig{Epoch: wall}, 10e6)
+	vod.body = func(a Action) Outcome {
+		m := l.playlist(a.URL, 0)
+		m.EndList = true
+		return Outcome{Status: 200, Media: m}
+	}
+	vod.c.LoadPresentation(0, l.presentation())
+	vod.run(10 * time.Second)
+	if q := vod.c.QoE(vod.now); q.Live || q.LiveLatencySeconds != 0 {
+		t.Errorf("VOD: live %v latency %v; want false and none", q.Live, q.LiveLatencySeconds)
 	}
 }

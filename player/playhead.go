@@ -19,7 +19,12 @@ func (c *Core) advance(now time.Duration) {
 	dt := now - c.last
 	switch c.state {
 	case StatePlaying:
+		lat, latOK := c.latencyAt(c.last, c.pos)
+		from := c.pos
 		c.play(min(dt, c.ahead())) // moves c.last along with the playhead
+		if latOK {
+			c.lat.add(lat, c.pos-from)
+		}
 		if c.ahead() <= 0 {
 			if c.allEnded() {
 				c.state = StateEnded

@@ -36,6 +36,16 @@ type QoE struct {
 	LastBitrate     int           `json:"last_bitrate"` // video bitrate at the playhead, bits/s
 	LastServer      string        `json:"last_server,omitempty"`
 	PositionSeconds float64       `json:"position_seconds"` // playhead when the account was taken
+	// Live is set for live streams (abrkit play reports it at the top level).
+	Live bool `json:"-"`
+	// LiveLatencySeconds is the mean live latency while playing (the wall
+	// clock minus the capture time of the frame played: DASH
+	// availabilityStartTime plus presentation time, HLS
+	// EXT-X-PROGRAM-DATE-TIME), weighted by play time; LiveLatencyP95Seconds
+	// its 95th percentile (to 0.1 s). Zero for VOD and when the stream
+	// carries no times.
+	LiveLatencySeconds    float64 `json:"live_latency_seconds,omitempty"`
+	LiveLatencyP95Seconds float64 `json:"live_latency_p95_seconds,omitempty"`
 	// Telemetry beacons posted and dropped (endpoint down, slow or queue
 	// full); set by the real-time Player with WithTelemetry.
 	TelemetrySent    int `json:"telemetry_sent,omitempty"`
@@ -69,6 +79,9 @@ func (q QoE) WriteText(w io.Writer) error {
 	fmt.Fprintf(tw, "started\t%s\n", yes(q.Started))
 	fmt.Fprintf(tw, "startup time\t%.3f s\n", q.StartupSeconds)
 	fmt.Fprintf(tw, "played\t%.1f s (position %.1f s)\n", q.PlaySeconds, q.PositionSeconds)
+	if q.LiveLatencySeconds > 0 {
+		fmt.Fprintf(tw, "live latency\t%.2f s mean, %.1f s p95\n", q.LiveLatencySeconds, q.LiveLatencyP95Seconds)
+	}
 	fmt.Fprintf(tw, "stalls\t%d (%.3f s, rebuffer ratio %.4f)\n", q.Stalls, q.StallSeconds, q.RebufferRatio)
 	fmt.Fprintf(tw, "average bitrate\t%s\n", FormatBitrate(q.AvgBitrate))
 	fmt.Fprintf(tw, "last bitrate\t%s\n", FormatBitrate(float64(q.LastBitrate)))
