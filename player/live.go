@@ -214,7 +214,7 @@ func (s *latencyStats) summary(q float64) (mean, quant float64, ok bool) {
 	for i, b := range s.bins {
 		acc += uint64(b)
 		if acc >= need && b > 0 {
-			quant = (float64(i) + 0.5) * latencyBin.Seconds()
+			quant = float64(i+1) * latencyBin.Seconds() // the bin's upper edge
 			break
 		}
 	}

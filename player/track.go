@@ -128,7 +128,10 @@ func (c *Core) bind(now time.Duration, ti int, p, s int) {
 		l := &t.levels[i]
 		l.init, l.target, l.endList = r.Init, r.TargetDuration, r.EndList
 		switch {
-		case c.pres.Format == manifest.FormatDASH && r.Template != nil && r.Template.Dynamic && !r.Loaded:
+		case c.pres.Format == manifest.FormatDASH && r.Template != nil && r.Template.Dynamic &&
+			(!r.Loaded || r.Template.Timeline == nil && !c.cfg.Epoch.IsZero()):
+			// a $Number$/$Time$ window moves with the clock, not with MPD
+			// updates (minimumUpdatePeriod may be minutes)
 			l.dynamic = true
 			l.offset = c.pres.Periods[p].Start
 			if !c.cfg.Epoch.IsZero() {

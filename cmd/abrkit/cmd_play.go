@@ -27,6 +27,7 @@ type playReport struct {
 	Stopped  string     `json:"stopped"` // ended, duration, interrupted or failed
 	Error    string     `json:"error,omitempty"`
 	Position float64    `json:"position_seconds"`
+	Live     bool       `json:"live"` // a live stream; its qoe has live_latency_seconds and live_latency_p95_seconds
 	QoE      player.QoE `json:"qoe"`
 }
 
@@ -46,8 +47,13 @@ playback API (POST /v1/play) for the title and plays it with the ranked
 edge list, so a failing edge is left for the next one; QoE beacons go to
 the playback API's events URL. Every request carries CMCD (--cmcd).
 
+Live streams (HLS, LL-HLS, dynamic DASH) start near the live edge and
+report their live latency: the wall clock minus the capture time of the
+frame played (EXT-X-PROGRAM-DATE-TIME, DASH availabilityStartTime). A
+session that shows no frame within --startup-timeout fails.
+
 Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
-1 playback failed, 2 bad usage.`,
+1 playback failed (or never started), 2 bad usage.`,
 		Example: `  abrkit play --gateway http://127.0.0.1:8080 --title t1 --duration 30s --cmcd headers
   abrkit play --gateway http://127.0.0.1:8080 --title t2 --abr bola --max-bitrate 2M --format json
   abrkit download --gateway http://127.0.0.1:8080 --play t1 --out out/downloads
@@ -68,6 +74,7 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 	password := c.Flags().String("password", "viewer", "with --gateway: login password")
 	dash := c.Flags().Bool("dash", false, "with --gateway: play the DASH manifest instead of HLS")
 	probe := c.Flags().Int("probe", 0, "with --gateway: probe this many best-ranked edges before the first media request (0: none)")
+	startup := c.Flags().Duration("startup-timeout", player.DefaultStartupTimeout, "fail when no frame plays this long after loading (0: wait for ever)")
 	speed := c.Flags().Float64("speed", 1, "run the player clock this many times faster than real time (tests, demos)")
 	_ = c.Flags().MarkHidden("speed")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
@@ -94,9 +101,13 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 				return usageErrorf("--max-bitrate: %v", err)
 			}
 		}
-		if *duration < 0 || *speed <= 0 || *probe < 0 {
-			return usageErrorf("--duration and --probe must not be negative and --speed must be positive")
+		if *duration < 0 || *speed <= 0 || *probe < 0 || *startup < 0 {
+			return usageErrorf("--duration, --probe and --startup-timeout must not be negative and --speed must be positive")
 		}
+		if *startup == 0 {
+			*startup = -1 // the option's "wait for ever"
+		}
+		opts = append(opts, player.WithStartupTimeout(*startup))
 		opts = append(opts, player.WithProbing(*probe))
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
@@ -214,6 +225,7 @@ func play(ctx context.Context, src string, a abr.Algorithm, maxBitrate int, d ti
 	}
 	_ = p.Close()
 	rep.QoE = p.QoE()
+	rep.Live = rep.QoE.Live
 	rep.Position = rep.QoE.PositionSeconds
 	return rep, err
 }

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// countingFiles serves dir (a plain file server) and counts the requests
+// per path; /time answers the current time (a UTCTiming source).
+type countingFiles struct {
+	mu    sync.Mutex
+	count map[string]int
+	files http.Handler
+}
+
+func (c *countingFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/time" {
+		_, _ = w.Write([]byte(time.Now().UTC().Format("2006-01-02T15:04:05.000Z")))
+		return
+	}
+	c.mu.Lock()
+	c.count[r.URL.Path]++
+	c.mu.Unlock()
+	c.files.ServeHTTP(w, r)
+}
+
+// inits returns the request count of every init segment path.
+func (c *countingFiles) inits() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[string]int{}
+	for p, n := range c.count {
+		if strings.Contains(p, "init") {
+			out[p] = n
+		}
+	}
+	return out
+}
+
+// serveDir starts a file server for dir on 127.0.0.1 with deadlines.
+func serveDir(t *testing.T, dir string) (*httptest.Server, *countingFiles) {
+	t.Helper()
+	h := &countingFiles{count: map[string]int{}, files: http.FileServer(http.Dir(dir))}
+	ts := httptest.NewUnstartedServer(h)
+	ts.Config.ReadTimeout, ts.Config.WriteTimeout = 10*time.Second, 30*time.Second
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return ts, h
+}
+
+// ffmpegLive is an ffmpeg command line making a live stream in real time:
+// two video rungs (640x360 800k, 320x180 300k) and AAC audio, 2 s
+// segments, for secs seconds.
+func ffmpegLive(secs string, output ...string) []string {
+	in := []string{"-hide_banner", "-loglevel", "error", "-nostdin", "-re",
+		"-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
+		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", secs,
+		"-map", "0:v", "-map", "0:v", "-map", "1:a",
+		"-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "50", "-keyint_min", "50", "-sc_threshold", "0",
+		"-b:v:0", "800k", "-s:v:0", "640x360", "-b:v:1", "300k", "-s:v:1", "320x180", "-c:a", "aac", "-b:a", "64k"}
+	return append(in, output...)
+}
+
+// waitFiles waits until n files whose names contain part exist under dir
+// (ffmpeg is another process: nothing to wait on but its output).
+func waitFiles(ctx context.Context, dir, part string, n int) error {
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		found := 0
+		_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.Contains(d.Name(), part) {
+				found++
+			}
+			return nil
+		})
+		if found >= n {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// TestPlayFFmpegLive plays live streams that ffmpeg makes in real time
+// (HLS fMP4, HLS MPEG-TS, DASH with SegmentTimeline, DASH with $Number$)
+// from a plain file server through `abrkit play --duration 30s`.
+func TestPlayFFmpegLive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plays four 30 s live streams in real time; skipped with -short")
+	}
+	ffmpeg, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		t.Skip("ffmpeg not found: this test plays live streams that ffmpeg makes")
+	}
+	const secs = "50" // ffmpeg runs longer than the 30 s played plus its start
+	hls := func(kind, ext string) func(string) []string {
+		return func(string) []string {
+			return []string{"-f", "hls", "-hls_time", "2", "-hls_list_size", "6",
+				"-hls_flags", "delete_segments+independent_segments+program_date_time", "-hls_segment_type", kind,
+				"-master_pl_name", "master.m3u8", "-var_stream_map", "v:0,agroup:aud v:1,agroup:aud a:0,agroup:aud",
+				"-hls_segment_filename", "s%v/seg_%d." + ext, "s%v/index.m3u8"}
+		}
+	}
+	dash := func(timeline string) func(string) []string {
+		return func(timeURL string) []string {
+			return []string{"-f", "dash", "-seg_duration", "2", "-window_size", "6", "-extra_window_size", "2",
+				"-streaming", "1", "-use_timeline", timeline, "-use_template", "1", "-utc_timing_url", timeURL,
+				"-adaptation_sets", "id=0,streams=v id=1,streams=a", "live.mpd"}
+		}
+	}
+	cases := []struct {
+		name, manifest, segPart string
+		out                     func(timeURL string) []string
+	}{
+		{"hls-fmp4", "master.m3u8", "seg_", hls("fmp4", "m4s")},
+		{"hls-ts", "master.m3u8", "seg_", hls("mpegts", "ts")},
+		{"dash-timeline", "live.mpd", "chunk-", dash("1")},
+		{"dash-number", "live.mpd", "chunk-", dash("0")},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			ts, files := serveDir(t, dir)
+			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+			defer cancel()
+			var ffErr bytes.Buffer
+			cmd := exec.CommandContext(ctx, ffmpeg, ffmpegLive(secs, tc.out(ts.URL+"/time")...)...)
+			cmd.Dir, cmd.Stderr = dir, &ffErr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				_ = cmd.Process.Kill()
+				_ = cmd.Wait()
+			}()
+			// two segments of each of the three streams before playing
+			if err := waitFiles(ctx, dir, tc.segPart, 6); err != nil {
+				t.Fatalf("ffmpeg made no segments: %v\n%s", err, ffErr.String())
+			}
+			if err := waitFiles(ctx, dir, tc.manifest, 1); err != nil {
+				t.Fatalf("ffmpeg made no manifest: %v\n%s", err, ffErr.String())
+			}
+			var out, errOut bytes.Buffer
+			code := run([]string{"play", ts.URL + "/" + tc.manifest, "--duration", "30s", "--format", "json", "--quiet"}, &out, &errOut)
+			if code != 0 {
+				t.Fatalf("abrkit play exit %d\nstdout: %s\nstderr: %s\nffmpeg: %s", code, out.String(), errOut.String(), ffErr.String())
+			}
+			var rep playReport
+			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+				t.Fatalf("json: %v\n%s", err, out.String())
+			}
+			q := rep.QoE
+			t.Logf("%s: startup %.2fs played %.1fs stalls %d (%.2fs) latency mean %.2fs p95 %.1fs avg bitrate %.0f switches %d",
+				tc.name, q.StartupSeconds, q.PlaySeconds, q.Stalls, q.StallSeconds, q.LiveLatencySeconds, q.LiveLatencyP95Seconds, q.AvgBitrate, q.Switches)
+			if !q.Started || q.Stalls > 1 || q.PlaySeconds < 25 || rep.Stopped != "duration" || !rep.Live {
+				t.Errorf("started %v stalls %d stopped %q live %v; want a live session that plays 25 s or more of the 30 s run with at most one stall\n%s",
+					q.Started, q.Stalls, rep.Stopped, rep.Live, out.String())
+			}
+			if q.LiveLatencySeconds <= 0 || q.LiveLatencySeconds > 20 {
+				t.Errorf("live latency %vs; want measured and under 20s", q.LiveLatencySeconds)
+			}
+			inits := files.inits()
+			if len(inits) == 0 && tc.name != "hls-ts" {
+				t.Errorf("no init segment fetched")
+			}
+			for p, n := range inits {
+				if n != 1 {
+					t.Errorf("%s fetched %d times; want once", p, n)
+				}
+			}
+		})
+	}
+}
