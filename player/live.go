@@ -32,11 +32,14 @@ func (c *Core) checkStartup(now time.Duration) {
 		return
 	}
 	why := "no manifest"
-	switch {
-	case c.pres != nil && !c.posKnown:
-		why = "no segment list at the live edge"
-	case c.pres != nil:
-		why = "no media buffered"
+	if c.pres != nil {
+		why = "no segment available"
+		t := &c.tracks[c.abrTrack]
+		for _, li := range t.ladder {
+			if len(t.levels[li].segs) > 0 {
+				why = "no media buffered"
+			}
+		}
 	}
 	c.fail(&PlaybackError{Category: ErrMedia, URL: c.uri,
 		Err: fmt.Errorf("%w within %v (%s)", ErrStartupTimeout, d, why)})

@@ -123,7 +123,7 @@ func TestCoreDASHLiveNumberNeedsClock(t *testing.T) {
 	if !e.Fatal || !errors.Is(e.Err, ErrStartupTimeout) || e.At != 20*time.Second {
 		t.Errorf("error event %+v at %v; want fatal ErrStartupTimeout at 20s", e.Err, e.At)
 	}
-	if !strings.Contains(e.Err.Error(), "no segment list at the live edge") {
+	if !strings.Contains(e.Err.Error(), "no segment available") {
 		t.Errorf("error %q does not say why", e.Err)
 	}
 }

@@ -186,3 +186,42 @@ func TestPlayFFmpegLive(t *testing.T) {
 		})
 	}
 }
+
+func TestPlayNeverStarts(t *testing.T) {
+	// a live DASH stream whose availability starts in 2100: no segment
+	// is ever available
+	const mpd = `<?xml version="1.0"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="dynamic" availabilityStartTime="2100-01-01T00:00:00Z" minimumUpdatePeriod="PT2S" profiles="urn:mpeg:dash:profile:isoff-live:2011">
+<Period id="0" start="PT0S"><AdaptationSet contentType="video" mimeType="video/mp4">
+<SegmentTemplate timescale="1000" duration="2000" media="v$Number$.m4s" initialization="init.mp4" startNumber="1"/>
+<Representation id="v0" bandwidth="500000" codecs="avc1.64001f"/></AdaptationSet></Period></MPD>`
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(mpd))
+	}))
+	defer ts.Close()
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string // in stderr
+	}{
+		{"default time-out", []string{"--speed", "40"}, 1, "playback did not start within 20s (no segment available)"},
+		{"flag", []string{"--speed", "40", "--startup-timeout", "5s", "--format", "json"}, 1, "within 5s"},
+		{"negative", []string{"--startup-timeout", "-1s"}, 2, "--startup-timeout"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(append([]string{"play", ts.URL + "/live.mpd", "--quiet"}, tc.args...), &out, &errOut)
+			if code != tc.code || !strings.Contains(errOut.String(), tc.want) {
+				t.Fatalf("exit %d, stderr %q; want %d and %q", code, errOut.String(), tc.code, tc.want)
+			}
+			if code != 1 {
+				return
+			}
+			if !strings.Contains(out.String(), "failed") {
+				t.Errorf("stdout %q does not say the session failed", out.String())
+			}
+		})
+	}
+}
