@@ -47,6 +47,14 @@ type CoreConfig struct {
 	// windows of SegmentTemplates without a timeline. Zero: such windows
 	// are not generated.
 	Epoch time.Time
+	// NoLowLatency plays LL-HLS streams as regular HLS: whole segments,
+	// HOLD-BACK behind the edge, no blocking playlist reloads.
+	NoLowLatency bool
+	// TargetLatency is the live latency to hold (distance behind the
+	// newest media of the playlist): playback starts there and runs at
+	// 0.95-1.05x to return to it. 0: the start delay (LiveDelay, or the
+	// manifest's) is the target.
+	TargetLatency time.Duration
 	// StartupTimeout fails the session (a fatal error event wrapping
 	// ErrStartupTimeout) when the first frame has not come this long
 	// after Load while playback is wanted. 0: no time-out (the Player
@@ -185,7 +193,8 @@ type Core struct {
 	timed  bool // the DASH live clock source was chosen (UTCTiming)
 	timing bool // its time request, or the MPD reload it needs, is in flight: media waits
 
-	lat latencyStats // live latency while playing
+	lat  latencyStats // live latency while playing
+	rate float64      // playback rate: 1, or 0.95-1.05 holding the target latency
 
 	qoe QoE
 }
@@ -217,6 +226,8 @@ type request struct {
 	url       string
 	init      *manifest.InitSegment
 	timing    bool // a UTCTiming time-source request
+	part      bool // an LL-HLS part (or the part a preload hint names)
+	hold      bool // a blocking playlist reload, held by the server
 }
 
 // NewCore returns a core in StateIdle.
@@ -245,6 +256,7 @@ func NewCore(cfg CoreConfig) *Core {
 	}
 	c.manifestDue, c.steerAt, c.beaconAt = Never, Never, Never
 	c.sizeFn = c.segmentSize
+	c.rate = 1
 	c.playLevel = -1
 	for i := range c.tracks {
 		c.tracks[i].reset()
@@ -398,7 +410,7 @@ func (c *Core) Progress(now time.Duration, id RequestID, bytes int64) {
 	}
 	r := &c.reqs[i]
 	r.loaded = bytes
-	if r.kind != transport.KindMedia || int(r.track) != c.abrTrack || r.rung == 0 || !c.started || c.seeking {
+	if r.kind != transport.KindMedia || r.part || int(r.track) != c.abrTrack || r.rung == 0 || !c.started || c.seeking {
 		return
 	}
 	ab, ok := c.abr.(abr.Abandoner)
@@ -526,7 +538,7 @@ func (c *Core) Bitrate() int { return c.playRate }
 // Position returns the playhead at now (now must not be before the last step).
 func (c *Core) Position(now time.Duration) time.Duration {
 	if c.state == StatePlaying && now > c.last && !c.stopped {
-		return c.pos + min(now-c.last, c.ahead())
+		return c.pos + min(c.mediaOf(now-c.last), c.ahead())
 	}
 	return c.pos
 }
@@ -536,7 +548,7 @@ func (c *Core) Position(now time.Duration) time.Duration {
 func (c *Core) Buffered(now time.Duration) time.Duration {
 	a := c.ahead()
 	if c.state == StatePlaying && now > c.last && !c.stopped {
-		a -= min(now-c.last, a)
+		a -= min(c.mediaOf(now-c.last), a)
 	}
 	return a
 }
@@ -548,7 +560,7 @@ func (c *Core) QoE(now time.Duration) QoE {
 	if now > c.last && !c.stopped {
 		switch c.state {
 		case StatePlaying:
-			d := min(now-c.last, c.ahead())
+			d := min(c.mediaOf(now-c.last), c.ahead())
 			q.PlayTime += d
 			area += float64(c.playRate) * d.Seconds()
 		case StateStalled:

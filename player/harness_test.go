@@ -63,8 +63,9 @@ type sim struct {
 	rtt    time.Duration
 	bw     func(now time.Duration) float64 // bits/s
 	fail   func(a Action, now time.Duration) bool
-	body   func(a Action) Outcome // manifests, playlists, steering
-	index  func(a Action) Outcome // segment indexes (Action.Index)
+	body   func(a Action) Outcome       // manifests, playlists, steering
+	index  func(a Action) Outcome       // segment indexes (Action.Index)
+	hold   func(a Action) time.Duration // core time before which the server cannot answer a (nil: none)
 	fl     []*flight
 	events []Event
 	fetch  []issued // every fetch, in order
@@ -149,6 +150,9 @@ func (s *sim) start(a Action) {
 	}
 	s.fetch = append(s.fetch, issued{a, s.now})
 	f := &flight{a: a, readyAt: s.now + s.rtt, started: s.now}
+	if s.hold != nil {
+		f.readyAt = max(f.readyAt, s.hold(a)+s.rtt/2)
+	}
 	if s.fail != nil && s.fail(a, s.now) {
 		f.fail = true
 	}

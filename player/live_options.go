@@ -9,3 +9,12 @@ import "time"
 func WithStartupTimeout(d time.Duration) Option {
 	return func(o *options) { o.core.StartupTimeout = d }
 }
+
+// WithTargetLatency sets the live latency to hold: playback starts d
+// behind the newest media of the playlist and runs at 0.95-1.05x to stay
+// there. Defaults to 0: the start delay (WithLiveDelay, or the
+// manifest's hold-back) is the target, and only low-latency (LL-HLS)
+// streams adjust the rate. Negative values make New fail.
+func WithTargetLatency(d time.Duration) Option {
+	return func(o *options) { o.core.TargetLatency = d }
+}

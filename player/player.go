@@ -60,6 +60,9 @@ func New(opts ...Option) (*Player, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
+	if o.core.TargetLatency < 0 {
+		return nil, &OptionError{"WithTargetLatency", o.core.TargetLatency, "must be >= 0 (0: the start delay)"}
+	}
 	if p, ok := o.core.Buffer.(DefaultBufferPolicy); ok {
 		if err := p.Validate(); err != nil {
 			return nil, err

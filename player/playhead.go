@@ -21,7 +21,7 @@ func (c *Core) advance(now time.Duration) {
 	case StatePlaying:
 		lat, latOK := c.latencyAt(c.last, c.pos)
 		from := c.pos
-		c.play(min(dt, c.ahead())) // moves c.last along with the playhead
+		c.play(min(c.mediaOf(dt), c.ahead())) // moves c.last along with the playhead
 		if latOK {
 			c.lat.add(lat, c.pos-from)
 		}
@@ -74,7 +74,7 @@ func (c *Core) moveTo(pos time.Duration) {
 	c.rateArea += float64(c.playRate) * d.Seconds()
 	c.qoe.PlayTime += d
 	c.pos = pos
-	c.last += d
+	c.last += c.wallOf(d)
 }
 
 // crossSwitches applies switch points at or before pos (start-up, seeks).
@@ -225,14 +225,14 @@ func (c *Core) wake(now time.Duration) time.Duration {
 	}
 	if c.state == StatePlaying {
 		a := c.ahead()
-		w = min(w, now+a)
+		w = min(w, now+c.wallOf(a))
 		if c.swLen > 0 && c.sw[c.swHead].at > c.pos {
-			w = min(w, now+c.sw[c.swHead].at-c.pos)
+			w = min(w, now+c.wallOf(c.sw[c.swHead].at-c.pos))
 		}
 		for i := range c.tracks {
 			t := &c.tracks[i]
 			if t.active && !t.loading && !t.ended && !t.empty && t.req < 0 {
-				w = min(w, now+max(0, t.bufEnd-c.pos-c.buf.ResumeLevel()))
+				w = min(w, now+c.wallOf(max(0, t.bufEnd-c.pos-c.buf.ResumeLevel())))
 			}
 		}
 	}
@@ -247,7 +247,7 @@ func (c *Core) wake(now time.Duration) time.Duration {
 		if c.live && t.rung >= 0 && t.plReq < 0 {
 			l := &t.levels[t.ladder[t.rung]]
 			if l.loaded && !l.endList && (l.dynamic || c.pres.Format != manifest.FormatDASH) {
-				w = min(w, max(l.refreshAt(), now))
+				w = min(w, max(l.refreshAt(c.lowLatency(l)), now))
 			}
 		}
 	}

@@ -56,6 +56,7 @@ type levelState struct {
 	target   time.Duration
 	holdBack time.Duration // HLS EXT-X-SERVER-CONTROL HOLD-BACK
 	loadedAt time.Duration
+	ll       llState // LL-HLS parts, hints and server control
 }
 
 func (t *track) reset() {
@@ -297,8 +298,11 @@ func (c *Core) abrState(now time.Duration, t *track, segDur time.Duration, remai
 // schedule issues the next playlist, init or media request of track ti.
 func (c *Core) schedule(now time.Duration, ti int, out []Action) []Action {
 	t := &c.tracks[ti]
-	if !t.active || t.req >= 0 || t.plReq >= 0 || t.ended || now < t.retryAt || len(t.ladder) == 0 {
+	if !t.active || t.req >= 0 || t.ended || now < t.retryAt || len(t.ladder) == 0 {
 		return out
+	}
+	if t.plReq >= 0 && !c.reqs[t.plReq].hold {
+		return out // media waits for the playlist (a blocking reload does not hold it up)
 	}
 	if !c.posKnown && ti != c.abrTrack {
 		return out
@@ -345,6 +349,12 @@ func (c *Core) schedule(now time.Duration, ti int, out []Action) []Action {
 	if !t.empty {
 		from = t.bufEnd
 	}
+	if c.lowLatency(l) {
+		var done bool
+		if out, done = c.schedulePart(now, ti, li, rung, l, from, out); done {
+			return out
+		}
+	}
 	i := t.find(l, from, t.empty)
 	if i >= len(l.segs) {
 		if c.live && !l.endList {
@@ -374,17 +384,7 @@ func (c *Core) schedule(now time.Duration, ti int, out []Action) []Action {
 		init = l.init
 	}
 	if init != nil && initKey(init) != l.initKey {
-		r := request{kind: transport.KindInit, track: int8(ti), level: li, rung: rung, init: init, url: init.URI}
-		var off, n int64
-		if init.Range != nil {
-			off, n = init.Range.Offset, init.Range.Length
-			r.size = n
-		}
-		r.server, r.url = c.route(now, init.URI)
-		var slot int
-		out, slot = c.issue(now, r, off, n, out)
-		t.req = slot
-		return out
+		return c.fetchInit(now, ti, li, rung, init, out)
 	}
 	t.rung, t.forced = rung, -1
 	r := request{kind: transport.KindMedia, track: int8(ti), level: li, rung: rung, num: seg.Number,
@@ -402,6 +402,21 @@ func (c *Core) schedule(now time.Duration, ti int, out []Action) []Action {
 	var slot int
 	out, slot = c.issue(now, r, off, n, out)
 	t.req = slot
+	return out
+}
+
+// fetchInit issues the init segment request of level li.
+func (c *Core) fetchInit(now time.Duration, ti, li, rung int, init *manifest.InitSegment, out []Action) []Action {
+	r := request{kind: transport.KindInit, track: int8(ti), level: li, rung: rung, init: init, url: init.URI}
+	var off, n int64
+	if init.Range != nil {
+		off, n = init.Range.Offset, init.Range.Length
+		r.size = n
+	}
+	r.server, r.url = c.route(now, init.URI)
+	var slot int
+	out, slot = c.issue(now, r, off, n, out)
+	c.tracks[ti].req = slot
 	return out
 }
 
@@ -440,14 +455,27 @@ func mediaType(t Track) manifest.MediaType {
 }
 
 func (c *Core) fetchPlaylist(now time.Duration, ti, li, rung int, out []Action) []Action {
+	return c.fetchPlaylistURL(now, ti, li, rung, false, out)
+}
+
+// fetchPlaylistURL loads the media playlist of level li; block asks for
+// the next one with a blocking reload when the level offers it.
+func (c *Core) fetchPlaylistURL(now time.Duration, ti, li, rung int, block bool, out []Action) []Action {
 	t := &c.tracks[ti]
 	rend := &c.pres.Periods[t.period].Sets[t.set].Renditions[li]
 	if rend.PlaylistURI == "" {
 		c.fail(&PlaybackError{Category: ErrManifest, Err: ErrNoPlayable})
 		return out
 	}
-	r := request{kind: transport.KindManifest, playlist: true, track: int8(ti), level: li, rung: rung}
-	r.server, r.url = c.route(now, rend.PlaylistURI)
+	if t.plReq >= 0 {
+		c.cancel(t.plReq) // a blocking reload of another level
+	}
+	uri, hold := rend.PlaylistURI, false
+	if block {
+		uri, hold = c.blockingURL(uri, &t.levels[li])
+	}
+	r := request{kind: transport.KindManifest, playlist: true, track: int8(ti), level: li, rung: rung, hold: hold}
+	r.server, r.url = c.route(now, uri)
 	var slot int
 	out, slot = c.issue(now, r, 0, 0, out)
 	t.plReq = slot
@@ -497,7 +525,7 @@ func (c *Core) refresh(now time.Duration, ti int, out []Action) []Action {
 	}
 	li := t.ladder[t.rung]
 	l := &t.levels[li]
-	if !l.loaded || l.endList || now < l.refreshAt() {
+	if !l.loaded || l.endList || now < l.refreshAt(c.lowLatency(l)) {
 		return out
 	}
 	if l.dynamic {
@@ -508,12 +536,18 @@ func (c *Core) refresh(now time.Duration, ti int, out []Action) []Action {
 	if c.pres.Format == manifest.FormatDASH {
 		return out // the MPD refresh updates DASH lists
 	}
-	return c.fetchPlaylist(now, ti, li, t.rung, out)
+	if now < t.retryAt {
+		return out
+	}
+	return c.fetchPlaylistURL(now, ti, li, t.rung, true, out)
 }
 
 // refreshAt is when a live list should be reloaded: after a target
 // duration, or half of it when the last reload brought nothing new.
-func (l *levelState) refreshAt() time.Duration {
+func (l *levelState) refreshAt(lowLatency bool) time.Duration {
+	if lowLatency && l.ll.blocking {
+		return l.loadedAt // the server holds the request until there is news
+	}
 	d := l.target
 	if d <= 0 {
 		d = 2 * time.Second
@@ -554,7 +588,14 @@ func (c *Core) onPlaylist(now time.Duration, r *request, o *Outcome) {
 	if n := len(l.segs); n > 0 {
 		oldLast = l.segs[n-1].Number
 	}
-	l.segs, l.init, l.endList, l.target = m.Segments, m.Init, m.EndList, m.TargetDuration
+	segs, ok := mergeDelta(l.segs, m)
+	if !ok {
+		// a delta update that does not fit the list held: load it whole
+		l.ll.skipUntil = 0
+		return
+	}
+	l.segs, l.init, l.endList, l.target = segs, m.Init, m.EndList, m.TargetDuration
+	l.setLL(m)
 	l.loaded, l.loadedAt = true, now
 	if m.ServerControl != nil {
 		l.holdBack = m.ServerControl.HoldBack
@@ -572,7 +613,14 @@ func (c *Core) onPlaylist(now time.Duration, r *request, o *Outcome) {
 func (c *Core) decideStart(now time.Duration, ti int, l *levelState) {
 	c.posKnown = true
 	pos := c.cfg.StartPosition
-	if c.live && len(l.segs) > 0 {
+	if c.live && len(l.segs) > 0 && c.lowLatency(l) {
+		pos = c.edgeLL(l) - c.liveDelay(l)
+		if p, ok := c.startLL(l, pos); ok {
+			pos = max(p, l.offset+l.segs[0].Start)
+		} else {
+			pos = l.offset + l.segs[0].Start
+		}
+	} else if c.live && len(l.segs) > 0 {
 		edge := c.liveEdge(l)
 		pos = edge - c.liveDelay(l)
 		t := &c.tracks[ti]
@@ -596,17 +644,25 @@ func (c *Core) liveEdge(l *levelState) time.Duration {
 }
 
 func (c *Core) liveDelay(l *levelState) time.Duration {
-	switch {
-	case c.cfg.LiveDelay > 0:
-		return c.cfg.LiveDelay
-	case l.holdBack > 0:
-		return l.holdBack
-	case c.pres.SuggestedDelay > 0:
-		return c.pres.SuggestedDelay
-	}
 	tgt := l.target
 	if tgt <= 0 && len(l.segs) > 0 {
 		tgt = l.segs[0].Duration
+	}
+	switch {
+	case c.cfg.LiveDelay > 0:
+		return c.cfg.LiveDelay
+	case c.cfg.TargetLatency > 0:
+		return c.cfg.TargetLatency
+	case c.lowLatency(l) && l.ll.partHold > 0:
+		return l.ll.partHold
+	case c.lowLatency(l):
+		return 3 * l.ll.partTarget
+	case l.holdBack > 0:
+		return l.holdBack
+	case c.pres.SuggestedDelay > 0:
+		// a segment still being written is not whole on a plain file
+		// server: stay two segments behind at least
+		return max(c.pres.SuggestedDelay, 2*tgt)
 	}
 	return 3 * tgt
 }
@@ -619,8 +675,10 @@ func (c *Core) catchUp(now time.Duration) {
 	}
 	l := &t.levels[t.ladder[t.rung]]
 	if len(l.segs) == 0 || l.endList {
+		c.rate = 1
 		return
 	}
+	c.adjustRate(now, l)
 	edge, delay := c.liveEdge(l), c.liveDelay(l)
 	if edge-c.pos > 2*delay+liveCatchUpMin {
 		c.jump(now, edge-delay, "catch_up")
@@ -645,8 +703,11 @@ func (c *Core) onSegment(now time.Duration, r *request, o *Outcome) {
 	}
 	c.qoe.MediaBytes += o.Bytes
 	c.qoe.Segments++
-	if o.Duration > 0 && o.Bytes > 0 {
-		c.est.Add(abr.Sample{Bytes: o.Bytes, Duration: o.Duration})
+	if d := o.Duration; d > 0 && o.Bytes > 0 {
+		if r.part && o.TTFB > 0 && o.TTFB < d {
+			d -= o.TTFB // a part may wait at the server until it is complete: only the transfer counts
+		}
+		c.est.Add(abr.Sample{Bytes: o.Bytes, Duration: d})
 	}
 	ch := abr.Chunk{Level: r.rung, Bytes: o.Bytes, Download: o.Duration, Rebuffer: c.qoe.StallTime - r.stallAt}
 	if c.nHist == historyLen {
