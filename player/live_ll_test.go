@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/abrkit/abrkit/player/internal/lltest"
+	"github.com/abrkit/abrkit/internal/lltest"
 	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/player/transport"
 )

@@ -18,3 +18,9 @@ func WithStartupTimeout(d time.Duration) Option {
 func WithTargetLatency(d time.Duration) Option {
 	return func(o *options) { o.core.TargetLatency = d }
 }
+
+// WithoutLowLatency plays LL-HLS streams as regular HLS: whole segments
+// HOLD-BACK behind the edge, playlists reloaded every target duration.
+// Default: parts, preload hints and blocking reloads are used when the
+// stream offers them.
+func WithoutLowLatency() Option { return func(o *options) { o.core.NoLowLatency = true } }

@@ -49,8 +49,11 @@ the playback API's events URL. Every request carries CMCD (--cmcd).
 
 Live streams (HLS, LL-HLS, dynamic DASH) start near the live edge and
 report their live latency: the wall clock minus the capture time of the
-frame played (EXT-X-PROGRAM-DATE-TIME, DASH availabilityStartTime). A
-session that shows no frame within --startup-timeout fails.
+frame played (EXT-X-PROGRAM-DATE-TIME, DASH availabilityStartTime).
+LL-HLS streams are played part by part with blocking playlist reloads,
+PART-HOLD-BACK behind the edge; --target-latency sets another distance,
+held with a 0.95-1.05x playback rate. A session that shows no frame
+within --startup-timeout fails.
 
 Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 1 playback failed (or never started), 2 bad usage.`,
@@ -74,6 +77,8 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 	password := c.Flags().String("password", "viewer", "with --gateway: login password")
 	dash := c.Flags().Bool("dash", false, "with --gateway: play the DASH manifest instead of HLS")
 	probe := c.Flags().Int("probe", 0, "with --gateway: probe this many best-ranked edges before the first media request (0: none)")
+	target := c.Flags().Duration("target-latency", 0, "live: latency to hold, reached with a 0.95-1.05x playback rate (0: the stream's hold-back)")
+	noLL := c.Flags().Bool("no-low-latency", false, "play LL-HLS streams as regular HLS (whole segments, no blocking reloads)")
 	startup := c.Flags().Duration("startup-timeout", player.DefaultStartupTimeout, "fail when no frame plays this long after loading (0: wait for ever)")
 	speed := c.Flags().Float64("speed", 1, "run the player clock this many times faster than real time (tests, demos)")
 	_ = c.Flags().MarkHidden("speed")
@@ -101,8 +106,12 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 				return usageErrorf("--max-bitrate: %v", err)
 			}
 		}
-		if *duration < 0 || *speed <= 0 || *probe < 0 || *startup < 0 {
-			return usageErrorf("--duration, --probe and --startup-timeout must not be negative and --speed must be positive")
+		if *duration < 0 || *speed <= 0 || *probe < 0 || *startup < 0 || *target < 0 {
+			return usageErrorf("--duration, --probe, --startup-timeout and --target-latency must not be negative and --speed must be positive")
+		}
+		opts = append(opts, player.WithTargetLatency(*target))
+		if *noLL {
+			opts = append(opts, player.WithoutLowLatency())
 		}
 		if *startup == 0 {
 			*startup = -1 // the option's "wait for ever"

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/abrkit/abrkit/internal/lltest"
 )
 
 // countingFiles serves dir (a plain file server) and counts the requests
@@ -221,6 +223,56 @@ func TestPlayNeverStarts(t *testing.T) {
 			}
 			if !strings.Contains(out.String(), "failed") {
 				t.Errorf("stdout %q does not say the session failed", out.String())
+			}
+		})
+	}
+}
+
+// TestPlayLowLatencyHLS measures the live latency of `abrkit play` on a
+// clock-driven LL-HLS channel (2 s segments, 0.5 s parts) in real time.
+func TestPlayLowLatencyHLS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plays 12 s of live LL-HLS in real time; skipped with -short")
+	}
+	ch := &lltest.Channel{Start: time.Now().Add(-time.Minute), Seg: 2 * time.Second, Part: 500 * time.Millisecond,
+		Window: 6, Bitrates: []int{500_000, 1_500_000}, SkipUntil: 12 * time.Second}
+	ts := httptest.NewUnstartedServer(ch)
+	ts.Config.ReadTimeout, ts.Config.WriteTimeout = 10*time.Second, 30*time.Second
+	ts.Start()
+	t.Cleanup(ts.Close) // after the parallel subtests, not when this function returns
+	tests := []struct {
+		name    string
+		args    []string
+		maxMean float64
+	}{
+		{"low latency", nil, 3},
+		{"target latency", []string{"--target-latency", "1s"}, 3},
+		{"regular HLS", []string{"--no-low-latency"}, 9},
+	}
+	t.Cleanup(func() {
+		if ch.Count("blocked") == 0 || ch.Count("skip") == 0 || ch.Count("part") == 0 {
+			t.Errorf("server saw %d blocking reloads, %d delta updates, %d part requests; want all three",
+				ch.Count("blocked"), ch.Count("skip"), ch.Count("part"))
+		}
+	})
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var out, errOut bytes.Buffer
+			args := append([]string{"play", ts.URL + "/master.m3u8", "--duration", "12s", "--format", "json", "--quiet"}, tc.args...)
+			if code := run(args, &out, &errOut); code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, out.String(), errOut.String())
+			}
+			var rep playReport
+			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+				t.Fatal(err)
+			}
+			q := rep.QoE
+			t.Logf("%s: latency mean %.2fs p95 %.1fs, startup %.2fs, stalls %d, played %.1fs", tc.name,
+				q.LiveLatencySeconds, q.LiveLatencyP95Seconds, q.StartupSeconds, q.Stalls, q.PlaySeconds)
+			if !rep.Live || !q.Started || q.Stalls > 1 || q.LiveLatencySeconds <= 0 || q.LiveLatencySeconds > tc.maxMean {
+				t.Errorf("live %v started %v stalls %d latency %vs; want live, started, <= 1 stall, latency <= %vs\n%s",
+					rep.Live, q.Started, q.Stalls, q.LiveLatencySeconds, tc.maxMean, out.String())
 			}
 		})
 	}
