@@ -33,8 +33,11 @@ type LiveSource struct {
 var _ Source = (*LiveSource)(nil)
 
 // WithChannels returns base with the channels added; channel ids must not
-// be titles of base.
+// be titles of base. A nil base has no titles.
 func WithChannels(base Source, chans ...*packager.Channel) (*LiveSource, error) {
+	if base == nil {
+		base = noTitles{}
+	}
 	s := &LiveSource{base: base, chans: map[string]*packager.Channel{}}
 	ids := map[string]bool{}
 	for _, t := range base.Titles() {
@@ -109,4 +112,13 @@ func LiveQuery(q url.Values) string {
 		}
 	}
 	return b.String()
+}
+
+// noTitles is the empty Source.
+type noTitles struct{}
+
+func (noTitles) Titles() []TitleInfo { return nil }
+
+func (noTitles) Open(_ context.Context, title, file string) ([]byte, error) {
+	return nil, fmt.Errorf("%s/%s: %w", title, file, ErrNotFound)
 }
