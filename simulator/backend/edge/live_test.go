@@ -3,8 +3,8 @@ package edge
 import (
 	"bytes"
 	"context"
-	"io"
 	"fmt"
+	"io"
 	"net/http"
 	"runtime"
 	"strings"

@@ -107,3 +107,13 @@ func (t *Topology) validateLive(titles map[string]bool) error {
 	}
 	return nil
 }
+
+// IsChannel reports whether id is a live channel of the topology.
+func (t *Topology) IsChannel(id string) bool {
+	for _, c := range t.Channels {
+		if c.ID == id {
+			return true
+		}
+	}
+	return false
+}
