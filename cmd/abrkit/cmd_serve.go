@@ -332,6 +332,10 @@ func newServeURLsCmd() *cobra.Command {
 			}{urls})
 		}
 		for _, u := range urls {
+			if u.Live {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s (live)\n  hls     %s\n  dash    %s\n  ll-dash %s\n", u.ID, u.HLS, u.DASH, u.LLDASH)
+				continue
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s\n  hls  %s\n  dash %s\n", u.ID, u.HLS, u.DASH)
 		}
 		return nil

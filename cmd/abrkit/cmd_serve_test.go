@@ -72,7 +72,7 @@ func TestServeUsageErrors(t *testing.T) {
 func TestServeAndURLs(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "topo.yaml")
-	topo := "catalog:\n  titles:\n    - {id: a, duration: 12s, segment_duration: 2s, ladder_kbps: [300, 800]}\n    - {id: b, duration: 12s, segment_duration: 2s, ladder_kbps: [300]}\nregions:\n  - id: eu\n    edges: [{id: eu-1}, {id: eu-2}]\n"
+	topo := "catalog:\n  titles:\n    - {id: a, duration: 12s, segment_duration: 2s, ladder_kbps: [300, 800]}\n    - {id: b, duration: 12s, segment_duration: 2s, ladder_kbps: [300]}\nchannels:\n  - {id: ch1, ladder_kbps: [300]}\nregions:\n  - id: eu\n    edges: [{id: eu-1}, {id: eu-2}]\n"
 	if err := os.WriteFile(cfg, []byte(topo), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -101,10 +101,17 @@ func TestServeAndURLs(t *testing.T) {
 		t.Fatalf("serve urls = %d: %s", code, errOut.String())
 	}
 	var urls struct {
-		Titles []struct{ ID, HLS, DASH string } `json:"titles"`
+		Titles []struct {
+			ID, HLS, DASH string
+			Live          bool
+			LLDASH        string `json:"ll_dash"`
+		} `json:"titles"`
 	}
-	if err := json.Unmarshal(out.Bytes(), &urls); err != nil || len(urls.Titles) != 2 || urls.Titles[0].HLS == "" {
-		t.Fatalf("serve urls output %s (%v); want 2 titles with URLs", out.String(), err)
+	if err := json.Unmarshal(out.Bytes(), &urls); err != nil || len(urls.Titles) != 3 || urls.Titles[0].HLS == "" {
+		t.Fatalf("serve urls output %s (%v); want 2 titles and a channel with URLs", out.String(), err)
+	}
+	if ch := urls.Titles[2]; ch.ID != "ch1" || !ch.Live || !strings.HasSuffix(ch.LLDASH, "/manifest-ll.mpd") || urls.Titles[0].Live {
+		t.Errorf("serve urls lists the channel as %+v; want ch1, live, with an LL-DASH URL", ch)
 	}
 	hc := &http.Client{Timeout: 10 * time.Second}
 	resp, err := hc.Get(urls.Titles[0].HLS)

@@ -85,8 +85,30 @@ type Backend struct {
 
 // NewSource builds the origin's source: a content directory, else the
 // catalog given, else the topology's catalog (file, inline titles or
-// generated titles).
+// generated titles), with the topology's live channels added.
 func NewSource(t *topology.Topology, cat *packager.Catalog, contentDir string) (origin.Source, error) {
+	return newSource(t, cat, contentDir, clock.Real{})
+}
+
+// newSource is NewSource with the topology's live channels running on clk.
+func newSource(t *topology.Topology, cat *packager.Catalog, contentDir string, clk clock.Clock) (origin.Source, error) {
+	src, err := vodSource(t, cat, contentDir)
+	if err != nil || len(t.Channels) == 0 {
+		return src, err
+	}
+	chans := make([]*packager.Channel, 0, len(t.Channels))
+	for _, c := range t.Channels {
+		ch, err := packager.NewChannel(packager.ChannelConfig{ID: c.ID, SegmentDuration: c.SegmentDuration, PartDuration: c.PartDuration,
+			Window: c.Window, LatencyTarget: c.LatencyTarget, LadderKbps: c.LadderKbps, Seed: c.Seed}, clk)
+		if err != nil {
+			return nil, err
+		}
+		chans = append(chans, ch)
+	}
+	return origin.WithChannels(src, chans...)
+}
+
+func vodSource(t *topology.Topology, cat *packager.Catalog, contentDir string) (origin.Source, error) {
 	if contentDir == "" {
 		contentDir = t.Catalog.Content
 	}
@@ -145,7 +167,7 @@ func Start(ctx context.Context, opts Options) (*Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("backend: listen address %q: %w", opts.Listen, err)
 	}
-	src, err := NewSource(t, opts.Catalog, opts.ContentDir)
+	src, err := newSource(t, opts.Catalog, opts.ContentDir, opts.Clock)
 	if err != nil {
 		return nil, fmt.Errorf("backend: catalog: %w", err)
 	}
@@ -203,7 +225,8 @@ func (b *Backend) startEdges(opts Options, host string, report func(edge.Report)
 		ed, err := edge.New(edge.Config{ID: e.ID, Region: e.Region, Addr: net.JoinHostPort(host, "0"), CapacityBps: int64(e.Capacity),
 			MaxConnections: e.MaxConnections, CacheBytes: int64(e.CacheSize), Origin: fill, Signer: signer,
 			Clock: opts.Clock, Log: opts.Log, Report: report, WriteTimeout: opts.EdgeWriteTimeout,
-			MinSendRate: opts.EdgeMinSendRate, MaxConnsPerClient: opts.MaxConnsPerClient})
+			MinSendRate: opts.EdgeMinSendRate, MaxConnsPerClient: opts.MaxConnsPerClient,
+			Live: b.Topology.IsChannel, NoCollapse: !b.Topology.LiveEdges.Collapsing(), LivePlaylistTTL: b.Topology.LiveEdges.PlaylistTTL})
 		if err != nil {
 			return err
 		}

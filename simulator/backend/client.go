@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/abrkit/abrkit/simulator/backend/control"
+	"github.com/abrkit/abrkit/simulator/backend/packager"
 )
 
 // ErrStatus is wrapped by Client errors for non-2xx answers.
@@ -106,6 +107,9 @@ type TitleURLs struct {
 	ID   string `json:"id"`
 	HLS  string `json:"hls,omitempty"`
 	DASH string `json:"dash,omitempty"`
+	// Live marks a live channel; LLDASH is its low-latency DASH manifest.
+	Live   bool   `json:"live,omitempty"`
+	LLDASH string `json:"ll_dash,omitempty"`
 }
 
 // PlayableURLs logs in and asks the playback API for every title.
@@ -123,7 +127,11 @@ func (c *Client) PlayableURLs(ctx context.Context, user, password string) ([]Tit
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, TitleURLs{ID: t.ID, HLS: p.HLS, DASH: p.DASH})
+		u := TitleURLs{ID: t.ID, HLS: p.HLS, DASH: p.DASH, Live: t.Live}
+		if base, ok := strings.CutSuffix(p.DASH, packager.DASHManifest); ok && t.Live {
+			u.LLDASH = base + packager.LLDASHManifest
+		}
+		out = append(out, u)
 	}
 	return out, nil
 }

@@ -108,7 +108,7 @@ func StartEdge(ctx context.Context, t *topology.Topology, p EdgeProcess) (*EdgeP
 		MaxConnections: ref.MaxConnections, CacheBytes: int64(ref.CacheSize),
 		Origin: &origin.Client{Base: p.OriginURL, HTTP: &http.Client{Timeout: 30 * time.Second}},
 		Signer: signing.New(t.SigningKey), Clock: clock.Real{}, Log: p.Log, Report: rep.Send,
-		Admin: fc.Handler(time.Now)})
+		Admin: fc.Handler(time.Now), Live: t.IsChannel, NoCollapse: !t.LiveEdges.Collapsing(), LivePlaylistTTL: t.LiveEdges.PlaylistTTL})
 	if err != nil {
 		return nil, err
 	}

@@ -77,6 +77,8 @@ type PlayResponse struct {
 	EventsURL string    `json:"events_url"`
 	Region    string    `json:"region"`
 	ExpiresAt time.Time `json:"expires_at"`
+	// Live marks a live channel.
+	Live bool `json:"live,omitempty"`
 }
 
 // TitlesResponse is GET /v1/titles's answer.
@@ -90,6 +92,8 @@ type TitleEntry struct {
 	DurationS float64 `json:"duration_s,omitempty"`
 	HLS       bool    `json:"hls"`
 	DASH      bool    `json:"dash"`
+	// Live marks a live channel (no duration; manifests change).
+	Live bool `json:"live"`
 }
 
 // EventsRequest is POST /v1/events's body: a batch of one session's events.

@@ -361,7 +361,7 @@ func checkPassword(u topology.User, password string) bool {
 func (g *Gateway) listTitles(w http.ResponseWriter, _ *http.Request, _ []byte, _ signing.Claims) int {
 	resp := TitlesResponse{Titles: make([]TitleEntry, 0, len(g.order))}
 	for _, t := range g.order {
-		resp.Titles = append(resp.Titles, TitleEntry{ID: t.ID, DurationS: t.Duration.Seconds(), HLS: t.HLS != "", DASH: t.DASH != ""})
+		resp.Titles = append(resp.Titles, TitleEntry{ID: t.ID, DurationS: t.Duration.Seconds(), HLS: t.HLS != "", DASH: t.DASH != "", Live: t.Live})
 	}
 	return writeJSON(w, http.StatusOK, resp)
 }
@@ -411,7 +411,7 @@ func (g *Gateway) play(w http.ResponseWriter, _ *http.Request, body []byte, c si
 	dir := g.signer.Path(ti.ID, "", exp)
 	session := newSession()
 	resp := PlayResponse{Title: ti.ID, Session: session, Region: region, ExpiresAt: exp.UTC(),
-		SteeringURI: SteeringURI(g.URL(), ti.ID, region, session), EventsURL: g.URL() + "/v1/events", Edges: make([]PlayEdge, 0, len(ranked))}
+		SteeringURI: SteeringURI(g.URL(), ti.ID, region, session), EventsURL: g.URL() + "/v1/events", Edges: make([]PlayEdge, 0, len(ranked)), Live: ti.Live}
 	for i, e := range ranked {
 		pe := PlayEdge{ID: e.ID, Region: e.Region, Rank: i, URL: strings.TrimSuffix(e.URL, "/") + dir, Load: math.Round(e.Load()*1000) / 1000}
 		if ti.HLS != "" {

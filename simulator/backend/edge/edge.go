@@ -70,6 +70,20 @@ type Config struct {
 	MinSendRate int64
 	// MaxConnsPerClient caps connections per client address; 0: no cap.
 	MaxConnsPerClient int
+	// Live reports whether a title is a live channel. Its objects are kept
+	// for a short time (LivePlaylistTTL for playlists, LiveMediaTTL for
+	// media) instead of in the cache, and a request's LL-HLS query
+	// (_HLS_msn, _HLS_part, _HLS_skip) goes to the origin, which holds it
+	// until it can be answered. Nil: no live titles.
+	Live func(title string) bool
+	// LivePlaylistTTL defaults to DefaultLivePlaylistTTL.
+	LivePlaylistTTL time.Duration
+	// NoCollapse makes every viewer request for a live object that the
+	// edge does not hold go to the origin (for comparison); by default
+	// concurrent requests for one object share one origin fetch.
+	NoCollapse bool
+	// LiveBytes bounds the live store; defaults to DefaultLiveBytes.
+	LiveBytes int64
 }
 
 // Defaults of Config.
@@ -106,6 +120,7 @@ type Report struct {
 type Edge struct {
 	cfg   Config
 	cache *Cache
+	live  *liveStore
 	link  *Link
 	imp   *faults.Impaired
 	log   *slog.Logger
@@ -172,7 +187,13 @@ func New(cfg Config) (*Edge, error) {
 	if cfg.MinSendRate == 0 {
 		cfg.MinSendRate = DefaultMinSendRate
 	}
-	e := &Edge{cfg: cfg, cache: NewCache(cfg.CacheBytes), link: NewLink(cfg.CapacityBps),
+	if cfg.LivePlaylistTTL == 0 {
+		cfg.LivePlaylistTTL = DefaultLivePlaylistTTL
+	}
+	if cfg.LiveBytes == 0 {
+		cfg.LiveBytes = DefaultLiveBytes
+	}
+	e := &Edge{cfg: cfg, cache: NewCache(cfg.CacheBytes), link: NewLink(cfg.CapacityBps), live: newLiveStore(!cfg.NoCollapse, cfg.LiveBytes, cfg.Clock.Now),
 		imp: faults.NewImpaired(uint64(len(cfg.ID))*7919 + 1), log: cfg.Log.With("edge", cfg.ID), reg: prometheus.NewRegistry()}
 	labels := prometheus.Labels{"edge": cfg.ID, "region": cfg.Region}
 	e.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "abrkit_edge_requests_total", Help: "Edge media requests by status code.", ConstLabels: labels}, []string{"code"})
@@ -191,6 +212,8 @@ func New(cfg Config) (*Edge, error) {
 		MaxConnsPerClient: cfg.MaxConnsPerClient, Log: e.log})
 	e.reg.MustRegister(e.requests, e.latency, e.bytesSent, e.cacheOut, e.rejected, e.fillErrs, e.cmcdReqs, e.cmcdBad, e.cmcdBuf, e.cmcdRate,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_edge_active_requests", Help: "Requests in progress.", ConstLabels: labels}, func() float64 { return float64(e.active.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_edge_live_origin_fetches_total", Help: "Origin requests for live objects; divided by abrkit_edge_live_objects_total it is origin requests per object.", ConstLabels: labels}, func() float64 { return float64(e.live.snapshot().Fetches) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_edge_live_objects_total", Help: "Distinct live objects fetched from the origin.", ConstLabels: labels}, func() float64 { return float64(e.live.snapshot().Objects) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_edge_cache_bytes", Help: "Bytes in the cache.", ConstLabels: labels}, func() float64 { return float64(e.cache.Stats().Bytes) }),
 	)
 	return e, nil
@@ -375,9 +398,7 @@ func (e *Edge) serveMedia(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusForbidden)
 		return
 	}
-	data, out, err := e.cache.Get(r.Context(), res.Title, res.File, func(ctx context.Context) ([]byte, error) {
-		return e.cfg.Origin.Fetch(ctx, res.Title, res.File)
-	})
+	data, out, maxAge, err := e.fetch(r, res)
 	if out == Hit {
 		e.hitOK.Inc()
 	} else {
@@ -387,6 +408,13 @@ func (e *Edge) serveMedia(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, origin.ErrNotFound):
 		http.Error(w, "not found", http.StatusNotFound)
 		return
+	case errors.Is(err, origin.ErrBadRequest):
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	case errors.Is(err, origin.ErrUnavailable):
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		return
 	case err != nil:
@@ -395,16 +423,42 @@ func (e *Edge) serveMedia(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "origin unavailable", http.StatusBadGateway)
 		return
 	}
-	werr = e.send(w, r, res.File, data, out == Hit)
+	werr = e.send(w, r, res.File, data, out == Hit, maxAge)
 }
+
+// fetch gets a file from the cache, or for a live title from the live
+// store (with the request's LL-HLS query), filling from the origin. It
+// returns the max-age viewers may keep it.
+func (e *Edge) fetch(r *http.Request, res signing.Resource) ([]byte, Outcome, time.Duration, error) {
+	if e.cfg.Live == nil || !e.cfg.Live(res.Title) {
+		data, out, err := e.cache.Get(r.Context(), res.Title, res.File, func(ctx context.Context) ([]byte, error) {
+			return e.cfg.Origin.Fetch(ctx, res.Title, res.File)
+		})
+		return data, out, e.cfg.MaxAge, err
+	}
+	file, ttl, maxAge := res.File, LiveMediaTTL, LiveMediaTTL
+	if origin.IsPlaylist(file) {
+		ttl, maxAge = e.cfg.LivePlaylistTTL, 0
+		if q := origin.LiveQuery(r.URL.Query()); q != "" {
+			file += "?" + q
+		}
+	}
+	data, out, err := e.live.get(r.Context(), res.Title+"/"+file, ttl, func(ctx context.Context) ([]byte, error) {
+		return e.cfg.Origin.Fetch(ctx, res.Title, file)
+	})
+	return data, out, maxAge, err
+}
+
+// LiveStats returns the counts of live objects served and fetched.
+func (e *Edge) LiveStats() LiveStats { return e.live.snapshot() }
 
 // send writes a cached file (or the requested range of it) to a viewer,
 // under write deadlines and the link's pacing. It returns the error of
 // writing a whole file's body.
-func (e *Edge) send(w http.ResponseWriter, r *http.Request, file string, data []byte, hit bool) error {
+func (e *Edge) send(w http.ResponseWriter, r *http.Request, file string, data []byte, hit bool, maxAge time.Duration) error {
 	h := w.Header()
 	h.Set("Content-Type", origin.ContentType(file))
-	h.Set("Cache-Control", "private, max-age="+strconv.Itoa(int(e.cfg.MaxAge.Seconds())))
+	h.Set("Cache-Control", "private, max-age="+strconv.Itoa(int(maxAge.Seconds())))
 	h.Set("X-Cache", map[bool]string{true: "HIT", false: "MISS"}[hit])
 	h.Set("X-Edge", e.cfg.ID)
 	h.Set("Access-Control-Allow-Origin", "*")

@@ -35,6 +35,10 @@ func (c *Client) Fetch(ctx context.Context, title, file string) ([]byte, error) 
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
 		return nil, fmt.Errorf("origin: %s/%s: %w", title, file, ErrNotFound)
+	case resp.StatusCode == http.StatusBadRequest:
+		return nil, fmt.Errorf("origin: %s/%s: %w", title, file, ErrBadRequest)
+	case resp.StatusCode == http.StatusServiceUnavailable && strings.Contains(file, "?"):
+		return nil, fmt.Errorf("origin: %s/%s: %w", title, file, ErrUnavailable)
 	case resp.StatusCode != http.StatusOK:
 		return nil, fmt.Errorf("origin: %s/%s: status %d", title, file, resp.StatusCode)
 	}

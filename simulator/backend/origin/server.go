@@ -36,6 +36,13 @@ func ContentType(name string) string {
 	return "application/octet-stream"
 }
 
+// IsPlaylist reports whether file (which may carry a query) is an HLS
+// playlist or a DASH manifest.
+func IsPlaylist(file string) bool {
+	path, _, _ := strings.Cut(file, "?")
+	return strings.HasSuffix(path, ".m3u8") || strings.HasSuffix(path, ".mpd")
+}
+
 // Server serves a Source over HTTP.
 type Server struct {
 	src      Source
@@ -115,17 +122,36 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) int {
 		http.Error(w, "bad path", http.StatusBadRequest)
 		return http.StatusBadRequest
 	}
+	live := false
+	if l, ok := s.src.(interface{ IsLive(string) bool }); ok && l.IsLive(title) {
+		live = true
+		if q := LiveQuery(r.URL.Query()); q != "" {
+			file += "?" + q
+		}
+	}
 	data, err := s.src.Open(r.Context(), title, file)
-	if errors.Is(err, ErrNotFound) {
+	switch {
+	case errors.Is(err, ErrNotFound):
 		http.Error(w, "not found", http.StatusNotFound)
 		return http.StatusNotFound
+	case errors.Is(err, ErrBadRequest):
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return http.StatusBadRequest
+	case errors.Is(err, ErrUnavailable):
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return http.StatusServiceUnavailable
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		return 499
 	}
 	if err != nil {
 		s.log.Error("origin open", "title", title, "file", file, "err", err)
 		http.Error(w, "origin error", http.StatusInternalServerError)
 		return http.StatusInternalServerError
 	}
-	w.Header().Set("Content-Type", ContentType(file))
+	w.Header().Set("Content-Type", ContentType(strings.SplitN(file, "?", 2)[0]))
+	if live && IsPlaylist(file) {
+		w.Header().Set("Cache-Control", "no-cache")
+	}
 	w.Header().Set("Content-Length", fmt.Sprint(len(data)))
 	_, _ = w.Write(data)
 	s.bytes.Add(float64(len(data)))

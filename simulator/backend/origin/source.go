@@ -28,6 +28,8 @@ type TitleInfo struct {
 	DASH string `json:"dash,omitempty"`
 	// Duration is the title's length when known.
 	Duration time.Duration `json:"-"`
+	// Live marks a live channel.
+	Live bool `json:"live"`
 }
 
 // Source yields titles and their files.

@@ -84,8 +84,17 @@ func (p *Package) mpd() []byte {
 	maxSeg := "PT" + seconds(segTicks, videoTimescale) + "S"
 	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?>
 <MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-live:2011,urn:mpeg:dash:profile:cmaf:2019" type="static" mediaPresentationDuration="%s" maxSegmentDuration="%s" minBufferTime="%s">
-  <Period id="0" start="PT0S">
 `, dur, maxSeg, maxSeg)
+	p.period(&b, "")
+	b.WriteString("</MPD>\n")
+	return b.Bytes()
+}
+
+// period writes the one Period of an MPD; templateAttrs is added to each
+// SegmentTemplate (e.g. availabilityTimeOffset for LL-DASH).
+func (p *Package) period(b *bytes.Buffer, templateAttrs string) {
+	segTicks := uint64(p.tm.framesPerSeg) * uint64(p.tm.sampleDur)
+	b.WriteString("  <Period id=\"0\" start=\"PT0S\">\n")
 	var maxW, maxH int
 	for _, r := range p.rends {
 		if r.Kind == Video {
@@ -94,12 +103,12 @@ func (p *Package) mpd() []byte {
 	}
 	fr := frameRate(p.tm.sampleDur)
 	if maxW > 0 {
-		fmt.Fprintf(&b, `    <AdaptationSet id="1" contentType="video" mimeType="video/mp4" segmentAlignment="true" startWithSAP="1" maxWidth="%d" maxHeight="%d" frameRate="%s">
-      <SegmentTemplate timescale="%d" duration="%d" startNumber="1" initialization="$RepresentationID$/%s" media="$RepresentationID$/seg_$Number$.m4s"/>
-`, maxW, maxH, fr, videoTimescale, segTicks, InitSegment)
+		fmt.Fprintf(b, `    <AdaptationSet id="1" contentType="video" mimeType="video/mp4" segmentAlignment="true" startWithSAP="1" maxWidth="%d" maxHeight="%d" frameRate="%s">
+      <SegmentTemplate timescale="%d" duration="%d" startNumber="1"%s initialization="$RepresentationID$/%s" media="$RepresentationID$/seg_$Number$.m4s"/>
+`, maxW, maxH, fr, videoTimescale, segTicks, templateAttrs, InitSegment)
 		for _, r := range p.rends {
 			if r.Kind == Video {
-				fmt.Fprintf(&b, `      <Representation id="%s" bandwidth="%d" width="%d" height="%d" sar="1:1" codecs="%s"/>
+				fmt.Fprintf(b, `      <Representation id="%s" bandwidth="%d" width="%d" height="%d" sar="1:1" codecs="%s"/>
 `, r.ID, r.Bandwidth, r.Width, r.Height, r.Codecs)
 			}
 		}
@@ -107,15 +116,14 @@ func (p *Package) mpd() []byte {
 	}
 	if a := p.audio(); a != nil {
 		aTicks := (segTicks*aacSampleRate + videoTimescale/2) / videoTimescale
-		fmt.Fprintf(&b, `    <AdaptationSet id="2" contentType="audio" mimeType="audio/mp4" lang="und" segmentAlignment="true" startWithSAP="1">
+		fmt.Fprintf(b, `    <AdaptationSet id="2" contentType="audio" mimeType="audio/mp4" lang="und" segmentAlignment="true" startWithSAP="1">
       <AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="2"/>
-      <SegmentTemplate timescale="%d" duration="%d" startNumber="1" initialization="$RepresentationID$/%s" media="$RepresentationID$/seg_$Number$.m4s"/>
+      <SegmentTemplate timescale="%d" duration="%d" startNumber="1"%s initialization="$RepresentationID$/%s" media="$RepresentationID$/seg_$Number$.m4s"/>
       <Representation id="%s" bandwidth="%d" audioSamplingRate="%d" codecs="%s"/>
     </AdaptationSet>
-`, aacSampleRate, aTicks, InitSegment, a.ID, a.Bandwidth, aacSampleRate, a.Codecs)
+`, aacSampleRate, aTicks, templateAttrs, InitSegment, a.ID, a.Bandwidth, aacSampleRate, a.Codecs)
 	}
-	b.WriteString("  </Period>\n</MPD>\n")
-	return b.Bytes()
+	b.WriteString("  </Period>\n")
 }
 
 // frameRate formats 90000/sampleDur as an integer or a fraction.

@@ -261,6 +261,9 @@ func (t *Topology) validate() error {
 			return bad("control_plane.services."+name+".service_time", "need 0 <= median <= p99")
 		}
 	}
+	if err := t.validateLive(titles); err != nil {
+		return err
+	}
 	return t.validateAccess(regions)
 }
 

@@ -62,6 +62,10 @@ type Topology struct {
 	// Users are the accounts POST /v1/login accepts. Empty means demo mode:
 	// any non-empty user and password is accepted.
 	Users []User `yaml:"users,omitempty"`
+	// Channels are live channels the origin packages from the clock.
+	Channels []Channel `yaml:"channels,omitempty"`
+	// LiveEdges sets how edges treat live playlists and media.
+	LiveEdges LiveEdges `yaml:"live_edges,omitempty"`
 }
 
 // Catalog is a reference to a catalog file, an inline list of titles, or a
@@ -259,7 +263,8 @@ func (t *Topology) Region(id string) (Region, bool) {
 }
 
 // Default returns the built-in topology: regions "eu", "us" and "ap" with
-// three 1Gbps edges each, 20 generated titles, demo-mode login.
+// three 1Gbps edges each, 20 generated titles, one LL-HLS channel
+// ("live": 2s segments, 500ms parts), demo-mode login.
 func Default() *Topology {
 	t := &Topology{Name: "default"}
 	for _, r := range []string{"eu", "us", "ap"}[:DefaultRegions] {
@@ -269,6 +274,7 @@ func Default() *Topology {
 		}
 		t.Regions = append(t.Regions, reg)
 	}
+	t.Channels = []Channel{DefaultChannel()}
 	t.ControlPlane.Services = Services{
 		Auth:      Service{ServiceTime: ServiceTime{Median: 3 * time.Millisecond, P99: 20 * time.Millisecond}},
 		Playback:  Service{ServiceTime: ServiceTime{Median: 5 * time.Millisecond, P99: 40 * time.Millisecond}},
@@ -314,6 +320,7 @@ func (t *Topology) ApplyDefaults() {
 	for _, s := range []*Service{&cp.Services.Auth, &cp.Services.Playback, &cp.Services.Steering, &cp.Services.Telemetry} {
 		setInt(&s.Workers, 64)
 	}
+	t.applyLiveDefaults()
 }
 
 func setStr(p *string, v string) {
