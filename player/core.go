@@ -178,6 +178,8 @@ type Core struct {
 	probeEnd time.Duration // when probing gives up waiting
 
 	qoe QoE
+
+	user choices // quality control and audio track (quality.go, tracks.go)
 }
 
 type switchPoint struct {
@@ -303,6 +305,7 @@ func (c *Core) Poll(now time.Duration, out []Action) (actions []Action, wake tim
 		c.catchUp(now)
 	}
 	if !c.probing {
+		c.switchAudio(now)
 		for i := range c.tracks {
 			out = c.refresh(now, i, out)
 			out = c.schedule(now, i, out)
@@ -391,7 +394,7 @@ func (c *Core) Progress(now time.Duration, id RequestID, bytes int64) {
 	t := &c.tracks[r.track]
 	s := c.abrState(now, t, r.dur, -1)
 	p := abr.Progress{Level: r.rung, BytesLoaded: bytes, BytesTotal: r.size, Elapsed: now - r.startedAt}
-	lvl, abandon := ab.Abandon(s, p)
+	lvl, abandon := c.abandonInWindow(ab, s, t, p)
 	if !abandon || lvl >= r.rung || lvl < 0 {
 		return
 	}

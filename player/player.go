@@ -72,6 +72,7 @@ func New(opts ...Option) (*Player, error) {
 	cfg := o.core
 	cfg.Listener = ListenerFunc(func(e Event) { p.pending = append(p.pending, e) })
 	p.core = NewCore(cfg)
+	o.applyChoices(p.core)
 	for _, l := range o.listeners {
 		p.AddListener(l)
 	}

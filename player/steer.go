@@ -102,7 +102,7 @@ func (c *Core) setup(now time.Duration, p *manifest.Presentation) {
 			video = i
 		}
 	}
-	audio = c.audioSet(pd, video)
+	audio = c.preferredAudio(pd, c.audioSet(pd, video))
 	if video < 0 && audio < 0 {
 		c.fail(&PlaybackError{Category: ErrManifest, URL: p.URI, Err: ErrNoPlayable})
 		return

@@ -232,6 +232,9 @@ func (t *track) anchor(l *levelState) {
 // chooseRung runs the ABR (or keeps the fixed choice for other tracks).
 func (c *Core) chooseRung(now time.Duration, ti int) int {
 	t := &c.tracks[ti]
+	if r, ok := c.fixedRung(ti); ok {
+		return r
+	}
 	if t.forced >= 0 {
 		return min(t.forced, len(t.ladder)-1) // reset when the media request goes out
 	}
@@ -247,7 +250,7 @@ func (c *Core) chooseRung(now time.Duration, ti int) int {
 		if !c.live && t.segCount > 0 {
 			remaining = t.segCount - t.segIndex
 		}
-		rung = c.abr.Choose(c.abrState(now, t, t.segDur, remaining))
+		rung = c.chooseInWindow(c.abrState(now, t, t.segDur, remaining), t)
 	}
 	if rung < 0 {
 		rung = 0
