@@ -165,14 +165,14 @@ func (c *Core) buildLadder(ti int) {
 	if c.sel != nil && ti == 0 {
 		c.usable = c.sel.Usable(c.usable[:0], set.Renditions)
 		for _, i := range c.usable {
-			if !set.Renditions[i].IFrameOnly {
+			if inLadder(set, i) {
 				t.ladder = append(t.ladder, i)
 			}
 		}
 	}
 	if len(t.ladder) == 0 {
 		for i := range set.Renditions {
-			if !set.Renditions[i].IFrameOnly {
+			if inLadder(set, i) {
 				t.ladder = append(t.ladder, i)
 			}
 		}

@@ -280,3 +280,23 @@ func (p *Player) Tracks() []TrackInfo {
 func (p *Player) SelectAudio(id string) error {
 	return p.locked(func(c *Core) error { return c.SelectAudio(id) })
 }
+
+// inLadder reports whether rendition i of set belongs on its ladder: not
+// an I-frame rendition, and in a video set not an audio-only variant
+// when the set has video ones (HLS packagers list the audio alternates as
+// variants too; played as "video" they would duplicate the audio track).
+func inLadder(set *manifest.AdaptationSet, i int) bool {
+	r := &set.Renditions[i]
+	if r.IFrameOnly {
+		return false
+	}
+	if set.Type != manifest.Video || r.Type != manifest.Audio {
+		return true
+	}
+	for j := range set.Renditions {
+		if set.Renditions[j].Type == manifest.Video && !set.Renditions[j].IFrameOnly {
+			return false
+		}
+	}
+	return true
+}

@@ -28,6 +28,7 @@ type playReport struct {
 	Error    string     `json:"error,omitempty"`
 	Position float64    `json:"position_seconds"`
 	QoE      player.QoE `json:"qoe"`
+	playTracks
 }
 
 func newPlayCmd() *cobra.Command {
@@ -50,6 +51,8 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 1 playback failed, 2 bad usage.`,
 		Example: `  abrkit play --gateway http://127.0.0.1:8080 --title t1 --duration 30s --cmcd headers
   abrkit play --gateway http://127.0.0.1:8080 --title t2 --abr bola --max-bitrate 2M --format json
+  abrkit play --gateway http://127.0.0.1:8080 --title t1 --audio-lang fr --max-height 720 --format json
+  abrkit play --gateway http://127.0.0.1:8080 --title t1 --level 0 --min-bitrate 300k
   abrkit download --gateway http://127.0.0.1:8080 --play t1 --out out/downloads
   abrkit play --offline t1 --out out/downloads      # a completed 'abrkit download', no network`,
 		Args: cobra.MaximumNArgs(1),
@@ -68,6 +71,7 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 	password := c.Flags().String("password", "viewer", "with --gateway: login password")
 	dash := c.Flags().Bool("dash", false, "with --gateway: play the DASH manifest instead of HLS")
 	probe := c.Flags().Int("probe", 0, "with --gateway: probe this many best-ranked edges before the first media request (0: none)")
+	tracks := addTrackFlags(c)
 	speed := c.Flags().Float64("speed", 1, "run the player clock this many times faster than real time (tests, demos)")
 	_ = c.Flags().MarkHidden("speed")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
@@ -98,6 +102,11 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 			return usageErrorf("--duration and --probe must not be negative and --speed must be positive")
 		}
 		opts = append(opts, player.WithProbing(*probe))
+		trackOpts, err := tracks.options()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, trackOpts...)
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		if *gateway != "" {
@@ -121,6 +130,9 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 		} else {
 			fmt.Fprintf(w, "%s (%s): %s\n", rep.URL, rep.ABR, rep.Stopped)
 			if werr := rep.QoE.WriteText(w); werr != nil {
+				return werr
+			}
+			if werr := rep.playTracks.writeText(w); werr != nil {
 				return werr
 			}
 		}
@@ -214,6 +226,7 @@ func play(ctx context.Context, src string, a abr.Algorithm, maxBitrate int, d ti
 	}
 	_ = p.Close()
 	rep.QoE = p.QoE()
+	rep.playTracks.fill(p)
 	rep.Position = rep.QoE.PositionSeconds
 	return rep, err
 }
