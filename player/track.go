@@ -392,9 +392,10 @@ func (c *Core) schedule(now time.Duration, ti int, out []Action) []Action {
 	return out
 }
 
-// setOf finds the set of kind in p most like prev (same ID, else the first).
+// setOf finds the set of kind in p most like prev (same ID, else the
+// same language, so a chosen audio track carries over, else the first).
 func setOf(p *manifest.Period, kind Track, prev *manifest.AdaptationSet) int {
-	first := -1
+	first, lang := -1, -1
 	for i := range p.Sets {
 		s := &p.Sets[i]
 		if s.Type != mediaType(kind) {
@@ -403,9 +404,15 @@ func setOf(p *manifest.Period, kind Track, prev *manifest.AdaptationSet) int {
 		if s.ID == prev.ID && s.ID != "" {
 			return i
 		}
+		if lang < 0 && s.Lang != "" && s.Lang == prev.Lang {
+			lang = i
+		}
 		if first < 0 {
 			first = i
 		}
+	}
+	if lang >= 0 {
+		return lang
 	}
 	return first
 }

@@ -140,3 +140,89 @@ func boolStr(b bool) string {
 	}
 	return "false"
 }
+
+// TestTracksFromDASH: DASH audio adaptation sets become audio tracks with
+// their language, label, roles and channel configuration, and the
+// preferred language picks one of them.
+func TestTracksFromDASH(t *testing.T) {
+	mpd := `<?xml version="1.0"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT8S" minBufferTime="PT2S" profiles="urn:mpeg:dash:profile:isoff-live:2011">
+ <Period id="p0">
+  <AdaptationSet id="1" contentType="video" mimeType="video/mp4" codecs="avc1.64001f">
+   <SegmentTemplate timescale="1000" duration="2000" startNumber="1" media="v$RepresentationID$_$Number$.m4s" initialization="v$RepresentationID$_init.mp4"/>
+   <Representation id="360" bandwidth="800000" width="640" height="360"/>
+   <Representation id="720" bandwidth="3000000" width="1280" height="720"/>
+  </AdaptationSet>
+  <AdaptationSet id="2" contentType="audio" mimeType="audio/mp4" codecs="mp4a.40.2" lang="en">
+   <Label>English</Label>
+   <Role schemeIdUri="urn:mpeg:dash:role:2011" value="main"/>
+   <AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="2"/>
+   <SegmentTemplate timescale="1000" duration="2000" startNumber="1" media="aen_$Number$.m4s" initialization="aen_init.mp4"/>
+   <Representation id="aen" bandwidth="128000"/>
+  </AdaptationSet>
+  <AdaptationSet id="3" contentType="audio" mimeType="audio/mp4" codecs="ec-3" lang="fr">
+   <Label>Français 5.1</Label>
+   <Role schemeIdUri="urn:mpeg:dash:role:2011" value="dub"/>
+   <SegmentTemplate timescale="1000" duration="2000" startNumber="1" media="afr_$Number$.m4s" initialization="afr_init.mp4"/>
+   <Representation id="afr" bandwidth="384000">
+    <AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="6"/>
+   </Representation>
+  </AdaptationSet>
+ </Period>
+</MPD>`
+	p, err := manifest.ParseDASH([]byte(mpd), "http://d.test/m.mpd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCore(CoreConfig{})
+	c.SetPreferredAudioLanguage("fra")
+	c.LoadPresentation(0, p)
+	var got []string
+	for _, tr := range c.Tracks() {
+		got = append(got, strings.Join([]string{tr.Type, tr.ID, tr.Lang, tr.Name, tr.Codecs, strings.Join(tr.Roles, "+"),
+			strconv.Itoa(tr.Channels), boolStr(tr.Default), boolStr(tr.Selected)}, "|"))
+	}
+	want := []string{
+		"video|1|||avc1.64001f||0|false|true",
+		"audio|2|en|English|mp4a.40.2|main|2|true|false",
+		"audio|3|fr|Français 5.1|ec-3|dub|6|false|true",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Tracks() =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestSelectedAudioCarriesAcrossPeriods: at a DASH period boundary the
+// audio track of the same language follows the chosen one, though the
+// sets' IDs differ.
+func TestSelectedAudioCarriesAcrossPeriods(t *testing.T) {
+	p := twoAudio(5)
+	second := twoAudio(5).Periods[0]
+	second.ID, second.Start = "p1", p.Duration
+	for i := range second.Sets {
+		s := &second.Sets[i]
+		s.ID = "next-" + s.ID
+		for j := range s.Renditions {
+			r := &s.Renditions[j]
+			r.ID = "next-" + r.ID
+			for k := range r.Segments {
+				r.Segments[k].URI = strings.Replace(r.Segments[k].URI, "a.test/", "a.test/next-", 1)
+			}
+		}
+	}
+	p.Periods = append(p.Periods, second)
+	p.Duration *= 2
+	s := newSim(t, CoreConfig{}, 20e6)
+	s.c.SetPreferredAudioLanguage("fr")
+	s.c.LoadPresentation(0, p)
+	s.run(time.Hour)
+	got := map[string]int{}
+	for _, f := range s.fetch {
+		if f.Kind == transport.KindMedia && f.Track == TrackAudio {
+			got[strings.Split(strings.TrimPrefix(f.URL, "http://a.test/"), "/")[0]]++
+		}
+	}
+	if got["afr0"] != 5 || got["next-afr0"] != 5 || len(got) != 2 {
+		t.Errorf("audio fetches %v; want 5 afr0 then 5 next-afr0", got)
+	}
+}
