@@ -108,30 +108,40 @@ v0.m3u8
 #EXT-X-STREAM-INF:BANDWIDTH=2000000,RESOLUTION=1280x720,CODECS="avc1.4d401f,mp4a.40.2",AUDIO="aud",SUBTITLES="subs"
 v1.m3u8
 `
-	p, err := manifest.ParseHLS([]byte(master), "http://h.test/master.m3u8")
-	if err != nil {
-		t.Fatal(err)
+	c, got := tracksOf(t, master, "http://h.test/master.m3u8", "fr")
+	want := []string{
+		"video|variants|||avc1.4d401e||0|false|true",
+		"audio|audio0|eng|English|mp4a.40.2||2|true|false",
+		"audio|audio1|fra|Français|mp4a.40.2|public.accessibility.describes-video|6|false|true",
+		"text|text0|en|English CC|||0|false|false",
 	}
-	c := NewCore(CoreConfig{})
-	c.SetPreferredAudioLanguage("fr")
-	c.LoadPresentation(0, p)
-	var b strings.Builder
-	for _, tr := range c.Tracks() {
-		b.WriteString(tr.Type + " " + tr.ID + " " + tr.Lang + " " + tr.Name + " " + tr.Codecs + " " +
-			strings.Join(tr.Roles, "+") + " ch=" + strconv.Itoa(tr.Channels) + " def=" + boolStr(tr.Default) + " sel=" + boolStr(tr.Selected) + "\n")
-	}
-	want := `video variants   avc1.4d401e  ch=0 def=false sel=true
-audio audio0 eng English mp4a.40.2  ch=2 def=true sel=false
-audio audio1 fra Français mp4a.40.2 public.accessibility.describes-video ch=6 def=false sel=true
-text text0 en English CC   ch=0 def=false sel=false
-`
-	if got := b.String(); got != want {
-		t.Errorf("Tracks() =\n%s\nwant\n%s", got, want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Tracks() =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	levels := c.Levels()
 	if len(levels) != 2 || levels[1].Height != 720 || levels[1].Bitrate != 2_000_000 || !levels[1].Allowed {
 		t.Errorf("Levels() = %+v; want two levels, the second 720p at 2 Mbit/s", levels)
 	}
+}
+
+// tracksOf loads the manifest text into a core preferring audio in lang
+// and returns the core and its Tracks as type|id|lang|name|codecs|roles|
+// channels|default|selected rows.
+func tracksOf(t *testing.T, text, uri, lang string) (*Core, []string) {
+	t.Helper()
+	p, err := manifest.Parse([]byte(text), uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCore(CoreConfig{})
+	c.SetPreferredAudioLanguage(lang)
+	c.LoadPresentation(0, p)
+	var rows []string
+	for _, tr := range c.Tracks() {
+		rows = append(rows, strings.Join([]string{tr.Type, tr.ID, tr.Lang, tr.Name, tr.Codecs, strings.Join(tr.Roles, "+"),
+			strconv.Itoa(tr.Channels), boolStr(tr.Default), boolStr(tr.Selected)}, "|"))
+	}
+	return c, rows
 }
 
 func boolStr(b bool) string {
@@ -170,18 +180,7 @@ func TestTracksFromDASH(t *testing.T) {
   </AdaptationSet>
  </Period>
 </MPD>`
-	p, err := manifest.ParseDASH([]byte(mpd), "http://d.test/m.mpd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := NewCore(CoreConfig{})
-	c.SetPreferredAudioLanguage("fra")
-	c.LoadPresentation(0, p)
-	var got []string
-	for _, tr := range c.Tracks() {
-		got = append(got, strings.Join([]string{tr.Type, tr.ID, tr.Lang, tr.Name, tr.Codecs, strings.Join(tr.Roles, "+"),
-			strconv.Itoa(tr.Channels), boolStr(tr.Default), boolStr(tr.Selected)}, "|"))
-	}
+	_, got := tracksOf(t, mpd, "http://d.test/m.mpd", "fra")
 	want := []string{
 		"video|1|||avc1.64001f||0|false|true",
 		"audio|2|en|English|mp4a.40.2|main|2|true|false",
@@ -216,12 +215,7 @@ func TestSelectedAudioCarriesAcrossPeriods(t *testing.T) {
 	s.c.SetPreferredAudioLanguage("fr")
 	s.c.LoadPresentation(0, p)
 	s.run(time.Hour)
-	got := map[string]int{}
-	for _, f := range s.fetch {
-		if f.Kind == transport.KindMedia && f.Track == TrackAudio {
-			got[strings.Split(strings.TrimPrefix(f.URL, "http://a.test/"), "/")[0]]++
-		}
-	}
+	got := audioFetches(t, s)
 	if got["afr0"] != 5 || got["next-afr0"] != 5 || len(got) != 2 {
 		t.Errorf("audio fetches %v; want 5 afr0 then 5 next-afr0", got)
 	}

@@ -15,7 +15,6 @@ import (
 
 	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player"
-	"github.com/abrkit/abrkit/simulator/backend/packager"
 )
 
 // twoLanguageHLS makes 16 s of HLS with ffmpeg: one video variant and two
@@ -87,15 +86,7 @@ func TestPlayAudioLang(t *testing.T) {
 	for _, tc := range []struct{ lang, want, other string }{{"fra", "stream_2", "stream_1"}, {"en", "stream_1", "stream_2"}} {
 		t.Run(tc.lang, func(t *testing.T) {
 			cs := serveCounting(t, dir)
-			var out, errOut bytes.Buffer
-			args := []string{"play", cs.URL + "/master.m3u8", "--audio-lang", tc.lang, "--speed", "20", "--quiet", "--format", "json"}
-			if code := run(args, &out, &errOut); code != 0 {
-				t.Fatalf("run(%v) = %d\n%s%s", args, code, out.String(), errOut.String())
-			}
-			var rep playReport
-			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
-				t.Fatalf("json: %v\n%s", err, out.String())
-			}
+			rep := playJSON(t, "play", cs.URL+"/master.m3u8", "--audio-lang", tc.lang, "--speed", "20", "--quiet", "--format", "json")
 			if rep.Stopped != "ended" || rep.QoE.Stalls != 0 {
 				t.Errorf("stopped %q with %d stalls; want ended with none", rep.Stopped, rep.QoE.Stalls)
 			}
@@ -161,35 +152,35 @@ func TestSelectAudioMidPlayFFmpeg(t *testing.T) {
 	}
 }
 
-// TestPlayQualityFlags: --level holds one level for the whole session;
-// --min-bitrate and --max-height keep every segment inside the bounds.
-func TestPlayQualityFlags(t *testing.T) {
-	pkg, err := packager.Build(packager.Title{ID: "t1", Duration: 12 * time.Second, SegmentDuration: 2 * time.Second,
-		LadderKbps: []int{300, 800, 2000, 4000}, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
+// playJSON runs abrkit with args, which must succeed, and decodes its
+// JSON report.
+func playJSON(t *testing.T, args ...string) (rep playReport) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if code := run(args, &out, &errOut); code != 0 {
+		t.Fatalf("run(%v) = %d\n%s%s", args, code, out.String(), errOut.String())
 	}
-	ts := httptest.NewServer(http.StripPrefix("/t1/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		data, err := pkg.Open(r.URL.Path)
-		if err != nil {
-			http.NotFound(w, r)
-			return
-		}
-		_, _ = w.Write(data)
-	})))
-	defer ts.Close()
-	master := ts.URL + "/t1/" + packager.MasterPlaylist
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("json: %v\n%s", err, out.String())
+	}
+	return rep
+}
+
+// TestPlayQualityFlags: --level holds one level for the whole session;
+// --min-bitrate, --max-bitrate and --max-height keep every segment inside
+// the bounds.
+func TestPlayQualityFlags(t *testing.T) {
+	master, _ := downloadOrigin(t) // a two-level ladder (about 350k at 234p and 1M), three 2 s segments
 	cases := []struct {
 		name  string
 		flags []string
 		ok    func(l player.Level) bool
 	}{
-		{"fixed level", []string{"--level", "2"}, func(l player.Level) bool { return l.Index == 2 }},
+		{"fixed level", []string{"--level", "1", "--max-bitrate", "300k"}, func(l player.Level) bool { return l.Index == 1 }},
 		{"fixed lowest", []string{"--level", "0"}, func(l player.Level) bool { return l.Index == 0 }},
-		{"min bitrate", []string{"--min-bitrate", "1M"}, func(l player.Level) bool { return l.Bitrate >= 1_000_000 }},
-		{"window", []string{"--min-bitrate", "500k", "--max-bitrate", "2.5M"},
-			func(l player.Level) bool { return l.Bitrate >= 500_000 && l.Bitrate <= 2_500_000 }},
-		{"max height", []string{"--max-height", "480"}, func(l player.Level) bool { return l.Height > 0 && l.Height <= 480 }},
+		{"min bitrate", []string{"--min-bitrate", "400k"}, func(l player.Level) bool { return l.Bitrate >= 400_000 }},
+		{"max bitrate", []string{"--max-bitrate", "500k"}, func(l player.Level) bool { return l.Bitrate <= 500_000 }},
+		{"max height", []string{"--min-bitrate", "400k", "--max-height", "300"}, func(l player.Level) bool { return l.Height > 0 && l.Height <= 300 }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -203,19 +194,11 @@ func TestPlayQualityFlags(t *testing.T) {
 				}
 			}))}
 			defer func() { playTestOptions = nil }()
-			var out, errOut bytes.Buffer
-			args := append([]string{"play", master, "--speed", "20", "--quiet", "--format", "json"}, tc.flags...)
-			if code := run(args, &out, &errOut); code != 0 {
-				t.Fatalf("run(%v) = %d\n%s%s", args, code, out.String(), errOut.String())
-			}
-			var rep playReport
-			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
-				t.Fatal(err)
-			}
+			rep := playJSON(t, append([]string{"play", master, "--speed", "20", "--quiet", "--format", "json"}, tc.flags...)...)
 			mu.Lock()
 			defer mu.Unlock()
-			if len(levels) != pkg.SegmentCount() || len(rep.Levels) != 4 {
-				t.Fatalf("%d video segments, %d levels; want %d and 4", len(levels), len(rep.Levels), pkg.SegmentCount())
+			if len(levels) != 3 || len(rep.Levels) != 2 {
+				t.Fatalf("%d video segments, %d levels; want 3 and 2", len(levels), len(rep.Levels))
 			}
 			for i, lv := range levels {
 				if !tc.ok(rep.Levels[lv]) {

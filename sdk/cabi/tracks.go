@@ -9,35 +9,25 @@ import (
 
 // tracksJSON lists the presentation's tracks as abrkit play's report
 // does ("tracks"); an empty list before load.
-func (s *session) tracksJSON() ([]byte, error) {
-	tracks := []player.TrackInfo{}
-	p, err := s.player()
-	switch err {
-	case nil:
-		if t := p.Tracks(); t != nil {
-			tracks = t
-		}
-	case errNotLoaded:
-	default:
-		return nil, err
-	}
-	return json.Marshal(tracks)
-}
+func (s *session) tracksJSON() ([]byte, error) { return listJSON(s, (*player.Player).Tracks) }
 
 // levelsJSON lists the video ladder with what the constraints allow.
-func (s *session) levelsJSON() ([]byte, error) {
-	levels := []player.Level{}
+func (s *session) levelsJSON() ([]byte, error) { return listJSON(s, (*player.Player).Levels) }
+
+// listJSON is list(p) as a JSON array: [] before load or when nil.
+func listJSON[T any](s *session, list func(p *player.Player) []T) ([]byte, error) {
+	v := []T{}
 	p, err := s.player()
 	switch err {
 	case nil:
-		if l := p.Levels(); l != nil {
-			levels = l
+		if l := list(p); l != nil {
+			v = l
 		}
 	case errNotLoaded:
 	default:
 		return nil, err
 	}
-	return json.Marshal(levels)
+	return json.Marshal(v)
 }
 
 func (s *session) selectAudio(id string) error {
