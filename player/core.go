@@ -197,6 +197,8 @@ type Core struct {
 	rate float64      // playback rate: 1, or 0.95-1.05 holding the target latency
 
 	qoe QoE
+
+	user choices // quality control and audio track (quality.go, tracks.go)
 }
 
 type switchPoint struct {
@@ -331,6 +333,7 @@ func (c *Core) Poll(now time.Duration, out []Action) (actions []Action, wake tim
 		c.catchUp(now)
 	}
 	if !c.probing && !c.timing {
+		c.switchAudio(now)
 		for i := range c.tracks {
 			out = c.refresh(now, i, out)
 			out = c.schedule(now, i, out)
@@ -421,7 +424,7 @@ func (c *Core) Progress(now time.Duration, id RequestID, bytes int64) {
 	t := &c.tracks[r.track]
 	s := c.abrState(now, t, r.dur, -1)
 	p := abr.Progress{Level: r.rung, BytesLoaded: bytes, BytesTotal: r.size, Elapsed: now - r.startedAt}
-	lvl, abandon := ab.Abandon(s, p)
+	lvl, abandon := c.abandonInWindow(ab, s, t, p)
 	if !abandon || lvl >= r.rung || lvl < 0 {
 		return
 	}

@@ -25,11 +25,12 @@ const (
 	EventAbandon                              // an in-flight download was abandoned for a lower level
 	EventError                                // a request or the session failed; Event.Fatal says which
 	EventEnded                                // the end of the presentation was reached
+	EventTrackSwitch                          // the audio track changed (SelectAudio): Event.TrackID from FromTrackID
 )
 
 var eventNames = [...]string{"", "loading", "manifest_loaded", "first_frame", "playing", "paused",
 	"stall_start", "stall_end", "rendition_switch", "server_change", "seek_done", "segment_loaded",
-	"abandon", "error", "ended"}
+	"abandon", "error", "ended", "track_switch"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) && k != 0 {
@@ -60,6 +61,10 @@ type Event struct {
 	FromServer string `json:"from_server,omitempty"` // previous server or pathway ("" at start)
 	Server     string `json:"server,omitempty"`      // the server or pathway requests now go to
 
+	// EventTrackSwitch: the track IDs (TrackInfo.ID) before and after.
+	FromTrackID string `json:"from_track_id,omitempty"`
+	TrackID     string `json:"track_id,omitempty"`
+
 	// EventStallEnd: how long the stall lasted; EventFirstFrame: start-up time.
 	Stall time.Duration `json:"stall_ns,omitempty"`
 
@@ -69,7 +74,7 @@ type Event struct {
 	Fatal    bool          `json:"fatal,omitempty"`    // the session failed; otherwise it is retried or failed over
 
 	// Reason is a short machine-friendly cause: "startup", "abr", "seek",
-	// "failover", "penalty_expired", "steering", "max_bitrate".
+	// "failover", "penalty_expired", "steering", "max_bitrate", "select".
 	Reason string `json:"reason,omitempty"`
 }
 

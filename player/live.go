@@ -160,9 +160,9 @@ func (c *Core) mpdPeriod() time.Duration {
 	return defaultMPDPeriod
 }
 
-// listed reports whether an active track has a level whose segments the
+// segmentsListed reports whether an active track has a level whose segments the
 // MPD lists (a timeline or list, not a template computed from the clock).
-func (c *Core) listed() bool {
+func (c *Core) segmentsListed() bool {
 	for ti := range c.tracks {
 		t := &c.tracks[ti]
 		for i := range t.levels {

@@ -28,6 +28,11 @@ type options struct {
 	decoder   Decoder
 	progress  time.Duration
 	telemetry *Telemetry
+
+	quality    Constraints // MinBitrate, MaxWidth, MaxHeight (MaxBitrate: core.MaxBitrate)
+	fixed      bool        // WithFixedLevel
+	fixedLevel int
+	audioLang  string // WithPreferredAudioLanguage
 }
 
 // WithABR sets the ABR algorithm (one instance per player). Defaults to
@@ -116,6 +121,45 @@ func WithTelemetry(t Telemetry) Option { return func(o *options) { o.telemetry =
 // first media request and starts on the best. Defaults to 0: no probing.
 func WithProbing(n int) Option { return func(o *options) { o.core.ProbeEdges = n } }
 
+// WithMinBitrate keeps the ABR at or above bps (bits/s): it chooses from
+// the rungs whose bandwidth is at least bps. Defaults to 0: no floor.
+// See Constraints for how it combines with the maximum bounds.
+func WithMinBitrate(bps int) Option { return func(o *options) { o.quality.MinBitrate = bps } }
+
+// WithMaxResolution keeps the ABR to renditions at most width x height
+// pixels, the device's capability (0 for either: no bound on it).
+// Defaults to no bound.
+func WithMaxResolution(width, height int) Option {
+	return func(o *options) { o.quality.MaxWidth, o.quality.MaxHeight = width, height }
+}
+
+// WithFixedLevel holds video level (a rung of Player.Levels, 0 the lowest
+// bitrate; clamped to the ladder) for the whole session instead of
+// running the ABR; Player.SetAutoLevel hands the choice back. Default:
+// the ABR chooses. Negative values make New fail.
+func WithFixedLevel(level int) Option {
+	return func(o *options) { o.fixed, o.fixedLevel = true, level }
+}
+
+// WithPreferredAudioLanguage starts with the audio track in lang (BCP 47
+// or ISO 639-2: "fr", "fra" and "fr-CA" match one another); a default
+// track of that language first. Without a match, or by default, the
+// first audio track of the presentation plays.
+func WithPreferredAudioLanguage(lang string) Option {
+	return func(o *options) { o.audioLang = lang }
+}
+
+// applyChoices hands the quality and track options to c.
+func (o *options) applyChoices(c *Core) {
+	cons := o.quality
+	cons.MaxBitrate = o.core.MaxBitrate
+	c.SetConstraints(cons)
+	if o.fixed {
+		c.SetLevel(o.fixedLevel)
+	}
+	c.SetPreferredAudioLanguage(o.audioLang)
+}
+
 func buildOptions(opts []Option) options {
 	o := options{progress: DefaultProgressInterval}
 	for _, f := range opts {
@@ -178,6 +222,12 @@ func (o *options) validate() error {
 		return &OptionError{"WithCMCD", c.CMCD, "must be transport.CMCDQuery, CMCDHeaders or CMCDOff"}
 	case c.ProbeEdges < 0:
 		return &OptionError{"WithProbing", c.ProbeEdges, "must be >= 0 (0: no probing)"}
+	case o.quality.MinBitrate < 0:
+		return &OptionError{"WithMinBitrate", o.quality.MinBitrate, "must be >= 0 bits/s (0: no floor)"}
+	case o.quality.MaxWidth < 0 || o.quality.MaxHeight < 0:
+		return &OptionError{"WithMaxResolution", [2]int{o.quality.MaxWidth, o.quality.MaxHeight}, "must be >= 0 pixels (0: no bound)"}
+	case o.fixed && o.fixedLevel < 0:
+		return &OptionError{"WithFixedLevel", o.fixedLevel, "must be >= 0 (0: the lowest bitrate)"}
 	}
 	if t := o.telemetry; t != nil {
 		if u, err := url.Parse(t.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

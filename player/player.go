@@ -44,6 +44,8 @@ type Player struct {
 	endOnce  sync.Once
 	loopG    atomic.Uint64 // goroutine ID of the loop, which calls listeners
 	tel      *sender       // nil without telemetry
+
+	listeners listenerSet // WithListener, then AddListener
 }
 
 type completion struct {
@@ -76,6 +78,10 @@ func New(opts ...Option) (*Player, error) {
 	}
 	cfg.Listener = ListenerFunc(func(e Event) { p.pending = append(p.pending, e) })
 	p.core = NewCore(cfg)
+	o.applyChoices(p.core)
+	for _, l := range o.listeners {
+		p.AddListener(l)
+	}
 	if o.telemetry != nil {
 		p.tel = newSender(*o.telemetry)
 	}
@@ -378,9 +384,7 @@ func (p *Player) loop() {
 		}
 		p.mu.Unlock()
 		for _, e := range evs {
-			for _, l := range p.o.listeners {
-				l.OnEvent(e)
-			}
+			p.listeners.deliver(e)
 		}
 		for _, a := range acts {
 			switch a.Op {

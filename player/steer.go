@@ -111,7 +111,7 @@ func (c *Core) setup(now time.Duration, p *manifest.Presentation) {
 			video = i
 		}
 	}
-	audio = c.audioSet(pd, video)
+	audio = c.preferredAudio(pd, c.audioSet(pd, video))
 	if video < 0 && audio < 0 {
 		c.fail(&PlaybackError{Category: ErrManifest, URL: p.URI, Err: ErrNoPlayable})
 		return
@@ -125,7 +125,7 @@ func (c *Core) setup(now time.Duration, p *manifest.Presentation) {
 	if audio >= 0 {
 		c.bind(now, 1, 0, audio)
 	}
-	if p.Live && p.Format == manifest.FormatDASH && (p.MinUpdatePeriod > 0 || c.listed()) {
+	if p.Live && p.Format == manifest.FormatDASH && (p.MinUpdatePeriod > 0 || c.segmentsListed()) {
 		c.manifestDue = now + c.mpdPeriod()
 	}
 	if c.sel != nil {
@@ -195,7 +195,7 @@ func (c *Core) update(now time.Duration, p *manifest.Presentation) {
 	c.pres = p
 	c.manifestAt = now
 	c.live = p.Live
-	if p.Live && (p.MinUpdatePeriod > 0 || c.listed()) {
+	if p.Live && (p.MinUpdatePeriod > 0 || c.segmentsListed()) {
 		c.manifestDue = now + c.mpdPeriod()
 	}
 	for ti := range c.tracks {

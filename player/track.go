@@ -170,14 +170,14 @@ func (c *Core) buildLadder(ti int) {
 	if c.sel != nil && ti == 0 {
 		c.usable = c.sel.Usable(c.usable[:0], set.Renditions)
 		for _, i := range c.usable {
-			if !set.Renditions[i].IFrameOnly {
+			if inLadder(set, i) {
 				t.ladder = append(t.ladder, i)
 			}
 		}
 	}
 	if len(t.ladder) == 0 {
 		for i := range set.Renditions {
-			if !set.Renditions[i].IFrameOnly {
+			if inLadder(set, i) {
 				t.ladder = append(t.ladder, i)
 			}
 		}
@@ -237,6 +237,9 @@ func (t *track) anchor(l *levelState) {
 // chooseRung runs the ABR (or keeps the fixed choice for other tracks).
 func (c *Core) chooseRung(now time.Duration, ti int) int {
 	t := &c.tracks[ti]
+	if r, ok := c.fixedRung(ti); ok {
+		return r
+	}
 	if t.forced >= 0 {
 		return min(t.forced, len(t.ladder)-1) // reset when the media request goes out
 	}
@@ -252,7 +255,7 @@ func (c *Core) chooseRung(now time.Duration, ti int) int {
 		if !c.live && t.segCount > 0 {
 			remaining = t.segCount - t.segIndex
 		}
-		rung = c.abr.Choose(c.abrState(now, t, t.segDur, remaining))
+		rung = c.chooseInWindow(c.abrState(now, t, t.segDur, remaining), t)
 	}
 	if rung < 0 {
 		rung = 0
@@ -429,9 +432,10 @@ func initKey(s *manifest.InitSegment) string {
 	return fmt.Sprintf("%s@%d+%d", s.URI, s.Range.Offset, s.Range.Length)
 }
 
-// setOf finds the set of kind in p most like prev (same ID, else the first).
+// setOf finds the set of kind in p most like prev (same ID, else the
+// same language, so a chosen audio track carries over, else the first).
 func setOf(p *manifest.Period, kind Track, prev *manifest.AdaptationSet) int {
-	first := -1
+	first, lang := -1, -1
 	for i := range p.Sets {
 		s := &p.Sets[i]
 		if s.Type != mediaType(kind) {
@@ -440,9 +444,15 @@ func setOf(p *manifest.Period, kind Track, prev *manifest.AdaptationSet) int {
 		if s.ID == prev.ID && s.ID != "" {
 			return i
 		}
+		if lang < 0 && s.Lang != "" && s.Lang == prev.Lang {
+			lang = i
+		}
 		if first < 0 {
 			first = i
 		}
+	}
+	if lang >= 0 {
+		return lang
 	}
 	return first
 }

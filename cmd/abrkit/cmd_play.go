@@ -29,6 +29,7 @@ type playReport struct {
 	Position float64    `json:"position_seconds"`
 	Live     bool       `json:"live"` // a live stream; its qoe has live_latency_seconds and live_latency_p95_seconds
 	QoE      player.QoE `json:"qoe"`
+	playTracks
 }
 
 func newPlayCmd() *cobra.Command {
@@ -59,6 +60,8 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 1 playback failed (or never started), 2 bad usage.`,
 		Example: `  abrkit play --gateway http://127.0.0.1:8080 --title t1 --duration 30s --cmcd headers
   abrkit play --gateway http://127.0.0.1:8080 --title t2 --abr bola --max-bitrate 2M --format json
+  abrkit play --gateway http://127.0.0.1:8080 --title t1 --audio-lang fr --max-height 720 --format json
+  abrkit play --gateway http://127.0.0.1:8080 --title t1 --level 0 --min-bitrate 300k
   abrkit download --gateway http://127.0.0.1:8080 --play t1 --out out/downloads
   abrkit play --offline t1 --out out/downloads      # a completed 'abrkit download', no network`,
 		Args: cobra.MaximumNArgs(1),
@@ -80,6 +83,7 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 	target := c.Flags().Duration("target-latency", 0, "live: latency to hold, reached with a 0.95-1.05x playback rate (0: the stream's hold-back)")
 	noLL := c.Flags().Bool("no-low-latency", false, "play LL-HLS streams as regular HLS (whole segments, no blocking reloads)")
 	startup := c.Flags().Duration("startup-timeout", player.DefaultStartupTimeout, "fail when no frame plays this long after loading (0: wait for ever)")
+	tracks := addTrackFlags(c)
 	speed := c.Flags().Float64("speed", 1, "run the player clock this many times faster than real time (tests, demos)")
 	_ = c.Flags().MarkHidden("speed")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
@@ -118,6 +122,11 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 		}
 		opts = append(opts, player.WithStartupTimeout(*startup))
 		opts = append(opts, player.WithProbing(*probe))
+		trackOpts, err := tracks.options()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, trackOpts...)
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		if *gateway != "" {
@@ -141,6 +150,9 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 		} else {
 			fmt.Fprintf(w, "%s (%s): %s\n", rep.URL, rep.ABR, rep.Stopped)
 			if werr := rep.QoE.WriteText(w); werr != nil {
+				return werr
+			}
+			if werr := rep.playTracks.writeText(w); werr != nil {
 				return werr
 			}
 		}
@@ -235,6 +247,7 @@ func play(ctx context.Context, src string, a abr.Algorithm, maxBitrate int, d ti
 	_ = p.Close()
 	rep.QoE = p.QoE()
 	rep.Live = rep.QoE.Live
+	rep.playTracks.fill(p)
 	rep.Position = rep.QoE.PositionSeconds
 	return rep, err
 }

@@ -335,7 +335,11 @@ func (b *dashBuilder) adaptationSet(path string, per *mpd.Period, as *mpd.Adapta
 		if r.Value == "main" {
 			set.Default = true
 		}
+		if r.Value != "" {
+			set.Roles = append(set.Roles, r.Value)
+		}
 	}
+	set.Channels = audioChannels(as)
 	trick := false
 	for _, d := range as.EssentialProperties {
 		if d.SchemeIdUri == "http://dashif.org/guidelines/trickmode" {
@@ -492,4 +496,23 @@ func proxyServerURL(data []byte) string {
 		}
 	}
 	return ""
+}
+
+// audioChannels reads the AudioChannelConfiguration of a set, else of its
+// first Representation (the 23003-3 scheme's value is the count; other
+// schemes' values are taken when they are plain numbers); 0 when unknown.
+func audioChannels(as *mpd.AdaptationSetType) int {
+	acc := as.AudioChannelConfigurations
+	if len(acc) == 0 && len(as.Representations) > 0 && as.Representations[0] != nil {
+		acc = as.Representations[0].AudioChannelConfigurations
+	}
+	for _, d := range acc {
+		if d == nil {
+			continue
+		}
+		if n, err := strconv.Atoi(d.Value); err == nil && n > 0 {
+			return n
+		}
+	}
+	return 0
 }

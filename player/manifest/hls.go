@@ -390,6 +390,13 @@ func (p *hlsMasterParser) alternate(line int, tag, val string) (*AdaptationSet, 
 			return nil, p.err(line, tag+" DEFAULT", "", err)
 		}
 	}
+	if v := p.attrs.str("CHARACTERISTICS"); v != "" {
+		set.Roles = strings.Split(v, ",")
+	}
+	if v := p.attrs.str("CHANNELS"); v != "" {
+		n, _ := strconv.Atoi(strings.SplitN(v, "/", 2)[0]) // "6/JOC": 6 channels; unparsable: unknown
+		set.Channels = max(n, 0)
+	}
 	if v, ok := p.attrs.get("AUTOSELECT"); ok {
 		if set.Autoselect, err = parseYesNo(v); err != nil {
 			return nil, p.err(line, tag+" AUTOSELECT", "", err)

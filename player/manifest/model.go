@@ -101,6 +101,8 @@ type AdaptationSet struct {
 	Autoselect bool        // HLS AUTOSELECT=YES
 	MimeType   string      // DASH @mimeType
 	Codecs     string      // RFC 6381: DASH @codecs; HLS the first variant's
+	Roles      []string    // DASH Role values ("main", "alternate", "commentary", ...); HLS CHARACTERISTICS
+	Channels   int         // audio channels: HLS CHANNELS, DASH AudioChannelConfiguration; 0 when not given
 	Renditions []Rendition // in manifest order (HLS) or by the MPD
 }
 

@@ -65,7 +65,7 @@ typedef int64_t abrkit_handle;
 #define ABRKIT_E_NETWORK           -7  /* connection or HTTP failure */
 #define ABRKIT_E_MANIFEST          -8  /* the manifest could not be parsed or used */
 #define ABRKIT_E_PLAYBACK          -9  /* playback failed for another reason */
-#define ABRKIT_E_NOT_FOUND        -10  /* no download with this id */
+#define ABRKIT_E_NOT_FOUND        -10  /* no download or track with this id */
 #define ABRKIT_E_EXISTS           -11  /* a download with this id exists (resume it) */
 #define ABRKIT_E_NO_SPACE         -12  /* disk full or quota exceeded */
 #define ABRKIT_E_EXPIRED          -13  /* the download's offline licence expired */
@@ -97,6 +97,7 @@ typedef int64_t abrkit_handle;
 #define ABRKIT_EVENT_ABANDON          12
 #define ABRKIT_EVENT_ERROR            13
 #define ABRKIT_EVENT_ENDED            14
+#define ABRKIT_EVENT_TRACK_SWITCH     15  /* the audio track changed: track_id, from_track_id */
 
 /* Player configuration; zero fields take the SDK defaults. */
 typedef struct abrkit_player_config {
@@ -108,6 +109,14 @@ typedef struct abrkit_player_config {
     int32_t max_retries;     /* consecutive failures of a request before playback fails; 0: 3 */
     int32_t no_autoplay;     /* non-zero: load and buffer, then wait for abrkit_player_play */
     double start_position;   /* VOD start, seconds; 0 the beginning */
+    /* Quality control: the ABR chooses only levels inside these bounds (when
+     * they conflict, the maximum bounds win). */
+    int64_t min_bitrate;     /* floor on video bitrate; 0 none */
+    int32_t max_width;       /* pixels; 0 none */
+    int32_t max_height;      /* pixels; 0 none */
+    int32_t fixed_level;     /* non-zero: hold `level` for the whole session instead of the ABR */
+    int32_t level;           /* with fixed_level: video level, 0 the lowest bitrate (clamped to the ladder) */
+    const char *audio_lang;  /* preferred audio language ("fr", "fra", "fr-CA"); NULL/"" the first track */
 } abrkit_player_config;
 #define ABRKIT_PLAYER_CONFIG_INIT ABRKIT_SIZED_INIT(abrkit_player_config)
 
@@ -170,6 +179,8 @@ typedef struct abrkit_event {
     const char *error;       /* error: the message */
     int32_t fatal;           /* error: playback stopped */
     int64_t dropped;         /* events dropped just before this one (slow callback) */
+    const char *track_id;    /* track_switch: the track now played (an id of abrkit_player_tracks_json) */
+    const char *from_track_id;
 } abrkit_event;
 
 /* Event callback. It is called on a thread owned by the Go runtime (one per
@@ -254,6 +265,25 @@ int32_t abrkit_player_seek(abrkit_handle player, double position_seconds);
 int32_t abrkit_player_set_abr(abrkit_handle player, const char *name);
 /* Caps video bitrate (0: no cap). */
 int32_t abrkit_player_set_max_bitrate(abrkit_handle player, int64_t bps);
+/* Tracks of the presentation as a JSON array of objects: id, type ("video",
+ * "audio", "text"), lang, name, roles, codecs, channels, default, selected.
+ * "[]" before load. Free *out_json with abrkit_free. */
+int32_t abrkit_player_tracks_json(abrkit_handle player, char **out_json);
+/* Switches to the audio track `id` at the next segment boundary (the buffered
+ * audio plays out, so playback does not stall); ABRKIT_E_NOT_FOUND for an id
+ * that names no audio track. An ABRKIT_EVENT_TRACK_SWITCH marks the switch. */
+int32_t abrkit_player_select_audio(abrkit_handle player, const char *id);
+/* The video ladder as a JSON array: index, bitrate, width, height, codecs,
+ * allowed (by the constraints). "[]" before load. */
+int32_t abrkit_player_levels_json(abrkit_handle player, char **out_json);
+/* Holds video level `level` (an index of abrkit_player_levels_json) from the
+ * next segment on; level < 0 returns the choice to the ABR. A level past the
+ * ladder gives ABRKIT_E_INVALID_ARGUMENT. */
+int32_t abrkit_player_set_level(abrkit_handle player, int32_t level);
+/* Replaces the quality constraints (0: no bound); max_bitrate as
+ * abrkit_player_set_max_bitrate. */
+int32_t abrkit_player_set_constraints(abrkit_handle player, int64_t min_bitrate, int64_t max_bitrate,
+                                      int32_t max_width, int32_t max_height);
 /* Blocks until the session ends (ABRKIT_OK), fails (its code), is destroyed
  * (ABRKIT_E_CLOSED) or timeout_ms passes (ABRKIT_E_TIMEOUT); timeout_ms < 0
  * waits without limit, 0 only checks. */

@@ -61,7 +61,7 @@ const char *abrkit_state_name(int32_t s) {
 static const char *const event_names[] = {
 	"unknown", "loading", "manifest_loaded", "first_frame", "playing", "paused", "stall_start",
 	"stall_end", "rendition_switch", "server_change", "seek_done", "segment_loaded", "abandon",
-	"error", "ended",
+	"error", "ended", "track_switch",
 };
 
 const char *abrkit_event_name(int32_t k) {

@@ -151,7 +151,7 @@ func TestHeaderConstants(t *testing.T) {
 		}
 	}
 	kinds := defines(t, "ABRKIT_EVENT_")
-	for k := player.EventLoading; k <= player.EventEnded; k++ {
+	for k := player.EventLoading; k <= player.EventTrackSwitch; k++ {
 		name := "ABRKIT_EVENT_" + strings.ToUpper(k.String())
 		if v, ok := kinds[name]; !ok || v != int(k) {
 			t.Errorf("abrkit.h %s = %d (defined %v); want %d", name, v, ok, k)
@@ -164,8 +164,8 @@ func TestHeaderConstants(t *testing.T) {
 			t.Errorf("abrkit.h %s = %d (defined %v); want %d", name, v, ok, k)
 		}
 	}
-	if len(kinds) != int(player.EventEnded) {
-		t.Errorf("abrkit.h has %d event kinds; Go has %d", len(kinds), player.EventEnded)
+	if len(kinds) != int(player.EventTrackSwitch) {
+		t.Errorf("abrkit.h has %d event kinds; Go has %d", len(kinds), player.EventTrackSwitch)
 	}
 }
 

@@ -67,7 +67,8 @@ func codeOf(err error) Code {
 		return CodeOK
 	case errors.Is(err, errInvalidHandle):
 		return CodeInvalidHandle
-	case errors.Is(err, errInvalidArg), errors.Is(err, player.ErrBitrate):
+	case errors.Is(err, errInvalidArg), errors.Is(err, player.ErrBitrate), errors.Is(err, player.ErrBadOption),
+		errors.Is(err, player.ErrBadLevel):
 		return CodeInvalidArgument
 	case errors.Is(err, player.ErrClosed), errors.Is(err, download.ErrClosed):
 		return CodeClosed
@@ -77,7 +78,7 @@ func codeOf(err error) Code {
 		return CodeBadState
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return CodeTimeout
-	case errors.Is(err, download.ErrNotFound):
+	case errors.Is(err, download.ErrNotFound), errors.Is(err, player.ErrNoTrack):
 		return CodeNotFound
 	case errors.Is(err, download.ErrExists):
 		return CodeExists

@@ -95,9 +95,17 @@ func abrkit_player_create(cfg *C.abrkit_player_config, out *C.abrkit_handle) (co
 		MaxRetries:    int(c.max_retries),
 		NoAutoPlay:    c.no_autoplay != 0,
 		StartPosition: seconds(c.start_position),
+		MinBitrate:    int(c.min_bitrate),
+		MaxWidth:      int(c.max_width),
+		MaxHeight:     int(c.max_height),
+		Fixed:         c.fixed_level != 0,
+		Level:         int(c.level),
 	}
 	if c.abr != nil {
 		gc.ABR = C.GoString(c.abr)
+	}
+	if c.audio_lang != nil {
+		gc.AudioLang = C.GoString(c.audio_lang)
 	}
 	s, err := newSession(gc)
 	if err != nil {
@@ -174,6 +182,8 @@ func (s *cSink) Deliver(e *player.Event, dropped int64) {
 		category:         str(category),
 		error:            str(errMsg),
 		dropped:          C.int64_t(dropped),
+		track_id:         str(e.TrackID),
+		from_track_id:    str(e.FromTrackID),
 	}
 	if e.Fatal {
 		ev.fatal = 1
@@ -268,6 +278,39 @@ func abrkit_player_set_abr(h C.abrkit_handle, name *C.char) C.int32_t {
 //export abrkit_player_set_max_bitrate
 func abrkit_player_set_max_bitrate(h C.abrkit_handle, bps C.int64_t) C.int32_t {
 	return command(h, func(s *session) error { return s.setMaxBitrate(int(bps)) })
+}
+
+//export abrkit_player_tracks_json
+func abrkit_player_tracks_json(h C.abrkit_handle, out **C.char) C.int32_t {
+	return command(h, func(s *session) error { return jsonOut(out, s.tracksJSON) })
+}
+
+//export abrkit_player_select_audio
+func abrkit_player_select_audio(h C.abrkit_handle, id *C.char) C.int32_t {
+	return command(h, func(s *session) error {
+		if id == nil {
+			return fmt.Errorf("%w: id is NULL", errInvalidArg)
+		}
+		return s.selectAudio(C.GoString(id))
+	})
+}
+
+//export abrkit_player_levels_json
+func abrkit_player_levels_json(h C.abrkit_handle, out **C.char) C.int32_t {
+	return command(h, func(s *session) error { return jsonOut(out, s.levelsJSON) })
+}
+
+//export abrkit_player_set_level
+func abrkit_player_set_level(h C.abrkit_handle, level C.int32_t) C.int32_t {
+	return command(h, func(s *session) error { return s.setLevel(int(level)) })
+}
+
+//export abrkit_player_set_constraints
+func abrkit_player_set_constraints(h C.abrkit_handle, minBitrate, maxBitrate C.int64_t, maxWidth, maxHeight C.int32_t) C.int32_t {
+	return command(h, func(s *session) error {
+		return s.setConstraints(player.Constraints{MinBitrate: int(minBitrate), MaxBitrate: int(maxBitrate),
+			MaxWidth: int(maxWidth), MaxHeight: int(maxHeight)})
+	})
 }
 
 //export abrkit_player_wait

@@ -22,6 +22,13 @@ type Config struct {
 	MaxRetries    int           // 0 player.DefaultMaxRetries
 	NoAutoPlay    bool          // buffer after load, wait for Play
 	StartPosition time.Duration // VOD start
+
+	MinBitrate int    // bits/s; 0 no floor
+	MaxWidth   int    // pixels; 0 no bound
+	MaxHeight  int    // pixels; 0 no bound
+	Fixed      bool   // hold Level for the whole session
+	Level      int    // with Fixed: the video level (0 the lowest bitrate)
+	AudioLang  string // preferred audio language; "" the first track
 }
 
 // options turns c into player options; the ABR name is checked here.
@@ -36,6 +43,21 @@ func (c Config) options() ([]player.Option, error) {
 	}
 	if c.MaxBitrate < 0 || c.StartBitrate < 0 || c.MaxRetries < 0 || c.StartPosition < 0 {
 		return nil, fmt.Errorf("%w: negative max_bitrate, start_bitrate, max_retries or start_position", errInvalidArg)
+	}
+	if c.MinBitrate < 0 || c.MaxWidth < 0 || c.MaxHeight < 0 || (c.Fixed && c.Level < 0) {
+		return nil, fmt.Errorf("%w: negative min_bitrate, max_width, max_height or level", errInvalidArg)
+	}
+	if c.MinBitrate > 0 {
+		opts = append(opts, player.WithMinBitrate(c.MinBitrate))
+	}
+	if c.MaxWidth > 0 || c.MaxHeight > 0 {
+		opts = append(opts, player.WithMaxResolution(c.MaxWidth, c.MaxHeight))
+	}
+	if c.Fixed {
+		opts = append(opts, player.WithFixedLevel(c.Level))
+	}
+	if c.AudioLang != "" {
+		opts = append(opts, player.WithPreferredAudioLanguage(c.AudioLang))
 	}
 	if c.MaxBitrate > 0 {
 		opts = append(opts, player.WithMaxBitrate(c.MaxBitrate))

@@ -100,7 +100,8 @@ static void on_event(abrkit_handle h, const abrkit_event *ev, void *user) {
     int i = (int)(intptr_t)user;
     atomic_fetch_add(&events[i], 1);
     if (pthread_equal(pthread_self(), main_thread)) atomic_store(&callback_threads_ok, 0);
-    if (ev->name == NULL || ev->reason == NULL || ev->error == NULL || ev->server == NULL) {
+    if (ev->name == NULL || ev->reason == NULL || ev->error == NULL || ev->server == NULL ||
+        ev->track_id == NULL || ev->from_track_id == NULL) {
         fprintf(stderr, "FAIL NULL string in event\n");
         exit(1);
     }
@@ -119,6 +120,11 @@ static void *player_thread(void *arg) {
     abrkit_player_config cfg = ABRKIT_PLAYER_CONFIG_INIT;
     const char *algos[] = {"throughput", "bb", "dynamic", "auto"};
     cfg.abr = algos[i % 4];
+    if (i == 2) {
+        cfg.max_height = 720;
+        cfg.min_bitrate = 100000;
+        cfg.audio_lang = "en";
+    }
     abrkit_handle h;
     EXPECT(abrkit_player_create(&cfg, &h), ABRKIT_OK);
     EXPECT(abrkit_player_set_callback(h, on_event, (void *)(intptr_t)i), ABRKIT_OK);
@@ -136,6 +142,18 @@ static void *player_thread(void *arg) {
         char *js = NULL;
         EXPECT(abrkit_player_qoe_json(h, &js), ABRKIT_OK);
         abrkit_free(js);
+        EXPECT(abrkit_player_tracks_json(h, &js), ABRKIT_OK);
+        if (strstr(js, "\"type\":\"video\"") == NULL) FAIL("tracks %s: no video track", js);
+        abrkit_free(js);
+        EXPECT(abrkit_player_levels_json(h, &js), ABRKIT_OK);
+        if (strstr(js, "\"index\":0") == NULL) FAIL("levels %s: no level 0", js);
+        abrkit_free(js);
+        EXPECT(abrkit_player_set_level(h, k % 3 == 0 ? 0 : -1), ABRKIT_OK);
+        EXPECT(abrkit_player_set_level(h, 99), ABRKIT_E_INVALID_ARGUMENT);
+        EXPECT(abrkit_player_set_constraints(h, 0, 0, 0, k % 2 ? 0 : 720), ABRKIT_OK);
+        EXPECT(abrkit_player_set_constraints(h, -1, 0, 0, 0), ABRKIT_E_INVALID_ARGUMENT);
+        EXPECT(abrkit_player_select_audio(h, "no-such-track"), ABRKIT_E_NOT_FOUND);
+        EXPECT(abrkit_player_select_audio(h, NULL), ABRKIT_E_INVALID_ARGUMENT);
         sleep_ms(20);
     }
     EXPECT(abrkit_player_seek(h, 5.0), ABRKIT_OK);
