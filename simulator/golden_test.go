@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -35,11 +36,21 @@ func golden(t *testing.T, name string, got []byte) {
 }
 
 func TestGoldenK8sJob(t *testing.T) {
-	y, err := K8sJob("scenarios/flash-crowd.yaml", "flash-crowd", 8, "", []string{"--viewers", "100000"})
+	spec := K8sSpec{Scenario: "scenarios/flash-crowd.yaml", Name: "flash-crowd", Shards: 8,
+		Args: []string{"--mode=virtual", "--seed=7", "--viewers=100000", "--watch-time=10m0s"}}
+	y, err := K8sJob(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "TestGoldenK8sJob", y)
+	m, err := K8sMergeJob(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "TestGoldenK8sMergeJob", m)
+	if _, err := K8sJob(K8sSpec{Scenario: "x.yaml"}); !errors.Is(err, ErrBadShard) {
+		t.Errorf("K8sJob(0 shards) = %v; want ErrBadShard", err)
+	}
 }
 
 func TestGoldenSummary(t *testing.T) {

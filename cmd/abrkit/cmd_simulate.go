@@ -9,6 +9,7 @@ import (
 	"runtime/pprof"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/abrkit/abrkit/simulator"
 	"github.com/abrkit/abrkit/simulator/scenario"
@@ -29,7 +30,8 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 		Example: `  abrkit simulate scenarios/quickstart.yaml
   abrkit simulate scenarios/flash-crowd.yaml --viewers 100000 --out out/flash
   abrkit simulate scenarios/quickstart.yaml --shard 0/4 --out out/shard-0 --format json
-  abrkit simulate scenarios/quickstart.yaml --emit k8s-job --shards 8 > job.yaml`,
+  abrkit simulate scenarios/quickstart.yaml --emit k8s-job --shards 8 --seed 7 > job.yaml
+  abrkit simulate scenarios/quickstart.yaml --emit k8s-merge --shards 8 > merge.yaml`,
 		Args: cobra.ExactArgs(1),
 	}
 	format := formatFlag(c)
@@ -41,9 +43,10 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 	out := f.String("out", "", "directory for results.json, qoe.jsonl, summary.json, report.html, requests.bin (default out/SCENARIO-NAME; --out= for none)")
 	reqs := f.Bool("requests", true, "with --out: write every request in vegeta's encoding to requests.bin")
 	shard := f.String("shard", "", "run one slice INDEX/COUNT of the viewers (e.g. 0/4); merge with abrkit report merge")
-	emit := f.String("emit", "", "print a deployment instead of running: k8s-job")
-	shards := f.Int("shards", 4, "with --emit k8s-job: number of shards (pods)")
+	emit := f.String("emit", "", "print a deployment instead of running: k8s-job (results claim and shard Job), k8s-merge (the Job that merges them)")
+	shards := f.Int("shards", 4, "with --emit: number of shards (pods)")
 	image := f.String("image", simulator.DefaultImage, "with --emit k8s-job: container image")
+	kube := k8sFlags(f)
 	quiet := f.Bool("quiet", false, "no progress bar on stderr")
 	cpuprofile := f.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	calibrate := f.Bool("calibrate", false, "run the scenario in virtual time and then live, compare QoE and latency, exit 1 when a metric is outside its tolerance (use a small scenario, e.g. scenarios/calibrate.yaml)")
@@ -65,14 +68,14 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 			return badInput(err)
 		}
 		if *emit != "" {
-			if *emit != "k8s-job" {
-				return usageErrorf("--emit must be k8s-job, not %q", *emit)
+			emitter, ok := map[string]func(simulator.K8sSpec) ([]byte, error){
+				"k8s-job": simulator.K8sJob, "k8s-merge": simulator.K8sMergeJob}[*emit]
+			if !ok {
+				return usageErrorf("--emit must be k8s-job or k8s-merge, not %q", *emit)
 			}
-			var extra []string
-			if *viewers > 0 {
-				extra = append(extra, "--viewers", fmt.Sprint(*viewers))
-			}
-			y, err := simulator.K8sJob(args[0], s.Name, *shards, *image, extra)
+			kube.Scenario, kube.Name, kube.Shards, kube.Image = args[0], s.Name, *shards, *image
+			kube.Args = passThrough(cmd.Flags())
+			y, err := emitter(*kube)
 			if err != nil {
 				return badInput(err)
 			}
@@ -154,4 +157,31 @@ func isTerminal(w any) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// k8sFlags are the --emit options for the results volume.
+func k8sFlags(f *pflag.FlagSet) *simulator.K8sSpec {
+	k := &simulator.K8sSpec{}
+	f.StringVar(&k.Results, "results-claim", "", "with --emit: PersistentVolumeClaim the shards write to (default NAME-results)")
+	f.StringVar(&k.Size, "results-size", simulator.DefaultResultsSize, "with --emit k8s-job: size of the results claim")
+	f.StringVar(&k.StorageClass, "storage-class", "", "with --emit k8s-job: storage class of the results claim (needs ReadWriteMany; default: the cluster's)")
+	return k
+}
+
+// notPassed are the simulate flags that describe the deployment or the
+// local run rather than the scenario, so --emit does not hand them to
+// the pods (which set --shard, --out, --format and --quiet themselves).
+var notPassed = map[string]bool{"emit": true, "shards": true, "image": true, "results-claim": true, "results-size": true,
+	"storage-class": true, "shard": true, "out": true, "format": true, "quiet": true, "cpuprofile": true, "calibrate": true}
+
+// passThrough is every simulate flag set on the command line, but those
+// of notPassed, as --name=value for the pods.
+func passThrough(fs *pflag.FlagSet) []string {
+	var out []string
+	fs.Visit(func(fl *pflag.Flag) {
+		if !notPassed[fl.Name] {
+			out = append(out, "--"+fl.Name+"="+fl.Value.String())
+		}
+	})
+	return out
 }

@@ -129,8 +129,16 @@ func TestSimulateOutputs(t *testing.T) {
 
 func TestEmitK8sJob(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if code := run([]string{"simulate", quickstart, "--emit", "k8s-job", "--shards", "3", "--viewers", "3000"}, &out, &errOut); code != 0 {
+	flags := []string{"--viewers", "3000", "--seed", "9", "--mode", "virtual", "--watch-time", "10m", "--requests=false"}
+	if code := run(append([]string{"simulate", quickstart, "--emit", "k8s-job", "--shards", "3", "--results-claim", "runs"}, flags...), &out, &errOut); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	var pvc struct {
+		Kind     string
+		Metadata struct{ Name string }
+		Spec     struct {
+			AccessModes []string `yaml:"accessModes"`
+		}
 	}
 	var job struct {
 		APIVersion string `yaml:"apiVersion"`
@@ -143,7 +151,12 @@ func TestEmitK8sJob(t *testing.T) {
 			Template       struct {
 				Spec struct {
 					RestartPolicy string `yaml:"restartPolicy"`
-					Containers    []struct {
+					Volumes       []struct {
+						PersistentVolumeClaim struct {
+							ClaimName string `yaml:"claimName"`
+						} `yaml:"persistentVolumeClaim"`
+					}
+					Containers []struct {
 						Image string
 						Args  []string
 						Env   []struct {
@@ -161,6 +174,12 @@ func TestEmitK8sJob(t *testing.T) {
 	}
 	dec := yaml.NewDecoder(&out)
 	dec.KnownFields(false)
+	if err := dec.Decode(&pvc); err != nil {
+		t.Fatal(err)
+	}
+	if pvc.Kind != "PersistentVolumeClaim" || pvc.Metadata.Name != "runs" || len(pvc.Spec.AccessModes) != 1 || pvc.Spec.AccessModes[0] != "ReadWriteMany" {
+		t.Errorf("first object = %+v; want the ReadWriteMany claim runs", pvc)
+	}
 	if err := dec.Decode(&job); err != nil {
 		t.Fatal(err)
 	}
@@ -173,13 +192,26 @@ func TestEmitK8sJob(t *testing.T) {
 	}
 	c := s.Template.Spec.Containers[0]
 	args := strings.Join(c.Args, " ")
-	for _, want := range []string{"simulate /scenario/quickstart.yaml", "--shard $(SHARD_INDEX)/3", "--out /results/shard-$(SHARD_INDEX)", "--viewers 3000"} {
+	for _, want := range []string{"simulate /scenario/quickstart.yaml", "--shard $(SHARD_INDEX)/3", "--out /results/shard-$(SHARD_INDEX)",
+		"--viewers=3000", "--seed=9", "--mode=virtual", "--watch-time=10m0s", "--requests=false"} {
 		if !strings.Contains(args, want) {
 			t.Errorf("args %q lack %q", args, want)
 		}
 	}
 	if len(c.Env) != 1 || c.Env[0].Name != "SHARD_INDEX" || !strings.Contains(c.Env[0].ValueFrom.FieldRef.FieldPath, "job-completion-index") {
 		t.Errorf("env = %+v; want SHARD_INDEX from the completion-index annotation", c.Env)
+	}
+	if len(s.Template.Spec.Volumes) != 2 || s.Template.Spec.Volumes[1].PersistentVolumeClaim.ClaimName != "runs" {
+		t.Errorf("volumes = %+v; want the results on claim runs", s.Template.Spec.Volumes)
+	}
+	out.Reset()
+	if code := run([]string{"simulate", quickstart, "--emit", "k8s-merge", "--shards", "3", "--results-claim", "runs"}, &out, &errOut); code != 0 {
+		t.Fatalf("k8s-merge exit %d: %s", code, errOut.String())
+	}
+	for _, want := range []string{"- merge", "- /results/shard-0", "- /results/shard-2", "claimName: runs"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("k8s-merge output lacks %q:\n%s", want, out.String())
+		}
 	}
 }
 

@@ -146,11 +146,15 @@ type Sample struct {
 
 // Results is everything one run (or a merge of shards) measured.
 type Results struct {
-	Scenario      string            `json:"scenario"`
-	Mode          string            `json:"mode"`
-	Seed          uint64            `json:"seed"`
-	Shards        []int             `json:"shards"` // shard indexes merged in
-	ShardCount    int               `json:"shard_count"`
+	Scenario   string `json:"scenario"`
+	Mode       string `json:"mode"`
+	Seed       uint64 `json:"seed"`
+	Shards     []int  `json:"shards"` // shard indexes merged in
+	ShardCount int    `json:"shard_count"`
+	// ShardBy is how shards split the work: "region" when each owns
+	// whole edges (their capacity is then not summed in a merge); empty
+	// when every shard models a slice of every edge.
+	ShardBy       string            `json:"shard_by,omitempty"`
 	Viewers       int               `json:"viewers"` // sessions simulated
 	SimSeconds    float64           `json:"sim_seconds"`
 	WallSeconds   float64           `json:"wall_seconds"`
@@ -193,7 +197,7 @@ var ErrMismatch = errors.New("results do not belong together")
 // Merge adds o into r exactly: records are concatenated (ordered by
 // viewer), histograms merged, counters and timelines summed.
 func (r *Results) Merge(o *Results) error {
-	if r.Scenario != o.Scenario || r.Seed != o.Seed || r.BucketS != o.BucketS || len(r.Edges) != len(o.Edges) {
+	if r.Scenario != o.Scenario || r.Seed != o.Seed || r.BucketS != o.BucketS || len(r.Edges) != len(o.Edges) || r.ShardBy != o.ShardBy {
 		return fmt.Errorf("%w: %s seed %d vs %s seed %d", ErrMismatch, r.Scenario, r.Seed, o.Scenario, o.Seed)
 	}
 	for _, s := range o.Shards {
@@ -227,7 +231,11 @@ func (r *Results) Merge(o *Results) error {
 	}
 	for i := range o.Edges {
 		e, x := &r.Edges[i], o.Edges[i]
-		e.Capacity += x.Capacity
+		if r.ShardBy != "" {
+			e.Capacity = math.Max(e.Capacity, x.Capacity)
+		} else {
+			e.Capacity += x.Capacity
+		}
 		e.Requests += x.Requests
 		e.Hits += x.Hits
 		e.Misses += x.Misses

@@ -1,6 +1,7 @@
 package virtual
 
 import (
+	"math"
 	"time"
 
 	"github.com/abrkit/abrkit/simulator/backend/topology"
@@ -27,7 +28,7 @@ type service struct {
 	errRate float64
 }
 
-func newService(name string, class *results.Class, def topology.Service, ov *scenario.Service, shards int) *service {
+func newService(name string, class *results.Class, def topology.Service, ov *scenario.Service, share float64) *service {
 	s := &service{name: name, class: class, workers: def.Workers, timeout: scenario.DefaultTimeout}
 	st := def.ServiceTime
 	s.sample = func(r randSource) time.Duration { return st.Quantile(r.NormFloat64()) }
@@ -44,10 +45,10 @@ func newService(name string, class *results.Class, def topology.Service, ov *sce
 			s.sample = func(r randSource) time.Duration { return d.Sample(r) }
 		}
 	}
-	if shards > 1 {
-		s.workers = max(1, (s.workers+shards-1)/shards)
+	if share < 1 {
+		s.workers = max(1, int(math.Ceil(float64(s.workers)*share)))
 		if s.limit > 0 {
-			s.limit = max(1, (s.limit+shards-1)/shards)
+			s.limit = max(1, int(math.Ceil(float64(s.limit)*share)))
 		}
 	}
 	if s.workers <= 0 {

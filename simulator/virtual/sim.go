@@ -37,9 +37,14 @@ type Options struct {
 	Viewers   int           // overrides viewers.count when > 0
 	WatchTime time.Duration // overrides session.watch_time with a constant when > 0
 	Seed      *uint64       // overrides the scenario's seed
-	Shard     int           // this process runs viewers with id % Shards == Shard
-	Shards    int           // 0 or 1: no sharding
-	Bucket    time.Duration // timeline resolution; defaults to DefaultBucket
+	// Shard is the slice of the audience this process runs, of Shards (0
+	// or 1: no sharding). Shards own whole regions: a region's viewers,
+	// its edges with their caches and full capacity (split among shards
+	// only when there are more shards than regions), and the control
+	// plane's capacity in proportion to the shard's viewers.
+	Shard  int
+	Shards int
+	Bucket time.Duration // timeline resolution; defaults to DefaultBucket
 	// SampleViewers is how many viewers' bitrate and buffer are recorded
 	// over time; defaults to DefaultSampleViewers, negative for none.
 	SampleViewers int
@@ -168,6 +173,8 @@ type Sim struct {
 	winN         uint32        // report windows closed so far
 	winEnd       time.Duration // end of the open report window
 	rankBuf      []control.EdgeState
+	plan         shardPlan // with Shards > 1
+	share        float64   // this shard's part of the audience
 }
 
 // spare is the run's own source for draws that belong to no viewer.
@@ -249,11 +256,22 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, rg := range s.Regions {
+		sim.regs = append(sim.regs, rg.Name)
+		sim.regW = append(sim.regW, rg.Weight)
+	}
+	if opt.Shards > 1 {
+		sim.plan = newShardPlan(sim.regs, sim.regW, opt.Shards)
+	}
 	for i, t := range times {
-		if i%opt.Shards == opt.Shard {
+		if opt.Shards == 1 || sim.plan.owner(sim.viewerRegion(i), i) == opt.Shard {
 			sim.arr = append(sim.arr, t)
 			sim.ids = append(sim.ids, int32(i))
 		}
+	}
+	sim.share = 1
+	if n > 0 && opt.Shards > 1 {
+		sim.share = float64(len(sim.arr)) / float64(n)
 	}
 	sim.total = len(sim.arr)
 	if sim.total > 0 {
@@ -271,6 +289,9 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 		sim.classes[i] = r.Classes[name]
 	}
 	r.Scenario, r.Mode, r.Seed, r.Shards, r.ShardCount, r.Viewers = s.Name, "virtual", sim.seed, []int{opt.Shard}, opt.Shards, sim.total
+	if opt.Shards > 1 {
+		r.ShardBy = ShardBy
+	}
 	r.Objectives = s.Objectives()
 	for _, o := range r.Objectives {
 		if o.Abort || s.Abort {
@@ -287,10 +308,6 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 	sim.setupServices()
 	if err := sim.setupNetworks(); err != nil {
 		return nil, err
-	}
-	for _, rg := range s.Regions {
-		sim.regs = append(sim.regs, rg.Name)
-		sim.regW = append(sim.regW, rg.Weight)
 	}
 	for _, d := range s.Devices {
 		sim.devW = append(sim.devW, d.Weight)
@@ -321,11 +338,18 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 func (sim *Sim) setupEdges() {
 	topo := sim.s.Topology
 	for _, e := range topo.Edges() {
-		capBps := float64(e.Capacity) / float64(sim.opt.Shards)
+		// a shard owns its regions' edges whole; other regions' edges
+		// carry only its viewers' failover traffic, so they keep their
+		// full capacity too
+		split := 1
+		if sim.opt.Shards > 1 {
+			split = sim.plan.split(e.Region)
+		}
+		capBps := float64(e.Capacity) / float64(split)
 		i := len(sim.edges)
-		sim.res.Edges = append(sim.res.Edges, results.EdgeStat{Name: e.ID, Region: e.Region, Capacity: capBps})
+		sim.res.Edges = append(sim.res.Edges, results.EdgeStat{Name: e.ID, Region: e.Region, Capacity: float64(e.Capacity)})
 		sim.edges = append(sim.edges, edgeState{name: e.ID, rtt: e.RTT, capacity: capBps, cache: newLRU(int64(e.CacheSize)), capShare: 1, health: true,
-			region: e.Region, win: window{maxConnections: max(e.MaxConnections/sim.opt.Shards, 1)}})
+			region: e.Region, win: window{maxConnections: max(e.MaxConnections/split, 1)}})
 		sim.edgeIx[e.ID] = i
 		if _, ok := sim.region[e.Region]; !ok {
 			sim.regionOrder = append(sim.regionOrder, e.Region)
@@ -350,9 +374,9 @@ func (sim *Sim) setupServices() {
 			play = sv
 		}
 	}
-	sim.svcs[0] = newService("login", sim.res.Classes[results.ClassLogin], topo.ControlPlane.Services.Auth, login, sim.opt.Shards)
-	sim.svcs[1] = newService("play", sim.res.Classes[results.ClassPlay], topo.ControlPlane.Services.Playback, play, sim.opt.Shards)
-	sim.svcs[svcEvents] = newService("events", sim.res.Classes[results.ClassEvents], topo.ControlPlane.Services.Telemetry, nil, sim.opt.Shards)
+	sim.svcs[0] = newService("login", sim.res.Classes[results.ClassLogin], topo.ControlPlane.Services.Auth, login, sim.share)
+	sim.svcs[1] = newService("play", sim.res.Classes[results.ClassPlay], topo.ControlPlane.Services.Playback, play, sim.share)
+	sim.svcs[svcEvents] = newService("events", sim.res.Classes[results.ClassEvents], topo.ControlPlane.Services.Telemetry, nil, sim.share)
 }
 
 // synthetic traces per network profile: viewers share them from random
