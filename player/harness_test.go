@@ -1,6 +1,7 @@
 package player
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"testing"
@@ -57,19 +58,21 @@ type flight struct {
 // sim steps a Core over a simulated link in virtual time. Transfers share
 // the bandwidth equally; manifests and playlists come from the harness.
 type sim struct {
-	t      *testing.T
-	c      *Core
-	now    time.Duration
-	rtt    time.Duration
-	bw     func(now time.Duration) float64 // bits/s
-	fail   func(a Action, now time.Duration) bool
-	body   func(a Action) Outcome       // manifests, playlists, steering
-	index  func(a Action) Outcome       // segment indexes (Action.Index)
-	hold   func(a Action) time.Duration // core time before which the server cannot answer a (nil: none)
-	fl     []*flight
-	events []Event
-	fetch  []issued // every fetch, in order
-	beacon []issued // every beacon, in order
+	t    *testing.T
+	c    *Core
+	now  time.Duration
+	rtt  time.Duration
+	bw   func(now time.Duration) float64 // bits/s
+	fail func(a Action, now time.Duration) bool
+	// failStatus is the status of a failed request (0: 503)
+	failStatus int
+	body       func(a Action) Outcome       // manifests, playlists, steering
+	index      func(a Action) Outcome       // segment indexes (Action.Index)
+	hold       func(a Action) time.Duration // core time before which the server cannot answer a (nil: none)
+	fl         []*flight
+	events     []Event
+	fetch      []issued // every fetch, in order
+	beacon     []issued // every beacon, in order
 	// lastDone is the last request completed in the latest step, which
 	// an earlier completion of that step may have cancelled.
 	lastDone RequestID
@@ -186,7 +189,7 @@ func (s *sim) finish() {
 		o := Outcome{Status: 200, Bytes: f.size, TTFB: s.rtt, Duration: s.now - f.started}
 		switch {
 		case f.fail:
-			o = Outcome{Status: 503, Duration: s.now - f.started}
+			o = Outcome{Status: cmp.Or(s.failStatus, 503), Duration: s.now - f.started}
 		case f.a.Index:
 			o = s.index(f.a)
 			o.Duration = s.now - f.started

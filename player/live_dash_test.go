@@ -243,3 +243,31 @@ func TestCoreHLSLiveLatencyFromProgramDateTime(t *testing.T) {
 		t.Errorf("VOD: live %v latency %v; want false and none", q.Live, q.LiveLatencySeconds)
 	}
 }
+
+func TestCoreDASHLiveNumberEncoderLate(t *testing.T) {
+	// The encoder runs behind the availability its MPD announces (ffmpeg
+	// on a busy machine): the newest segments the clock computes answer
+	// 404 for a while. The session must still start and play on.
+	for _, lag := range []time.Duration{time.Second, 3 * time.Second, 5 * time.Second} {
+		t.Run(lag.String(), func(t *testing.T) {
+			s := dashSim(t, CoreConfig{Epoch: wall, StartupTimeout: 20 * time.Second}, false, "", nil)
+			s.failStatus = 404
+			s.fail = func(a Action, now time.Duration) bool {
+				if a.Kind != transport.KindMedia {
+					return false
+				}
+				var n int
+				if _, err := fmt.Sscanf(a.URL[strings.LastIndex(a.URL, "/")+1:], "%d.m4s", &n); err != nil {
+					t.Fatalf("segment URL %q", a.URL)
+				}
+				// segment n (from 0) is written at 10 min + (n+1)*2s + lag
+				return time.Duration(n+1)*2*time.Second+lag > 10*time.Minute+now
+			}
+			s.run(time.Minute)
+			q := s.c.QoE(s.now)
+			if !q.Started || q.FatalError != "" || q.PlaySeconds < 40 {
+				t.Errorf("started %v played %.1fs error %q; want a session that plays on\n%s", q.Started, q.PlaySeconds, q.FatalError, s.log())
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -47,6 +48,32 @@ func (c *countingFiles) inits() map[string]int {
 		}
 	}
 	return out
+}
+
+// counts returns a copy of the request count per path.
+func (c *countingFiles) counts() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.count)
+}
+
+// lockedBuffer is a bytes.Buffer that another process's output may be
+// copied into while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // serveDir starts a file server for dir on 127.0.0.1 with deadlines.
@@ -140,7 +167,7 @@ func TestPlayFFmpegLive(t *testing.T) {
 			ts, files := serveDir(t, dir)
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
-			var ffErr bytes.Buffer
+			var ffErr lockedBuffer // ffmpeg writes it while the test reads it
 			cmd := exec.CommandContext(ctx, ffmpeg, ffmpegLive(secs, tc.out(ts.URL+"/time")...)...)
 			cmd.Dir, cmd.Stderr = dir, &ffErr
 			if err := cmd.Start(); err != nil {
@@ -160,7 +187,9 @@ func TestPlayFFmpegLive(t *testing.T) {
 			var out, errOut bytes.Buffer
 			code := run([]string{"play", ts.URL + "/" + tc.manifest, "--duration", "30s", "--format", "json", "--quiet"}, &out, &errOut)
 			if code != 0 {
-				t.Fatalf("abrkit play exit %d\nstdout: %s\nstderr: %s\nffmpeg: %s", code, out.String(), errOut.String(), ffErr.String())
+				mpd, _ := os.ReadFile(filepath.Join(dir, tc.manifest))
+				t.Fatalf("abrkit play exit %d\nstdout: %s\nstderr: %s\nffmpeg: %s\nrequests: %v\n%s now:\n%s",
+					code, out.String(), errOut.String(), ffErr.String(), files.counts(), tc.manifest, mpd)
 			}
 			var rep playReport
 			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
