@@ -98,14 +98,20 @@ func newSource(t *topology.Topology, cat *packager.Catalog, contentDir string, c
 	}
 	chans := make([]*packager.Channel, 0, len(t.Channels))
 	for _, c := range t.Channels {
-		ch, err := packager.NewChannel(packager.ChannelConfig{ID: c.ID, SegmentDuration: c.SegmentDuration, PartDuration: c.PartDuration,
-			Window: c.Window, LatencyTarget: c.LatencyTarget, LadderKbps: c.LadderKbps, Seed: c.Seed}, clk)
+		ch, err := packager.NewChannel(ChannelConfig(c), clk)
 		if err != nil {
 			return nil, err
 		}
 		chans = append(chans, ch)
 	}
 	return origin.WithChannels(src, chans...)
+}
+
+// ChannelConfig is the packager configuration of a topology channel
+// (the virtual simulator packages the same channel).
+func ChannelConfig(c topology.Channel) packager.ChannelConfig {
+	return packager.ChannelConfig{ID: c.ID, SegmentDuration: c.SegmentDuration, PartDuration: c.PartDuration,
+		Window: c.Window, LatencyTarget: c.LatencyTarget, LadderKbps: c.LadderKbps, Seed: c.Seed}
 }
 
 func vodSource(t *topology.Topology, cat *packager.Catalog, contentDir string) (origin.Source, error) {

@@ -186,6 +186,9 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 	})
 	wg.Wait()
 	stopTick()
+	if bk != nil {
+		r.liveOrigin(bk)
+	}
 	res.SimSeconds = time.Since(r.start).Seconds()
 	res.WallSeconds = res.SimSeconds
 	if c := cputime.Process(); c > 0 {
@@ -233,6 +236,25 @@ func (r *run) addEdge(base, id, region string) int {
 	}
 	r.edgeRTT = append(r.edgeRTT, 0)[:len(r.res.Edges)]
 	return len(r.res.Edges) - 1
+}
+
+// liveOrigin copies what each embedded edge counted of its origin
+// fetches of live objects into the results.
+func (r *run) liveOrigin(b *backend.Backend) {
+	for _, e := range b.Edges {
+		if i, ok := r.edgeIx[hostOf(e.URL())]; ok {
+			st := e.LiveStats()
+			r.res.Edges[i].OriginRequests, r.res.Edges[i].OriginObjects = st.Fetches, st.Objects
+		}
+	}
+}
+
+func hostOf(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	return pu.Host
 }
 
 // rttTo is the modelled round trip of the edge serving u (loopback has
@@ -406,7 +428,12 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 	rng.IntN(3) // keep the draw sequence of the virtual driver (home edge)
 	dev := s.Devices[pick(rng, r.devW)]
 	ni := pick(rng, r.netW)
-	title := searchCum(r.zipf, rng.Float64())
+	title := fmt.Sprintf("t%d", searchCum(r.zipf, rng.Float64())+1)
+	if chans := policy.Channels(s); len(chans) > 0 {
+		if k, ok := policy.LiveChannel(rng.Float64(), float64(s.Content.LiveShare), len(chans)); ok {
+			title = chans[k].ID
+		}
+	}
 	trs := r.traces[ni]
 	tr := trs[rng.IntN(len(trs))]
 	link := netsim.Link{Trace: tr, Offset: time.Duration(rng.Int64N(int64(tr.Period())))}
@@ -415,7 +442,7 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 		watch = r.opt.WatchTime
 	}
 	rec := results.Record{Viewer: id, Device: dev.Name, Network: s.Networks[ni].Name, Cohort: dev.Cohort, ABR: policy.ABRName(dev.ABR),
-		ArriveS: due.Sub(r.start).Seconds(), Title: fmt.Sprintf("t%d", title+1)}
+		ArriveS: due.Sub(r.start).Seconds(), Title: title}
 	if len(s.Regions) > 0 {
 		rec.Region = s.Regions[region].Name
 	}
@@ -517,6 +544,7 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 	rec.PlayS, rec.StallS, rec.RebufferRatio, rec.Stalls = q.PlaySeconds, q.StallSeconds, q.RebufferRatio, q.Stalls
 	rec.AvgBitrate, rec.Switches, rec.ServerChanges, rec.Errors, rec.Bytes = q.AvgBitrate, q.Switches, q.ServerChanges, q.Errors, q.Bytes
 	rec.SegmentsAbandoned = q.Abandoned
+	rec.Live, rec.LiveLatencyS = q.Live, q.LiveLatencySeconds
 	if q.FatalError != "" {
 		// a failure, not a viewer who gave up (counted once)
 		rec.Failed, rec.Abandoned, rec.Reason = true, false, q.FatalError

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -388,5 +389,46 @@ networks: [{name: n, bandwidth: 20Mbps, rtt: 5ms}]
 	}
 	if st := b.Gateway.Telemetry.Stats(); st.Accepted == 0 {
 		t.Errorf("gateway telemetry %+v; want beacons from the viewers", st)
+	}
+}
+
+// TestLiveChannelEvent plays the embedded backend's live channel with real
+// players (LL-HLS and DASH) and reports their latency behind the edge.
+func TestLiveChannelEvent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real time")
+	}
+	for _, format := range []string{"hls", "dash"} {
+		t.Run(format, func(t *testing.T) {
+			s, err := scenario.Parse([]byte(`
+mode: live
+viewers: {count: 8, arrival: {process: constant, rate: 8/s}}
+session: {watch_time: 8s, abandon_startup_after: 10s}
+content: {titles: 2, live_channels: 1, live_share: 100%, format: `+format+`}
+networks: [{name: n, bandwidth: 20Mbps, rtt: 10ms}]
+slos: ["live_latency.p95 < 10s", "play_failures.rate < 1%", "origin.requests_per_object <= 1"]
+`), "live.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			res, err := Run(ctx, s, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := res.Summarize()
+			var text strings.Builder
+			_ = sum.WriteText(&text)
+			t.Log(text.String())
+			if sum.Live == nil || sum.Live.Sessions != 8 || sum.Live.OriginRequestsPerObject != 1 || !sum.Passed {
+				t.Fatalf("live summary %+v, passed %v; want 8 live sessions and the SLOs held", sum.Live, sum.Passed)
+			}
+			for _, r := range res.Records {
+				if r.Title != "live" || !r.Live || r.LiveLatencyS <= 0 {
+					t.Errorf("record %+v: want the live channel, with its latency", r)
+				}
+			}
+		})
 	}
 }

@@ -82,12 +82,52 @@ func TestBufferPolicy(t *testing.T) {
 }
 
 func TestCheckContent(t *testing.T) {
-	s, err := scenario.Parse([]byte("viewers: {count: 1}\ncontent: {live_channels: 1, live_share: 0.5}\n"), "t.yaml")
+	for _, c := range []struct {
+		y    string
+		want error
+		n    int // channels played
+	}{
+		{"content: {live_channels: 1, live_share: 0.5}", nil, 1},
+		{"content: {titles: 5}", nil, 0},
+		{"content: {live_channels: 2, live_share: 0.5}", ErrLiveContent, 1}, // the default topology has one
+	} {
+		s, err := scenario.Parse([]byte("viewers: {count: 1}\n"+c.y+"\n"), "t.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckContent(s); !errors.Is(err, c.want) {
+			t.Errorf("CheckContent(%s) = %v; want %v", c.y, err, c.want)
+		}
+		if got := len(Channels(s)); got != c.n {
+			t.Errorf("Channels(%s) = %d channels; want %d", c.y, got, c.n)
+		}
+	}
+	s, err := scenario.Parse([]byte("viewers: {count: 1}\nmode: live\ncontent: {live_channels: 1, live_share: 0.5}\nbackend: {urls: [\"http://127.0.0.1:1/m.m3u8\"]}\n"), "t.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := CheckContent(s); !errors.Is(err, ErrLiveContent) {
-		t.Errorf("CheckContent(live_share 0.5) = %v; want ErrLiveContent", err)
+		t.Errorf("CheckContent(live share, no embedded backend) = %v; want ErrLiveContent", err)
+	}
+}
+
+func TestLiveChannel(t *testing.T) {
+	for _, c := range []struct {
+		x, share float64
+		n, k     int
+		ok       bool
+	}{
+		{0.1, 0.5, 1, 0, true},
+		{0.6, 0.5, 1, 0, false},
+		{0.49, 0.5, 2, 1, true},
+		{0.2, 0.5, 2, 0, true},
+		{0.2, 0.5, 0, 0, false},
+		{0.999, 1, 3, 2, true},
+	} {
+		k, ok := LiveChannel(c.x, c.share, c.n)
+		if k != c.k || ok != c.ok {
+			t.Errorf("LiveChannel(%v, %v, %d) = %d, %v; want %d, %v", c.x, c.share, c.n, k, ok, c.k, c.ok)
+		}
 	}
 }
 

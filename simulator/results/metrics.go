@@ -16,6 +16,10 @@ func (r *Results) Value(metric, stat string) (float64, bool) {
 	switch metric {
 	case "startup_time", "rebuffer_ratio", "rebuffer_count", "bitrate", "switches", "watch_time":
 		return Stat(r.sessionValues(metric), stat)
+	case "live_latency", "live_rebuffer_ratio":
+		return Stat(r.liveValues(metric), stat)
+	case "origin.requests_per_object":
+		return r.OriginRequestsPerObject()
 	case "play_failures.rate":
 		return r.rate(func(x *Record) bool { return x.Failed })
 	case "abandonment.rate":
@@ -103,13 +107,41 @@ func (r *Results) sessionValues(metric string) []float64 {
 	return out
 }
 
+// liveValues returns the metric for every live session that started.
+func (r *Results) liveValues(metric string) []float64 {
+	var out []float64
+	for i := range r.Records {
+		if x := &r.Records[i]; x.Started && x.Live {
+			out = append(out, SessionMetric(x, metric))
+		}
+	}
+	return out
+}
+
+// OriginRequestsPerObject is the highest ratio, over the edges that
+// fetched live objects, of origin requests to distinct objects.
+func (r *Results) OriginRequestsPerObject() (float64, bool) {
+	worst, ok := math.NaN(), false
+	for _, e := range r.Edges {
+		if e.OriginObjects == 0 {
+			continue
+		}
+		if v := float64(e.OriginRequests) / float64(e.OriginObjects); !ok || v > worst {
+			worst, ok = v, true
+		}
+	}
+	return worst, ok
+}
+
 // SessionMetric is one session metric of a record, in base units.
 func SessionMetric(x *Record, metric string) float64 {
 	switch metric {
 	case "startup_time":
 		return x.StartupS
-	case "rebuffer_ratio":
+	case "rebuffer_ratio", "live_rebuffer_ratio":
 		return x.RebufferRatio
+	case "live_latency":
+		return x.LiveLatencyS
 	case "rebuffer_count":
 		return float64(x.Stalls)
 	case "bitrate":

@@ -61,11 +61,16 @@ type Record struct {
 	Errors        int     `json:"errors"` // failed requests, retried or not
 	// SegmentsAbandoned counts media downloads the player gave up on
 	// mid-transfer to switch down (not sessions abandoned).
-	SegmentsAbandoned int    `json:"segments_abandoned"`
-	Bytes             int64  `json:"bytes"`
-	Failed            bool   `json:"failed"`           // a fatal error ended the session (or it never got to play)
-	Abandoned         bool   `json:"abandoned"`        // the viewer gave up waiting for start-up
-	Reason            string `json:"reason,omitempty"` // why it failed
+	SegmentsAbandoned int   `json:"segments_abandoned"`
+	Bytes             int64 `json:"bytes"`
+	// Live marks a session on a live channel; LiveLatencyS is its mean
+	// distance behind the live edge while playing (wall clock minus the
+	// capture time of the frame shown).
+	Live         bool    `json:"live,omitempty"`
+	LiveLatencyS float64 `json:"live_latency_s,omitempty"`
+	Failed       bool    `json:"failed"`           // a fatal error ended the session (or it never got to play)
+	Abandoned    bool    `json:"abandoned"`        // the viewer gave up waiting for start-up
+	Reason       string  `json:"reason,omitempty"` // why it failed
 }
 
 // Class is the account of one request class.
@@ -108,6 +113,11 @@ type EdgeStat struct {
 	CMCDRequests map[string]int64 `json:"cmcd_requests,omitempty"`
 	CMCDStarved  int64            `json:"cmcd_starved"`
 	CMCDSessions int64            `json:"cmcd_sessions"`
+	// OriginRequests are the edge's origin fetches of live objects, for
+	// OriginObjects distinct objects (more requests than objects: the
+	// edge did not collapse concurrent misses).
+	OriginRequests int64 `json:"origin_requests,omitempty"`
+	OriginObjects  int64 `json:"origin_objects,omitempty"`
 }
 
 // Bucket is one slice of the timeline.
@@ -242,6 +252,8 @@ func (r *Results) Merge(o *Results) error {
 		e.Errors += x.Errors
 		e.Bytes += x.Bytes
 		e.CMCDStarved += x.CMCDStarved
+		e.OriginRequests += x.OriginRequests
+		e.OriginObjects += x.OriginObjects
 		e.CMCDSessions += x.CMCDSessions
 		for ot, n := range x.CMCDRequests {
 			if e.CMCDRequests == nil {

@@ -44,6 +44,16 @@ type Failover struct {
 	SessionsWithStalls int `json:"sessions_with_stalls"` // of those sessions, how many stalled at all
 }
 
+// LiveSummary is the account of the sessions on live channels.
+type LiveSummary struct {
+	Sessions      int  `json:"sessions"` // live sessions that started
+	LatencyS      Dist `json:"latency_s"`
+	RebufferRatio Dist `json:"rebuffer_ratio"`
+	// OriginRequestsPerObject is the worst edge's origin fetches per live
+	// object (1: every concurrent miss collapsed); 0 when not modelled.
+	OriginRequestsPerObject float64 `json:"origin_requests_per_object,omitempty"`
+}
+
 // Summary is the machine-readable outcome of a run (`--format json`).
 type Summary struct {
 	Scenario      string   `json:"scenario"`
@@ -69,6 +79,8 @@ type Summary struct {
 	SegmentsAbandoned int                     `json:"segments_abandoned"`
 	Requests          map[string]ClassSummary `json:"requests"`
 	Edges             []EdgeStat              `json:"edges"`
+	Live              *LiveSummary            `json:"live,omitempty"`
+	Faults            []FaultMark             `json:"faults,omitempty"`
 	Cohorts           []CohortDiff            `json:"cohorts,omitempty"`
 	SLOs              []slo.Verdict           `json:"slos"`
 	Passed            bool                    `json:"passed"`
@@ -140,6 +152,13 @@ func (r *Results) Summarize() *Summary {
 			P95: float64(h.ValueAtQuantile(95)) / 1e6, P99: float64(h.ValueAtQuantile(99)) / 1e6, Max: float64(h.Max()) / 1e6}
 		s.Requests[name] = cs
 	}
+	if lat := r.liveValues("live_latency"); len(lat) > 0 {
+		s.Live = &LiveSummary{Sessions: len(lat), LatencyS: dist(lat), RebufferRatio: dist(r.liveValues("live_rebuffer_ratio"))}
+		if v, ok := r.OriginRequestsPerObject(); ok {
+			s.Live.OriginRequestsPerObject = v
+		}
+	}
+	s.Faults = r.Faults
 	s.Cohorts = r.CohortDiffs()
 	s.SLOs = r.Verdicts()
 	s.Passed = slo.AllHeld(s.SLOs) && r.Aborted == ""
@@ -164,8 +183,24 @@ func (s *Summary) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "rebuffer   mean %s  p95 %s\n", slo.Ratio.Format(s.RebufferRatio.Mean), slo.Ratio.Format(s.RebufferRatio.P95))
 	fmt.Fprintf(&b, "bitrate    mean %s  p50 %s\n", slo.BitsPerSecond.Format(s.BitrateBps.Mean), slo.BitsPerSecond.Format(s.BitrateBps.P50))
 	fmt.Fprintf(&b, "cache hit  %s\n", slo.Ratio.Format(s.CacheHitRatio))
-	fmt.Fprintf(&b, "failover   %d sessions changed server (%d changes), %d of them stalled\n\n",
+	fmt.Fprintf(&b, "failover   %d sessions changed server (%d changes), %d of them stalled\n",
 		s.Failover.Sessions, s.Failover.Changes, s.Failover.SessionsWithStalls)
+	if l := s.Live; l != nil {
+		fmt.Fprintf(&b, "live       %d sessions: latency p50 %s  p95 %s  p99 %s  max %s, rebuffer mean %s\n", l.Sessions,
+			slo.Seconds.Format(l.LatencyS.P50), slo.Seconds.Format(l.LatencyS.P95), slo.Seconds.Format(l.LatencyS.P99),
+			slo.Seconds.Format(l.LatencyS.Max), slo.Ratio.Format(l.RebufferRatio.Mean))
+		if l.OriginRequestsPerObject > 0 {
+			fmt.Fprintf(&b, "origin     %.2f requests per live object (worst edge)\n", l.OriginRequestsPerObject)
+		}
+	}
+	for _, f := range s.Faults {
+		fmt.Fprintf(&b, "fault      %s %s from %s", f.Target, f.Kind, slo.Seconds.Format(f.StartS))
+		if f.EndS > 0 {
+			fmt.Fprintf(&b, " to %s", slo.Seconds.Format(f.EndS))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "REQUESTS\tCOUNT\tERRORS\tP50\tP99\tMAX")
 	for _, name := range Classes() {

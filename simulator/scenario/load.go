@@ -505,6 +505,9 @@ func (v *validator) backend() {
 			}
 		}
 	}
+	if e.Collapse != nil {
+		topo.LiveEdges.Collapse = e.Collapse
+	}
 	v.s.Topology = topo
 	for i, sv := range e.Services {
 		p := fmt.Sprintf("backend.embedded.services[%d]", i)

@@ -157,7 +157,10 @@ type Embedded struct {
 	EdgeCapacity  Bandwidth `yaml:"edge_capacity"`  // overrides every edge's capacity
 	EdgeCache     Size      `yaml:"edge_cache"`     // overrides every edge's cache size
 	OriginLatency Duration  `yaml:"origin_latency"` // first-byte delay added on a cache miss; defaults to 40ms
-	Services      []Service `yaml:"services"`       // control-plane overrides
+	// Collapse overrides the topology's live_edges.collapse: whether edges
+	// make concurrent requests for one live object share one origin fetch.
+	Collapse *bool     `yaml:"collapse"`
+	Services []Service `yaml:"services"` // control-plane overrides
 }
 
 // Service overrides the queue model of a control-plane service.

@@ -143,6 +143,9 @@ var metrics = [...]Metric{
 	{"api.events.latency", Seconds, true, "telemetry intake latency (player beacons)"},
 	{"api.events.errors.rate", Ratio, false, "failed telemetry posts"},
 	{"requests.errors.rate", Ratio, false, "failed requests of any kind"},
+	{"live_latency", Seconds, true, "mean distance behind the live edge while playing, per live session"},
+	{"live_rebuffer_ratio", Ratio, true, "rebuffer_ratio of the sessions on live channels"},
+	{"origin.requests_per_object", Count, false, "origin fetches per live object, worst edge (1: concurrent misses collapsed into one)"},
 }
 
 // Lookup finds a metric by name.

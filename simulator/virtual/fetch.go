@@ -126,17 +126,53 @@ func (sim *Sim) action(slot int32, now time.Duration, a *player.Action) {
 	default:
 		r.status = 200
 		r.ttfb = rtt + e.slow
-		if r.size > 0 {
-			if !e.cache.touch(fnv64(pathOf(a.URL)), r.size) {
-				r.ttfb += sim.s.Backend.Embedded.OriginLatency.D()
-			} else {
-				r.hit = true
-			}
+		switch {
+		case r.size == 0:
+		case t.ch != nil:
+			r.ttfb, r.hit = sim.liveObject(now, e, fnv64(pathOf(a.URL)), r.size, r.ttfb)
+		case e.cache.touch(fnv64(pathOf(a.URL)), r.size):
+			r.hit = true
+		default:
+			r.ttfb += sim.s.Backend.Embedded.OriginLatency.D()
 		}
 	}
 	v.reqs = append(v.reqs, rid)
 	sim.eng.Schedule(now+r.ttfb, evReqStart, rid, r.gen)
 }
+
+// liveObject models an edge serving a live segment to a request whose
+// first byte would come at ttfb from the edge: the first request fetches
+// it from the origin; while that fetch is in flight, a collapsing edge
+// makes later requests wait for it, a plain one asks the origin again.
+// It returns the first-byte time and whether the origin was spared.
+func (sim *Sim) liveObject(now time.Duration, e *edgeState, key uint64, size int64, ttfb time.Duration) (time.Duration, bool) {
+	origin := sim.s.Backend.Embedded.OriginLatency.D()
+	if ready, ok := e.inflight[key]; ok && ready > now {
+		if sim.collapse {
+			return ttfb + ready - now, true
+		}
+		e.stat.OriginRequests++
+		return ttfb + origin, false
+	}
+	if e.cache.touch(key, size) {
+		return ttfb, true
+	}
+	e.stat.OriginRequests++
+	e.stat.OriginObjects++
+	if len(e.inflight) >= maxInflight {
+		for k, ready := range e.inflight {
+			if ready <= now {
+				delete(e.inflight, k)
+			}
+		}
+	}
+	e.inflight[key] = now + origin
+	return ttfb + origin, false
+}
+
+// maxInflight is the count of in-flight live fetches an edge keeps before
+// it forgets those that are done.
+const maxInflight = 1024
 
 func pathOf(url string) string {
 	if i := strings.Index(url, "://"); i >= 0 {

@@ -114,7 +114,8 @@ type edgeState struct {
 	stat     *results.EdgeStat
 	health   bool // as the playback API last saw it
 	region   string
-	win      window // what steering learns from this edge
+	win      window                   // what steering learns from this edge
+	inflight map[uint64]time.Duration // live objects being fetched from the origin: ready at
 }
 
 type network struct {
@@ -170,6 +171,7 @@ type Sim struct {
 	polls        uint32        // stop checks, to look at ctx every ctxEvery
 	faultVersion int           // changes whenever a fault changes edge health
 	cmcd         transport.CMCDMode
+	collapse     bool          // edges collapse concurrent requests for a live object
 	winN         uint32        // report windows closed so far
 	winEnd       time.Duration // end of the open report window
 	rankBuf      []control.EdgeState
@@ -282,7 +284,7 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 		sim.horizon = policy.Horizon(sim.arr[sim.total-1], watch, s.Duration.D())
 	}
 	c := s.Content
-	sim.lib = newLibrary(c.Titles, c.TitleLength.D(), c.SegmentLen.D(), c.Zipf)
+	sim.lib = newLibrary(c.Titles, c.TitleLength.D(), c.SegmentLen.D(), c.Zipf, policy.Channels(s), float64(c.LiveShare), sim.epoch)
 	sim.res = results.New(opt.Bucket)
 	r := sim.res
 	for i, name := range classNames {
@@ -305,6 +307,7 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 	}
 	sim.net = netsim.New(sim.eng, evFlow, evEdge, sim.flowDone)
 	sim.setupEdges()
+	sim.collapse = s.Topology.LiveEdges.Collapsing()
 	sim.setupServices()
 	if err := sim.setupNetworks(); err != nil {
 		return nil, err
@@ -315,7 +318,7 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 	for _, nw := range s.Networks {
 		sim.netW = append(sim.netW, nw.Weight)
 	}
-	sim.urls = make([][]string, c.Titles)
+	sim.urls = make([][]string, len(sim.lib.titles))
 	for i, f := range s.Faults {
 		sim.eng.Schedule(f.At.D(), evFault, int32(i), 0)
 		if f.For > 0 {
@@ -349,7 +352,7 @@ func (sim *Sim) setupEdges() {
 		i := len(sim.edges)
 		sim.res.Edges = append(sim.res.Edges, results.EdgeStat{Name: e.ID, Region: e.Region, Capacity: float64(e.Capacity)})
 		sim.edges = append(sim.edges, edgeState{name: e.ID, rtt: e.RTT, capacity: capBps, cache: newLRU(int64(e.CacheSize)), capShare: 1, health: true,
-			region: e.Region, win: window{maxConnections: max(e.MaxConnections/split, 1)}})
+			region: e.Region, inflight: map[uint64]time.Duration{}, win: window{maxConnections: max(e.MaxConnections/split, 1)}})
 		sim.edgeIx[e.ID] = i
 		if _, ok := sim.region[e.Region]; !ok {
 			sim.regionOrder = append(sim.regionOrder, e.Region)

@@ -32,7 +32,7 @@ func (sim *Sim) steeringBody(now time.Duration, v *viewer, o *player.Outcome) {
 		o.Status, o.Err = 404, errors.New("no steering server")
 		return
 	}
-	m := sim.opt.Steering(now, int(v.id), sim.lib.cat.Titles[v.title].ID)
+	m := sim.opt.Steering(now, int(v.id), sim.lib.id(int(v.title)))
 	if m.PathwayPriority == nil {
 		m.PathwayPriority = []string{}
 	}

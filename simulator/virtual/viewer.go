@@ -109,6 +109,11 @@ func (sim *Sim) arrive(now time.Duration, k int) {
 	v.device = uint8(pickWeighted(r, sim.devW))
 	v.network = uint8(pickWeighted(r, sim.netW))
 	v.title = int32(sim.lib.pick(r.Float64()))
+	if sim.lib.share > 0 {
+		if i, ok := sim.lib.live(r.Float64()); ok {
+			v.title = int32(i)
+		}
+	}
 	nw := &sim.nets[v.network]
 	tr := nw.traces[r.IntN(len(nw.traces))]
 	v.link = netsim.Link{Trace: tr, Offset: time.Duration(r.Int64N(int64(tr.Period()))), Scale: 1}
@@ -181,7 +186,7 @@ func (sim *Sim) startPlayer(now time.Duration, slot int32) {
 		return
 	}
 	p := t.dash
-	if v.hls {
+	if v.hls && t.hls != nil {
 		p = t.hls
 	}
 	if sim.opt.Steering != nil {
@@ -195,6 +200,9 @@ func (sim *Sim) startPlayer(now time.Duration, slot int32) {
 	}
 	cfg := player.CoreConfig{Edges: sim.rankEdges(now, v), MaxBitrate: policy.MaxBitrate(p, dev.MaxHeight), Buffer: sim.buffer, ABR: algo,
 		ProbeEdges: sim.s.Session.ProbeEdges, CMCD: sim.cmcd}
+	if t.ch != nil {
+		cfg.Epoch = sim.epoch // live windows come from the wall clock
+	}
 	if f := sim.opt.Events; f != nil {
 		id := int(v.id)
 		cfg.Listener = player.ListenerFunc(func(e player.Event) { f(id, e) })
@@ -216,10 +224,10 @@ func (sim *Sim) rankEdges(now time.Duration, v *viewer) []steering.Edge {
 		return e.edges // shared and read-only: cores copy what they keep
 	}
 	if sim.urls[v.title] == nil {
-		t := sim.lib.cat.Titles[v.title]
+		id := sim.lib.id(int(v.title))
 		sim.urls[v.title] = make([]string, len(sim.edges))
 		for i, e := range sim.edges {
-			sim.urls[v.title][i] = "http://" + e.name + ".edge.abrkit.test/" + t.ID + "/"
+			sim.urls[v.title][i] = "http://" + e.name + ".edge.abrkit.test/" + id + "/"
 		}
 	}
 	urls := sim.urls[v.title]
@@ -234,7 +242,7 @@ func (sim *Sim) rankEdges(now time.Duration, v *viewer) []steering.Edge {
 		}
 	}
 	mine := sim.regs[v.region]
-	for _, i := range sim.rankRegion(now, mine, sim.lib.cat.Titles[v.title].ID, sim.region[mine]) {
+	for _, i := range sim.rankRegion(now, mine, sim.lib.id(int(v.title)), sim.region[mine]) {
 		add(i)
 	}
 	for _, r := range sim.regionOrder {
@@ -401,7 +409,7 @@ func (sim *Sim) finish(slot int32, now time.Duration, how outcome) {
 	s := sim.s
 	dev := s.Devices[v.device]
 	rec := results.Record{Viewer: int(v.id), Region: sim.regs[v.region], Device: dev.Name, Network: s.Networks[v.network].Name,
-		Cohort: dev.Cohort, Title: sim.lib.cat.Titles[v.title].ID, ABR: policy.ABRName(dev.ABR), ArriveS: v.arrive.Seconds(), Reason: v.reason}
+		Cohort: dev.Cohort, Title: sim.lib.id(int(v.title)), ABR: policy.ABRName(dev.ABR), ArriveS: v.arrive.Seconds(), Reason: v.reason}
 	if v.core != nil {
 		// the session's last beacon goes out as it ends, as a device's would
 		for _, a := range v.core.End(now, sim.acts[:0]) {
@@ -413,6 +421,7 @@ func (sim *Sim) finish(slot int32, now time.Duration, how outcome) {
 		rec.PlayS, rec.StallS, rec.RebufferRatio, rec.Stalls = q.PlaySeconds, q.StallSeconds, q.RebufferRatio, q.Stalls
 		rec.AvgBitrate, rec.Switches, rec.ServerChanges, rec.Errors, rec.Bytes = q.AvgBitrate, q.Switches, q.ServerChanges, q.Errors, q.Bytes
 		rec.SegmentsAbandoned = q.Abandoned
+		rec.Live, rec.LiveLatencyS = q.Live, q.LiveLatencySeconds
 		if q.FatalError != "" {
 			rec.Reason = q.FatalError
 		}

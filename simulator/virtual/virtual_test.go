@@ -247,8 +247,8 @@ networks: [{name: n, bandwidth: 50Mbps}]
 	if top == 0 || top > 10+4.5 {
 		t.Errorf("max buffer seen %.1fs with max_buffer 10s; want at most one segment above the goal", top)
 	}
-	s = parse(t, "viewers: {count: 3}\ncontent: {live_channels: 1, live_share: 10%}\n")
+	s = parse(t, "viewers: {count: 3}\ncontent: {live_channels: 2, live_share: 10%}\n")
 	if _, err := Run(s, Options{}); !errors.Is(err, policy.ErrLiveContent) {
-		t.Errorf("Run(live_share) = %v; want ErrLiveContent", err)
+		t.Errorf("Run(2 live channels, the default topology has 1) = %v; want ErrLiveContent", err)
 	}
 }

@@ -12,9 +12,6 @@ const (
 	// LiveMediaTTL is how long a live segment or part stays on an edge.
 	LiveMediaTTL     = time.Minute
 	DefaultLiveBytes = 64 << 20
-	// maxSeenKeys bounds the keys remembered to count distinct objects;
-	// the set restarts when full.
-	maxSeenKeys = 1 << 16
 )
 
 // LiveStats counts live objects fetched from the origin by an edge.
@@ -22,7 +19,9 @@ type LiveStats struct {
 	// Requests is viewer requests for live objects; Hits were answered
 	// from the store and Coalesced waited for another request's fetch.
 	Requests, Hits, Coalesced int64
-	// Fetches is origin requests; Objects the distinct objects fetched.
+	// Fetches is origin requests; Objects the objects fetched, counting a
+	// playlist fetched again after its copy expired as a new object: a
+	// fetch while another of the same key is in flight is not one.
 	Fetches, Objects int64
 }
 
@@ -47,7 +46,6 @@ type liveStore struct {
 	items    map[string]liveItem
 	size     int64
 	inflight map[string]*call
-	seen     map[string]struct{}
 	stats    LiveStats
 }
 
@@ -57,7 +55,7 @@ type liveItem struct {
 }
 
 func newLiveStore(collapse bool, maxBytes int64, now func() time.Time) *liveStore {
-	return &liveStore{collapse: collapse, max: maxBytes, now: now, items: map[string]liveItem{}, inflight: map[string]*call{}, seen: map[string]struct{}{}}
+	return &liveStore{collapse: collapse, max: maxBytes, now: now, items: map[string]liveItem{}, inflight: map[string]*call{}}
 }
 
 // get returns the object of key, fetching it with fill when the store
@@ -83,15 +81,11 @@ func (s *liveStore) get(ctx context.Context, key string, ttl time.Duration, fill
 		}
 	}
 	cl := &call{done: make(chan struct{})}
-	if s.collapse {
-		s.inflight[key] = cl
-	}
 	s.stats.Fetches++
-	if _, ok := s.seen[key]; !ok {
-		if len(s.seen) >= maxSeenKeys {
-			clear(s.seen)
-		}
-		s.seen[key] = struct{}{}
+	if _, ok := s.inflight[key]; !ok {
+		// a fetch with none of the same key in flight: a new object (or
+		// a new version of a playlist whose copy expired)
+		s.inflight[key] = cl
 		s.stats.Objects++
 	}
 	s.mu.Unlock()

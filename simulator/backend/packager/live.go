@@ -358,3 +358,25 @@ func (c *Channel) renderChunk(r *rend, n, j int) ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
+
+// Size returns the size of file as Open would answer it once available,
+// without rendering it (media of the loop's segment; a part is that
+// segment's share), for models that need sizes only.
+func (c *Channel) Size(file string) (int64, bool) {
+	dir, name, ok := strings.Cut(file, "/")
+	if !ok || c.rend(dir) == nil {
+		return 0, false
+	}
+	if name == InitSegment {
+		return c.pkg.Size(file)
+	}
+	n, j, ok := parseMediaName(name)
+	if !ok {
+		return 0, false
+	}
+	size, ok := c.pkg.Size(dir + "/seg_" + strconv.Itoa((n-1)%LiveLoopSegments+1) + ".m4s")
+	if j >= 0 {
+		size /= int64(c.pps)
+	}
+	return size, ok
+}
