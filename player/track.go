@@ -136,7 +136,7 @@ func (c *Core) bind(now time.Duration, ti int, p, s int) {
 			l.dynamic = true
 			l.offset = c.pres.Periods[p].Start
 			if !c.cfg.Epoch.IsZero() {
-				l.segs = r.SegmentsAt(c.cfg.Epoch.Add(now))
+				l.segs = r.SegmentsAtReusing(c.cfg.Epoch.Add(now), l.segs)
 				l.loaded, l.loadedAt = true, now
 			}
 		case c.pres.Format == manifest.FormatDASH:
@@ -335,7 +335,7 @@ func (c *Core) schedule(now time.Duration, ti int, out []Action) []Action {
 		case l.dynamic:
 			// a template window: computed from the clock, never stale
 			rend := &c.pres.Periods[t.period].Sets[t.set].Renditions[li]
-			l.segs, l.loadedAt = rend.SegmentsAt(c.cfg.Epoch.Add(now)), now
+			l.segs, l.loadedAt = rend.SegmentsAtReusing(c.cfg.Epoch.Add(now), l.segs), now
 		case c.pres.Format == manifest.FormatDASH:
 			// every level comes from the MPD: a stale one means a stale MPD
 			if now-c.manifestAt > c.mpdPeriod() && c.slotOf(transport.KindManifest, -1) < 0 {
@@ -540,7 +540,7 @@ func (c *Core) refresh(now time.Duration, ti int, out []Action) []Action {
 	}
 	if l.dynamic {
 		r := &c.pres.Periods[t.period].Sets[t.set].Renditions[li]
-		l.segs, l.loadedAt = r.SegmentsAt(c.cfg.Epoch.Add(now)), now
+		l.segs, l.loadedAt = r.SegmentsAtReusing(c.cfg.Epoch.Add(now), l.segs), now
 		return out
 	}
 	if c.pres.Format == manifest.FormatDASH {

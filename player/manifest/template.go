@@ -53,6 +53,15 @@ const MaxLiveWindowSegments = 100000
 // generates the window. It does not modify r and is safe to call from
 // many goroutines on a shared rendition.
 func (r *Rendition) SegmentsAt(now time.Time) []Segment {
+	return r.SegmentsAtReusing(now, nil)
+}
+
+// SegmentsAtReusing is SegmentsAt that copies the generated segments it
+// shares with prev (an earlier answer for r, by segment number) instead of
+// building their URIs again: a live window moves a segment at a time.
+// Only segments of this very template (the same parsed MPD) are reused.
+// It never modifies prev.
+func (r *Rendition) SegmentsAtReusing(now time.Time, prev []Segment) []Segment {
 	t := r.Template
 	if t == nil || !t.Dynamic {
 		return r.Segments
@@ -99,6 +108,12 @@ func (r *Rendition) SegmentsAt(now time.Time) []Segment {
 	for k := first; k <= last; k++ {
 		tick := t.PresentationTimeOffset + uint64(k)*t.Duration
 		num := t.StartNumber + uint64(k)
+		if len(prev) > 0 && num >= prev[0].Number {
+			if i := num - prev[0].Number; i < uint64(len(prev)) && prev[i].Number == num && prev[i].Time == tick && t.init != nil && prev[i].Init == t.init {
+				out = append(out, prev[i])
+				continue
+			}
+		}
 		out = append(out, Segment{
 			Number:      num,
 			URI:         t.media.expand(num, tick),

@@ -1,8 +1,10 @@
 package manifest
 
 import (
+	"reflect"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func TestSegmentsAtTemplate(t *testing.T) {
@@ -157,5 +159,65 @@ func TestCompileTemplate(t *testing.T) {
 		if got := c.expand(7, 1234); got != tt.want {
 			t.Errorf("expand(%q) = %q; want %q", tt.tmpl, got, tt.want)
 		}
+	}
+}
+
+func TestSegmentsAtReusing(t *testing.T) {
+	ast := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	mk := func() *Rendition {
+		c, err := compileTemplate("$Number$.m4s", "v", 1, "https://o.example/live/m.mpd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &Rendition{Template: &SegmentTemplate{Timescale: 1000, Duration: 2000, StartNumber: 1, Dynamic: true,
+			AvailabilityStart: ast, TimeShiftBufferDepth: 10 * time.Second, media: c, init: &InitSegment{URI: "https://o.example/live/init.mp4"}}}
+	}
+	r, other := mk(), mk()
+	var prev []Segment
+	for at := 5 * time.Second; at < time.Minute; at += 1700 * time.Millisecond {
+		got := r.SegmentsAtReusing(ast.Add(at), prev)
+		want := r.SegmentsAt(ast.Add(at))
+		if len(got) != len(want) {
+			t.Fatalf("+%v: %d segments; want %d", at, len(got), len(want))
+		}
+		for i := range got {
+			if !reflect.DeepEqual(got[i], want[i]) {
+				t.Fatalf("+%v: segment %d = %+v; want %+v", at, i, got[i], want[i])
+			}
+			// a segment already in prev keeps its URI: nothing built again
+			for _, p := range prev {
+				if p.Number == got[i].Number && unsafe.StringData(p.URI) != unsafe.StringData(got[i].URI) {
+					t.Errorf("+%v: segment %d was built again", at, p.Number)
+				}
+			}
+		}
+		prev = got
+	}
+	// another template (a reloaded MPD) builds its own
+	for _, s := range other.SegmentsAtReusing(ast.Add(time.Minute), prev) {
+		if s.Init != other.Template.init {
+			t.Fatalf("segment %d reused from another template", s.Number)
+		}
+	}
+}
+
+func BenchmarkSegmentsAtMoving(b *testing.B) {
+	ast := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c, _ := compileTemplate("$RepresentationID$/seg_$Number$.m4s", "v", 1, "https://o.example/live/m.mpd")
+	r := &Rendition{Template: &SegmentTemplate{Timescale: 1000, Duration: 2000, StartNumber: 1, Dynamic: true,
+		AvailabilityStart: ast, TimeShiftBufferDepth: 30 * time.Second, media: c, init: &InitSegment{URI: "init.mp4"}}}
+	for _, reuse := range []bool{false, true} {
+		b.Run(map[bool]string{false: "fresh", true: "reusing"}[reuse], func(b *testing.B) {
+			var prev []Segment
+			at := time.Hour
+			for b.Loop() {
+				at += 2 * time.Second
+				if reuse {
+					prev = r.SegmentsAtReusing(ast.Add(at), prev)
+				} else {
+					prev = r.SegmentsAt(ast.Add(at))
+				}
+			}
+		})
 	}
 }
