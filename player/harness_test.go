@@ -186,7 +186,8 @@ func (s *sim) finish() {
 	}
 	s.fl = keep
 	for _, f := range done {
-		o := Outcome{Status: 200, Bytes: f.size, TTFB: s.rtt, Duration: s.now - f.started}
+		// the first byte comes when the server answers: after a hold too
+		o := Outcome{Status: 200, Bytes: f.size, TTFB: f.readyAt - f.started, Duration: s.now - f.started}
 		switch {
 		case f.fail:
 			o = Outcome{Status: cmp.Or(s.failStatus, 503), Duration: s.now - f.started}

@@ -24,6 +24,7 @@ type llState struct {
 	blocking   bool                  // CAN-BLOCK-RELOAD=YES
 	skipUntil  time.Duration         // CAN-SKIP-UNTIL
 	partHold   time.Duration         // PART-HOLD-BACK
+	reports    []manifest.RenditionReport
 }
 
 // lowLatency reports whether level l is played in low-latency mode.
@@ -33,7 +34,7 @@ func (c *Core) lowLatency(l *levelState) bool {
 
 // setLL records the low-latency state of a fresh media playlist.
 func (l *levelState) setLL(m *manifest.MediaPlaylist) {
-	l.ll = llState{partTarget: m.PartTarget, pending: m.PendingParts}
+	l.ll = llState{partTarget: m.PartTarget, pending: m.PendingParts, reports: m.RenditionReports}
 	if h := m.PreloadHint; h != nil && h.Type == "PART" {
 		l.ll.preload = h
 	}
@@ -212,6 +213,37 @@ func (c *Core) blockingURL(uri string, l *levelState) (string, bool) {
 	}
 	u.RawQuery = q.Encode()
 	return u.String(), true
+}
+
+// reportURL asks for the playlist at uri (another level of track t) with
+// a blocking request for the newest part the current level's rendition
+// report gives: on a switch the answer is that rendition as it stands,
+// never an older copy a cache kept.
+func (c *Core) reportURL(t *track, uri string) (string, bool) {
+	if t.rung < 0 {
+		return uri, false
+	}
+	cur := &t.levels[t.ladder[t.rung]]
+	if !c.lowLatency(cur) || !cur.ll.blocking {
+		return uri, false
+	}
+	for _, rr := range cur.ll.reports {
+		if rr.URI != uri {
+			continue
+		}
+		u, err := url.Parse(uri)
+		if err != nil {
+			return uri, false
+		}
+		q := u.Query()
+		q.Set("_HLS_msn", strconv.FormatUint(rr.LastMSN, 10))
+		if rr.LastPart >= 0 {
+			q.Set("_HLS_part", strconv.Itoa(rr.LastPart))
+		}
+		u.RawQuery = q.Encode()
+		return u.String(), true
+	}
+	return uri, false
 }
 
 // Playback-rate catch-up bounds and gain.

@@ -145,3 +145,34 @@ func latencyLL(s *sim) time.Duration {
 	lat, _ := s.c.latencyAt(s.now, s.c.Position(s.now))
 	return lat
 }
+
+func TestCoreLowLatencySwitchUsesRenditionReport(t *testing.T) {
+	s, _ := llSim(t, CoreConfig{}, 0)
+	s.run(20 * time.Second)
+	s.c.SetLevel(1) // the viewer picks the high rung: a switch mid-stream
+	s.run(40 * time.Second)
+	if q := s.c.QoE(s.now); !q.Started || q.FatalError != "" || q.Switches == 0 {
+		t.Fatalf("started %v switches %d error %q; want a switch up\n%s", q.Started, q.Switches, q.FatalError, s.log())
+	}
+	var first *issued
+	for i, a := range s.fetch {
+		if a.Kind == transport.KindManifest && strings.Contains(a.URL, "/v1/") {
+			first = &s.fetch[i]
+			break
+		}
+	}
+	if first == nil {
+		t.Fatal("the high rung's playlist was never loaded")
+	}
+	u, _ := url.Parse(first.URL)
+	msn, err1 := strconv.Atoi(u.Query().Get("_HLS_msn"))
+	part, err2 := strconv.Atoi(u.Query().Get("_HLS_part"))
+	if err1 != nil || err2 != nil {
+		t.Fatalf("first request for the high rung %q; want a blocking request from v0's rendition report", first.URL)
+	}
+	// the report names the newest part at the time of the switch
+	at := wall.Add(first.at)
+	if edge := at.Sub(wall.Add(-time.Minute)); time.Duration(msn)*2*time.Second+time.Duration(part+1)*500*time.Millisecond > edge+500*time.Millisecond {
+		t.Errorf("report-based request msn %d part %d at %v after the start; want a part that exists", msn, part, edge)
+	}
+}

@@ -484,6 +484,9 @@ func (c *Core) fetchPlaylistURL(now time.Duration, ti, li, rung int, block bool,
 	if block {
 		uri, hold = c.blockingURL(uri, &t.levels[li])
 	}
+	if !hold && c.live {
+		uri, hold = c.reportURL(t, uri)
+	}
 	r := request{kind: transport.KindManifest, playlist: true, track: int8(ti), level: li, rung: rung, hold: hold}
 	r.server, r.url = c.route(now, uri)
 	var slot int
@@ -713,13 +716,14 @@ func (c *Core) onSegment(now time.Duration, r *request, o *Outcome) {
 	}
 	c.qoe.MediaBytes += o.Bytes
 	c.qoe.Segments++
-	if d := o.Duration; d > 0 && o.Bytes > 0 {
-		if r.part && o.TTFB > 0 && o.TTFB < d {
-			d -= o.TTFB // a part may wait at the server until it is complete: only the transfer counts
-		}
+	d := o.Duration
+	if r.part && o.TTFB > 0 && o.TTFB < d {
+		d -= o.TTFB // a part may wait at the server until it is complete: only the transfer counts
+	}
+	if d > 0 && o.Bytes > 0 {
 		c.est.Add(abr.Sample{Bytes: o.Bytes, Duration: d})
 	}
-	ch := abr.Chunk{Level: r.rung, Bytes: o.Bytes, Download: o.Duration, Rebuffer: c.qoe.StallTime - r.stallAt}
+	ch := abr.Chunk{Level: r.rung, Bytes: o.Bytes, Download: d, Rebuffer: c.qoe.StallTime - r.stallAt}
 	if c.nHist == historyLen {
 		copy(c.hist[:], c.hist[1:])
 		c.nHist--

@@ -108,9 +108,15 @@ func (c *Channel) Playlist(v int, now time.Time, skip bool) string {
 		}
 		fmt.Fprintf(&b, "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"%d.%d.m4s\"\n", last+1, pending)
 	}
+	// the newest part: of the segment being made, else the last of the
+	// newest complete one
+	msn, lastPart := last+1, pending-1
+	if pending == 0 {
+		msn, lastPart = last, c.parts()-1
+	}
 	for o := range c.Bitrates {
-		if o != v {
-			fmt.Fprintf(&b, "#EXT-X-RENDITION-REPORT:URI=\"../v%d/index.m3u8\",LAST-MSN=%d,LAST-PART=%d\n", o, last+1, pending-1)
+		if o != v && msn >= 0 {
+			fmt.Fprintf(&b, "#EXT-X-RENDITION-REPORT:URI=\"../v%d/index.m3u8\",LAST-MSN=%d,LAST-PART=%d\n", o, msn, lastPart)
 		}
 	}
 	return b.String()

@@ -29,6 +29,9 @@ type MediaPlaylist struct {
 	PartTarget    time.Duration
 	PreloadHint   *PreloadHint
 	ServerControl *ServerControl
+	// RenditionReports are the EXT-X-RENDITION-REPORT tags (at most
+	// MaxRenditionReports; more are ignored).
+	RenditionReports []RenditionReport
 }
 
 // ApplyMedia fills r's segments from m. It is O(1): r shares m's slices
@@ -341,6 +344,11 @@ func (p *hlsMediaParser) tag(line int, tag, val string) error {
 		return p.part(line, tag, val)
 	case "EXT-X-PRELOAD-HINT":
 		return p.preloadHint(line, tag, val)
+	case "EXT-X-RENDITION-REPORT":
+		// a hint for switching: a bad one is dropped, not fatal
+		if err := p.renditionReport(line, tag, val); err != nil {
+			m.Warnings = append(m.Warnings, err.Error())
+		}
 	case "EXT-X-SERVER-CONTROL":
 		return p.serverControl(line, tag, val)
 	case "EXT-X-SKIP":
@@ -425,6 +433,35 @@ func (p *hlsMediaParser) part(line int, tag, val string) error {
 		p.partURI, p.partEnd = pt.URI, o+n
 	}
 	p.parts = append(p.parts, pt)
+	return nil
+}
+
+func (p *hlsMediaParser) renditionReport(line int, tag, val string) error {
+	var err error
+	if p.attrs, err = parseAttrs(val, p.attrs); err != nil {
+		return p.err(line, tag, "", err)
+	}
+	u, ok := p.attrs.get("URI")
+	if !ok || u == "" {
+		return p.err(line, tag+" URI", "missing", nil)
+	}
+	rr := RenditionReport{LastPart: -1}
+	if rr.URI, err = p.res.resolve(u); err != nil {
+		return p.err(line, tag+" URI", "", err)
+	}
+	if rr.LastMSN, err = parseUint(p.attrs.str("LAST-MSN")); err != nil {
+		return p.err(line, tag+" LAST-MSN", "", err)
+	}
+	if v, ok := p.attrs.get("LAST-PART"); ok {
+		n, err := parseUint(v)
+		if err != nil || n > 1<<20 {
+			return p.err(line, tag+" LAST-PART", "", err)
+		}
+		rr.LastPart = int(n)
+	}
+	if m := p.m; len(m.RenditionReports) < MaxRenditionReports {
+		m.RenditionReports = append(m.RenditionReports, rr)
+	}
 	return nil
 }
 

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -138,5 +139,34 @@ func TestHLSMediaFeatures(t *testing.T) {
 	}
 	if m.TargetDuration != 7*time.Second || len(m.Warnings) != 1 {
 		t.Errorf("derived target duration = %v, warnings %q; want 7s and one warning", m.TargetDuration, m.Warnings)
+	}
+}
+
+func TestParseRenditionReports(t *testing.T) {
+	const pl = `#EXTM3U
+#EXT-X-VERSION:9
+#EXT-X-TARGETDURATION:2
+#EXT-X-PART-INF:PART-TARGET=0.5
+#EXT-X-MEDIA-SEQUENCE:10
+#EXTINF:2,
+10.m4s
+#EXT-X-RENDITION-REPORT:URI="../v1200/media.m3u8",LAST-MSN=11,LAST-PART=2
+#EXT-X-RENDITION-REPORT:URI="../v3000/media.m3u8",LAST-MSN=10
+#EXT-X-RENDITION-REPORT:URI="../bad/media.m3u8",LAST-MSN=11,LAST-PART=-1
+#EXT-X-RENDITION-REPORT:LAST-MSN=11
+`
+	m, err := ParseHLSMedia([]byte(pl), "https://e.example/live/v400/media.m3u8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []RenditionReport{
+		{URI: "https://e.example/live/v1200/media.m3u8", LastMSN: 11, LastPart: 2},
+		{URI: "https://e.example/live/v3000/media.m3u8", LastMSN: 10, LastPart: -1},
+	}
+	if !reflect.DeepEqual(m.RenditionReports, want) {
+		t.Errorf("reports = %+v; want %+v", m.RenditionReports, want)
+	}
+	if len(m.Warnings) != 2 || !strings.Contains(m.Warnings[0], ":10:") || !strings.Contains(m.Warnings[1], "URI") {
+		t.Errorf("warnings = %q; want the two bad reports, located", m.Warnings)
 	}
 }

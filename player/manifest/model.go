@@ -223,6 +223,19 @@ type PreloadHint struct {
 	Range *ByteRange // nil: the whole resource
 }
 
+// RenditionReport is LL-HLS EXT-X-RENDITION-REPORT: where another
+// rendition's playlist stands, so that a player switching to it can ask
+// for its newest part with a blocking request at once.
+type RenditionReport struct {
+	URI      string // resolved
+	LastMSN  uint64
+	LastPart int // -1 when absent
+}
+
+// MaxRenditionReports bounds the reports kept from one playlist (a
+// rendition report per rendition of the stream).
+const MaxRenditionReports = 64
+
 // ServerControl is LL-HLS EXT-X-SERVER-CONTROL.
 type ServerControl struct {
 	CanBlockReload bool          // CAN-BLOCK-RELOAD=YES
