@@ -195,6 +195,10 @@ type Core struct {
 
 	lat  latencyStats // live latency while playing
 	rate float64      // playback rate: 1, or 0.95-1.05 holding the target latency
+	// shifted: the viewer sought back into a live stream's DVR window;
+	// the core neither catches up nor changes the rate until SeekToLive
+	// or a seek near the edge
+	shifted bool
 
 	qoe QoE
 
@@ -470,7 +474,65 @@ func (c *Core) Seek(now time.Duration, pos time.Duration) {
 		return
 	}
 	c.qoe.Seeks++
-	c.jump(now, c.clamp(pos), "seek")
+	pos = c.clamp(pos)
+	c.shifted = false
+	if l := c.liveLevel(); l != nil {
+		c.shifted = c.edgeLL(l)-pos > 2*c.liveDelay(l)+liveCatchUpMin
+	}
+	if c.shifted {
+		c.rate = 1
+	}
+	c.jump(now, pos, "seek")
+}
+
+// SeekToLive moves a live stream's playhead back to the live edge less
+// the live delay (after a seek into the DVR window); it does nothing for
+// VOD.
+func (c *Core) SeekToLive(now time.Duration) {
+	c.advance(now)
+	l := c.liveLevel()
+	if l == nil {
+		return
+	}
+	c.shifted = false
+	c.qoe.Seeks++
+	c.jump(now, c.edgeLL(l)-c.liveDelay(l), "seek")
+}
+
+// SeekRange is where Seek can go: for live, the DVR window (from its
+// oldest segment to the live edge less half the live delay); for VOD,
+// the presentation. ok is false until the first playlist is known.
+func (c *Core) SeekRange() (start, end time.Duration, ok bool) {
+	if c.pres == nil || !c.posKnown {
+		return 0, 0, false
+	}
+	t := &c.tracks[c.abrTrack]
+	if t.rung < 0 {
+		return 0, 0, false
+	}
+	l := &t.levels[t.ladder[t.rung]]
+	if len(l.segs) == 0 {
+		return 0, 0, false
+	}
+	start = l.offset + l.segs[0].Start
+	return start, max(start, c.clamp(Never/2)), true
+}
+
+// liveLevel is the current level of the ABR track of a live stream that
+// has segments, or nil.
+func (c *Core) liveLevel() *levelState {
+	if !c.live || c.pres == nil {
+		return nil
+	}
+	t := &c.tracks[c.abrTrack]
+	if t.rung < 0 {
+		return nil
+	}
+	l := &t.levels[t.ladder[t.rung]]
+	if len(l.segs) == 0 || l.endList {
+		return nil
+	}
+	return l
 }
 
 // jump moves the playhead; reason is "seek" or "catch_up".

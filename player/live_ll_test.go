@@ -176,3 +176,44 @@ func TestCoreLowLatencySwitchUsesRenditionReport(t *testing.T) {
 		t.Errorf("report-based request msn %d part %d at %v after the start; want a part that exists", msn, part, edge)
 	}
 }
+
+func TestCoreLiveDVRSeek(t *testing.T) {
+	s, _ := llSim(t, CoreConfig{}, 0)
+	latency := func() time.Duration {
+		l, ok := s.c.latencyAt(s.now, s.c.Position(s.now))
+		if !ok {
+			t.Fatal("no latency")
+		}
+		return l
+	}
+	s.run(10 * time.Second)
+	if l := latency(); l > 3*time.Second {
+		t.Fatalf("latency %v at the live edge; want about 2s", l)
+	}
+	start, end, ok := s.c.SeekRange()
+	// the window holds 6 segments (12s); the edge is PART-HOLD-BACK/2 ahead of the playhead at most
+	if !ok || end-start < 8*time.Second || end < s.c.Position(s.now) {
+		t.Fatalf("SeekRange = %v..%v %v at position %v; want the DVR window", start, end, ok, s.c.Position(s.now))
+	}
+	s.c.Seek(s.now, start+time.Second) // back into the window
+	s.run(25 * time.Second)
+	if l := latency(); l < 8*time.Second {
+		t.Errorf("latency %v 15s after seeking back; want the time shift kept (no catch-up)", l)
+	}
+	if r := s.c.Rate(); r != 1 {
+		t.Errorf("rate %v while time-shifted; want 1", r)
+	}
+	s.c.Seek(s.now, 0) // before the window: clamped to its start
+	s.run(26 * time.Second)
+	if st, _, _ := s.c.SeekRange(); s.c.Position(s.now) < st-time.Second {
+		t.Errorf("position %v before the window start %v", s.c.Position(s.now), st)
+	}
+	s.c.SeekToLive(s.now)
+	s.run(35 * time.Second)
+	if l := latency(); l > 3*time.Second {
+		t.Errorf("latency %v after SeekToLive; want about 2s", l)
+	}
+	if q := s.c.QoE(s.now); q.FatalError != "" || q.Seeks != 3 {
+		t.Errorf("error %q seeks %d; want none and 3", q.FatalError, q.Seeks)
+	}
+}

@@ -165,6 +165,21 @@ func (p *Player) Seek(pos time.Duration) {
 	p.command(func(now time.Duration) { p.core.Seek(now, pos) })
 }
 
+// SeekToLive returns a live stream to the live edge less the live delay
+// after a seek back into its DVR window (VOD: nothing happens).
+func (p *Player) SeekToLive() {
+	p.command(func(now time.Duration) { p.core.SeekToLive(now) })
+}
+
+// SeekRange is where Seek can go now: a live stream's DVR window (to the
+// live edge less half the live delay), or the whole VOD presentation.
+// ok is false until the first playlist is known.
+func (p *Player) SeekRange() (start, end time.Duration, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.core.SeekRange()
+}
+
 // SetABR switches the ABR algorithm from the next segment on.
 func (p *Player) SetABR(a abr.Algorithm) { p.command(func(time.Duration) { p.core.SetABR(a) }) }
 

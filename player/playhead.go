@@ -202,7 +202,7 @@ func (c *Core) clamp(pos time.Duration) time.Duration {
 		return pos
 	}
 	first := l.offset + l.segs[0].Start
-	end := c.liveEdge(l)
+	end := c.edgeLL(l) // LL-HLS: parts are media too
 	if c.live && !l.endList {
 		end -= c.liveDelay(l) / 2
 	} else if c.pres.Duration > 0 && len(c.pres.Periods) > 1 {

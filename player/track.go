@@ -687,7 +687,7 @@ func (c *Core) catchUp(now time.Duration) {
 		return
 	}
 	l := &t.levels[t.ladder[t.rung]]
-	if len(l.segs) == 0 || l.endList {
+	if len(l.segs) == 0 || l.endList || c.shifted {
 		c.rate = 1
 		return
 	}
