@@ -51,8 +51,9 @@ type levelState struct {
 	offset   time.Duration // timeline time = offset + Segment.Start
 	loaded   bool
 	endList  bool
-	dynamic  bool // DASH template window computed from the wall clock
-	changed  bool // the last refresh brought new segments
+	dynamic  bool          // DASH template window computed from the wall clock
+	ato      time.Duration // DASH availabilityTimeOffset of that template
+	changed  bool          // the last refresh brought new segments
 	target   time.Duration
 	holdBack time.Duration // HLS EXT-X-SERVER-CONTROL HOLD-BACK
 	loadedAt time.Duration
@@ -133,7 +134,7 @@ func (c *Core) bind(now time.Duration, ti int, p, s int) {
 			(!r.Loaded || r.Template.Timeline == nil && !c.cfg.Epoch.IsZero()):
 			// a $Number$/$Time$ window moves with the clock, not with MPD
 			// updates (minimumUpdatePeriod may be minutes)
-			l.dynamic = true
+			l.dynamic, l.ato = true, r.Template.AvailabilityTimeOffset
 			l.offset = c.pres.Periods[p].Start
 			if !c.cfg.Epoch.IsZero() {
 				l.segs = r.SegmentsAtReusing(c.cfg.Epoch.Add(now), l.segs)
@@ -641,7 +642,13 @@ func (c *Core) decideStart(now time.Duration, ti int, l *levelState) {
 		if i >= len(l.segs) {
 			i = len(l.segs) - 1
 		}
-		pos = max(l.offset+l.segs[i].Start, l.offset+l.segs[0].Start)
+		if l.ato == 0 {
+			// whole segments: start on a boundary
+			pos = max(l.offset+l.segs[i].Start, l.offset+l.segs[0].Start)
+		} else {
+			// LL-DASH: the edge is the clock, inside the segment being made
+			pos = max(pos, l.offset+l.segs[0].Start)
+		}
 	}
 	c.pos = pos
 	for i := range c.tracks {
@@ -653,7 +660,13 @@ func (c *Core) decideStart(now time.Duration, ti int, l *levelState) {
 
 func (c *Core) liveEdge(l *levelState) time.Duration {
 	s := &l.segs[len(l.segs)-1]
-	return l.offset + s.Start + s.Duration
+	end := l.offset + s.Start + s.Duration
+	if l.ato > 0 && c.pres != nil && !c.pres.AvailabilityStart.IsZero() {
+		// LL-DASH lists the segment being made: the edge is what the
+		// clock says has been captured
+		return min(end, c.cfg.Epoch.Add(c.last).Sub(c.pres.AvailabilityStart))
+	}
+	return end
 }
 
 func (c *Core) liveDelay(l *levelState) time.Duration {
@@ -672,6 +685,9 @@ func (c *Core) liveDelay(l *levelState) time.Duration {
 		return 3 * l.ll.partTarget
 	case l.holdBack > 0:
 		return l.holdBack
+	case c.pres.SuggestedDelay > 0 && l.ato > 0:
+		// LL-DASH: the server answers a segment as it is made
+		return c.pres.SuggestedDelay
 	case c.pres.SuggestedDelay > 0:
 		// a segment still being written is not whole on a plain file
 		// server: stay two segments behind at least
@@ -717,8 +733,11 @@ func (c *Core) onSegment(now time.Duration, r *request, o *Outcome) {
 	c.qoe.MediaBytes += o.Bytes
 	c.qoe.Segments++
 	d := o.Duration
-	if r.part && o.TTFB > 0 && o.TTFB < d {
-		d -= o.TTFB // a part may wait at the server until it is complete: only the transfer counts
+	held := r.part || int(r.level) < len(t.levels) && t.levels[r.level].ato > 0
+	if held && o.TTFB > 0 && o.TTFB < d {
+		// a part, or an LL-DASH segment asked for early, may wait at the
+		// server until it is made: only the transfer counts
+		d -= o.TTFB
 	}
 	if d > 0 && o.Bytes > 0 {
 		c.est.Add(abr.Sample{Bytes: o.Bytes, Duration: d})

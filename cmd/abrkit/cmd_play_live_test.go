@@ -16,6 +16,9 @@ import (
 	"time"
 
 	"github.com/abrkit/abrkit/internal/lltest"
+	"github.com/abrkit/abrkit/simulator/backend"
+	"github.com/abrkit/abrkit/simulator/backend/packager"
+	"github.com/abrkit/abrkit/simulator/backend/topology"
 )
 
 // countingFiles serves dir (a plain file server) and counts the requests
@@ -304,5 +307,58 @@ func TestPlayLowLatencyHLS(t *testing.T) {
 					rep.Live, q.Started, q.Stalls, q.LiveLatencySeconds, tc.maxMean, out.String())
 			}
 		})
+	}
+}
+
+// TestPlayLowLatencyDASH plays the reference backend's live channel as
+// LL-DASH (availabilityTimeOffset) and as plain DASH, side by side, in
+// real time: the LL form must play closer to the live edge.
+func TestPlayLowLatencyDASH(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plays 10 s of live DASH twice in real time; skipped with -short")
+	}
+	topo := topology.Default()
+	ctx := context.Background()
+	b, err := backend.Start(ctx, backend.Options{Topology: topo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close(ctx)
+	gs, err := openGateway(ctx, b.GatewayURL(), topology.DefaultChannelID, "viewer", "viewer", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := gs.Manifest
+	ll := strings.Replace(plain, packager.DASHManifest, packager.LLDASHManifest, 1)
+	latency := map[string]float64{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for name, u := range map[string]string{"ll-dash": ll, "dash": plain} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var out, errOut bytes.Buffer
+			if code := run([]string{"play", u, "--duration", "10s", "--format", "json", "--quiet"}, &out, &errOut); code != 0 {
+				t.Errorf("%s: exit %d\n%s\n%s", name, code, out.String(), errOut.String())
+				return
+			}
+			var rep playReport
+			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+				t.Error(err)
+				return
+			}
+			q := rep.QoE
+			t.Logf("%s: latency mean %.2fs p95 %.1fs, stalls %d, bitrate %.0f", name, q.LiveLatencySeconds, q.LiveLatencyP95Seconds, q.Stalls, q.AvgBitrate)
+			if !q.Started || q.Stalls > 1 || q.LiveLatencySeconds <= 0 {
+				t.Errorf("%s: started %v stalls %d latency %v", name, q.Started, q.Stalls, q.LiveLatencySeconds)
+			}
+			mu.Lock()
+			latency[name] = q.LiveLatencySeconds
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if l := latency["ll-dash"]; l > 4 || l >= latency["dash"]-1 {
+		t.Errorf("LL-DASH latency %.2fs, DASH %.2fs; want LL-DASH at most 4s and a second or more closer", l, latency["dash"])
 	}
 }

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ type segInfo struct {
 	startNumber uint64
 	endNumber   uint64
 	pto         uint64
+	ato         float64 // availabilityTimeOffset, seconds
 	timeline    *mpd.SegmentTimelineType
 	initURL     *mpd.URLType
 	indexRange  string
@@ -32,6 +34,10 @@ func (s *segInfo) applyBase(b *mpd.SegmentBaseType) {
 	}
 	if b.PresentationTimeOffset != nil {
 		s.pto = *b.PresentationTimeOffset
+	}
+	// INF (always available) says nothing about a live edge: ignored
+	if a := float64(b.AvailabilityTimeOffset); a > 0 && !math.IsInf(a, 0) {
+		s.ato = a
 	}
 	if b.IndexRange != "" {
 		s.indexRange = b.IndexRange
@@ -224,6 +230,7 @@ func (b *dashBuilder) templateSegments(path string, si segInfo, rep *mpd.Represe
 		StartNumber:            si.startNumber,
 		EndNumber:              si.endNumber,
 		PresentationTimeOffset: si.pto,
+		AvailabilityTimeOffset: time.Duration(min(si.ato, 3600) * float64(time.Second)),
 		Dynamic:                b.p.Live,
 		AvailabilityStart:      b.p.AvailabilityStart,
 		PeriodStart:            pp.Start,

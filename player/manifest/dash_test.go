@@ -125,3 +125,27 @@ func TestDASHPeriodsAndTimeline(t *testing.T) {
 		t.Errorf("set types %v %v", p.Periods[0].Sets[0].Type, p.Periods[1].Sets[0].Type)
 	}
 }
+
+func TestDASHAvailabilityTimeOffset(t *testing.T) {
+	for _, tc := range []struct {
+		attr string
+		want time.Duration
+	}{
+		{` availabilityTimeOffset="1.5"`, 1500 * time.Millisecond},
+		{` availabilityTimeOffset="INF"`, 0},
+		{``, 0},
+	} {
+		mpd := `<?xml version="1.0"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="dynamic" availabilityStartTime="2026-01-01T00:00:00Z" minimumUpdatePeriod="PT2S" profiles="urn:mpeg:dash:profile:isoff-live:2011">
+<Period id="0" start="PT0S"><AdaptationSet contentType="video" mimeType="video/mp4">
+<SegmentTemplate timescale="1000" duration="2000" media="v$Number$.m4s" initialization="init.mp4"` + tc.attr + `/>
+<Representation id="v0" bandwidth="500000" codecs="avc1.64001f"/></AdaptationSet></Period></MPD>`
+		p, err := ParseDASH([]byte(mpd), "https://o.example/live.mpd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Periods[0].Sets[0].Renditions[0].Template.AvailabilityTimeOffset; got != tc.want {
+			t.Errorf("%q: availabilityTimeOffset %v; want %v", tc.attr, got, tc.want)
+		}
+	}
+}

@@ -17,6 +17,10 @@ type SegmentTemplate struct {
 	StartNumber            uint64
 	EndNumber              uint64 // 0 when not set
 	PresentationTimeOffset uint64
+	// AvailabilityTimeOffset makes each segment available this much
+	// before it is complete (LL-DASH: its first chunks are; the server
+	// sends the rest as they are made).
+	AvailabilityTimeOffset time.Duration
 	Timeline               []TimelineEntry // nil without SegmentTimeline
 
 	// Window context copied from the presentation and period so that
@@ -66,7 +70,7 @@ func (r *Rendition) SegmentsAtReusing(now time.Time, prev []Segment) []Segment {
 	if t == nil || !t.Dynamic {
 		return r.Segments
 	}
-	elapsed := now.Sub(t.AvailabilityStart) - t.PeriodStart
+	elapsed := now.Sub(t.AvailabilityStart) - t.PeriodStart + t.AvailabilityTimeOffset
 	if elapsed <= 0 {
 		return nil
 	}

@@ -34,6 +34,8 @@ func TestSegmentsAtTemplate(t *testing.T) {
 		{"oldest leaves the window", mk(4*time.Second, 30*time.Second, 0, 0), 36*time.Second + time.Millisecond, 11, 12},
 		{"period ended", mk(0, 0, 6*time.Second, 0), time.Hour, 10, 12},
 		{"end number", mk(0, 0, 0, 11), time.Hour, 10, 11},
+		{"availabilityTimeOffset", ato(mk(0, 0, 0, 0), 1500*time.Millisecond), 2600 * time.Millisecond, 10, 11},
+		{"availabilityTimeOffset, first not begun", ato(mk(0, 0, 0, 0), 1500*time.Millisecond), 400 * time.Millisecond, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,6 +63,12 @@ func TestSegmentsAtTemplate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ato sets the availabilityTimeOffset of r's template.
+func ato(r *Rendition, d time.Duration) *Rendition {
+	r.Template.AvailabilityTimeOffset = d
+	return r
 }
 
 func itoa(n uint64) string { return string(appendUint(nil, n)) }
