@@ -260,13 +260,9 @@ func (p *hlsMediaParser) mapTag(line int, tag, val string) error {
 	if p.attrs, err = parseAttrs(val, p.attrs); err != nil {
 		return p.err(line, tag, "", err)
 	}
-	u, ok := p.attrs.get("URI")
-	if !ok || u == "" {
-		return p.err(line, tag+" URI", "missing", nil)
-	}
 	in := &InitSegment{}
-	if in.URI, err = p.res.resolve(u); err != nil {
-		return p.err(line, tag+" URI", "", err)
+	if in.URI, err = p.uriAttr(line, tag); err != nil {
+		return err
 	}
 	if br, ok := p.attrs.get("BYTERANGE"); ok {
 		n, o, _, err := parseByteRange(br)
@@ -401,12 +397,8 @@ func (p *hlsMediaParser) part(line int, tag, val string) error {
 	if pt.Duration, err = parseSeconds(p.attrs.str("DURATION")); err != nil {
 		return p.err(line, tag+" DURATION", "", err)
 	}
-	u, ok := p.attrs.get("URI")
-	if !ok || u == "" {
-		return p.err(line, tag+" URI", "missing", nil)
-	}
-	if pt.URI, err = p.res.resolve(u); err != nil {
-		return p.err(line, tag+" URI", "", err)
+	if pt.URI, err = p.uriAttr(line, tag); err != nil {
+		return err
 	}
 	if v, ok := p.attrs.get("INDEPENDENT"); ok {
 		if pt.Independent, err = parseYesNo(v); err != nil {
@@ -425,7 +417,7 @@ func (p *hlsMediaParser) part(line int, tag, val string) error {
 		}
 		if !hasOff {
 			if p.partURI != pt.URI {
-				return p.err(line, tag+" BYTERANGE", "no offset and no previous part of "+quote(u), nil)
+				return p.err(line, tag+" BYTERANGE", "no offset and no previous part of "+quote(p.attrs.str("URI")), nil)
 			}
 			o = p.partEnd
 		}
@@ -436,18 +428,28 @@ func (p *hlsMediaParser) part(line int, tag, val string) error {
 	return nil
 }
 
+// uriAttr is the tag's required URI attribute (attributes already
+// parsed), resolved.
+func (p *hlsMediaParser) uriAttr(line int, tag string) (string, error) {
+	u, ok := p.attrs.get("URI")
+	if !ok || u == "" {
+		return "", p.err(line, tag+" URI", "missing", nil)
+	}
+	r, err := p.res.resolve(u)
+	if err != nil {
+		return "", p.err(line, tag+" URI", "", err)
+	}
+	return r, nil
+}
+
 func (p *hlsMediaParser) renditionReport(line int, tag, val string) error {
 	var err error
 	if p.attrs, err = parseAttrs(val, p.attrs); err != nil {
 		return p.err(line, tag, "", err)
 	}
-	u, ok := p.attrs.get("URI")
-	if !ok || u == "" {
-		return p.err(line, tag+" URI", "missing", nil)
-	}
 	rr := RenditionReport{LastPart: -1}
-	if rr.URI, err = p.res.resolve(u); err != nil {
-		return p.err(line, tag+" URI", "", err)
+	if rr.URI, err = p.uriAttr(line, tag); err != nil {
+		return err
 	}
 	if rr.LastMSN, err = parseUint(p.attrs.str("LAST-MSN")); err != nil {
 		return p.err(line, tag+" LAST-MSN", "", err)
@@ -474,12 +476,8 @@ func (p *hlsMediaParser) preloadHint(line int, tag, val string) error {
 	if h.Type != "PART" && h.Type != "MAP" {
 		return p.err(line, tag+" TYPE", "want PART or MAP, not "+quote(h.Type), nil)
 	}
-	u, ok := p.attrs.get("URI")
-	if !ok || u == "" {
-		return p.err(line, tag+" URI", "missing", nil)
-	}
-	if h.URI, err = p.res.resolve(u); err != nil {
-		return p.err(line, tag+" URI", "", err)
+	if h.URI, err = p.uriAttr(line, tag); err != nil {
+		return err
 	}
 	start, hasStart := p.attrs.get("BYTERANGE-START")
 	length, hasLen := p.attrs.get("BYTERANGE-LENGTH")
