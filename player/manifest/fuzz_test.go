@@ -34,6 +34,9 @@ func checkFuzzErr(t *testing.T, err error) {
 
 func FuzzHLS(f *testing.F) {
 	addFileSeeds(f, "testdata/hls/*.m3u8")
+	f.Add([]byte("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-PART-INF:PART-TARGET=0.5\n#EXTINF:2,\n1.m4s\n" +
+		"#EXT-X-PART:DURATION=0.5,URI=\"2.0.m4s\"\n#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"2.1.m4s\"\n" +
+		"#EXT-X-RENDITION-REPORT:URI=\"../v1/x.m3u8\",LAST-MSN=2,LAST-PART=0\n"))
 	for _, c := range badManifests {
 		if c.input != "" && c.input[0] == '#' {
 			f.Add([]byte(c.input))
