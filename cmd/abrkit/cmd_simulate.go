@@ -29,6 +29,7 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 2 bad usage or an invalid scenario.`,
 		Example: `  abrkit simulate scenarios/quickstart.yaml
   abrkit simulate scenarios/flash-crowd.yaml --viewers 100000 --out out/flash
+  abrkit simulate scenarios/live-event.yaml --viewers 1000 --watch-time 30s
   abrkit simulate scenarios/quickstart.yaml --shard 0/4 --out out/shard-0 --format json
   abrkit simulate scenarios/quickstart.yaml --emit k8s-job --shards 8 --seed 7 > job.yaml
   abrkit simulate scenarios/quickstart.yaml --emit k8s-merge --shards 8 > merge.yaml`,

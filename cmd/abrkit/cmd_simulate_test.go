@@ -340,3 +340,33 @@ func TestCalibrate(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulateLiveEvent runs the shipped live-event scenario, scaled down,
+// through the CLI: every viewer on the live channel, latency percentiles,
+// one origin request per object, the lost edge listed.
+func TestSimulateLiveEvent(t *testing.T) {
+	le, err := filepath.Abs("../../scenarios/live-event.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	var out, errOut bytes.Buffer
+	args := []string{"simulate", le, "--viewers", "600", "--watch-time", "40s", "--quiet", "--format", "json", "--out="}
+	if code := run(args, &out, &errOut); code != 0 {
+		t.Fatalf("run(%q) = %d\n%s\n%s", args, code, out.String(), errOut.String())
+	}
+	var sum results.Summary
+	if err := json.Unmarshal(out.Bytes(), &sum); err != nil {
+		t.Fatalf("json: %v\n%s", err, out.String())
+	}
+	l := sum.Live
+	if l == nil || l.Sessions != sum.Sessions.Started || l.Sessions < 590 || l.OriginRequestsPerObject != 1 {
+		t.Fatalf("live summary %+v (started %d); want every session live and 1 origin request per object", l, sum.Sessions.Started)
+	}
+	if l.LatencyS.P50 <= 0 || l.LatencyS.P95 < l.LatencyS.P50 || l.LatencyS.P95 > 10 {
+		t.Errorf("live latency %+v; want percentiles under the 10s SLO", l.LatencyS)
+	}
+	if len(sum.Faults) != 1 || sum.Faults[0].Target != "edge:eu-1" || !sum.Passed {
+		t.Errorf("faults %+v passed %v; want the lost edge listed and every SLO held", sum.Faults, sum.Passed)
+	}
+}
