@@ -22,6 +22,15 @@ func WriteHTML(w io.Writer, r *results.Results, s *results.Summary) error {
 	p.cdf("Start-up time (CDF)", "start-up time (s)", values(r, "startup_time"), num, "s")
 	p.cdf("Rebuffer ratio (CDF)", "rebuffer ratio", values(r, "rebuffer_ratio"), pct, "")
 	p.cdf("Average bitrate (CDF)", "average bitrate (Mbit/s)", scale(values(r, "bitrate"), 1e-6), num, " Mbit/s")
+	if s.Live != nil {
+		var lat []float64
+		for i := range r.Records {
+			if x := &r.Records[i]; x.Started && x.Live {
+				lat = append(lat, x.LiveLatencyS)
+			}
+		}
+		p.cdf("Live latency behind the edge (CDF)", "live latency (s)", lat, num, "s")
+	}
 	var br, bu []series
 	for _, sm := range r.Samples {
 		a := series{Name: fmt.Sprintf("viewer %d", sm.Viewer)}
@@ -219,6 +228,10 @@ td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}.ok{color:#2ca02c}.b
 <h2>Requests</h2><table><tr><th>class</th><th>count</th><th>errors</th><th>p50</th><th>p99</th><th>max</th></tr>
 {{range $k, $c := .S.Requests}}<tr><td>{{$k}}</td><td>{{$c.Count}}</td><td>{{$c.Errors}} ({{ratio $c.ErrorRate}})</td><td>{{secs $c.LatencyS.P50}}</td><td>{{secs $c.LatencyS.P99}}</td><td>{{secs $c.LatencyS.Max}}</td></tr>{{end}}
 </table>
+{{with .S.Live}}<h2>Live</h2><p>{{.Sessions}} live sessions: latency behind the live edge p50 {{secs .LatencyS.P50}}, p95 {{secs .LatencyS.P95}}, p99 {{secs .LatencyS.P99}}, max {{secs .LatencyS.Max}}; rebuffering mean {{ratio .RebufferRatio.Mean}}{{if .OriginRequestsPerObject}}; {{printf "%.2f" .OriginRequestsPerObject}} origin requests per live object (worst edge){{end}}.</p>{{end}}
+{{if .S.Faults}}<h2>Faults</h2><table><tr><th>target</th><th>kind</th><th>from</th><th>to</th></tr>
+{{range .S.Faults}}<tr><td>{{.Target}}</td><td>{{.Kind}}</td><td>{{secs .StartS}}</td><td>{{if .EndS}}{{secs .EndS}}{{else}}the end{{end}}</td></tr>{{end}}
+</table>{{end}}
 {{range .S.Cohorts}}<h2>Cohort {{.Cohort}} vs {{.Control}}</h2><p>{{.N}} vs {{.ControlN}} sessions</p>
 <table><tr><th>metric</th><th>control mean</th><th>cohort mean</th><th>difference</th><th>95% CI</th></tr>
 {{range .Metrics}}<tr><td>{{.Metric}}</td><td>{{unit .Metric .Control}}</td><td>{{unit .Metric .Value}}</td><td>{{printf "%+.4g" .Diff}}</td><td>[{{printf "%+.4g" .CILow}}, {{printf "%+.4g" .CIHigh}}]</td></tr>{{end}}

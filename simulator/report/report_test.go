@@ -150,3 +150,24 @@ func TestReportAxesAndLegends(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteHTMLLive(t *testing.T) {
+	r := results.New(5 * time.Second)
+	r.Scenario = "live"
+	r.Edges = []results.EdgeStat{{Name: "eu-1", Capacity: 1e9, Hits: 30, Misses: 3, OriginRequests: 3, OriginObjects: 3}}
+	r.Faults = []results.FaultMark{{StartS: 120, EndS: 180, Target: "edge:eu-1", Kind: "down"}}
+	for i := 0; i < 20; i++ {
+		r.Records = append(r.Records, results.Record{Viewer: i, Started: true, Live: true, LiveLatencyS: 6 + float64(i)/10, AvgBitrate: 3e6})
+	}
+	var b bytes.Buffer
+	if err := WriteHTML(&b, r, r.Summarize()); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"<h2>Live</h2><p>20 live sessions: latency behind the live edge p50 6.9s", "1.00 origin requests per live object",
+		"<tr><td>edge:eu-1</td><td>down</td><td>2m0s</td><td>3m0s</td></tr>", "Live latency behind the edge (CDF)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}
