@@ -187,7 +187,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 	wg.Wait()
 	stopTick()
 	if bk != nil {
-		r.liveOrigin(bk)
+		r.edgeCounts(bk)
 	}
 	res.SimSeconds = time.Since(r.start).Seconds()
 	res.WallSeconds = res.SimSeconds
@@ -238,14 +238,19 @@ func (r *run) addEdge(base, id, region string) int {
 	return len(r.res.Edges) - 1
 }
 
-// liveOrigin copies what each embedded edge counted of its origin
-// fetches of live objects into the results.
-func (r *run) liveOrigin(b *backend.Backend) {
+// edgeCounts copies what each embedded edge counted into the results:
+// hits and misses of its cache and live store (a request that waited for
+// another's origin fetch is a hit), and its origin fetches of live
+// objects.
+func (r *run) edgeCounts(b *backend.Backend) {
 	for _, e := range b.Edges {
-		if i, ok := r.edgeIx[hostOf(e.URL())]; ok {
-			st := e.LiveStats()
-			r.res.Edges[i].OriginRequests, r.res.Edges[i].OriginObjects = st.Fetches, st.Objects
+		i, ok := r.edgeIx[hostOf(e.URL())]
+		if !ok {
+			continue
 		}
+		cs, ls, es := e.Cache().Stats(), e.LiveStats(), &r.res.Edges[i]
+		es.Hits, es.Misses = cs.Hits+cs.Coalesced+ls.Hits+ls.Coalesced, cs.Misses+ls.Fetches
+		es.OriginRequests, es.OriginObjects = ls.Fetches, ls.Objects
 	}
 }
 

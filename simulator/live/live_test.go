@@ -421,8 +421,8 @@ slos: ["live_latency.p95 < 10s", "play_failures.rate < 1%", "origin.requests_per
 			var text strings.Builder
 			_ = sum.WriteText(&text)
 			t.Log(text.String())
-			if sum.Live == nil || sum.Live.Sessions != 8 || sum.Live.OriginRequestsPerObject != 1 || !sum.Passed {
-				t.Fatalf("live summary %+v, passed %v; want 8 live sessions and the SLOs held", sum.Live, sum.Passed)
+			if sum.Live == nil || sum.Live.Sessions != 8 || sum.Live.OriginRequestsPerObject != 1 || sum.CacheHitRatio <= 0.2 || !sum.Passed {
+				t.Fatalf("live summary %+v, cache hit ratio %v, passed %v; want 8 live sessions, edges serving shared objects (hits), the SLOs held", sum.Live, sum.CacheHitRatio, sum.Passed)
 			}
 			for _, r := range res.Records {
 				if r.Title != "live" || !r.Live || r.LiveLatencyS <= 0 {
