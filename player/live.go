@@ -120,7 +120,7 @@ func (c *Core) setClock(now time.Duration, epoch time.Time) {
 		set := &c.pres.Periods[t.period].Sets[t.set]
 		for i := range t.levels {
 			if l := &t.levels[i]; l.dynamic {
-				l.segs, l.loaded, l.loadedAt = set.Renditions[i].SegmentsAtReusing(c.cfg.Epoch.Add(now), l.segs), true, now
+				l.segs, l.loaded, l.loadedAt = c.liveWindow(now, &set.Renditions[i], l), true, now
 			} else {
 				listed = true
 			}

@@ -271,3 +271,35 @@ func TestCoreDASHLiveNumberEncoderLate(t *testing.T) {
 		})
 	}
 }
+
+func TestCoreLLDASHOnWholeSegmentServer(t *testing.T) {
+	// The MPD announces availabilityTimeOffset (as ffmpeg's -streaming
+	// does) but the server only has whole segments: the early requests
+	// fail once, then the player waits for whole segments.
+	s := dashSim(t, CoreConfig{Epoch: wall, StartupTimeout: 20 * time.Second}, false, "", nil)
+	body := s.body
+	s.body = func(a Action) Outcome {
+		o := body(a)
+		o.Body = []byte(strings.ReplaceAll(string(o.Body), `duration="2000"`, `duration="2000" availabilityTimeOffset="1.9"`))
+		return o
+	}
+	s.failStatus = 404
+	s.fail = func(a Action, now time.Duration) bool {
+		if a.Kind != transport.KindMedia {
+			return false
+		}
+		var n int
+		if _, err := fmt.Sscanf(a.URL[strings.LastIndex(a.URL, "/")+1:], "%d.m4s", &n); err != nil {
+			t.Fatalf("segment URL %q", a.URL)
+		}
+		return time.Duration(n+1)*2*time.Second > 10*time.Minute+now // not whole yet
+	}
+	s.run(time.Minute)
+	q := s.c.QoE(s.now)
+	if !q.Started || q.FatalError != "" || q.PlaySeconds < 45 || q.Stalls > 1 {
+		t.Errorf("started %v played %.1fs stalls %d error %q; want a session that plays on\n%s", q.Started, q.PlaySeconds, q.Stalls, q.FatalError, s.log())
+	}
+	if q.Errors > 4 {
+		t.Errorf("%d failed requests; want the early ones only (a few), then whole segments", q.Errors)
+	}
+}

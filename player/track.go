@@ -21,6 +21,9 @@ type track struct {
 	bitrates []int        // bandwidth of each ladder rung
 	rung     int          // ladder index of the last requested segment; -1 before the first
 	forced   int          // ladder index forced by an abandonment; -1 none
+	// wholeOnly: the server answered 404 for a segment asked for early
+	// (availabilityTimeOffset): it has whole segments only
+	wholeOnly bool
 
 	empty            bool
 	bufStart, bufEnd time.Duration
@@ -135,9 +138,12 @@ func (c *Core) bind(now time.Duration, ti int, p, s int) {
 			// a $Number$/$Time$ window moves with the clock, not with MPD
 			// updates (minimumUpdatePeriod may be minutes)
 			l.dynamic, l.ato = true, r.Template.AvailabilityTimeOffset
+			if t.wholeOnly {
+				l.ato = 0
+			}
 			l.offset = c.pres.Periods[p].Start
 			if !c.cfg.Epoch.IsZero() {
-				l.segs = r.SegmentsAtReusing(c.cfg.Epoch.Add(now), l.segs)
+				l.segs = c.liveWindow(now, r, l)
 				l.loaded, l.loadedAt = true, now
 			}
 		case c.pres.Format == manifest.FormatDASH:
@@ -336,7 +342,7 @@ func (c *Core) schedule(now time.Duration, ti int, out []Action) []Action {
 		case l.dynamic:
 			// a template window: computed from the clock, never stale
 			rend := &c.pres.Periods[t.period].Sets[t.set].Renditions[li]
-			l.segs, l.loadedAt = rend.SegmentsAtReusing(c.cfg.Epoch.Add(now), l.segs), now
+			l.segs, l.loadedAt = c.liveWindow(now, rend, l), now
 		case c.pres.Format == manifest.FormatDASH:
 			// every level comes from the MPD: a stale one means a stale MPD
 			if now-c.manifestAt > c.mpdPeriod() && c.slotOf(transport.KindManifest, -1) < 0 {
@@ -544,7 +550,7 @@ func (c *Core) refresh(now time.Duration, ti int, out []Action) []Action {
 	}
 	if l.dynamic {
 		r := &c.pres.Periods[t.period].Sets[t.set].Renditions[li]
-		l.segs, l.loadedAt = r.SegmentsAtReusing(c.cfg.Epoch.Add(now), l.segs), now
+		l.segs, l.loadedAt = c.liveWindow(now, r, l), now
 		return out
 	}
 	if c.pres.Format == manifest.FormatDASH {
@@ -658,6 +664,17 @@ func (c *Core) decideStart(now time.Duration, ti int, l *levelState) {
 	}
 }
 
+// liveWindow is the live segment list of level l (rendition r's dynamic
+// template) at now. After the server showed it has no segment before it
+// is whole (l.ato dropped to 0), availabilityTimeOffset is ignored.
+func (c *Core) liveWindow(now time.Duration, r *manifest.Rendition, l *levelState) []manifest.Segment {
+	at := c.cfg.Epoch.Add(now)
+	if r.Template != nil && l.ato == 0 {
+		at = at.Add(-r.Template.AvailabilityTimeOffset)
+	}
+	return r.SegmentsAtReusing(at, l.segs)
+}
+
 func (c *Core) liveEdge(l *levelState) time.Duration {
 	s := &l.segs[len(l.segs)-1]
 	end := l.offset + s.Start + s.Duration
@@ -719,6 +736,15 @@ func (c *Core) onSegment(now time.Duration, r *request, o *Outcome) {
 	t.req = -1
 	c.report(now, r, o)
 	if !o.ok() {
+		if o.Status == 404 && r.kind == transport.KindMedia && int(r.level) < len(t.levels) && t.levels[r.level].ato > 0 {
+			// an LL-DASH segment asked for early is not there: this server
+			// has whole segments only (a plain file server behind an
+			// encoder that announces availabilityTimeOffset)
+			t.wholeOnly = true
+			for i := range t.levels {
+				t.levels[i].ato = 0
+			}
+		}
 		c.retry(now, t, r, o)
 		return
 	}
