@@ -247,6 +247,7 @@ func TestServeEdgeProcess(t *testing.T) {
 }
 
 func TestServeJSON(t *testing.T) {
+	restoreLimit(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Setenv("ABRKIT_SIGNING_KEY", "")
 	pr, pw := io.Pipe()
@@ -273,6 +274,9 @@ func TestServeJSON(t *testing.T) {
 	if a.Admin == a.Gateway || a.Internal == a.Gateway || a.AdminToken == "" || a.KeySource != "random" ||
 		!strings.HasPrefix(a.Faults, a.Admin) || !strings.HasPrefix(a.Metrics, a.Admin) {
 		t.Errorf("first line %s; want admin and internal listeners apart from the gateway, a token, a random key", line)
+	}
+	if a.MemoryBudget != 1<<30 || (os.Getenv("GOMEMLIMIT") == "" && a.MemoryLimit != 1<<30) {
+		t.Errorf("first line %s; want the default 1GiB budget and memory limit", line)
 	}
 	cancel()
 	if err := <-done; err != nil {

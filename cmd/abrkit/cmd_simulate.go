@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/abrkit/abrkit/simulator"
+	"github.com/abrkit/abrkit/simulator/backend/topology"
 	"github.com/abrkit/abrkit/simulator/scenario"
 )
 
@@ -49,6 +50,9 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 	kube := k8sFlags(f)
 	quiet := f.Bool("quiet", false, "no progress bar on stderr")
 	cpuprofile := f.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	var budgetFlag string
+	memoryBudgetFlag(c, &budgetFlag, "sets the runtime memory limit (unless GOMEMLIMIT is set) and, in live mode, the embedded backend's "+
+		"memory_budget, which sizes its edge caches (default: no limit, since a run's memory grows with its viewers, and the topology's budget)")
 	calibrate := f.Bool("calibrate", false, "run the scenario in virtual time and then live, compare QoE and latency, exit 1 when a metric is outside its tolerance (use a small scenario, e.g. scenarios/calibrate.yaml)")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(*format); err != nil {
@@ -63,9 +67,16 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 		if *watch < 0 {
 			return usageErrorf("--watch-time must be positive")
 		}
+		budget, err := parseBudget(budgetFlag)
+		if err != nil {
+			return err
+		}
 		s, err := scenario.Load(args[0], scenarioOptions()...)
 		if err != nil {
 			return badInput(err)
+		}
+		if budget > 0 && s.Topology != nil {
+			s.Topology.MemoryBudget = topology.ByteSize(budget)
 		}
 		if *emit != "" {
 			emitter, ok := map[string]func(simulator.K8sSpec) ([]byte, error){
@@ -94,9 +105,15 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 				return badInput(err)
 			}
 		}
+		mem := setMemoryLimit(budget, os.Getenv)
 		if !*quiet {
 			cfg.Progress = cmd.ErrOrStderr()
 			cfg.TTY = isTerminal(cfg.Progress)
+			b := "no memory budget"
+			if budget > 0 {
+				b = "memory budget " + sizeText(budget)
+			}
+			fmt.Fprintf(cfg.Progress, "abrkit simulate: %s, %s\n", b, mem)
 		}
 		if *cpuprofile != "" {
 			pf, err := os.Create(*cpuprofile)
