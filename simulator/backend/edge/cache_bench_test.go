@@ -47,10 +47,11 @@ func benchChurn(b *testing.B, large uint64) {
 	}
 	get := func(k uint64) {
 		n := size(k)
-		_, _, err := c.Get(ctx, fmt.Sprint("t", k%20), names[k], func(context.Context) ([]byte, error) { return make([]byte, n), nil })
+		_, release, _, err := c.Acquire(ctx, fmt.Sprint("t", k%20), names[k], func(context.Context) ([]byte, error) { return make([]byte, n), nil })
 		if err != nil {
 			b.Fatal(err)
 		}
+		release()
 	}
 	for i := 0; i < keys; i++ { // warm: a full cache
 		get(uint64(i))
