@@ -37,6 +37,9 @@ type serveFlags struct {
 	// memoryBudget is --memory-budget; mem the memory limit load set.
 	memoryBudget string
 	mem          memLimit
+	// runtimeStats is --runtime-stats; stopStats ends its writer.
+	runtimeStats string
+	stopStats    func()
 }
 
 // serveAddresses is the first line of `abrkit serve --format json`.
@@ -72,6 +75,7 @@ func (f *serveFlags) add(c *cobra.Command, listenDefault string) {
 	c.Flags().DurationVar(&f.grace, "grace", 5*time.Second, "on SIGINT/SIGTERM, wait this long for requests in progress before closing connections")
 	memoryBudgetFlag(c, &f.memoryBudget, "default: the topology's memory_budget, else 1GiB. Half of it sizes the edge caches "+
 		"the process runs (those without cache_size in the topology); it is the runtime memory limit unless GOMEMLIMIT is set")
+	runtimeStatsFlag(c, &f.runtimeStats)
 }
 
 // addPlanes adds the admin and internal listener flags.
@@ -99,6 +103,9 @@ func (f *serveFlags) load(stderr io.Writer) (*topology.Topology, *packager.Catal
 		topo.MemoryBudget = topology.ByteSize(budget)
 	}
 	f.mem = setMemoryLimit(int64(topo.Budget()), os.Getenv)
+	if f.stopStats, err = startRuntimeStats(f.runtimeStats); err != nil {
+		return nil, nil, usageErrorf("--runtime-stats: %v", err)
+	}
 	var cat *packager.Catalog
 	if f.catalog != "" {
 		c, err := packager.LoadCatalog(f.catalog)
@@ -479,6 +486,9 @@ func newServeEdgeCmd() *cobra.Command {
 // shutdown closes gracefully within --grace; connections still busy then
 // are closed, which is logged, not an error.
 func (f *serveFlags) shutdown(log *slog.Logger, closeFn func(context.Context) error) error {
+	if f.stopStats != nil {
+		defer f.stopStats()
+	}
 	grace := f.grace
 	if grace <= 0 {
 		grace = 5 * time.Second

@@ -53,6 +53,8 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 	var budgetFlag string
 	memoryBudgetFlag(c, &budgetFlag, "sets the runtime memory limit (unless GOMEMLIMIT is set) and, in live mode, the embedded backend's "+
 		"memory_budget, which sizes its edge caches (default: no limit, since a run's memory grows with its viewers, and the topology's budget)")
+	var statsFile string
+	runtimeStatsFlag(c, &statsFile)
 	calibrate := f.Bool("calibrate", false, "run the scenario in virtual time and then live, compare QoE and latency, exit 1 when a metric is outside its tolerance (use a small scenario, e.g. scenarios/calibrate.yaml)")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(*format); err != nil {
@@ -106,6 +108,11 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 			}
 		}
 		mem := setMemoryLimit(budget, os.Getenv)
+		stopStats, err := startRuntimeStats(statsFile)
+		if err != nil {
+			return usageErrorf("--runtime-stats: %v", err)
+		}
+		defer stopStats()
 		if !*quiet {
 			cfg.Progress = cmd.ErrOrStderr()
 			cfg.TTY = isTerminal(cfg.Progress)
@@ -189,7 +196,8 @@ func k8sFlags(f *pflag.FlagSet) *simulator.K8sSpec {
 // local run rather than the scenario, so --emit does not hand them to
 // the pods (which set --shard, --out, --format and --quiet themselves).
 var notPassed = map[string]bool{"emit": true, "shards": true, "image": true, "results-claim": true, "results-size": true,
-	"storage-class": true, "shard": true, "out": true, "format": true, "quiet": true, "cpuprofile": true, "calibrate": true}
+	"storage-class": true, "shard": true, "out": true, "format": true, "quiet": true, "cpuprofile": true, "calibrate": true,
+	"runtime-stats": true}
 
 // passThrough is every simulate flag set on the command line, but those
 // of notPassed, as --name=value for the pods.

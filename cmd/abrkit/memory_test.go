@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -116,5 +119,29 @@ func TestSizeText(t *testing.T) {
 		if got := sizeText(tt.n); got != tt.want {
 			t.Errorf("sizeText(%d) = %q; want %q", tt.n, got, tt.want)
 		}
+	}
+}
+
+func TestRuntimeStats(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "stats.jsonl")
+	stop, err := startRuntimeStats(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop() // a line at start and one at stop
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines; want 2:\n%s", len(lines), data)
+	}
+	var s runtimeStats
+	if err := json.Unmarshal([]byte(lines[1]), &s); err != nil || s.Goroutines == 0 || s.HeapBytes == 0 || s.TotalBytes < s.HeapBytes || s.Time.IsZero() {
+		t.Errorf("line %s (%v); want goroutines, heap and total memory", lines[1], err)
+	}
+	if stop, err := startRuntimeStats(""); err != nil || stop == nil {
+		t.Errorf(`startRuntimeStats("") = %v; want a no-op`, err)
 	}
 }
