@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -20,7 +23,8 @@ import (
 // assists, dedicated mark workers and pauses from runtime/metrics, leaving
 // out idle-time marking, which only uses otherwise idle CPU; all of it
 // with idle marking (gc-total-ns/op, /cpu/classes/gc/total); misses per
-// lookup; the heap objects and bytes left live.
+// lookup; the heap objects and bytes left live; the process's peak
+// resident memory (VmHWM, Linux), which GOGC and GOMEMLIMIT bound.
 func BenchmarkCacheChurn(b *testing.B) {
 	for _, mix := range []struct {
 		name  string
@@ -81,5 +85,23 @@ func benchChurn(b *testing.B, large uint64) {
 	metrics.Read(s)
 	b.ReportMetric(float64(s[2].Value.Uint64()), "heap-objects")
 	b.ReportMetric(float64(s[3].Value.Uint64())/(1<<20), "heap-MiB")
+	if hwm := peakRSS(); hwm > 0 {
+		b.ReportMetric(float64(hwm)/(1<<20), "rss-peak-MiB")
+	}
 	runtime.KeepAlive(c)
+}
+
+// peakRSS is the process's VmHWM in bytes, 0 where /proc has none.
+func peakRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
 }
