@@ -78,3 +78,14 @@ func (t *Topology) CacheWarning(ids []string) string {
 	}
 	return ""
 }
+
+// MarshalYAML leaves out a cache size that ApplyDefaults filled in, so a
+// topology written back still sizes that cache from the memory budget.
+func (e Edge) MarshalYAML() (any, error) {
+	type plain Edge
+	p := plain(e)
+	if p.CacheFromBudget {
+		p.CacheSize = 0
+	}
+	return p, nil
+}
