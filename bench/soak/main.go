@@ -380,18 +380,18 @@ func fit(xs, ys []float64) (slope, mean float64) {
 
 func report(c config, series map[string][]sample, vs []verdict, mem string) string {
 	var b bytes.Buffer
-	cmd := fmt.Sprintf("make bench-soak SOAK=%s", c.duration)
+	cmd := fmt.Sprintf("make bench-soak SOAK=%s", short(c.duration))
 	if c.viewers != 200 {
 		cmd += fmt.Sprintf(" SOAK_VIEWERS=%d", c.viewers)
 	}
 	if c.watch != 2*time.Minute {
-		cmd += fmt.Sprintf(" SOAK_WATCH=%s", c.watch)
+		cmd += fmt.Sprintf(" SOAK_WATCH=%s", short(c.watch))
 	}
 	if c.budget != "" {
 		cmd += " SOAK_BUDGET=" + c.budget
 	}
 	fmt.Fprintf(&b, "Run `%s` on %s: %d viewers at once (each watches %s, arrivals at %.0f/min), samples every %s, warm-up %s. serve: `%s`.\n\n",
-		cmd, time.Now().UTC().Format("2006-01-02"), c.viewers, c.watch, float64(c.viewers)/c.watch.Minutes(), c.every, c.warmup, mem)
+		cmd, time.Now().UTC().Format("2006-01-02"), c.viewers, short(c.watch), float64(c.viewers)/c.watch.Minutes(), short(c.every), short(c.warmup), mem)
 	b.WriteString("| process | figure | after warm-up | end | peak | slope after warm-up (/min) | allowed (/min) | verdict |\n|---|---|---|---|---|---|---|---|\n")
 	for _, v := range vs {
 		res := "flat"
@@ -419,6 +419,18 @@ func report(c config, series map[string][]sample, vs []verdict, mem string) stri
 		}
 	}
 	return b.String()
+}
+
+// short writes 3m for 3m0s.
+func short(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // splice replaces what lies between the soak markers of doc with md.
