@@ -13,7 +13,7 @@ const FillTimeout = 30 * time.Second
 // Cache is a byte-bounded cache of files keyed by title and path.
 // Concurrent misses for the same key share one fill.
 //
-// Files are copied into large slabs (see [slabStore]) so the collector sees
+// Files are packed into large slabs (see [slabStore]) so the collector sees
 // a few big pointer-free buffers instead of one object per file, and the
 // bytes held are exactly the bytes counted (a fill's spare capacity is not
 // kept). Eviction is CLOCK over slabs: the oldest slab goes unless one of
@@ -33,8 +33,9 @@ type CacheStats struct {
 	Hits, Misses, Coalesced, Evictions int64
 	// Bytes is the size of the files held; Items their number.
 	Bytes, Items int64
-	// Reserved is the memory of the slabs holding them (keys and unused
-	// slab tails included); it never exceeds the cache's size.
+	// Reserved is the memory of the slabs holding them (unused slab
+	// tails, dropped files' bytes and spare slabs included); it never
+	// exceeds the cache's size.
 	Reserved int64
 }
 
@@ -73,8 +74,8 @@ func (c *Cache) Get(ctx context.Context, title, file string, fill func(context.C
 }
 
 // Acquire is Get for a reader that says when it is done with the bytes:
-// it must call release (never nil) once, after which the bytes may be
-// reused for another file.
+// it must call release (never nil) exactly once, after which the bytes
+// may be reused for another file.
 func (c *Cache) Acquire(ctx context.Context, title, file string, fill func(context.Context) ([]byte, error)) (data []byte, release func(), _ Outcome, _ error) {
 	release = noRelease
 	data, out, err := c.get(ctx, title, file, fill, &release)

@@ -10,12 +10,13 @@ const (
 // slabStore holds small files packed one after another in large byte
 // slabs, and an index whose only pointers are the keys: the collector marks
 // a handful of slabs instead of one object (plus list and map entries) per
-// file. A file larger than a quarter of a slab is a slab of its own: the
-// fill's buffer itself when it has little spare capacity (no copy), else an
-// exact copy. A shared slab's unused tail stays under a quarter of it.
+// file. A file larger than a sixteenth of a slab (every media segment of a
+// large cache) is a slab of its own: the fill's buffer itself when it has
+// little spare capacity (no copy), else an exact copy. A shared slab's
+// unused tail stays under a sixteenth of it.
 //
 // Shared slabs are pooled: one evicted while no reader holds it (see
-// [slabStore.acquire]) becomes the next shared slab, so a full cache that
+// [Cache.Acquire]) becomes the next shared slab, so a full cache that
 // keeps evicting allocates nothing for small files; one still read is left
 // to the collector once its readers are done, as are slabs handed out
 // without a release ([Cache.Get]).
