@@ -52,6 +52,9 @@ func TestServeUsageErrors(t *testing.T) {
 		{"origin without key", []string{"serve", "origin"}, 2, "ABRKIT_SIGNING_KEY", ""},
 		{"demo key refused", []string{"serve", "--summary", "0"}, 2, "demo key", "abrkit-demo-signing-key"},
 		{"short key refused", []string{"serve", "--summary", "0"}, 2, "at least 16", "short"},
+		{"tiny memory budget", []string{"serve", "--memory-budget", "3M"}, 2, "at least 64MiB", ""},
+		{"bad memory budget", []string{"serve", "edge", "--id", "eu-1", "--origin", "http://127.0.0.1:1", "--control", "http://127.0.0.1:1", "--memory-budget", "lots"}, 2, "--memory-budget", "0123456789abcdef"},
+		{"simulate bad memory budget", []string{"simulate", "x.yaml", "--memory-budget", "-1G"}, 2, "--memory-budget", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
