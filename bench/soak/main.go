@@ -57,7 +57,15 @@ func main() {
 	flag.StringVar(&c.out, "out", "out/soak", "directory for the scenario, samples and process outputs")
 	flag.StringVar(&c.doc, "doc", "", "Markdown file whose <!-- soak:begin --> ... <!-- soak:end --> part gets the tables")
 	flag.StringVar(&c.svg, "svg", "", "SVG plot of the samples (with -doc: linked from it)")
+	replot := flag.Bool("replot", false, "only draw -svg again from the samples.json of a run in -out")
 	flag.Parse()
+	if *replot {
+		if err := redraw(c); err != nil {
+			fmt.Fprintln(os.Stderr, "soak:", err)
+			os.Exit(2)
+		}
+		return
+	}
 	if c.warmup == 0 {
 		c.warmup = max(min(c.duration/3, 3*time.Minute), c.watch+30*time.Second)
 	}
@@ -84,6 +92,19 @@ type sample struct {
 	T                      float64 // seconds since the load started
 	RSS, Heap              float64 // bytes
 	Goroutines, FDs, GCCPU float64
+}
+
+// redraw draws c.svg from the samples.json a run left in c.out.
+func redraw(c config) error {
+	data, err := os.ReadFile(filepath.Join(c.out, "samples.json"))
+	if err != nil {
+		return err
+	}
+	var series map[string][]sample
+	if err := json.Unmarshal(data, &series); err != nil {
+		return err
+	}
+	return plotSVG(c.svg, series)
 }
 
 func run(c config) (bool, error) {
@@ -146,6 +167,9 @@ func run(c config) (bool, error) {
 		case <-serve.exited:
 			return false, fmt.Errorf("serve ended early (see %s/serve.err)", c.out)
 		}
+	}
+	if data, err := json.Marshal(series); err == nil {
+		_ = os.WriteFile(filepath.Join(c.out, "samples.json"), data, 0o644)
 	}
 	verdicts, ok := judge(series, c.warmup)
 	md := report(c, series, verdicts, memLine)
@@ -476,8 +500,10 @@ func plotSVG(path string, series map[string][]sample) error {
 			p.Legend.Add(name+" "+f.name, l)
 		}
 	}
-	p.Legend.Top = true
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(30), -vg.Points(4)
+	p.Legend.Padding = vg.Points(2)
 	p.Y.Min = 0
-	p.Y.Max = math.Max(p.Y.Max*1.1, 1)
+	p.Y.Max = math.Max(p.Y.Max*1.3, 1) // room for the legend above the lines
 	return p.Save(7*vg.Inch, 4*vg.Inch, path)
 }
