@@ -6,7 +6,7 @@ CONTENT   ?= testdata/content
 BENCHTIME ?= 1x
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: help build test test-unit test-timing bench lint demo display content quickstart cross clean abr-table
+.PHONY: help build test test-unit test-timing bench bench-soak lint demo display content quickstart cross clean abr-table
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -26,6 +26,18 @@ test-timing: ## real-time verdicts without the race detector: driver conformance
 
 bench: ## benchmarks (BENCHTIME=2s for steadier figures)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+# A small budget fills the caches early, so that growth after warm-up is
+# a leak rather than caches still filling (docs/memory.md).
+SOAK         ?= 10m
+SOAK_VIEWERS ?= 200
+SOAK_WATCH   ?= 2m
+SOAK_BUDGET  ?= 256MiB
+bench-soak: ## serve + a live-mode simulate for SOAK (10m); fails if memory, goroutines or fds grow; tables into docs/memory.md
+	@mkdir -p $(BIN)
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/abrkit ./cmd/abrkit
+	$(GO) run ./bench/soak -abrkit $(BIN)/abrkit -duration $(SOAK) -viewers $(SOAK_VIEWERS) -watch $(SOAK_WATCH) \
+		-memory-budget $(SOAK_BUDGET) -doc docs/memory.md -svg docs/memory-soak.svg
 
 lint: ## gofmt, go vet and staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

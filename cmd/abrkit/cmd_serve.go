@@ -34,6 +34,12 @@ type serveFlags struct {
 	maxConnsPerClient           int
 	// needKey: separate processes must share a configured key.
 	needKey bool
+	// memoryBudget is --memory-budget; mem the memory limit load set.
+	memoryBudget string
+	mem          memLimit
+	// runtimeStats is --runtime-stats; stopStats ends its writer.
+	runtimeStats string
+	stopStats    func()
 }
 
 // serveAddresses is the first line of `abrkit serve --format json`.
@@ -48,6 +54,10 @@ type serveAddresses struct {
 	Metrics    string      `json:"metrics"`
 	Titles     int         `json:"titles"`
 	KeySource  string      `json:"key_source"`
+	// MemoryBudget is the process's budget in bytes; MemoryLimit the
+	// runtime memory limit in force (GOMEMLIMIT wins over the budget).
+	MemoryBudget int64 `json:"memory_budget"`
+	MemoryLimit  int64 `json:"memory_limit"`
 }
 
 type serveEdge struct {
@@ -63,6 +73,9 @@ func (f *serveFlags) add(c *cobra.Command, listenDefault string) {
 	c.Flags().StringVar(&f.content, "content", "", "directory of real content (e.g. testdata/content), replaces the catalog")
 	c.Flags().StringVar(&f.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
 	c.Flags().DurationVar(&f.grace, "grace", 5*time.Second, "on SIGINT/SIGTERM, wait this long for requests in progress before closing connections")
+	memoryBudgetFlag(c, &f.memoryBudget, "default: the topology's memory_budget, else 1GiB. Half of it sizes the edge caches "+
+		"the process runs (those without cache_size in the topology); it is the runtime memory limit unless GOMEMLIMIT is set")
+	runtimeStatsFlag(c, &f.runtimeStats)
 }
 
 // addPlanes adds the admin and internal listener flags.
@@ -81,6 +94,17 @@ func (f *serveFlags) load(stderr io.Writer) (*topology.Topology, *packager.Catal
 			return nil, nil, badInput(err)
 		}
 		topo = t
+	}
+	budget, err := parseBudget(f.memoryBudget)
+	if err != nil {
+		return nil, nil, err
+	}
+	if budget > 0 {
+		topo.MemoryBudget = topology.ByteSize(budget)
+	}
+	f.mem = setMemoryLimit(int64(topo.Budget()), os.Getenv)
+	if f.stopStats, err = startRuntimeStats(f.runtimeStats); err != nil {
+		return nil, nil, usageErrorf("--runtime-stats: %v", err)
 	}
 	var cat *packager.Catalog
 	if f.catalog != "" {
@@ -181,10 +205,16 @@ topology) each run signs with a random key and says so on stderr.
 
 The first URL printed is the gateway's. Every --summary interval a status
 line follows when something changed since the last one (an idle backend
-stays quiet). SIGINT or SIGTERM shuts down cleanly. With --format json
+stays quiet). SIGINT or SIGTERM shuts down cleanly.
+
+--memory-budget (or memory_budget in the topology; default 1GiB) bounds
+the process: half of it is shared by the edge caches (each edge: 80% VOD
+cache, 20% live store) unless the topology sets cache_size, and it is the
+runtime's memory limit unless GOMEMLIMIT is set. The "memory" line says
+how it was applied (docs/memory.md). With --format json
 the first line is {"gateway", "origin", "edges": [{"id", "region", "url"}],
 "internal", "admin", "admin_token", "faults", "metrics", "titles",
-"key_source"} and each status line is a JSON object
+"key_source", "memory_budget", "memory_limit"} and each status line is a JSON object
 {"edges", "healthy_edges", "edge_requests", "edge_bytes", "hit_ratio",
 "gateway_in_flight", "events_accepted", "events_dropped"}.
 
@@ -246,7 +276,10 @@ func runServe(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) erro
 		}
 		return err
 	}
-	if err := printAddresses(stdout, f.format, b); err != nil {
+	if w := topo.CacheWarning(edgeIDs(b)); w != "" {
+		fmt.Fprintf(stderr, "abrkit serve: warning: %s\n", w)
+	}
+	if err := printAddresses(stdout, f.format, b, f.mem); err != nil {
 		return err
 	}
 	var tick <-chan time.Time
@@ -278,11 +311,12 @@ func runServe(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) erro
 }
 
 // printAddresses writes where each plane listens (the gateway first).
-func printAddresses(w io.Writer, format string, b *backend.Backend) error {
+func printAddresses(w io.Writer, format string, b *backend.Backend, mem memLimit) error {
 	gw, adm := b.GatewayURL(), b.AdminURL()
 	if format == "json" {
 		a := serveAddresses{Gateway: gw, Origin: b.Origin.URL(), Internal: b.InternalURL(), Admin: adm, AdminToken: b.AdminToken(),
-			Faults: adm + "/admin/v1/faults", Metrics: adm + "/metrics", Titles: len(b.Source.Titles()), KeySource: string(b.KeySource)}
+			Faults: adm + "/admin/v1/faults", Metrics: adm + "/metrics", Titles: len(b.Source.Titles()), KeySource: string(b.KeySource),
+			MemoryBudget: int64(b.Topology.Budget()), MemoryLimit: mem.Limit}
 		for _, e := range b.Edges {
 			a.Edges = append(a.Edges, serveEdge{ID: e.ID(), Region: e.Region(), URL: e.URL()})
 		}
@@ -296,7 +330,17 @@ func printAddresses(w io.Writer, format string, b *backend.Backend) error {
 	fmt.Fprintf(w, "internal %s\nadmin    %s (Authorization: Bearer %s)\n", b.InternalURL(), adm, b.AdminToken())
 	fmt.Fprintf(w, "faults   %s/admin/v1/faults\nmetrics  %s/metrics\n", adm, adm)
 	fmt.Fprintf(w, "titles   %d (abrkit serve urls --gateway %s)\n", len(b.Source.Titles()), gw)
+	fmt.Fprintf(w, "memory   %s\n", memoryLine(b.Topology, edgeIDs(b), mem))
 	return nil
+}
+
+// edgeIDs lists the ids of the backend's edges.
+func edgeIDs(b *backend.Backend) []string {
+	ids := make([]string, 0, len(b.Edges))
+	for _, e := range b.Edges {
+		ids = append(ids, e.ID())
+	}
+	return ids
 }
 
 func newServeURLsCmd() *cobra.Command {
@@ -359,7 +403,7 @@ func newServeOriginCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(cmd.OutOrStdout(), "origin   %s\n", o.URL())
+		fmt.Fprintf(cmd.OutOrStdout(), "origin   %s\nmemory   %s\n", o.URL(), memoryLine(topo, nil, f.mem))
 		<-ctx.Done()
 		return f.shutdown(log, o.Close)
 	}
@@ -384,8 +428,8 @@ func newServeControlCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(cmd.OutOrStdout(), "gateway  %s\ninternal %s\nadmin    %s (Authorization: Bearer %s)\n",
-			gw.URL(), gw.InternalURL(), gw.AdminURL(), gw.AdminToken())
+		fmt.Fprintf(cmd.OutOrStdout(), "gateway  %s\ninternal %s\nadmin    %s (Authorization: Bearer %s)\nmemory   %s\n",
+			gw.URL(), gw.InternalURL(), gw.AdminURL(), gw.AdminToken(), memoryLine(topo, nil, f.mem))
 		<-ctx.Done()
 		return f.shutdown(log, gw.Close)
 	}
@@ -426,7 +470,11 @@ func newServeEdgeCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(cmd.OutOrStdout(), "edge     %s  %s\nadmin    %s (Authorization: Bearer %s)\n", e.URL(), e.ID(), e.Admin.URL(), e.AdminToken)
+		if w := topo.CacheWarning([]string{id}); w != "" {
+			fmt.Fprintf(cmd.ErrOrStderr(), "abrkit serve edge: warning: %s\n", w)
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "edge     %s  %s\nadmin    %s (Authorization: Bearer %s)\nmemory   %s\n",
+			e.URL(), e.ID(), e.Admin.URL(), e.AdminToken, memoryLine(topo, []string{id}, f.mem))
 		<-ctx.Done()
 		err = f.shutdown(log, e.Close)
 		e.Leave()
@@ -438,6 +486,9 @@ func newServeEdgeCmd() *cobra.Command {
 // shutdown closes gracefully within --grace; connections still busy then
 // are closed, which is logged, not an error.
 func (f *serveFlags) shutdown(log *slog.Logger, closeFn func(context.Context) error) error {
+	if f.stopStats != nil {
+		defer f.stopStats()
+	}
 	grace := f.grace
 	if grace <= 0 {
 		grace = 5 * time.Second

@@ -52,6 +52,9 @@ func TestServeUsageErrors(t *testing.T) {
 		{"origin without key", []string{"serve", "origin"}, 2, "ABRKIT_SIGNING_KEY", ""},
 		{"demo key refused", []string{"serve", "--summary", "0"}, 2, "demo key", "abrkit-demo-signing-key"},
 		{"short key refused", []string{"serve", "--summary", "0"}, 2, "at least 16", "short"},
+		{"tiny memory budget", []string{"serve", "--memory-budget", "3M"}, 2, "at least 64MiB", ""},
+		{"bad memory budget", []string{"serve", "edge", "--id", "eu-1", "--origin", "http://127.0.0.1:1", "--control", "http://127.0.0.1:1", "--memory-budget", "lots"}, 2, "--memory-budget", "0123456789abcdef"},
+		{"simulate bad memory budget", []string{"simulate", "x.yaml", "--memory-budget", "-1G"}, 2, "--memory-budget", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -247,6 +250,7 @@ func TestServeEdgeProcess(t *testing.T) {
 }
 
 func TestServeJSON(t *testing.T) {
+	restoreLimit(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Setenv("ABRKIT_SIGNING_KEY", "")
 	pr, pw := io.Pipe()
@@ -273,6 +277,9 @@ func TestServeJSON(t *testing.T) {
 	if a.Admin == a.Gateway || a.Internal == a.Gateway || a.AdminToken == "" || a.KeySource != "random" ||
 		!strings.HasPrefix(a.Faults, a.Admin) || !strings.HasPrefix(a.Metrics, a.Admin) {
 		t.Errorf("first line %s; want admin and internal listeners apart from the gateway, a token, a random key", line)
+	}
+	if a.MemoryBudget != 1<<30 || (os.Getenv("GOMEMLIMIT") == "" && a.MemoryLimit != 1<<30) {
+		t.Errorf("first line %s; want the default 1GiB budget and memory limit", line)
 	}
 	cancel()
 	if err := <-done; err != nil {

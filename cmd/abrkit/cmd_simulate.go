@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/abrkit/abrkit/simulator"
+	"github.com/abrkit/abrkit/simulator/backend/topology"
 	"github.com/abrkit/abrkit/simulator/scenario"
 )
 
@@ -50,6 +51,11 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 	kube := k8sFlags(f)
 	quiet := f.Bool("quiet", false, "no progress bar on stderr")
 	cpuprofile := f.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	var budgetFlag string
+	memoryBudgetFlag(c, &budgetFlag, "sets the runtime memory limit (unless GOMEMLIMIT is set) and, in live mode, the embedded backend's "+
+		"memory_budget, which sizes its edge caches (default: no limit, since a run's memory grows with its viewers, and the topology's budget)")
+	var statsFile string
+	runtimeStatsFlag(c, &statsFile)
 	calibrate := f.Bool("calibrate", false, "run the scenario in virtual time and then live, compare QoE and latency, exit 1 when a metric is outside its tolerance (use a small scenario, e.g. scenarios/calibrate.yaml)")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(*format); err != nil {
@@ -64,9 +70,16 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 		if *watch < 0 {
 			return usageErrorf("--watch-time must be positive")
 		}
+		budget, err := parseBudget(budgetFlag)
+		if err != nil {
+			return err
+		}
 		s, err := scenario.Load(args[0], scenarioOptions()...)
 		if err != nil {
 			return badInput(err)
+		}
+		if budget > 0 && s.Topology != nil {
+			s.Topology.MemoryBudget = topology.ByteSize(budget)
 		}
 		if *emit != "" {
 			emitter, ok := map[string]func(simulator.K8sSpec) ([]byte, error){
@@ -95,9 +108,20 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 				return badInput(err)
 			}
 		}
+		mem := setMemoryLimit(budget, os.Getenv)
+		stopStats, err := startRuntimeStats(statsFile)
+		if err != nil {
+			return usageErrorf("--runtime-stats: %v", err)
+		}
+		defer stopStats()
 		if !*quiet {
 			cfg.Progress = cmd.ErrOrStderr()
 			cfg.TTY = isTerminal(cfg.Progress)
+			b := "no memory budget"
+			if budget > 0 {
+				b = "memory budget " + sizeText(budget)
+			}
+			fmt.Fprintf(cfg.Progress, "abrkit simulate: %s, %s\n", b, mem)
 		}
 		if *cpuprofile != "" {
 			pf, err := os.Create(*cpuprofile)
@@ -173,7 +197,8 @@ func k8sFlags(f *pflag.FlagSet) *simulator.K8sSpec {
 // local run rather than the scenario, so --emit does not hand them to
 // the pods (which set --shard, --out, --format and --quiet themselves).
 var notPassed = map[string]bool{"emit": true, "shards": true, "image": true, "results-claim": true, "results-size": true,
-	"storage-class": true, "shard": true, "out": true, "format": true, "quiet": true, "cpuprofile": true, "calibrate": true}
+	"storage-class": true, "shard": true, "out": true, "format": true, "quiet": true, "cpuprofile": true, "calibrate": true,
+	"runtime-stats": true}
 
 // passThrough is every simulate flag set on the command line, but those
 // of notPassed, as --name=value for the pods.

@@ -227,9 +227,11 @@ func Start(ctx context.Context, opts Options) (*Backend, error) {
 func (b *Backend) startEdges(opts Options, host string, report func(edge.Report)) error {
 	signer := signing.New(b.Topology.SigningKey)
 	fill := &origin.Client{Base: b.Origin.URL(), HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
-	for _, e := range b.Topology.Edges() {
+	edges := b.Topology.Edges()
+	for _, e := range edges {
+		mem := b.Topology.EdgeMemory(e, len(edges))
 		ed, err := edge.New(edge.Config{ID: e.ID, Region: e.Region, Addr: net.JoinHostPort(host, "0"), CapacityBps: int64(e.Capacity),
-			MaxConnections: e.MaxConnections, CacheBytes: int64(e.CacheSize), Origin: fill, Signer: signer,
+			MaxConnections: e.MaxConnections, CacheBytes: int64(mem.Cache), LiveBytes: int64(mem.Live), Origin: fill, Signer: signer,
 			Clock: opts.Clock, Log: opts.Log, Report: report, WriteTimeout: opts.EdgeWriteTimeout,
 			MinSendRate: opts.EdgeMinSendRate, MaxConnsPerClient: opts.MaxConnsPerClient,
 			Live: b.Topology.IsChannel, NoCollapse: !b.Topology.LiveEdges.Collapsing(), LivePlaylistTTL: b.Topology.LiveEdges.PlaylistTTL})

@@ -103,9 +103,10 @@ func StartEdge(ctx context.Context, t *topology.Topology, p EdgeProcess) (*EdgeP
 		return nil, ErrNoKey
 	}
 	fc := faults.NewController()
+	mem := t.EdgeMemory(ref, 1) // the process runs this edge only
 	rep := &edge.HTTPReporter{URL: strings.TrimSuffix(p.ControlURL, "/") + "/internal/v1/edges/report", Key: t.SigningKey, Log: p.Log}
 	e, err := edge.New(edge.Config{ID: ref.ID, Region: ref.Region, Addr: p.Addr, CapacityBps: int64(ref.Capacity),
-		MaxConnections: ref.MaxConnections, CacheBytes: int64(ref.CacheSize),
+		MaxConnections: ref.MaxConnections, CacheBytes: int64(mem.Cache), LiveBytes: int64(mem.Live),
 		Origin: &origin.Client{Base: p.OriginURL, HTTP: &http.Client{Timeout: 30 * time.Second}},
 		Signer: signing.New(t.SigningKey), Clock: clock.Real{}, Log: p.Log, Report: rep.Send,
 		Admin: fc.Handler(time.Now), Live: t.IsChannel, NoCollapse: !t.LiveEdges.Collapsing(), LivePlaylistTTL: t.LiveEdges.PlaylistTTL})

@@ -501,7 +501,7 @@ func (v *validator) backend() {
 				ed.Capacity = topology.Bitrate(e.EdgeCapacity)
 			}
 			if e.EdgeCache > 0 {
-				ed.CacheSize = topology.ByteSize(e.EdgeCache)
+				ed.CacheSize, ed.CacheFromBudget = topology.ByteSize(e.EdgeCache), false
 			}
 		}
 	}

@@ -1,7 +1,6 @@
 package edge
 
 import (
-	"container/list"
 	"context"
 	"sort"
 	"sync"
@@ -11,15 +10,20 @@ import (
 // FillTimeout bounds one origin fetch made on behalf of coalesced misses.
 const FillTimeout = 30 * time.Second
 
-// Cache is a byte-bounded LRU cache of files keyed by title and path.
+// Cache is a byte-bounded cache of files keyed by title and path.
 // Concurrent misses for the same key share one fill.
+//
+// Files are packed into large slabs (see [slabStore]) so the collector sees
+// a few big pointer-free buffers instead of one object per file, and the
+// bytes held are exactly the bytes counted (a fill's spare capacity is not
+// kept). Eviction is CLOCK over slabs: the oldest slab goes unless one of
+// its files was read since it was last considered, in which case it gets a
+// second chance. Slabs of small files are reused once evicted, but never
+// while a reader holds one: [Cache.Acquire] counts its readers until they
+// release it, and a file returned by [Cache.Get] pins its slab.
 type Cache struct {
 	mu       sync.Mutex
-	max      int64
-	size     int64
-	ll       *list.List
-	items    map[string]*list.Element
-	titles   map[string]int64
+	store    *slabStore
 	inflight map[string]*call
 	stats    CacheStats
 }
@@ -27,12 +31,12 @@ type Cache struct {
 // CacheStats counts cache outcomes.
 type CacheStats struct {
 	Hits, Misses, Coalesced, Evictions int64
-	Bytes, Items                       int64
-}
-
-type entry struct {
-	key, title string
-	data       []byte
+	// Bytes is the size of the files held; Items their number.
+	Bytes, Items int64
+	// Reserved is the memory of the slabs holding them (unused slab
+	// tails, dropped files' bytes and spare slabs included); it never
+	// exceeds the cache's size.
+	Reserved int64
 }
 
 type call struct {
@@ -43,7 +47,7 @@ type call struct {
 
 // NewCache returns a cache holding at most maxBytes.
 func NewCache(maxBytes int64) *Cache {
-	return &Cache{max: maxBytes, ll: list.New(), items: map[string]*list.Element{}, titles: map[string]int64{}, inflight: map[string]*call{}}
+	return &Cache{store: newSlabStore(maxBytes), inflight: map[string]*call{}}
 }
 
 // Outcome says how Get found a file.
@@ -62,14 +66,40 @@ func (o Outcome) String() string {
 
 // Get returns the file for (title, file), calling fill on a miss. A fill
 // runs detached from the caller's context (bounded by FillTimeout) so one
-// cancelled viewer does not fail the others waiting for it.
+// cancelled viewer does not fail the others waiting for it. The returned
+// bytes must not be modified. A hit's slab is never reused afterwards;
+// servers use Acquire.
 func (c *Cache) Get(ctx context.Context, title, file string, fill func(context.Context) ([]byte, error)) ([]byte, Outcome, error) {
+	return c.get(ctx, title, file, fill, nil)
+}
+
+// Acquire is Get for a reader that says when it is done with the bytes:
+// it must call release (never nil) exactly once, after which the bytes
+// may be reused for another file.
+func (c *Cache) Acquire(ctx context.Context, title, file string, fill func(context.Context) ([]byte, error)) (data []byte, release func(), _ Outcome, _ error) {
+	release = noRelease
+	data, out, err := c.get(ctx, title, file, fill, &release)
+	return data, release, out, err
+}
+
+func noRelease() {}
+
+// get is Get, and Acquire when release is not nil.
+func (c *Cache) get(ctx context.Context, title, file string, fill func(context.Context) ([]byte, error), release *func()) ([]byte, Outcome, error) {
 	key := title + "/" + file
 	c.mu.Lock()
-	if el, ok := c.items[key]; ok {
-		c.ll.MoveToFront(el)
+	if data, sl, ok := c.store.get(key); ok {
 		c.stats.Hits++
-		data := el.Value.(*entry).data
+		if release == nil {
+			sl.pinned = true
+		} else {
+			sl.refs++
+			*release = func() {
+				c.mu.Lock()
+				sl.refs--
+				c.mu.Unlock()
+			}
+		}
 		c.mu.Unlock()
 		return data, Hit, nil
 	}
@@ -95,33 +125,13 @@ func (c *Cache) Get(ctx context.Context, title, file string, fill func(context.C
 	c.mu.Lock()
 	delete(c.inflight, key)
 	if cl.err == nil {
-		c.add(key, title, cl.data)
+		// the filler and coalesced waiters keep the fill's own buffer,
+		// which only the collector frees: no slab escapes uncounted
+		c.store.put(key, title, cl.data)
 	}
 	c.mu.Unlock()
 	close(cl.done)
 	return cl.data, Miss, cl.err
-}
-
-// add stores data, evicting from the back; caller holds mu.
-func (c *Cache) add(key, title string, data []byte) {
-	n := int64(len(data))
-	if n > c.max {
-		return
-	}
-	for c.size+n > c.max {
-		back := c.ll.Back()
-		e := back.Value.(*entry)
-		c.ll.Remove(back)
-		delete(c.items, e.key)
-		c.size -= int64(len(e.data))
-		if c.titles[e.title] -= int64(len(e.data)); c.titles[e.title] <= 0 {
-			delete(c.titles, e.title)
-		}
-		c.stats.Evictions++
-	}
-	c.items[key] = c.ll.PushFront(&entry{key: key, title: title, data: data})
-	c.size += n
-	c.titles[title] += n
 }
 
 // Stats returns the counters and the current size.
@@ -129,7 +139,8 @@ func (c *Cache) Stats() CacheStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.stats
-	s.Bytes, s.Items = c.size, int64(len(c.items))
+	s.Evictions = c.store.evictions
+	s.Bytes, s.Items, s.Reserved = c.store.bytes, c.store.items, c.store.reserved
 	return s
 }
 
@@ -137,10 +148,7 @@ func (c *Cache) Stats() CacheStats {
 func (c *Cache) Titles() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([]string, 0, len(c.titles))
-	for t := range c.titles {
-		out = append(out, t)
-	}
+	out := c.store.titles()
 	sort.Strings(out)
 	return out
 }
@@ -149,8 +157,5 @@ func (c *Cache) Titles() []string {
 func (c *Cache) Purge() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.ll.Init()
-	c.items = map[string]*list.Element{}
-	c.titles = map[string]int64{}
-	c.size = 0
+	c.store.purge()
 }

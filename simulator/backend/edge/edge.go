@@ -398,7 +398,8 @@ func (e *Edge) serveMedia(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusForbidden)
 		return
 	}
-	data, out, maxAge, err := e.fetch(r, res)
+	data, release, out, maxAge, err := e.fetch(r, res)
+	defer release()
 	if out == Hit {
 		e.hitOK.Inc()
 	} else {
@@ -428,13 +429,14 @@ func (e *Edge) serveMedia(w http.ResponseWriter, r *http.Request) {
 
 // fetch gets a file from the cache, or for a live title from the live
 // store (with the request's LL-HLS query), filling from the origin. It
-// returns the max-age viewers may keep it.
-func (e *Edge) fetch(r *http.Request, res signing.Resource) ([]byte, Outcome, time.Duration, error) {
+// returns the max-age viewers may keep it, and the release to call once
+// the bytes are sent.
+func (e *Edge) fetch(r *http.Request, res signing.Resource) ([]byte, func(), Outcome, time.Duration, error) {
 	if e.cfg.Live == nil || !e.cfg.Live(res.Title) {
-		data, out, err := e.cache.Get(r.Context(), res.Title, res.File, func(ctx context.Context) ([]byte, error) {
+		data, release, out, err := e.cache.Acquire(r.Context(), res.Title, res.File, func(ctx context.Context) ([]byte, error) {
 			return e.cfg.Origin.Fetch(ctx, res.Title, res.File)
 		})
-		return data, out, e.cfg.MaxAge, err
+		return data, release, out, e.cfg.MaxAge, err
 	}
 	file, ttl, maxAge := res.File, LiveMediaTTL, LiveMediaTTL
 	if origin.IsPlaylist(file) {
@@ -446,7 +448,7 @@ func (e *Edge) fetch(r *http.Request, res signing.Resource) ([]byte, Outcome, ti
 	data, out, err := e.live.get(r.Context(), res.Title+"/"+file, ttl, func(ctx context.Context) ([]byte, error) {
 		return e.cfg.Origin.Fetch(ctx, res.Title, file)
 	})
-	return data, out, maxAge, err
+	return data, noRelease, out, maxAge, err
 }
 
 // LiveStats returns the counts of live objects served and fetched.

@@ -11,6 +11,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("regions:\n  - id: eu\n    edges: [{id: e1, capacity: 1Gbps}]\n"))
 	f.Add([]byte("regions: [\n"))
+	f.Add([]byte("memory_budget: 2GiB\nregions: [{id: eu, edges: [{id: e1}, {id: e2, cache_size: 64MiB}]}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		topo, err := Parse(data, "fuzz.yaml")
 		if err == nil && len(topo.Edges()) == 0 {

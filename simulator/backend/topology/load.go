@@ -177,6 +177,9 @@ func (t *Topology) validate() error {
 	if t.URLTTL < 0 || t.HealthInterval < 0 {
 		return bad("health_interval", "durations must not be negative")
 	}
+	if t.MemoryBudget != 0 && t.MemoryBudget < MinMemoryBudget {
+		return bad("memory_budget", "must be at least %s, not %s", MinMemoryBudget, t.MemoryBudget)
+	}
 	c := t.Catalog
 	sources := 0
 	for _, set := range []bool{c.File != "", len(c.Titles) > 0, c.Generate > 0} {

@@ -66,6 +66,11 @@ type Topology struct {
 	Channels []Channel `yaml:"channels,omitempty"`
 	// LiveEdges sets how edges treat live playlists and media.
 	LiveEdges LiveEdges `yaml:"live_edges,omitempty"`
+	// MemoryBudget is the memory of one backend process (abrkit serve, or
+	// each of its component processes): the edge caches it runs are sized
+	// from it (see [SplitBudget]) and it is the runtime's memory limit.
+	// Defaults to DefaultMemoryBudget (1GiB).
+	MemoryBudget ByteSize `yaml:"memory_budget,omitempty"`
 }
 
 // Catalog is a reference to a catalog file, an inline list of titles, or a
@@ -118,8 +123,12 @@ type Edge struct {
 	// MaxConnections is the number of concurrent requests served; more are
 	// refused with 503. Defaults to 512.
 	MaxConnections int `yaml:"max_connections,omitempty"`
-	// CacheSize bounds the LRU cache in bytes; defaults to 256MiB.
+	// CacheSize bounds the VOD cache in bytes. Unset, the live backend
+	// sizes it from the process's memory budget (see [SplitBudget]) and
+	// the virtual-time model uses DefaultCacheSize (256MiB).
 	CacheSize ByteSize `yaml:"cache_size,omitempty"`
+	// CacheFromBudget is set by ApplyDefaults when CacheSize was not given.
+	CacheFromBudget bool `yaml:"-"`
 	// RTT is the round trip from the region's viewers to the edge (used by
 	// the virtual-time model; the live backend adds no delay for it).
 	RTT time.Duration `yaml:"rtt,omitempty"`
@@ -301,7 +310,7 @@ func (t *Topology) ApplyDefaults() {
 			}
 			setInt(&e.MaxConnections, DefaultMaxConnections)
 			if e.CacheSize == 0 {
-				e.CacheSize = DefaultCacheSize
+				e.CacheSize, e.CacheFromBudget = DefaultCacheSize, true
 			}
 		}
 	}
