@@ -346,7 +346,7 @@ func TestSessionEvents(t *testing.T) {
 func TestDispatcherDrops(t *testing.T) {
 	d := newDispatcher[player.Event]()
 	release, entered := make(chan struct{}), make(chan struct{})
-	got := make(chan int64, 2)
+	got := make(chan int64, EventQueue+2) // room for every queued event: a full channel would block the dispatcher and close
 	d.setSink(SinkFunc[player.Event](func(e *player.Event, dropped int64) {
 		if e.Kind == player.EventLoading {
 			close(entered)
