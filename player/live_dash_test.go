@@ -244,6 +244,22 @@ func TestCoreHLSLiveLatencyFromProgramDateTime(t *testing.T) {
 	}
 }
 
+// notWritten fails the requests for liveMPD's media segments that are not
+// whole yet when the encoder runs lag behind: segment n (from 0) is
+// written at 10 min + (n+1)*2s + lag.
+func notWritten(t *testing.T, lag time.Duration) func(Action, time.Duration) bool {
+	return func(a Action, now time.Duration) bool {
+		if a.Kind != transport.KindMedia {
+			return false
+		}
+		var n int
+		if _, err := fmt.Sscanf(a.URL[strings.LastIndex(a.URL, "/")+1:], "%d.m4s", &n); err != nil {
+			t.Fatalf("segment URL %q", a.URL)
+		}
+		return time.Duration(n+1)*2*time.Second+lag > 10*time.Minute+now
+	}
+}
+
 func TestCoreDASHLiveNumberEncoderLate(t *testing.T) {
 	// The encoder runs behind the availability its MPD announces (ffmpeg
 	// on a busy machine): the newest segments the clock computes answer
@@ -252,17 +268,7 @@ func TestCoreDASHLiveNumberEncoderLate(t *testing.T) {
 		t.Run(lag.String(), func(t *testing.T) {
 			s := dashSim(t, CoreConfig{Epoch: wall, StartupTimeout: 20 * time.Second}, false, "", nil)
 			s.failStatus = 404
-			s.fail = func(a Action, now time.Duration) bool {
-				if a.Kind != transport.KindMedia {
-					return false
-				}
-				var n int
-				if _, err := fmt.Sscanf(a.URL[strings.LastIndex(a.URL, "/")+1:], "%d.m4s", &n); err != nil {
-					t.Fatalf("segment URL %q", a.URL)
-				}
-				// segment n (from 0) is written at 10 min + (n+1)*2s + lag
-				return time.Duration(n+1)*2*time.Second+lag > 10*time.Minute+now
-			}
+			s.fail = notWritten(t, lag)
 			s.run(time.Minute)
 			q := s.c.QoE(s.now)
 			if !q.Started || q.FatalError != "" || q.PlaySeconds < 40 {
@@ -284,16 +290,7 @@ func TestCoreLLDASHOnWholeSegmentServer(t *testing.T) {
 		return o
 	}
 	s.failStatus = 404
-	s.fail = func(a Action, now time.Duration) bool {
-		if a.Kind != transport.KindMedia {
-			return false
-		}
-		var n int
-		if _, err := fmt.Sscanf(a.URL[strings.LastIndex(a.URL, "/")+1:], "%d.m4s", &n); err != nil {
-			t.Fatalf("segment URL %q", a.URL)
-		}
-		return time.Duration(n+1)*2*time.Second > 10*time.Minute+now // not whole yet
-	}
+	s.fail = notWritten(t, 0)
 	s.run(time.Minute)
 	q := s.c.QoE(s.now)
 	if !q.Started || q.FatalError != "" || q.PlaySeconds < 45 || q.Stalls > 1 {

@@ -244,7 +244,7 @@ func (r *run) addEdge(base, id, region string) int {
 // objects.
 func (r *run) edgeCounts(b *backend.Backend) {
 	for _, e := range b.Edges {
-		i, ok := r.edgeIx[hostOf(e.URL())]
+		i, ok := r.edgeAt(e.URL())
 		if !ok {
 			continue
 		}
@@ -254,22 +254,20 @@ func (r *run) edgeCounts(b *backend.Backend) {
 	}
 }
 
-func hostOf(u string) string {
+// edgeAt is the index in the results of the edge serving URL u.
+func (r *run) edgeAt(u string) (int, bool) {
 	pu, err := url.Parse(u)
 	if err != nil {
-		return ""
+		return 0, false
 	}
-	return pu.Host
+	i, ok := r.edgeIx[pu.Host]
+	return i, ok
 }
 
 // rttTo is the modelled round trip of the edge serving u (loopback has
 // none), as the virtual driver adds it to every first byte.
 func (r *run) rttTo(u string) time.Duration {
-	pu, err := url.Parse(u)
-	if err != nil {
-		return 0
-	}
-	if i, ok := r.edgeIx[pu.Host]; ok {
+	if i, ok := r.edgeAt(u); ok {
 		return r.edgeRTT[i]
 	}
 	return 0

@@ -70,7 +70,8 @@ func (s *liveStore) get(ctx context.Context, key string, ttl time.Duration, fill
 		s.mu.Unlock()
 		return it.data, Hit, nil
 	}
-	if cl, ok := s.inflight[key]; ok && s.collapse {
+	cl, busy := s.inflight[key]
+	if busy && s.collapse {
 		s.stats.Coalesced++
 		s.mu.Unlock()
 		select {
@@ -80,9 +81,9 @@ func (s *liveStore) get(ctx context.Context, key string, ttl time.Duration, fill
 			return nil, Coalesced, ctx.Err()
 		}
 	}
-	cl := &call{done: make(chan struct{})}
+	cl = &call{done: make(chan struct{})}
 	s.stats.Fetches++
-	if _, ok := s.inflight[key]; !ok {
+	if !busy {
 		// a fetch with none of the same key in flight: a new object (or
 		// a new version of a playlist whose copy expired)
 		s.inflight[key] = cl
