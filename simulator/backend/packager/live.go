@@ -295,6 +295,47 @@ func (c *Channel) Open(ctx context.Context, file string, q url.Values) ([]byte, 
 	return seg, nil
 }
 
+// StreamSegment sends segment file ("<rendition>/seg_<n>.m4s") of a
+// channel with parts chunk by chunk, each as soon as it is made (the
+// chunked CMAF transfer LL-DASH players read while it arrives): emit gets
+// every chunk in order, the first held up to MaxHold. It reports false,
+// sending nothing, for any other file (Open answers those). Unknown
+// segments wrap [fs.ErrNotExist].
+func (c *Channel) StreamSegment(ctx context.Context, file string, emit func([]byte) error) (bool, error) {
+	dir, name, ok := strings.Cut(file, "/")
+	if !ok || !c.HasParts() {
+		return false, nil
+	}
+	n, j, ok := parseMediaName(name)
+	if !ok || j >= 0 {
+		return false, nil
+	}
+	r := c.rend(dir)
+	if r == nil {
+		return false, &fs.PathError{Op: "open", Path: c.cfg.ID + "/" + file, Err: fs.ErrNotExist}
+	}
+	now := c.clk.Now()
+	if last, _ := c.Edge(now); n < max(1, last-2*c.wsegs) {
+		return false, &fs.PathError{Op: "open", Path: c.cfg.ID + "/" + file, Err: fs.ErrNotExist}
+	}
+	for k := 0; k < c.pps; k++ {
+		if err := c.hold(ctx, c.clk.Now(), c.partReady(n, k)); err != nil {
+			if errors.Is(err, ErrTooEarly) {
+				return false, &fs.PathError{Op: "open", Path: c.cfg.ID + "/" + file, Err: fs.ErrNotExist}
+			}
+			return k > 0, err
+		}
+		b, err := c.renderChunk(r, n, k)
+		if err == nil {
+			err = emit(b)
+		}
+		if err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
 // hold waits until ready, at most MaxHold from now.
 func (c *Channel) hold(ctx context.Context, now, ready time.Time) error {
 	wait := ready.Sub(now)

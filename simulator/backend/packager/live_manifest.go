@@ -137,7 +137,7 @@ func (c *Channel) mediaPlaylist(r *rend, now time.Time, skip bool) []byte {
 // mpd writes the dynamic DASH manifest at now: SegmentTemplate with
 // $Number$ from availabilityStartTime. ll adds availabilityTimeOffset (a
 // segment may be asked for once its first chunk exists; the request is
-// held until the segment is complete) and a ServiceDescription.
+// sent chunk by chunk as it is made) and a ServiceDescription.
 func (c *Channel) mpd(now time.Time, ll bool) []byte {
 	var b bytes.Buffer
 	dur := func(d time.Duration) string { return "PT" + seconds(uint64(d/time.Millisecond), 1000) + "S" }
