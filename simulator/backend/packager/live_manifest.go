@@ -144,7 +144,7 @@ func (c *Channel) mpd(now time.Time, ll bool) []byte {
 	seg := c.cfg.SegmentDuration
 	delay := 3 * seg
 	if ll {
-		delay = max(c.cfg.LatencyTarget, seg+seg/2)
+		delay = max(c.cfg.LatencyTarget, 2*c.cfg.PartDuration) // chunks are sent as they are made
 	}
 	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?>
 <MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-live:2011,urn:mpeg:dash:profile:cmaf:2019" type="dynamic" availabilityStartTime="%s" publishTime="%s" minimumUpdatePeriod="%s" timeShiftBufferDepth="%s" maxSegmentDuration="%s" minBufferTime="%s" suggestedPresentationDelay="%s">
