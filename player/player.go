@@ -449,6 +449,20 @@ func (p *Player) loop() {
 	}
 }
 
+// tell runs f on the core (unless the player is closed) with the core's
+// time, from a fetch goroutine, and wakes the loop to poll the core.
+func (p *Player) tell(f func(now time.Duration)) {
+	p.mu.Lock()
+	if !p.closed {
+		f(p.now())
+	}
+	p.mu.Unlock()
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
 // fetch runs one request and reports it to the loop.
 func (p *Player) fetch(ctx context.Context, a Action) {
 	defer p.wg.Done()
@@ -472,15 +486,7 @@ func (p *Player) fetch(ctx context.Context, a Action) {
 		init := p.inits[a.Track]
 		p.mu.Unlock()
 		split = &chunkSplitter{w: cw, init: init, now: p.o.clock.Now, onChunk: func(media time.Duration) {
-			p.mu.Lock()
-			if !p.closed {
-				p.core.Chunk(p.now(), a.ID, media)
-			}
-			p.mu.Unlock()
-			select {
-			case p.kick <- struct{}{}:
-			default:
-			}
+			p.tell(func(now time.Duration) { p.core.Chunk(now, a.ID, media) })
 		}}
 		req.Body = split
 	}
@@ -494,15 +500,7 @@ func (p *Player) fetch(ctx context.Context, a Action) {
 				return
 			}
 			last = now
-			p.mu.Lock()
-			if !p.closed {
-				p.core.Progress(p.now(), a.ID, bytes)
-			}
-			p.mu.Unlock()
-			select {
-			case p.kick <- struct{}{}:
-			default:
-			}
+			p.tell(func(now time.Duration) { p.core.Progress(now, a.ID, bytes) })
 		}
 	}
 	res, err := p.o.fetcher.Fetch(ctx, req, progress)
