@@ -227,7 +227,7 @@ func Run(ctx context.Context, j *Journey, opt Options) (*Result, error) {
 			}
 			rng := rand.New(rand.NewPCG(opt.Seed, uint64(i)))
 			for gen := 0; ctx.Err() == nil && (opt.Sessions <= 0 || gen < opt.Sessions); gen++ {
-				r.session(ctx, fmt.Sprintf("viewer-%d-%d", i, gen), rng)
+				r.session(ctx, fmt.Sprintf("viewer-%d-%d", i, gen), "member-"+strconv.Itoa(i), rng)
 				sessions.Add(1)
 			}
 		}()
@@ -239,12 +239,12 @@ func Run(ctx context.Context, j *Journey, opt Options) (*Result, error) {
 }
 
 // session walks one viewer from the start step to exit.
-func (r *runner) session(ctx context.Context, viewer string, rng *rand.Rand) {
+func (r *runner) session(ctx context.Context, viewer, member string, rng *rand.Rand) {
 	vars := make(map[string]string, len(r.j.Vars)+8)
 	for k, v := range r.j.Vars {
 		vars[k] = v
 	}
-	vars["base"], vars["viewer"] = r.opt.Target, viewer
+	vars["base"], vars["viewer"], vars["member"] = r.opt.Target, viewer, member
 	runs := map[string]int{}
 	begun := r.opt.Clock.Now()
 	step := r.j.Start

@@ -10,10 +10,12 @@ import (
 )
 
 // builtins are the variables every viewer has: base (the target URL),
-// viewer (a unique viewer name), n (how many times the current step has
-// run for this viewer), elapsed (whole seconds since the session began)
-// and rand (a random number).
-var builtins = []string{"base", "viewer", "n", "elapsed", "rand"}
+// viewer (unique per session), member (the account: the same for every
+// session of one viewer slot, so members come back as they do to a real
+// service), n (how many times the current step has run in the session),
+// elapsed (whole seconds since the session began) and rand (a random
+// number).
+var builtins = []string{"base", "viewer", "member", "n", "elapsed", "rand"}
 
 // maxTemplateVars bounds the {{...}} in one string.
 const maxTemplateVars = 64
@@ -41,7 +43,7 @@ func checkTemplate(s string, known map[string]bool) error {
 		} else if !varRE.MatchString(expr) {
 			return fmt.Errorf("bad {{%s}}: want {{name}} or {{pick:a|b|c}}", expr)
 		} else if !known[expr] {
-			return fmt.Errorf("{{%s}} is not set by vars, a builtin (base, viewer, n, elapsed, rand) or any step's extract", expr)
+			return fmt.Errorf("{{%s}} is not set by vars, a builtin (base, viewer, member, n, elapsed, rand) or any step's extract", expr)
 		}
 		s = s[a+b+2:]
 	}

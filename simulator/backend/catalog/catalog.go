@@ -44,9 +44,10 @@ type Config struct {
 	Rows, HomeRows, RowSize, Pages int
 	// CacheNodes (default 4) hold CacheCapacity entries each (default
 	// 10,000) for CacheTTL (default 60s); a viewer's home is cached for
-	// HomeTTL (default 30s).
-	CacheNodes, CacheCapacity int
-	CacheTTL, HomeTTL         time.Duration
+	// HomeTTL (default 30s), a viewer's profile for ProfileTTL (default
+	// 10m: it changes rarely).
+	CacheNodes, CacheCapacity     int
+	CacheTTL, HomeTTL, ProfileTTL time.Duration
 	// CacheLatency is one cache round trip (default median 300µs, p99 2ms).
 	CacheLatency topology.ServiceTime
 	// DatastoreLatency is one read (default median 4ms, p99 30ms);
@@ -92,6 +93,7 @@ func (c *Config) defaults() error {
 	set(&c.StaleHomes, 100_000)
 	setD(&c.CacheTTL, 60*time.Second)
 	setD(&c.HomeTTL, 30*time.Second)
+	setD(&c.ProfileTTL, 10*time.Minute)
 	setD(&c.DatastoreTimeout, 250*time.Millisecond)
 	if c.CacheLatency.Median == 0 {
 		c.CacheLatency = topology.ServiceTime{Median: 300 * time.Microsecond, P99: 2 * time.Millisecond}
@@ -262,7 +264,7 @@ func (c *Catalog) personalise(ctx context.Context, user string) ([]int, time.Dur
 		if err != nil {
 			return nil, d, err
 		}
-		d += c.Cache.Set(ctx, key, true, 0)
+		d += c.Cache.Set(ctx, key, true, c.cfg.ProfileTTL)
 	}
 	h := fnv.New32a()
 	h.Write([]byte(user))
