@@ -151,6 +151,8 @@ func extract(v any, path string, rng *rand.Rand) (string, error) {
 		return x, nil
 	case json.Number:
 		return x.String(), nil
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), nil
 	case bool:
 		return strconv.FormatBool(x), nil
 	case nil:
