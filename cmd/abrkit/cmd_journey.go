@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/abrkit/abrkit/simulator/backend/faults"
 	"github.com/abrkit/abrkit/simulator/journey"
 )
 
@@ -44,7 +46,11 @@ func newJourneyRunCmd() *cobra.Command {
 viewer who exits is replaced, so N stay busy. Prints per-step requests,
 failures, availability and latency percentiles (HDR histograms), and judges
 the journey's SLOs (api.<step>.latency.pNN, api.<step>.availability) or
-those given with --slo.
+those given with --slo. --window adds p99 and failures per step over time;
+--fault schedules faults on the backend's admin API from the run's start
+(targets of abrkit serve: edges, auth, playback, steering, telemetry, home,
+rows, search, details, heartbeat, cache-0..3, datastore,
+heartbeat-consumers).
 
 Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 2 bad usage or a bad journey file.`,
@@ -60,6 +66,10 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 	timeout := f.Duration("timeout", 10*time.Second, "bound on one request")
 	seed := f.Uint64("seed", 1, "random seed of the walk")
 	slos := f.StringArray("slo", nil, `objective replacing the journey's SLOs (repeatable), e.g. "api.home.latency.p99 < 300ms"`)
+	window := f.Duration("window", 0, "also report each step per window of this length (p99 and failures over time)")
+	faultSpecs := f.StringArray("fault", nil, `fault to schedule through the admin API, "AT TARGET KIND [ARG]" (repeatable), e.g. "150s cache-0 kill", "60s datastore slow 200ms"`)
+	admin := f.String("admin", "", "admin listener URL of the backend, for --fault (token from ABRKIT_ADMIN_TOKEN or --admin-token)")
+	adminToken := f.String("admin-token", "", "admin bearer token (default $ABRKIT_ADMIN_TOKEN)")
 	format := formatFlag(c)
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(*format); err != nil {
@@ -84,10 +94,28 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 				return badInput(err)
 			}
 		}
+		if *window < 0 {
+			return usageErrorf("--window must not be negative")
+		}
+		var fs []faults.Request
+		for _, spec := range *faultSpecs {
+			r, err := parseJourneyFault(spec)
+			if err != nil {
+				return usageErrorf("%v", err)
+			}
+			fs = append(fs, r)
+		}
+		tok := cmp.Or(*adminToken, os.Getenv("ABRKIT_ADMIN_TOKEN"))
+		if len(fs) > 0 && (*admin == "" || tok == "") {
+			return usageErrorf("--fault needs --admin URL and an admin token (--admin-token or ABRKIT_ADMIN_TOKEN)")
+		}
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 		defer stop()
+		if err := scheduleFaults(ctx, *admin, tok, fs); err != nil {
+			return err
+		}
 		res, err := journey.Run(ctx, j, journey.Options{Target: *target, Viewers: *viewers, Duration: *duration,
-			Ramp: *ramp, Timeout: *timeout, Seed: *seed})
+			Ramp: *ramp, Timeout: *timeout, Seed: *seed, Window: *window})
 		if err != nil {
 			return err
 		}

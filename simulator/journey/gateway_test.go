@@ -41,13 +41,23 @@ func TestDefaultJourneyAgainstGateway(t *testing.T) {
 	}
 	j := journey.Default()
 	res, err := journey.Run(context.Background(), j, journey.Options{Target: gw.URL(), Viewers: 40, Sessions: 2, Duration: 24 * time.Hour,
-		Clock: clock.NewScaled(20_000), Seed: 7})
+		Clock: clock.NewScaled(20_000), Seed: 7, Window: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, st := range res.Steps {
 		if st.Requests == 0 || st.Failures != 0 || st.Skipped != 0 {
 			t.Errorf("%s: %d requests, %d failed, %d skipped", st.Step, st.Requests, st.Failures, st.Skipped)
+		}
+	}
+	sum := res.Summary(nil)
+	for _, st := range sum.Steps {
+		var n int64
+		for _, w := range st.Windows {
+			n += w.Requests
+		}
+		if n != st.Requests || len(st.Windows) < 2 {
+			t.Errorf("%s: %d requests in %d windows, %d in all", st.Step, n, len(st.Windows), st.Requests)
 		}
 	}
 	if len(res.Errors()) > 0 {

@@ -2,6 +2,7 @@ package journey
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -46,7 +47,13 @@ type Options struct {
 	// Sessions, when positive, ends each viewer after that many sessions
 	// (the run ends early when every viewer has).
 	Sessions int
+	// Window, when positive, also keeps each step's figures per window of
+	// run time (at most MaxWindows), to see a fault's effect over time.
+	Window time.Duration
 }
+
+// MaxWindows bounds the windows of a run; later requests go to the last.
+const MaxWindows = 1000
 
 // Limits of a run.
 const (
@@ -69,12 +76,45 @@ type StepStats struct {
 	// Skipped runs could not build their request: a variable was unset.
 	Skipped int64
 
-	mu   sync.Mutex
-	hist *hdrhistogram.Histogram // microseconds
+	mu      sync.Mutex
+	hist    *hdrhistogram.Histogram // microseconds
+	windows []*window
 }
 
+// window is a step's figures over one window of the run.
+type window struct {
+	requests, failures int64
+	hist               *hdrhistogram.Histogram
+}
+
+const maxLatencyMicros = int64(10 * time.Minute / time.Microsecond)
+
 func newStepStats(name string) *StepStats {
-	return &StepStats{Step: name, hist: hdrhistogram.New(1, int64(10*time.Minute/time.Microsecond), 3)}
+	return &StepStats{Step: name, hist: hdrhistogram.New(1, maxLatencyMicros, 3)}
+}
+
+// record adds one request's outcome; w < 0 keeps no window.
+func (s *StepStats) record(lat time.Duration, failed bool, w int) {
+	us := max(lat.Microseconds(), 1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_ = s.hist.RecordValue(us)
+	if w < 0 {
+		return
+	}
+	w = min(w, MaxWindows-1)
+	for len(s.windows) <= w {
+		s.windows = append(s.windows, nil)
+	}
+	if s.windows[w] == nil {
+		s.windows[w] = &window{hist: hdrhistogram.New(1, maxLatencyMicros, 2)}
+	}
+	win := s.windows[w]
+	win.requests++
+	if failed {
+		win.failures++
+	}
+	_ = win.hist.RecordValue(us)
 }
 
 // Quantile returns the latency at q percent (0 < q <= 100).
@@ -88,6 +128,7 @@ func (s *StepStats) Quantile(q float64) time.Duration {
 type Result struct {
 	Target   string
 	Viewers  int
+	Window   time.Duration
 	Elapsed  time.Duration
 	Sessions int64
 	// Steps by name, in the journey's order.
@@ -163,10 +204,11 @@ func (r *Result) Errors() map[string]int {
 }
 
 type runner struct {
-	j    *Journey
-	opt  Options
-	res  *Result
-	wall clock.Real
+	j     *Journey
+	opt   Options
+	res   *Result
+	wall  clock.Real
+	start time.Time
 }
 
 // Run walks the journey with opt.Viewers viewers against opt.Target until
@@ -202,16 +244,16 @@ func Run(ctx context.Context, j *Journey, opt Options) (*Result, error) {
 		opt.Client = &http.Client{Transport: t, Timeout: opt.Timeout}
 		defer t.CloseIdleConnections()
 	}
-	res := &Result{Target: opt.Target, Viewers: opt.Viewers, byName: map[string]*StepStats{}, errs: map[string]int{}}
+	res := &Result{Target: opt.Target, Viewers: opt.Viewers, Window: opt.Window, byName: map[string]*StepStats{}, errs: map[string]int{}}
 	for _, name := range j.Order {
 		s := newStepStats(name)
 		res.Steps = append(res.Steps, s)
 		res.byName[name] = s
 	}
-	r := &runner{j: j, opt: opt, res: res}
+	start := opt.Clock.Now()
+	r := &runner{j: j, opt: opt, res: res, start: start}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	start := opt.Clock.Now()
 	go func() {
 		_ = opt.Clock.Sleep(ctx, opt.Duration)
 		cancel()
@@ -262,7 +304,7 @@ func (r *runner) session(ctx context.Context, viewer, member string, rng *rand.R
 		}
 		next := Exit
 		if !ok {
-			next = cmpOr(s.OnError, Exit)
+			next = cmp.Or(s.OnError, Exit)
 		} else if len(s.Next) > 0 {
 			next = pick(s.Next, rng)
 		}
@@ -276,13 +318,6 @@ func (r *runner) session(ctx context.Context, viewer, member string, rng *rand.R
 		}
 		step = next
 	}
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func pick(edges []Edge, rng *rand.Rand) string {
@@ -321,17 +356,21 @@ func (r *runner) exec(ctx context.Context, s *Step, vars map[string]string, rng 
 		return false // the run ended under this request: not the service's failure
 	}
 	atomic.AddInt64(&st.Requests, 1)
-	st.mu.Lock()
-	_ = st.hist.RecordValue(max(lat.Microseconds(), 1))
-	st.mu.Unlock()
+	failed := ""
 	switch {
 	case err != nil:
-		atomic.AddInt64(&st.Failures, 1)
-		r.res.fail(s.Name, errClass(err))
-		return false
+		failed = errClass(err)
 	case !statusOK(s.Status, resp.StatusCode):
+		failed = "status " + strconv.Itoa(resp.StatusCode)
+	}
+	w := -1
+	if r.opt.Window > 0 {
+		w = int(r.opt.Clock.Now().Sub(r.start) / r.opt.Window)
+	}
+	st.record(lat, failed != "", w)
+	if failed != "" {
 		atomic.AddInt64(&st.Failures, 1)
-		r.res.fail(s.Name, "status "+strconv.Itoa(resp.StatusCode))
+		r.res.fail(s.Name, failed)
 		return false
 	}
 	if len(s.Extract) == 0 {

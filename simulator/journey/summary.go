@@ -36,6 +36,18 @@ type StepSummary struct {
 	P90Ms           float64 `json:"p90_ms"`
 	P99Ms           float64 `json:"p99_ms"`
 	MaxMs           float64 `json:"max_ms"`
+	// Windows are the figures per window of run time (with Options.Window).
+	Windows []WindowSummary `json:"windows,omitempty"`
+}
+
+// WindowSummary is a step's figures over one window; empty windows have
+// no requests.
+type WindowSummary struct {
+	StartS   float64 `json:"start_s"`
+	Requests int64   `json:"requests"`
+	Failures int64   `json:"failures"`
+	P50Ms    float64 `json:"p50_ms"`
+	P99Ms    float64 `json:"p99_ms"`
 }
 
 // ErrorCount is one kind of failure.
@@ -58,6 +70,17 @@ func (r *Result) Summary(verdicts []slo.Verdict) Summary {
 				ss.RatePerS = math.Round(float64(st.Requests)/r.Elapsed.Seconds()*100) / 100
 			}
 		}
+		st.mu.Lock()
+		for i, w := range st.windows {
+			ws := WindowSummary{StartS: (time.Duration(i) * r.Window).Seconds()}
+			if w != nil {
+				ws.Requests, ws.Failures = w.requests, w.failures
+				ws.P50Ms = ms(time.Duration(w.hist.ValueAtQuantile(50)) * time.Microsecond)
+				ws.P99Ms = ms(time.Duration(w.hist.ValueAtQuantile(99)) * time.Microsecond)
+			}
+			ss.Windows = append(ss.Windows, ws)
+		}
+		st.mu.Unlock()
 		s.Steps = append(s.Steps, ss)
 	}
 	for k, v := range r.Errors() {
@@ -88,6 +111,9 @@ func (s Summary) WriteText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if err := s.writeWindows(w); err != nil {
+		return err
+	}
 	if len(s.SLOs) > 0 {
 		fmt.Fprintln(w, "\nSLOs:")
 		for _, v := range s.SLOs {
@@ -114,4 +140,43 @@ func (s Summary) WriteText(w io.Writer) error {
 	}
 	_, err := fmt.Fprintln(w)
 	return err
+}
+
+// writeWindows prints p99 latency per step and window, with failures.
+func (s Summary) writeWindows(w io.Writer) error {
+	n := 0
+	for _, st := range s.Steps {
+		n = max(n, len(st.Windows))
+	}
+	if n == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "\np99 ms per window (failed requests in brackets):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "from s\t")
+	for _, st := range s.Steps {
+		fmt.Fprintf(tw, "%s\t", st.Step)
+	}
+	fmt.Fprintln(tw)
+	for i := range n {
+		start := 0.0
+		for _, st := range s.Steps {
+			if i < len(st.Windows) {
+				start = st.Windows[i].StartS
+			}
+		}
+		fmt.Fprintf(tw, "%.0f\t", start)
+		for _, st := range s.Steps {
+			switch {
+			case i >= len(st.Windows) || st.Windows[i].Requests == 0:
+				fmt.Fprint(tw, "-\t")
+			case st.Windows[i].Failures > 0:
+				fmt.Fprintf(tw, "%.1f [%d]\t", st.Windows[i].P99Ms, st.Windows[i].Failures)
+			default:
+				fmt.Fprintf(tw, "%.1f\t", st.Windows[i].P99Ms)
+			}
+		}
+		fmt.Fprintln(tw)
+	}
+	return tw.Flush()
 }
