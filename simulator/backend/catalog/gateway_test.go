@@ -216,7 +216,7 @@ func TestCacheNodeLossThroughGateway(t *testing.T) {
 	}
 	defer mresp.Body.Close()
 	m, _ := io.ReadAll(io.LimitReader(mresp.Body, 4<<20))
-	for _, want := range []string{`abrkit_cache_node_up{node="cache-0"} 0`, "abrkit_datastore_reads_total", "abrkit_heartbeats_accepted_total",
+	for _, want := range []string{`abrkit_catalog_cache_node_up{node="cache-0"} 0`, "abrkit_datastore_reads_total", "abrkit_heartbeats_accepted_total",
 		`abrkit_catalog_requests_total{outcome="stale",service="home"} 200`, `abrkit_gateway_breaker_state{service="home"} 0`} {
 		if !bytes.Contains(m, []byte(want)) {
 			t.Errorf("metrics lack %q", want)

@@ -29,7 +29,7 @@ func (c *Catalog) metrics() {
 		return
 	}
 	r.MustRegister(c.requests, c.seconds,
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_cache_hit_ratio", Help: "Cache tier hits over lookups since the start."}, c.Cache.HitRatio),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_catalog_cache_hit_ratio", Help: "Cache tier hits over lookups since the start."}, c.Cache.HitRatio),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_datastore_reads_total", Help: "Datastore reads past the breaker."}, func() float64 { return float64(c.Datastore.Reads()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_datastore_errors_total", Help: "Datastore reads failed (breaker open, down, timeout, error)."}, func() float64 { return float64(c.Datastore.errs.Load()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_datastore_in_flight", Help: "Datastore reads in progress."}, func() float64 { return float64(c.Datastore.InFlight()) }),
@@ -41,15 +41,15 @@ func (c *Catalog) metrics() {
 	for _, n := range c.Cache.nodes {
 		l := prometheus.Labels{"node": n.name}
 		r.MustRegister(
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_cache_node_up", Help: "1 while the cache node serves.", ConstLabels: l}, func() float64 {
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_catalog_cache_node_up", Help: "1 while the cache node serves.", ConstLabels: l}, func() float64 {
 				if n.Up() {
 					return 1
 				}
 				return 0
 			}),
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_cache_entries", Help: "Entries per cache node.", ConstLabels: l}, func() float64 { return float64(n.Len()) }),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_cache_hits_total", Help: "Cache hits per node.", ConstLabels: l}, func() float64 { return float64(n.hits.Load()) }),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_cache_misses_total", Help: "Cache misses per node.", ConstLabels: l}, func() float64 { return float64(n.misses.Load()) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_catalog_cache_entries", Help: "Entries per cache node.", ConstLabels: l}, func() float64 { return float64(n.Len()) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_catalog_cache_hits_total", Help: "Cache hits per node.", ConstLabels: l}, func() float64 { return float64(n.hits.Load()) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_catalog_cache_misses_total", Help: "Cache misses per node.", ConstLabels: l}, func() float64 { return float64(n.misses.Load()) }),
 		)
 	}
 	for i, ch := range c.Pipeline.parts {
