@@ -85,6 +85,14 @@ func (p *Pipeline) Run(ctx context.Context) {
 		go func() {
 			defer wg.Done()
 			for {
+				var q queued
+				select {
+				case <-ctx.Done():
+					return
+				case q = <-ch:
+				}
+				// A stall that began while this consumer waited holds the
+				// event it just took until the restart.
 				if r := p.stalled(); r != nil {
 					select {
 					case <-r:
@@ -92,12 +100,7 @@ func (p *Pipeline) Run(ctx context.Context) {
 						return
 					}
 				}
-				select {
-				case <-ctx.Done():
-					return
-				case q := <-ch:
-					p.take(q)
-				}
+				p.take(q)
 			}
 		}()
 	}
