@@ -38,7 +38,8 @@ type RowPage struct {
 type Home struct {
 	User string    `json:"user,omitempty"`
 	Rows []RowPage `json:"rows"`
-	// Fallback is "", "stale" or "generic".
+	// Fallback is "" (all fresh), "partial" (some rows old copies or
+	// missing), "stale" (the viewer's last home) or "generic".
 	Fallback string `json:"fallback,omitempty"`
 }
 

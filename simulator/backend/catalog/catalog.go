@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -283,8 +284,10 @@ func (c *Catalog) personalise(ctx context.Context, user string) ([]int, time.Dur
 }
 
 // Home assembles the viewer's home: the cached copy, else personalisation
-// and a fan-out over the rows; failures fall back to the viewer's stale
-// home, else the generic one. d is the modelled time.
+// and a fan-out over the rows. A failed row is replaced by its last good
+// copy, or left out ("partial"); when personalisation or every row fails
+// the viewer's stale home answers, else the generic one. d is the
+// modelled time.
 func (c *Catalog) Home(ctx context.Context, user string) (Home, time.Duration, error) {
 	key := "home:" + user
 	v, hit, d := c.Cache.Get(ctx, key)
@@ -299,6 +302,7 @@ func (c *Catalog) Home(ctx context.Context, user string) (Home, time.Duration, e
 	home := Home{User: user, Rows: make([]RowPage, len(rows))}
 	durs := make([]time.Duration, len(rows))
 	ok := make([]bool, len(rows))
+	var partial atomic.Bool
 	var wg sync.WaitGroup
 	for i, r := range rows {
 		wg.Add(1)
@@ -311,6 +315,7 @@ func (c *Catalog) Home(ctx context.Context, user string) (Home, time.Duration, e
 				home.Rows[i], ok[i] = rp, true
 				return
 			}
+			partial.Store(true)
 			c.mu.Lock()
 			home.Rows[i], ok[i] = c.staleRow[id+":0"]
 			c.mu.Unlock()
@@ -329,6 +334,12 @@ func (c *Catalog) Home(ctx context.Context, user string) (Home, time.Duration, e
 	home.Rows = out
 	if len(out) == 0 {
 		return c.fallback(user), d, nil
+	}
+	if partial.Load() {
+		// Some rows are old copies or missing: answer, but do not cache
+		// the page, so the next load tries the rows again.
+		home.Fallback = "partial"
+		return home, d, nil
 	}
 	d += c.Cache.Set(ctx, key, home, c.cfg.HomeTTL)
 	c.mu.Lock()

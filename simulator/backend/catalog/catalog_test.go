@@ -139,3 +139,26 @@ func FuzzDecodeHeartbeat(f *testing.F) {
 		}
 	})
 }
+
+func TestHomePartialWhenRowsFail(t *testing.T) {
+	clk := clock.NewFake(time.Unix(0, 0))
+	c, err := New(Config{HomeRows: 3, CacheTTL: time.Second, HomeTTL: time.Second, ProfileTTL: time.Hour, Clock: clk, Sleep: nosleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if h, _, _ := c.Home(ctx, "ann"); h.Fallback != "" || len(h.Rows) != 3 {
+		t.Fatalf("warm home: %q, %d rows", h.Fallback, len(h.Rows))
+	}
+	// Rows and the home expire, the profile does not; the datastore is
+	// down: the rows come from their last good copies.
+	clk.Advance(2 * time.Second)
+	_ = c.Datastore.Kill()
+	h, _, _ := c.Home(ctx, "ann")
+	if h.Fallback != "partial" || len(h.Rows) != 3 {
+		t.Errorf("home with failing rows: %q, %d rows; want partial with 3", h.Fallback, len(h.Rows))
+	}
+	if _, hit, _ := c.Cache.Get(ctx, "home:ann"); hit {
+		t.Error("a partial home was cached")
+	}
+}

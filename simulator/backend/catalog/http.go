@@ -21,7 +21,7 @@ const (
 
 func (c *Catalog) metrics() {
 	c.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "abrkit_catalog_requests_total",
-		Help: "Browse-plane requests by service and outcome (ok, stale, generic, error)."}, []string{"service", "outcome"})
+		Help: "Browse-plane requests by service and outcome (ok, partial, stale, generic, error)."}, []string{"service", "outcome"})
 	c.seconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "abrkit_catalog_service_seconds",
 		Help: "Modelled service time by service (cache, datastore, fan-out).", Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14)}, []string{"service"})
 	r := c.cfg.Registerer
