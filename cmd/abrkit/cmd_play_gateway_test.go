@@ -37,14 +37,11 @@ func edgeCMCD(t *testing.T, b *backend.Backend) float64 {
 	return n
 }
 
-// Playing through the gateway: the ranked edges let the player fail over
-// when the serving edge is killed mid-play; the edges see CMCD (unless
-// --cmcd off) and the gateway receives the start and end beacons.
-func TestPlayCmdGateway(t *testing.T) {
-	for _, tc := range []struct{ mode, probe string }{{"query", "0"}, {"off", "2"}} {
-		mode := tc.mode
-		t.Run(mode+" probe "+tc.probe, func(t *testing.T) {
-			topo, err := topology.Parse([]byte(`
+// twoEdgeTopology is one 16 s title (2 s segments, 300 and 800 kbps) on
+// two edges of one region.
+func twoEdgeTopology(t *testing.T) *topology.Topology {
+	t.Helper()
+	topo, err := topology.Parse([]byte(`
 catalog:
   titles:
     - {id: t1, duration: 16s, segment_duration: 2s, ladder_kbps: [300, 800]}
@@ -52,9 +49,20 @@ regions:
   - id: eu
     edges: [{id: eu-1}, {id: eu-2}]
 `), "play.yaml")
-			if err != nil {
-				t.Fatal(err)
-			}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return topo
+}
+
+// Playing through the gateway: the ranked edges let the player fail over
+// when the serving edge is killed mid-play; the edges see CMCD (unless
+// --cmcd off) and the gateway receives the start and end beacons.
+func TestPlayCmdGateway(t *testing.T) {
+	for _, tc := range []struct{ mode, probe string }{{"query", "0"}, {"off", "2"}} {
+		mode := tc.mode
+		t.Run(mode+" probe "+tc.probe, func(t *testing.T) {
+			topo := twoEdgeTopology(t)
 			ctx := context.Background()
 			b, err := backend.Start(ctx, backend.Options{Topology: topo, Clock: clock.NewFake(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)), Manual: true})
 			if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"encoding/pem"
 	"net"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"github.com/quic-go/quic-go/http3"
+
+	"github.com/abrkit/abrkit/simulator/backend"
 )
 
 // TestPlayHTTP3 plays ffmpeg-made HLS from an HTTPS server that announces
@@ -79,5 +82,35 @@ func TestPlayNetFlagErrors(t *testing.T) {
 		if code := run(tc.args, &out, &errOut); code != tc.code {
 			t.Errorf("%v: exit %d; want %d\n%s", tc.args, code, tc.code, errOut.String())
 		}
+	}
+}
+
+// TestPlayHTTP3FromServe plays a title of the reference backend whose
+// edges serve HTTPS and HTTP/3 (serve --tls-cert): through the playback
+// API, trusting the certificate serve wrote, over HTTP/3 after the first
+// Alt-Svc.
+func TestPlayHTTP3FromServe(t *testing.T) {
+	ctx := context.Background()
+	b, err := backend.Start(ctx, backend.Options{Topology: twoEdgeTopology(t), TLS: true})
+	if err != nil {
+		t.Skipf("skipping: backend with TLS and HTTP/3: %v", err)
+	}
+	t.Cleanup(func() { b.Close(ctx) })
+	ca := filepath.Join(t.TempDir(), "edges.pem")
+	if err := os.WriteFile(ca, b.CertPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := playJSON(t, "play", "--gateway", b.GatewayURL(), "--title", "t1", "--http3", "alt-svc", "--ca", ca,
+		"--speed", "8", "--format", "json", "--quiet")
+	var h3, all int64
+	for _, e := range b.Edges {
+		n, _ := e.Counters()
+		all += n
+		h3 += e.HTTP3Requests()
+	}
+	t.Logf("edge requests %d, over HTTP/3 %d; startup %.2fs, stalls %d", all, h3, rep.QoE.StartupSeconds, rep.QoE.Stalls)
+	if !rep.QoE.Started || rep.Stopped != "ended" || rep.QoE.Stalls != 0 || all < 5 || h3 < all-2 {
+		t.Errorf("started %v stalls %d, %d of %d edge requests over HTTP/3; want a session over HTTP/3 after the first answers",
+			rep.QoE.Started, rep.QoE.Stalls, h3, all)
 	}
 }

@@ -40,6 +40,9 @@ type serveFlags struct {
 	// runtimeStats is --runtime-stats; stopStats ends its writer.
 	runtimeStats string
 	stopStats    func()
+	// certOut is --tls-cert: where the edges' certificate is written
+	// (serving HTTPS and HTTP/3) when set.
+	certOut string
 }
 
 // serveAddresses is the first line of `abrkit serve --format json`.
@@ -233,6 +236,7 @@ makes a password_hash for the topology's users.`,
 	c.Flags().DurationVar(&f.summary, "summary", 5*time.Second, "status line interval (0: none)")
 	c.Flags().IntVar(&f.maxConnsPerClient, "max-conns-per-client", -1,
 		fmt.Sprintf("cap on open connections per client address to the gateway and each edge (0: none; default %d beyond loopback, none on loopback where simulated viewers share one address)", defaultConnsPerClient))
+	c.Flags().StringVar(&f.certOut, "tls-cert", "", "edges serve viewers over HTTPS and HTTP/3 with a certificate made for this run, written to this PEM file for players to trust (abrkit play --ca FILE --http3 alt-svc)")
 	format := formatFlag(c)
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := checkFormat(*format); err != nil {
@@ -268,13 +272,19 @@ func runServe(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) erro
 	}
 	b, err := backend.Start(ctx, backend.Options{Topology: topo, Catalog: cat, ContentDir: f.content, Listen: f.listen, Log: log,
 		AdminListen: f.adminListen, InternalListen: f.internalListen, AdminToken: os.Getenv(backend.EnvAdminToken), CORSOrigins: f.cors,
-		MaxConnsPerClient: f.maxConnsPerClient})
+		MaxConnsPerClient: f.maxConnsPerClient, TLS: f.certOut != ""})
 	if err != nil {
 		var te *topology.Error
 		if errors.As(err, &te) || errors.Is(err, packager.ErrInvalidValue) {
 			return badInput(err)
 		}
 		return err
+	}
+	if f.certOut != "" {
+		if err := os.WriteFile(f.certOut, b.CertPEM, 0o644); err != nil {
+			_ = b.Close(context.Background())
+			return fmt.Errorf("--tls-cert: %w", err)
+		}
 	}
 	if w := topo.CacheWarning(edgeIDs(b)); w != "" {
 		fmt.Fprintf(stderr, "abrkit serve: warning: %s\n", w)

@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"github.com/abrkit/abrkit/simulator/backend/faults"
 	"github.com/abrkit/abrkit/simulator/backend/origin"
 	"github.com/abrkit/abrkit/simulator/backend/packager"
+	"github.com/abrkit/abrkit/simulator/backend/server"
 	"github.com/abrkit/abrkit/simulator/backend/signing"
 	"github.com/abrkit/abrkit/simulator/backend/topology"
 )
@@ -55,6 +57,10 @@ type Options struct {
 	// gateway and each edge; 0: no cap (the default, since simulated
 	// viewers share the loopback address).
 	MaxConnsPerClient int
+	// TLS makes the edges serve viewers over HTTPS and HTTP/3 with a
+	// certificate made for this start (Backend.CertPEM is what clients
+	// trust); the gateway, origin and admin listeners stay plain HTTP.
+	TLS bool
 	// CORSOrigins are the web origins allowed to call the gateway.
 	CORSOrigins []string
 	// BodyTimeout bounds reading a request to the gateway; defaults to
@@ -77,6 +83,9 @@ type Backend struct {
 	// KeySource says whether the master key was configured or made at
 	// random for this start.
 	KeySource KeySource
+	// CertPEM is the edges' self-signed certificate with Options.TLS
+	// (made at random for this start, valid a week); nil without TLS.
+	CertPEM []byte
 
 	clock  clock.Clock
 	cancel context.CancelFunc
@@ -226,6 +235,13 @@ func Start(ctx context.Context, opts Options) (*Backend, error) {
 // and reporting to report.
 func (b *Backend) startEdges(opts Options, host string, report func(edge.Report)) error {
 	signer := signing.New(b.Topology.SigningKey)
+	var tlsCfg *tls.Config
+	if opts.TLS {
+		var err error
+		if tlsCfg, b.CertPEM, err = server.SelfSigned([]string{host, "127.0.0.1", "::1", "localhost"}, time.Now(), 7*24*time.Hour); err != nil {
+			return fmt.Errorf("edges: TLS certificate: %w", err)
+		}
+	}
 	fill := &origin.Client{Base: b.Origin.URL(), HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	edges := b.Topology.Edges()
 	for _, e := range edges {
@@ -234,7 +250,8 @@ func (b *Backend) startEdges(opts Options, host string, report func(edge.Report)
 			MaxConnections: e.MaxConnections, CacheBytes: int64(mem.Cache), LiveBytes: int64(mem.Live), Origin: fill, Signer: signer,
 			Clock: opts.Clock, Log: opts.Log, Report: report, WriteTimeout: opts.EdgeWriteTimeout,
 			MinSendRate: opts.EdgeMinSendRate, MaxConnsPerClient: opts.MaxConnsPerClient,
-			Live: b.Topology.IsChannel, NoCollapse: !b.Topology.LiveEdges.Collapsing(), LivePlaylistTTL: b.Topology.LiveEdges.PlaylistTTL})
+			Live: b.Topology.IsChannel, NoCollapse: !b.Topology.LiveEdges.Collapsing(), LivePlaylistTTL: b.Topology.LiveEdges.PlaylistTTL,
+			TLS: tlsCfg, HTTP3: tlsCfg != nil})
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package edge
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -46,6 +47,10 @@ type Config struct {
 	MaxConnections int
 	// CacheBytes bounds the cache; defaults to 256 MiB.
 	CacheBytes int64
+	// TLS serves viewers over HTTPS; HTTP3 adds HTTP/3 on the same port
+	// (announced with Alt-Svc). See server.Config.
+	TLS   *tls.Config
+	HTTP3 bool
 	// Origin fills the cache. Required.
 	Origin Fetcher
 	// Signer verifies URLs. Required.
@@ -133,6 +138,7 @@ type Edge struct {
 	errors5 atomic.Int64
 	served  atomic.Int64
 	sent    atomic.Int64
+	h3      atomic.Int64 // requests served over HTTP/3
 
 	reg       *prometheus.Registry
 	requests  *prometheus.CounterVec
@@ -209,8 +215,9 @@ func New(cfg Config) (*Edge, error) {
 	e.cmcdRate = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "abrkit_edge_cmcd_bitrate_kbps", Help: "Encoded bitrate of requested objects (CMCD br).", ConstLabels: labels, Buckets: prometheus.ExponentialBuckets(250, 2, 8)})
 	e.sessions = map[string]bool{}
 	e.srv = server.New(server.Config{Name: "edge " + cfg.ID, Addr: cfg.Addr, Handler: e, ReadTimeout: cfg.WriteTimeout,
-		MaxConnsPerClient: cfg.MaxConnsPerClient, Log: e.log})
+		MaxConnsPerClient: cfg.MaxConnsPerClient, Log: e.log, TLS: cfg.TLS, HTTP3: cfg.HTTP3})
 	e.reg.MustRegister(e.requests, e.latency, e.bytesSent, e.cacheOut, e.rejected, e.fillErrs, e.cmcdReqs, e.cmcdBad, e.cmcdBuf, e.cmcdRate,
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_edge_http3_requests_total", Help: "Requests served over HTTP/3 (QUIC).", ConstLabels: labels}, func() float64 { return float64(e.h3.Load()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_edge_active_requests", Help: "Requests in progress.", ConstLabels: labels}, func() float64 { return float64(e.active.Load()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_edge_live_origin_fetches_total", Help: "Origin requests for live objects; divided by abrkit_edge_live_objects_total it is origin requests per object.", ConstLabels: labels}, func() float64 { return float64(e.live.snapshot().Fetches) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_edge_live_objects_total", Help: "Distinct live objects fetched from the origin.", ConstLabels: labels}, func() float64 { return float64(e.live.snapshot().Objects) }),
@@ -243,7 +250,7 @@ func (e *Edge) Start() error {
 	return nil
 }
 
-// URL returns "http://host:port" once started.
+// URL returns "http://host:port" (https with TLS) once started.
 func (e *Edge) URL() string { return e.srv.URL() }
 
 // Alive reports whether the edge is serving.
@@ -349,6 +356,9 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cw := &countingWriter{ResponseWriter: w, code: http.StatusOK}
 	e.serveMedia(cw, r)
 	e.served.Add(1)
+	if r.ProtoMajor == 3 {
+		e.h3.Add(1)
+	}
 	if cw.code >= 500 {
 		e.errors5.Add(1)
 	}
@@ -547,6 +557,9 @@ func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter 
 
 // Counters returns the media requests served and body bytes sent so far.
 func (e *Edge) Counters() (requests, bytes int64) { return e.served.Load(), e.sent.Load() }
+
+// HTTP3Requests returns the requests served over HTTP/3 so far.
+func (e *Edge) HTTP3Requests() int64 { return e.h3.Load() }
 
 // Leave tells steering the edge is going away (a report with Healthy
 // false), so an orderly shutdown drops it from rankings at once instead of

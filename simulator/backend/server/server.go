@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,9 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/quic-go/quic-go"
+	"github.com/quic-go/quic-go/http3"
 )
 
 // ErrRunning is returned by Start on a server that is already serving.
@@ -44,7 +48,19 @@ type Config struct {
 	MaxConnsPerClient int
 	// Log defaults to discarding.
 	Log *slog.Logger
+	// TLS serves HTTPS (HTTP/2 and HTTP/1.1 by ALPN) when set.
+	TLS *tls.Config
+	// HTTP3 also serves HTTP/3 (QUIC, quic-go) on the same port over UDP
+	// and announces it in an Alt-Svc header of the TCP responses; it
+	// needs TLS. QUIC connections idle out after IdleTimeout and carry at
+	// most MaxStreamsPerConn concurrent requests.
+	HTTP3 bool
 }
+
+// MaxStreamsPerConn bounds the concurrent requests of one HTTP/3
+// connection (the per-client limit QUIC has instead of a TCP
+// connection cap).
+const MaxStreamsPerConn = 100
 
 // Server is an HTTP listener that can be started, killed and restarted.
 type Server struct {
@@ -52,6 +68,7 @@ type Server struct {
 
 	mu   sync.Mutex
 	srv  *http.Server
+	h3   *http3.Server // nil without HTTP3
 	addr string
 	caps *clientCaps
 }
@@ -94,13 +111,41 @@ func (s *Server) Start() error {
 	}
 	s.addr = ln.Addr().String()
 	c := s.cfg
-	s.srv = &http.Server{Handler: c.Handler, ReadHeaderTimeout: c.ReadHeaderTimeout, ReadTimeout: c.ReadTimeout,
+	handler := c.Handler
+	if c.HTTP3 && c.TLS != nil {
+		pc, err := net.ListenPacket("udp", s.addr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("%s: HTTP/3: %w", c.Name, err)
+		}
+		s.h3 = &http3.Server{Handler: c.Handler, TLSConfig: http3.ConfigureTLSConfig(c.TLS.Clone()), IdleTimeout: c.IdleTimeout,
+			MaxHeaderBytes: c.MaxHeaderBytes, QUICConfig: &quic.Config{MaxIdleTimeout: c.IdleTimeout, MaxIncomingStreams: MaxStreamsPerConn,
+				HandshakeIdleTimeout: c.ReadHeaderTimeout}}
+		h3 := s.h3
+		go func() { _ = h3.Serve(pc) }()
+		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_ = h3.SetQUICHeaders(w.Header())
+			c.Handler.ServeHTTP(w, r)
+		})
+	}
+	s.srv = &http.Server{Handler: handler, ReadHeaderTimeout: c.ReadHeaderTimeout, ReadTimeout: c.ReadTimeout,
 		WriteTimeout: c.WriteTimeout, IdleTimeout: c.IdleTimeout, MaxHeaderBytes: c.MaxHeaderBytes,
-		ErrorLog: slog.NewLogLogger(c.Log.Handler(), slog.LevelDebug)}
-	srv := s.srv
-	go func() { _ = srv.Serve(s.caps.wrap(ln)) }()
-	c.Log.Info(c.Name+" listening", "url", "http://"+s.addr)
+		ErrorLog: slog.NewLogLogger(c.Log.Handler(), slog.LevelDebug), TLSConfig: c.TLS}
+	srv, capped := s.srv, s.caps.wrap(ln)
+	if c.TLS != nil {
+		go func() { _ = srv.ServeTLS(capped, "", "") }()
+	} else {
+		go func() { _ = srv.Serve(capped) }()
+	}
+	c.Log.Info(c.Name+" listening", "url", s.scheme()+"://"+s.addr, "http3", s.h3 != nil)
 	return nil
+}
+
+func (s *Server) scheme() string {
+	if s.cfg.TLS != nil {
+		return "https"
+	}
+	return "http"
 }
 
 // Addr returns "host:port" once started.
@@ -110,8 +155,8 @@ func (s *Server) Addr() string {
 	return s.addr
 }
 
-// URL returns "http://host:port" once started.
-func (s *Server) URL() string { return "http://" + s.Addr() }
+// URL returns "http://host:port" (https with TLS) once started.
+func (s *Server) URL() string { return s.scheme() + "://" + s.Addr() }
 
 // Alive reports whether the server is serving.
 func (s *Server) Alive() bool {
@@ -123,17 +168,21 @@ func (s *Server) Alive() bool {
 // Rejected counts connections closed at the per-client cap.
 func (s *Server) Rejected() int64 { return s.caps.rejected.Load() }
 
-func (s *Server) take() *http.Server {
+func (s *Server) take() (*http.Server, *http3.Server) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	srv := s.srv
-	s.srv = nil
-	return srv
+	srv, h3 := s.srv, s.h3
+	s.srv, s.h3 = nil, nil
+	return srv, h3
 }
 
 // Kill closes the listener and every open connection at once.
 func (s *Server) Kill() error {
-	if srv := s.take(); srv != nil {
+	srv, h3 := s.take()
+	if h3 != nil {
+		_ = h3.Close()
+	}
+	if srv != nil {
 		return srv.Close()
 	}
 	return nil
@@ -141,7 +190,12 @@ func (s *Server) Kill() error {
 
 // Close shuts down gracefully within ctx, then closes what is still open.
 func (s *Server) Close(ctx context.Context) error {
-	srv := s.take()
+	srv, h3 := s.take()
+	if h3 != nil {
+		if err := h3.Shutdown(ctx); err != nil {
+			_ = h3.Close()
+		}
+	}
 	if srv == nil {
 		return nil
 	}
