@@ -46,6 +46,7 @@ type Player struct {
 	tel      *sender       // nil without telemetry
 
 	listeners listenerSet // WithListener, then AddListener
+	text      textState   // subtitles (subtitles.go)
 }
 
 type completion struct {
@@ -130,6 +131,7 @@ func (p *Player) Load(ctx context.Context, source string) error {
 		}
 		return ErrClosed
 	}
+	p.startText()
 	return nil
 }
 
@@ -328,6 +330,7 @@ func (p *Player) Close() error {
 		if p.loopG.Load() != goroutineID() {
 			<-p.loopDone
 		}
+		p.waitText()
 	}
 	p.loadOnce.Do(func() { close(p.loaded) })
 	p.endOnce.Do(func() { close(p.finished) })

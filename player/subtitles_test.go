@@ -1,0 +1,206 @@
+package player_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/abrkit/abrkit/clock"
+	"github.com/abrkit/abrkit/player"
+	"github.com/abrkit/abrkit/player/text"
+)
+
+// subtitleVTT is the source of the ffmpeg-made subtitle tracks.
+const subtitleVTT = `WEBVTT
+
+00:00:00.500 --> 00:00:02.000
+Hello <b>world</b>
+
+00:00:03.000 --> 00:00:05.500
+Second cue
+two lines
+
+00:00:07.000 --> 00:00:08.000
+Third
+`
+
+// ffmpegSubtitledHLS makes 9 s of HLS with ffmpeg: one TS variant and an
+// English WebVTT subtitle track segmented with it (2 s segments).
+func ffmpegSubtitledHLS(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg not found; install it with apt-get install -y --no-install-recommends ffmpeg")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "in.vtt"), []byte(subtitleVTT), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
+		"-f", "lavfi", "-i", "testsrc=size=160x90:rate=10", "-f", "lavfi", "-i", "sine", "-i", "in.vtt",
+		"-t", "9", "-map", "0:v", "-map", "1:a", "-map", "2:s",
+		"-c:v", "libx264", "-preset", "ultrafast", "-g", "20", "-c:a", "aac", "-c:s", "webvtt",
+		"-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod", "-master_pl_name", "master.m3u8",
+		"-var_stream_map", "v:0,a:0,s:0,sgroup:subs,language:en", "out_%v.m3u8")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// serveDir serves dir on 127.0.0.1 with deadlines.
+func serveDir(t *testing.T, dir string) *httptest.Server {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(http.FileServer(http.Dir(dir)))
+	ts.Config.ReadTimeout, ts.Config.WriteTimeout = 10*time.Second, 10*time.Second
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// shown records what a TextOutput was given.
+type shown struct {
+	mu    sync.Mutex
+	calls []shownCall
+}
+
+type shownCall struct {
+	pos  time.Duration
+	cues []text.Cue
+}
+
+func (s *shown) ShowCues(pos time.Duration, cues []text.Cue) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, shownCall{pos, append([]text.Cue(nil), cues...)})
+}
+
+// appeared returns, per cue text, the playhead it was first shown at.
+func (s *shown) appeared() map[string]time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]time.Duration{}
+	for _, c := range s.calls {
+		for _, q := range c.cues {
+			if _, ok := out[q.Text]; !ok {
+				out[q.Text] = c.pos
+			}
+		}
+	}
+	return out
+}
+
+// playSubtitled plays url to its end and returns what the output got.
+func playSubtitled(t *testing.T, url string, opts ...player.Option) (*shown, *player.Player) {
+	t.Helper()
+	out := &shown{}
+	clk := clock.NewScaled(8)
+	p, err := player.New(append([]player.Option{player.WithClock(clk), player.WithTextOutput(out)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := p.Load(ctx, url); err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if err := p.Wait(ctx); err != nil {
+		t.Fatalf("Wait: %v", err)
+	}
+	return out, p
+}
+
+// checkAppeared asserts each cue was shown within tol after its start.
+func checkAppeared(t *testing.T, got map[string]time.Duration, want map[string]time.Duration) {
+	t.Helper()
+	const tol = 400 * time.Millisecond // scheduling at 8x speed
+	for txt, at := range want {
+		g, ok := got[txt]
+		if !ok {
+			t.Errorf("cue %q never shown (shown: %v)", txt, got)
+			continue
+		}
+		if g < at || g > at+tol {
+			t.Errorf("cue %q shown at %v; want %v (+%v)", txt, g, at, tol)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("shown %v; want %v", got, want)
+	}
+}
+
+// TestSubtitlesFromFFmpegHLS plays ffmpeg-made HLS with a segmented
+// WebVTT track chosen by language; each cue reaches the output when the
+// playhead reaches it, at the source's times (ffmpeg writes no
+// X-TIMESTAMP-MAP; cue times are media times).
+func TestSubtitlesFromFFmpegHLS(t *testing.T) {
+	dir := ffmpegSubtitledHLS(t)
+	ts := serveDir(t, dir)
+	out, p := playSubtitled(t, ts.URL+"/master.m3u8", player.WithTextLanguage("eng"))
+	checkAppeared(t, out.appeared(), map[string]time.Duration{
+		"Hello world":           500 * time.Millisecond,
+		"Second cue\ntwo lines": 3 * time.Second,
+		"Third":                 7 * time.Second,
+	})
+	if id := p.TextTrack(); id == "" {
+		t.Error("no text track selected")
+	}
+	sel := 0
+	for _, tr := range p.Tracks() {
+		if tr.Type == "text" && tr.Selected {
+			sel++
+		}
+	}
+	if sel != 1 {
+		t.Errorf("%d text tracks marked selected; want 1", sel)
+	}
+	if c := p.Cues(3500 * time.Millisecond); len(c) != 1 || c[0].Text != "Second cue\ntwo lines" {
+		t.Errorf("Cues(3.5s) = %+v", c)
+	}
+	out.mu.Lock()
+	last := out.calls[len(out.calls)-1]
+	out.mu.Unlock()
+	if len(last.cues) != 0 {
+		t.Errorf("the last cue was never taken down: %+v", last)
+	}
+}
+
+// TestSubtitlesOffByDefault: without a language or SelectText no text
+// segment is fetched.
+func TestSubtitlesOffByDefault(t *testing.T) {
+	dir := ffmpegSubtitledHLS(t)
+	var mu sync.Mutex
+	vtt := 0
+	fs := http.FileServer(http.Dir(dir))
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, ".vtt") || strings.HasSuffix(r.URL.Path, "_vtt.m3u8") {
+			mu.Lock()
+			vtt++
+			mu.Unlock()
+		}
+		fs.ServeHTTP(w, r)
+	}))
+	ts.Config.ReadTimeout, ts.Config.WriteTimeout = 10*time.Second, 10*time.Second
+	ts.Start()
+	defer ts.Close()
+	out, p := playSubtitled(t, ts.URL+"/master.m3u8")
+	if len(out.appeared()) != 0 || p.TextTrack() != "" {
+		t.Errorf("cues shown without a selection: %v", out.appeared())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if vtt != 0 {
+		t.Errorf("%d subtitle requests without a selection", vtt)
+	}
+	if err := p.SelectText("nope"); err != player.ErrNoTrack {
+		t.Errorf("SelectText(unknown) = %v; want ErrNoTrack", err)
+	}
+}
