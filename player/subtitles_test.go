@@ -1,17 +1,20 @@
 package player_test
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/Eyevinn/mp4ff/mp4"
 	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/text"
@@ -202,5 +205,114 @@ func TestSubtitlesOffByDefault(t *testing.T) {
 	}
 	if err := p.SelectText("nope"); err != player.ErrNoTrack {
 		t.Errorf("SelectText(unknown) = %v; want ErrNoTrack", err)
+	}
+}
+
+// ffmpegDASHWithText makes 9 s of DASH video with ffmpeg and adds two
+// text adaptation sets to its MPD: an English IMSC1 sidecar file and a
+// French 'stpp' track in 3 s fMP4 segments (made with mp4ff).
+func ffmpegDASHWithText(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg not found; install it with apt-get install -y --no-install-recommends ffmpeg")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
+		"-f", "lavfi", "-i", "testsrc=size=160x90:rate=10", "-t", "9",
+		"-c:v", "libx264", "-preset", "ultrafast", "-g", "20",
+		"-f", "dash", "-seg_duration", "2", "-use_template", "1", "-use_timeline", "0", "manifest.mpd")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	write := func(name string, b []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("subs.ttml", []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttp="http://www.w3.org/ns/ttml#parameter"
+    ttp:profile="http://www.w3.org/ns/ttml/profile/imsc1/text" xml:lang="en">
+  <body><div>
+    <p begin="00:00:01.000" end="00:00:02.000">Sidecar one</p>
+    <p begin="6s" dur="1.5s">Sidecar<br/>two</p>
+  </div></body>
+</tt>`))
+	docs := []string{
+		`<tt xmlns="http://www.w3.org/ns/ttml"><body><div><p begin="00:00:01.500" end="00:00:02.500">Un</p></div></body></tt>`,
+		`<tt xmlns="http://www.w3.org/ns/ttml"><body><div></div></body></tt>`,
+		`<tt xmlns="http://www.w3.org/ns/ttml"><body><div><p begin="00:00:06.500" end="00:00:08.000">Deux</p></div></body></tt>`,
+	}
+	init, segs := stppFiles(t, 3000, docs...)
+	write("ttml-init.mp4", init)
+	for i, s := range segs {
+		write("ttml-"+strconv.Itoa(i+1)+".m4s", s)
+	}
+	mpd, err := os.ReadFile(filepath.Join(dir, "manifest.mpd"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets := `<AdaptationSet id="10" contentType="text" mimeType="application/ttml+xml" lang="en">
+  <Representation id="sidecar" bandwidth="1000"><BaseURL>subs.ttml</BaseURL></Representation>
+</AdaptationSet>
+<AdaptationSet id="11" contentType="text" mimeType="application/mp4" codecs="stpp" lang="fr">
+  <Representation id="stpp" bandwidth="1000">
+    <SegmentTemplate timescale="1000" duration="3000" initialization="ttml-init.mp4" media="ttml-$Number$.m4s" startNumber="1"/>
+  </Representation>
+</AdaptationSet>
+</Period>`
+	write("manifest.mpd", []byte(strings.Replace(string(mpd), "</Period>", sets, 1)))
+	return dir
+}
+
+// stppFiles builds an fMP4 'stpp' track (timescale 1000): its init
+// segment and one media segment of one sample per doc, each dur long.
+func stppFiles(t *testing.T, dur uint32, docs ...string) (init []byte, segs [][]byte) {
+	t.Helper()
+	in := mp4.CreateEmptyInit()
+	trak := in.AddEmptyTrack(1000, "subtitle", "fra")
+	if err := trak.SetStppDescriptor("http://www.w3.org/ns/ttml", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := in.Encode(&b); err != nil {
+		t.Fatal(err)
+	}
+	init = append([]byte(nil), b.Bytes()...)
+	for i, d := range docs {
+		frag, err := mp4.CreateFragment(uint32(i+1), trak.Tkhd.TrackID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		frag.AddFullSample(mp4.FullSample{Sample: mp4.Sample{Flags: mp4.SyncSampleFlags, Dur: dur, Size: uint32(len(d))},
+			DecodeTime: uint64(i) * uint64(dur), Data: []byte(d)})
+		ms := mp4.NewMediaSegment()
+		ms.AddFragment(frag)
+		b.Reset()
+		if err := ms.Encode(&b); err != nil {
+			t.Fatal(err)
+		}
+		segs = append(segs, append([]byte(nil), b.Bytes()...))
+	}
+	return init, segs
+}
+
+// TestSubtitlesFromDASH plays ffmpeg-made DASH with an IMSC1 sidecar and
+// an 'stpp' track, each chosen by language.
+func TestSubtitlesFromDASH(t *testing.T) {
+	dir := ffmpegDASHWithText(t)
+	ts := serveDir(t, dir)
+	tests := []struct {
+		lang string
+		want map[string]time.Duration
+	}{
+		{"en", map[string]time.Duration{"Sidecar one": time.Second, "Sidecar\ntwo": 6 * time.Second}},
+		{"fra", map[string]time.Duration{"Un": 1500 * time.Millisecond, "Deux": 6500 * time.Millisecond}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.lang, func(t *testing.T) {
+			out, _ := playSubtitled(t, ts.URL+"/manifest.mpd", player.WithTextLanguage(tc.lang))
+			checkAppeared(t, out.appeared(), tc.want)
+		})
 	}
 }
