@@ -47,6 +47,7 @@ type Player struct {
 
 	listeners listenerSet // WithListener, then AddListener
 	text      textState   // subtitles (subtitles.go)
+	thumbs    thumbState  // trick play (thumbnails.go)
 }
 
 type completion struct {

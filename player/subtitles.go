@@ -436,17 +436,9 @@ func (p *Player) textError(err error) {
 // fetchText fetches url (rg: a byte range, nil for all) through the
 // player's fetcher, up to limit bytes.
 func (p *Player) fetchText(url string, kind transport.Kind, rg *manifest.ByteRange, limit int64) ([]byte, error) {
-	var buf bytes.Buffer
-	req := &transport.Request{URL: url, Kind: kind, Body: &capWriter{w: &buf, limit: limit, kind: kind}}
-	if rg != nil {
-		req.Offset, req.Length = rg.Offset, rg.Length
-	}
 	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
 	defer cancel()
-	if _, err := p.o.fetcher.Fetch(ctx, req, nil); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return p.fetchBytes(ctx, url, kind, rg, limit)
 }
 
 // errTextFormat is returned for text segments in a format the player
