@@ -117,6 +117,7 @@ typedef struct abrkit_player_config {
     int32_t fixed_level;     /* non-zero: hold `level` for the whole session instead of the ABR */
     int32_t level;           /* with fixed_level: video level, 0 the lowest bitrate (clamped to the ladder) */
     const char *audio_lang;  /* preferred audio language ("fr", "fra", "fr-CA"); NULL/"" the first track */
+    const char *text_lang;   /* subtitle language to show ("en", "eng"); NULL/"" none */
 } abrkit_player_config;
 #define ABRKIT_PLAYER_CONFIG_INIT ABRKIT_SIZED_INIT(abrkit_player_config)
 
@@ -273,6 +274,15 @@ int32_t abrkit_player_tracks_json(abrkit_handle player, char **out_json);
  * audio plays out, so playback does not stall); ABRKIT_E_NOT_FOUND for an id
  * that names no audio track. An ABRKIT_EVENT_TRACK_SWITCH marks the switch. */
 int32_t abrkit_player_select_audio(abrkit_handle player, const char *id);
+/* Shows the text track `id` (a "text" id of abrkit_player_tracks_json);
+ * NULL or "" turns subtitles off; ABRKIT_E_NOT_FOUND for an unknown id. */
+int32_t abrkit_player_select_text(abrkit_handle player, const char *id);
+/* The cues of the shown text track active at position_seconds (< 0: the
+ * playhead) as a JSON array of objects: start_seconds, end_seconds, text (plain,
+ * lines separated by "\n"), id, settings, region. Poll it at the playhead to
+ * draw subtitles. "[]" before load or without subtitles. Free *out_json with
+ * abrkit_free. */
+int32_t abrkit_player_cues_json(abrkit_handle player, double position_seconds, char **out_json);
 /* The video ladder as a JSON array: index, bitrate, width, height, codecs,
  * allowed (by the constraints). "[]" before load. */
 int32_t abrkit_player_levels_json(abrkit_handle player, char **out_json);

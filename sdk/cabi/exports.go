@@ -107,6 +107,9 @@ func abrkit_player_create(cfg *C.abrkit_player_config, out *C.abrkit_handle) (co
 	if c.audio_lang != nil {
 		gc.AudioLang = C.GoString(c.audio_lang)
 	}
+	if c.text_lang != nil && uintptr(c.size) >= unsafe.Offsetof(c.text_lang)+unsafe.Sizeof(c.text_lang) {
+		gc.TextLang = C.GoString(c.text_lang)
+	}
 	s, err := newSession(gc)
 	if err != nil {
 		return finish(err)
@@ -292,6 +295,27 @@ func abrkit_player_select_audio(h C.abrkit_handle, id *C.char) C.int32_t {
 			return fmt.Errorf("%w: id is NULL", errInvalidArg)
 		}
 		return s.selectAudio(C.GoString(id))
+	})
+}
+
+//export abrkit_player_select_text
+func abrkit_player_select_text(h C.abrkit_handle, id *C.char) C.int32_t {
+	return command(h, func(s *session) error {
+		if id == nil {
+			return s.selectText("")
+		}
+		return s.selectText(C.GoString(id))
+	})
+}
+
+//export abrkit_player_cues_json
+func abrkit_player_cues_json(h C.abrkit_handle, position C.double, out **C.char) C.int32_t {
+	return command(h, func(s *session) error {
+		pos := time.Duration(-1)
+		if position >= 0 {
+			pos = seconds(position)
+		}
+		return jsonOut(out, func() ([]byte, error) { return s.cuesJSON(pos) })
 	})
 }
 
