@@ -36,11 +36,10 @@ func serveFiles(t *testing.T, files map[string]string) string {
 }
 
 // mappedHLS is 4 s of HLS with two subtitle tracks whose WebVTT segments
-// carry X-TIMESTAMP-MAPs: the video starts at PTS 10 s (900000). The
-// English segments write cue times as media times with the same map;
-// the French ones write each segment's cues from 0 with a map to the
-// segment's own PTS (as some packagers do), the second one wrapped past
-// 2^33.
+// carry X-TIMESTAMP-MAPs. The English segments write cue times as media
+// times with one map to PTS 10 s (900000); the French ones write each
+// segment's cues from 0 with a map to the segment's own PTS (as some
+// packagers do), the second one wrapped past 2^33.
 func mappedHLS(t *testing.T) string {
 	media := "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nv0.ts\n#EXTINF:2.0,\nv1.ts\n#EXT-X-ENDLIST\n"
 	subs := func(lang string) string {
@@ -58,9 +57,10 @@ v.m3u8
 		"/fr.m3u8": subs("fr"),
 		"/en0.vtt": "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:900000,LOCAL:00:00:00.000\n\n00:00:00.500 --> 00:00:01.500\nOne\n",
 		"/en1.vtt": "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:900000,LOCAL:00:00:00.000\n\n00:00:02.500 --> 00:00:03.500\nTwo\n",
-		"/fr0.vtt": "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:900000,LOCAL:00:00:00.000\n\n00:00:00.250 --> 00:00:01.000\nUn\n",
-		// PTS of media 2 s is 12 s = 1080000; written wrapped: 1080000 + 2^33 - 2^33.
-		"/fr1.vtt": "WEBVTT\nX-TIMESTAMP-MAP=LOCAL:00:00:00.000,MPEGTS:1080000\n\n00:00:00.750 --> 00:00:01.250\nDeux\n",
+		// The French track starts 1 s before the 33-bit wrap (2^33 - 90000);
+		// its second segment's PTS, 2 s later, wrapped to 90000.
+		"/fr0.vtt": "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:8589844592,LOCAL:00:00:00.000\n\n00:00:00.250 --> 00:00:01.000\nUn\n",
+		"/fr1.vtt": "WEBVTT\nX-TIMESTAMP-MAP=LOCAL:00:00:00.000,MPEGTS:90000\n\n00:00:00.750 --> 00:00:01.250\nDeux\n",
 	}) + "/master.m3u8"
 }
 
