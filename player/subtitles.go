@@ -123,8 +123,17 @@ func textSetIndex(c *Core, id string) int {
 
 // textPeriod is the period the video (else audio) track plays.
 func textPeriod(c *Core) *manifest.Period {
-	if c.pres == nil || len(c.pres.Periods) == 0 {
+	i := textPeriodIndex(c)
+	if i < 0 {
 		return nil
+	}
+	return &c.pres.Periods[i]
+}
+
+// textPeriodIndex is the index of textPeriod, -1 when there is none.
+func textPeriodIndex(c *Core) int {
+	if c.pres == nil || len(c.pres.Periods) == 0 {
+		return -1
 	}
 	period := 0
 	switch {
@@ -134,9 +143,9 @@ func textPeriod(c *Core) *manifest.Period {
 		period = c.tracks[1].period
 	}
 	if period >= len(c.pres.Periods) {
-		return nil
+		return -1
 	}
-	return &c.pres.Periods[period]
+	return period
 }
 
 // startText picks the text track (WithTextLanguage unless SelectText
@@ -191,6 +200,7 @@ func (p *Player) waitText() {
 // and a private copy of the selected text rendition when it changed.
 type textView struct {
 	pos    time.Duration
+	period int // index of the period being loaded
 	closed bool
 }
 
@@ -200,12 +210,13 @@ func (p *Player) textPos() textView {
 	if p.closed || p.core.State() == StateFailed {
 		return textView{closed: true}
 	}
-	return textView{pos: p.core.Position(p.now())}
+	return textView{pos: p.core.Position(p.now()), period: textPeriodIndex(p.core)}
 }
 
 // textTrack is the private state of the text track being loaded.
 type textTrack struct {
 	id          string
+	lang        string             // of the set, to follow it into later periods
 	r           manifest.Rendition // copy: the core may refresh the shared one
 	periodStart time.Duration
 	vars        map[string]string
@@ -227,17 +238,27 @@ type cueKey struct {
 	text       string
 }
 
-// bindText copies the selected rendition (p.mu is taken).
-func (p *Player) bindText(id string) *textTrack {
+// bindText copies the rendition of text set id, or when the period has
+// none (a new DASH period) of the set in lang, of the period being
+// loaded (p.mu is taken). nil when there is none.
+func (p *Player) bindText(id, lang string) *textTrack {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	pd := textPeriod(p.core)
 	i := textSetIndex(p.core, id)
+	if i < 0 && lang != "" && pd != nil {
+		for j := range pd.Sets {
+			if set := &pd.Sets[j]; set.Type == manifest.Text && len(set.Renditions) > 0 && langMatch(set.Lang, lang) {
+				i = j
+				break
+			}
+		}
+	}
 	if i < 0 {
 		return nil
 	}
-	pd := textPeriod(p.core)
 	src := &pd.Sets[i].Renditions[0]
-	t := &textTrack{id: id, r: *src, periodStart: pd.Start, vars: p.core.pres.Variables,
+	t := &textTrack{id: id, lang: pd.Sets[i].Lang, r: *src, periodStart: pd.Start, vars: p.core.pres.Variables,
 		hls: p.core.pres.Format == manifest.FormatHLS, seen: map[cueKey]bool{}}
 	t.r.Segments = append([]manifest.Segment(nil), src.Segments...)
 	t.loaded = !t.hls || src.Loaded
@@ -252,6 +273,7 @@ func (p *Player) runText() {
 	s.gid.Store(goroutineID())
 	defer close(s.done)
 	var cur *textTrack
+	bound, boundPeriod, lang := "", -1, ""
 	for {
 		v := p.textPos()
 		if v.closed || p.ctx.Err() != nil {
@@ -260,14 +282,21 @@ func (p *Player) runText() {
 		s.mu.Lock()
 		want := s.want
 		s.mu.Unlock()
-		if cur == nil && want != "" || cur != nil && cur.id != want {
-			cur = nil
-			if want != "" {
-				cur = p.bindText(want)
+		if want != bound || v.period != boundPeriod {
+			if want != bound {
+				// another track: its cues replace the old ones
+				s.mu.Lock()
+				s.cues = nil
+				s.mu.Unlock()
+				lang = ""
 			}
-			s.mu.Lock()
-			s.cues = nil
-			s.mu.Unlock()
+			// a new period keeps the cues and follows the language
+			bound, boundPeriod, cur = want, v.period, nil
+			if want != "" {
+				if cur = p.bindText(want, lang); cur != nil {
+					lang = cur.lang
+				}
+			}
 		}
 		busy := false
 		if cur != nil && !cur.dead && p.now0() >= cur.retryAt {

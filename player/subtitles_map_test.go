@@ -150,3 +150,34 @@ func TestSelectTextMidPlay(t *testing.T) {
 		t.Errorf("cues shown %v; want One (en) then the French ones from the switch on", got)
 	}
 }
+
+// TestSubtitlesAcrossPeriods: a two-period DASH presentation whose
+// periods each have an English IMSC1 sidecar (with other set IDs): the
+// track follows its language into the second period and the cues are
+// placed at the period's start.
+func TestSubtitlesAcrossPeriods(t *testing.T) {
+	period := func(id, start, textSet, ttml string) string {
+		return `<Period id="` + id + `" start="` + start + `" duration="PT2S">
+  <AdaptationSet id="1" contentType="video" mimeType="video/mp4" codecs="avc1.42c00d">
+    <SegmentTemplate media="` + id + `_$Number$.ts" duration="1" startNumber="1"/>
+    <Representation id="v" bandwidth="100000" width="160" height="90"/>
+  </AdaptationSet>
+  <AdaptationSet id="` + textSet + `" contentType="text" mimeType="application/ttml+xml" lang="en">
+    <Representation id="t` + textSet + `" bandwidth="1000"><BaseURL>` + ttml + `</BaseURL></Representation>
+  </AdaptationSet>
+</Period>`
+	}
+	ttml := func(txt string) string {
+		return `<tt xmlns="http://www.w3.org/ns/ttml"><body><div><p begin="0.5s" end="1.5s">` + txt + `</p></div></body></tt>`
+	}
+	url := serveFiles(t, map[string]string{
+		"/m.mpd": `<?xml version="1.0"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT4S" minBufferTime="PT1S"
+     profiles="urn:mpeg:dash:profile:isoff-live:2011">` +
+			period("p0", "PT0S", "10", "p0.ttml") + period("p1", "PT2S", "20", "p1.ttml") + `</MPD>`,
+		"/p0.ttml": ttml("Zero"),
+		"/p1.ttml": ttml("One"),
+	}) + "/m.mpd"
+	out, _ := playSubtitled(t, url, player.WithTextLanguage("en"))
+	checkAppeared(t, out.appeared(), map[string]time.Duration{"Zero": 500 * time.Millisecond, "One": 2500 * time.Millisecond})
+}
