@@ -132,6 +132,24 @@ typedef struct abrkit_status {
 } abrkit_status;
 #define ABRKIT_STATUS_INIT ABRKIT_SIZED_INIT(abrkit_status)
 
+/* A seek-bar thumbnail (abrkit_player_thumbnail). The library allocates
+ * mime_type, url, data and init; release them with abrkit_thumbnail_free. */
+typedef struct abrkit_thumbnail {
+    uint32_t size;           /* sizeof(abrkit_thumbnail) */
+    int32_t tile;            /* 1: data is a tile image (DASH): show the crop rectangle;
+                                0: data is an encoded keyframe (HLS I-frame playlist) */
+    double time_seconds;     /* the first time the thumbnail stands for */
+    double duration_seconds; /* how long it stands for */
+    int32_t x, y, width, height; /* crop rectangle in the tile image; keyframes: 0, 0 and the frame size (0 unknown) */
+    char *mime_type;         /* "image/jpeg", "image/png", "video/mp2t", "video/mp4" */
+    char *url;               /* the image, or the media file holding the keyframe */
+    uint8_t *data;           /* the image or keyframe bytes */
+    int64_t data_len;
+    uint8_t *init;           /* fMP4 keyframes: the init segment; else NULL */
+    int64_t init_len;
+} abrkit_thumbnail;
+#define ABRKIT_THUMBNAIL_INIT ABRKIT_SIZED_INIT(abrkit_thumbnail)
+
 /* The quality-of-experience account of a session; the JSON form
  * (abrkit_player_qoe_json) adds fatal_error and last_server. */
 typedef struct abrkit_qoe {
@@ -283,6 +301,13 @@ int32_t abrkit_player_select_text(abrkit_handle player, const char *id);
  * draw subtitles. "[]" before load or without subtitles. Free *out_json with
  * abrkit_free. */
 int32_t abrkit_player_cues_json(abrkit_handle player, double position_seconds, char **out_json);
+/* Fills *out with the thumbnail for position_seconds from the DASH thumbnail
+ * tiles or HLS I-frame playlist (blocking: it may fetch, up to 10 s).
+ * ABRKIT_E_NOT_FOUND when the stream has neither. Release *out with
+ * abrkit_thumbnail_free. */
+int32_t abrkit_player_thumbnail(abrkit_handle player, double position_seconds, abrkit_thumbnail *out);
+/* Frees what abrkit_player_thumbnail allocated in *t and zeroes those fields. */
+void abrkit_thumbnail_free(abrkit_thumbnail *t);
 /* The video ladder as a JSON array: index, bitrate, width, height, codecs,
  * allowed (by the constraints). "[]" before load. */
 int32_t abrkit_player_levels_json(abrkit_handle player, char **out_json);

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"time"
 
+	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/text"
 )
 
@@ -50,4 +52,13 @@ func (s *session) cuesJSON(pos time.Duration) ([]byte, error) {
 		return nil, err
 	}
 	return json.Marshal(out)
+}
+
+// thumbnail returns the seek-bar thumbnail of pos.
+func (s *session) thumbnail(pos time.Duration) (player.Thumbnail, error) {
+	p, err := s.player()
+	if err != nil {
+		return player.Thumbnail{}, err
+	}
+	return p.ThumbnailContext(context.Background(), pos)
 }

@@ -81,3 +81,68 @@ func TestSessionCues(t *testing.T) {
 		t.Errorf("select_text off = %v", err)
 	}
 }
+
+// TestSessionThumbnail: the session returns the DASH tile and crop
+// rectangle of a time, and ABRKIT_E_NOT_FOUND without trick play.
+func TestSessionThumbnail(t *testing.T) {
+	mpd := `<?xml version="1.0"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT4S" minBufferTime="PT1S"
+     profiles="urn:mpeg:dash:profile:isoff-live:2011"><Period id="0">
+  <AdaptationSet id="1" contentType="video" mimeType="video/mp4" codecs="avc1.42c00d">
+    <SegmentTemplate media="v$Number$.ts" duration="1" startNumber="1"/>
+    <Representation id="v" bandwidth="100000" width="160" height="90"/>
+  </AdaptationSet>
+  <AdaptationSet id="2" contentType="image" mimeType="image/jpeg">
+    <SegmentTemplate media="tile$Number$.jpg" duration="2" startNumber="1"/>
+    <Representation id="thumbs" bandwidth="1000" width="128" height="72">
+      <EssentialProperty schemeIdUri="http://dashif.org/thumbnail_tile" value="2x2"/>
+    </Representation>
+  </AdaptationSet>
+</Period></MPD>`
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/m.mpd":
+			_, _ = w.Write([]byte(mpd))
+		case strings.HasSuffix(r.URL.Path, ".ts"), strings.HasSuffix(r.URL.Path, ".jpg"):
+			_, _ = w.Write([]byte("bytes of " + r.URL.Path))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 10*time.Second, 10*time.Second
+	srv.Start()
+	defer srv.Close()
+	s, err := newSession(Config{NoAutoPlay: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	if _, err := s.thumbnail(0); codeOf(err) != CodeNotLoaded {
+		t.Errorf("thumbnail before load = %v; want ABRKIT_E_NOT_LOADED", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := s.load(ctx, srv.URL+"/m.mpd"); err != nil {
+		t.Fatal(err)
+	}
+	th, err := s.thumbnail(3500 * time.Millisecond) // tile 2, the 4th of 2x2 (0.5 s each)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !th.Tile || string(th.Data) != "bytes of /tile2.jpg" || th.Crop.Min.X != 64 || th.Crop.Min.Y != 36 ||
+		th.Crop.Dx() != 64 || th.Time != 3500*time.Millisecond || th.Duration != 500*time.Millisecond {
+		t.Errorf("thumbnail = %+v (%q)", th, th.Data)
+	}
+
+	s2, err := newSession(Config{NoAutoPlay: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.close()
+	if err := s2.load(ctx, serveSubtitled(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s2.thumbnail(0); codeOf(err) != CodeNotFound {
+		t.Errorf("thumbnail without trick play = %v; want ABRKIT_E_NOT_FOUND", err)
+	}
+}
