@@ -450,10 +450,21 @@ func (p *Player) textFailed(t *textTrack, i int, err error) bool {
 
 // textError reports a failed subtitle load as a non-fatal error event.
 func (p *Player) textError(err error) {
+	cat := ErrNetwork
+	var he *transport.HTTPError
+	var pe *manifest.ParseError
+	switch {
+	case errors.As(err, &he):
+		cat = ErrHTTP
+	case errors.As(err, &pe):
+		cat = ErrManifest
+	case errors.Is(err, text.ErrSyntax), errors.Is(err, text.ErrTooLarge), errors.Is(err, errTextFormat), errors.Is(err, ErrTooLarge):
+		cat = ErrMedia
+	}
 	p.mu.Lock()
 	if !p.closed {
 		p.pending = append(p.pending, Event{Kind: EventError, At: p.now(), Position: p.core.Position(p.now()),
-			Err: fmt.Errorf("subtitles: %w", err), Category: ErrNetwork, Reason: "text"})
+			Err: fmt.Errorf("subtitles: %w", err), Category: cat, Reason: "text"})
 	}
 	p.mu.Unlock()
 	select {

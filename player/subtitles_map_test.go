@@ -181,3 +181,57 @@ func TestSubtitlesAcrossPeriods(t *testing.T) {
 	out, _ := playSubtitled(t, url, player.WithTextLanguage("en"))
 	checkAppeared(t, out.appeared(), map[string]time.Duration{"Zero": 500 * time.Millisecond, "One": 2500 * time.Millisecond})
 }
+
+// TestSubtitleErrorsAreNotFatal: a missing text segment (HTTP 404) and
+// one that is not WebVTT are reported, after their retries, as non-fatal
+// text errors while the player waits paused; the good segment's cue is
+// loaded all the same.
+func TestSubtitleErrorsAreNotFatal(t *testing.T) {
+	media := "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\nv0.ts\n#EXTINF:1.0,\nv1.ts\n#EXTINF:1.0,\nv2.ts\n#EXT-X-ENDLIST\n"
+	url := serveFiles(t, map[string]string{
+		"/master.m3u8": `#EXTM3U
+#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",LANGUAGE="en",NAME="English",URI="en.m3u8"
+#EXT-X-STREAM-INF:BANDWIDTH=400000,CODECS="avc1.42c00d,mp4a.40.2",SUBTITLES="subs"
+v.m3u8
+`,
+		"/v.m3u8":  media,
+		"/en.m3u8": "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\ngone.vtt\n#EXTINF:1.0,\nbad.vtt\n#EXTINF:1.0,\ngood.vtt\n#EXT-X-ENDLIST\n",
+		"/bad.vtt":  "not a subtitle file",
+		"/good.vtt": "WEBVTT\n\n00:00:02.200 --> 00:00:02.800\nStill here\n",
+	}) + "/master.m3u8"
+	errs := make(chan player.Event, 8)
+	l := player.ListenerFunc(func(e player.Event) {
+		if e.Kind == player.EventError {
+			errs <- e
+		}
+	})
+	p, err := player.New(player.WithClock(clock.NewScaled(8)), player.WithoutAutoPlay(),
+		player.WithTextLanguage("en"), player.WithListener(l))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := p.Load(ctx, url); err != nil {
+		t.Fatal(err)
+	}
+	cats := map[player.ErrorCategory]int{}
+	for len(cats) < 2 {
+		select {
+		case e := <-errs:
+			if e.Fatal || e.Reason != "text" {
+				t.Fatalf("error event %+v; want non-fatal with reason text", e)
+			}
+			cats[e.Category]++
+		case <-ctx.Done():
+			t.Fatalf("error events by category %v; want one http and one media", cats)
+		}
+	}
+	if cats[player.ErrHTTP] != 1 || cats[player.ErrMedia] != 1 {
+		t.Errorf("error events by category %v; want one http and one media", cats)
+	}
+	if st := p.State(); st == player.StateFailed {
+		t.Errorf("state %v after text errors", st)
+	}
+}
