@@ -194,8 +194,8 @@ func TestSubtitleErrorsAreNotFatal(t *testing.T) {
 #EXT-X-STREAM-INF:BANDWIDTH=400000,CODECS="avc1.42c00d,mp4a.40.2",SUBTITLES="subs"
 v.m3u8
 `,
-		"/v.m3u8":  media,
-		"/en.m3u8": "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\ngone.vtt\n#EXTINF:1.0,\nbad.vtt\n#EXTINF:1.0,\ngood.vtt\n#EXT-X-ENDLIST\n",
+		"/v.m3u8":   media,
+		"/en.m3u8":  "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\ngone.vtt\n#EXTINF:1.0,\nbad.vtt\n#EXTINF:1.0,\ngood.vtt\n#EXT-X-ENDLIST\n",
 		"/bad.vtt":  "not a subtitle file",
 		"/good.vtt": "WEBVTT\n\n00:00:02.200 --> 00:00:02.800\nStill here\n",
 	}) + "/master.m3u8"
