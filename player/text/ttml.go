@@ -29,7 +29,7 @@ type ttmlTiming struct {
 type ttmlElem struct {
 	begin, end time.Duration
 	region     string
-	p          bool // a <p>: collects a cue
+	collect    *strings.Builder // a <p>, or a timed <span> in one: collects a cue's text
 }
 
 // ParseTTML parses a TTML document (IMSC1 text profile and the common
@@ -53,7 +53,8 @@ func ParseTTML(data []byte) ([]Cue, error) {
 	tm := ttmlTiming{frameRate: 30, subFrames: 1, tickRate: 1}
 	var stack []ttmlElem
 	var cues []Cue
-	var cur *strings.Builder // text of the open <p>
+	var cur *strings.Builder // text of the innermost open <p> or timed <span>
+	inP := 0                 // open <p> elements
 	seenTT := false
 	for {
 		tok, err := dec.Token()
@@ -114,9 +115,16 @@ func ParseTTML(data []byte) ([]Cue, error) {
 			}
 			switch t.Name.Local {
 			case "p":
-				if cur == nil {
-					e.p = true
-					cur = &strings.Builder{}
+				if inP == 0 {
+					e.collect = &strings.Builder{}
+					cur = e.collect
+				}
+				inP++
+			case "span":
+				// a timed span in a paragraph is a cue of its own
+				if inP > 0 && (hasBegin || hasEnd || hasDur) {
+					e.collect = &strings.Builder{}
+					cur = e.collect
 				}
 			case "br":
 				if cur != nil {
@@ -130,9 +138,15 @@ func ParseTTML(data []byte) ([]Cue, error) {
 			}
 			e := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			if e.p && cur != nil {
-				txt := collapse(cur.String())
+			if t.Name.Local == "p" {
+				inP--
+			}
+			if e.collect != nil {
+				txt := collapse(e.collect.String())
 				cur = nil
+				for i := len(stack) - 1; i >= 0 && cur == nil; i-- {
+					cur = stack[i].collect // back to the enclosing paragraph
+				}
 				if txt == "" || e.end <= e.begin {
 					continue
 				}
