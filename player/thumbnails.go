@@ -58,6 +58,7 @@ type thumbState struct {
 	tiles  [2]int        // columns, rows (DASH); 0 for keyframes
 	hls    bool
 	loaded bool
+	period int // index of the period r is of
 	init   map[string][]byte
 	cache  []thumbEntry // most recent last
 }
@@ -94,8 +95,8 @@ func (p *Player) ThumbnailContext(ctx context.Context, at time.Duration) (Thumbn
 	s := &p.thumbs
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.loaded {
-		if err := p.bindThumbs(ctx); err != nil {
+	if pi := p.thumbPeriod(at); !s.loaded || s.period != pi {
+		if err := p.bindThumbs(ctx, pi); err != nil {
 			return Thumbnail{}, err
 		}
 	}
@@ -105,12 +106,29 @@ func (p *Player) ThumbnailContext(ctx context.Context, at time.Duration) (Thumbn
 	return p.thumbAt(ctx, at)
 }
 
-// bindThumbs picks the trick-play rendition: a DASH tile track, else the
-// lowest-bandwidth HLS I-frame rendition (its playlist is fetched).
-func (p *Player) bindThumbs(ctx context.Context) error {
+// thumbPeriod is the index of the period holding at (the last one after
+// the end).
+func (p *Player) thumbPeriod(at time.Duration) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ps := p.core.pres.Periods
+	i := 0
+	for i+1 < len(ps) && ps[i+1].Start <= at {
+		i++
+	}
+	return i
+}
+
+// bindThumbs picks the trick-play rendition of period pi: a DASH tile
+// track, else the lowest-bandwidth HLS I-frame rendition (its playlist is
+// fetched).
+func (p *Player) bindThumbs(ctx context.Context, pi int) error {
 	s := &p.thumbs
 	p.mu.Lock()
-	pd := textPeriod(p.core)
+	var pd *manifest.Period
+	if pi < len(p.core.pres.Periods) {
+		pd = &p.core.pres.Periods[pi]
+	}
 	hls := p.core.pres.Format == manifest.FormatHLS
 	vars := p.core.pres.Variables
 	var tile, iframe *manifest.Rendition
@@ -144,7 +162,7 @@ func (p *Player) bindThumbs(ctx context.Context) error {
 	}
 	p.mu.Unlock()
 	if pick == nil {
-		s.loaded = true
+		s.r, s.loaded, s.period = nil, true, pi
 		return nil
 	}
 	if hls && !cp.Loaded {
@@ -158,7 +176,7 @@ func (p *Player) bindThumbs(ctx context.Context) error {
 		}
 		cp.ApplyMedia(m)
 	}
-	s.r, s.tiles, s.hls, s.start, s.loaded = &cp, tiles, hls, start, true
+	s.r, s.tiles, s.hls, s.start, s.loaded, s.period = &cp, tiles, hls, start, true, pi
 	s.init = map[string][]byte{}
 	return nil
 }

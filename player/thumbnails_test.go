@@ -163,3 +163,48 @@ func TestThumbnailNone(t *testing.T) {
 		t.Errorf("before Load: %v; want ErrNotLoaded", err)
 	}
 }
+
+// TestThumbnailPeriods: in a two-period DASH presentation each period's
+// own tiles answer for its times, counted from the period start.
+func TestThumbnailPeriods(t *testing.T) {
+	period := func(id, start string) string {
+		return `<Period id="` + id + `" start="` + start + `" duration="PT2S">
+  <AdaptationSet id="1" contentType="video" mimeType="video/mp4" codecs="avc1.42c00d">
+    <SegmentTemplate media="` + id + `_$Number$.ts" duration="1" startNumber="1"/>
+    <Representation id="v" bandwidth="100000" width="160" height="90"/>
+  </AdaptationSet>
+  <AdaptationSet id="2" contentType="image" mimeType="image/jpeg">
+    <SegmentTemplate media="` + id + `_tile$Number$.jpg" duration="2" startNumber="1"/>
+    <Representation id="thumbs" bandwidth="1000" width="128" height="36">
+      <EssentialProperty schemeIdUri="http://dashif.org/thumbnail_tile" value="2x1"/>
+    </Representation>
+  </AdaptationSet>
+</Period>`
+	}
+	base := serveFiles(t, map[string]string{
+		"/m.mpd": `<?xml version="1.0"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT4S" minBufferTime="PT1S"
+     profiles="urn:mpeg:dash:profile:isoff-live:2011">` + period("p0", "PT0S") + period("p1", "PT2S") + `</MPD>`,
+		"/p0_tile1.jpg": "tile of p0",
+		"/p1_tile1.jpg": "tile of p1",
+	})
+	p := loadedPlayer(t, base+"/m.mpd")
+	for _, tc := range []struct {
+		at   time.Duration
+		data string
+		time time.Duration
+		x    int
+	}{
+		{500 * time.Millisecond, "tile of p0", 0, 0},
+		{3500 * time.Millisecond, "tile of p1", 3 * time.Second, 64},
+		{1500 * time.Millisecond, "tile of p0", time.Second, 64},
+	} {
+		th, err := p.Thumbnail(tc.at)
+		if err != nil {
+			t.Fatalf("Thumbnail(%v): %v", tc.at, err)
+		}
+		if string(th.Data) != tc.data || th.Time != tc.time || th.Crop.Min.X != tc.x {
+			t.Errorf("Thumbnail(%v) = %q at %v x %d; want %q at %v x %d", tc.at, th.Data, th.Time, th.Crop.Min.X, tc.data, tc.time, tc.x)
+		}
+	}
+}
