@@ -309,7 +309,7 @@ func (p *Player) runText() {
 		if busy {
 			continue // more to load: no wait
 		}
-		if cur == nil {
+		if want == "" {
 			// nothing selected: sleep until SelectText
 			select {
 			case <-p.ctx.Done():
