@@ -181,6 +181,20 @@ func (p *Player) bindThumbs(ctx context.Context, pi int) error {
 	return nil
 }
 
+// tileSpan is the media time one tile image covers: the template's
+// segment duration, else the longest segment (a timeline's last may be
+// short), at least seg's.
+func tileSpan(r *manifest.Rendition, seg manifest.Segment) time.Duration {
+	if t := r.Template; t != nil && t.Duration > 0 && t.Timescale > 0 {
+		return time.Duration(float64(t.Duration) / float64(t.Timescale) * float64(time.Second))
+	}
+	span := seg.Duration
+	for _, s := range r.Segments {
+		span = max(span, s.Duration)
+	}
+	return span
+}
+
 // parseTiles reads a thumbnail_tile value "COLSxROWS".
 func parseTiles(v string) (cols, rows int, ok bool) {
 	a, b, found := strings.Cut(strings.ToLower(v), "x")
@@ -219,12 +233,15 @@ func (p *Player) thumbAt(ctx context.Context, at time.Duration) (Thumbnail, erro
 		cols, rows := s.tiles[0], s.tiles[1]
 		n := cols * rows
 		w, h := r.Width/cols, r.Height/rows
+		// Thumbnails span the nominal tile duration: the last tile may be
+		// cut short by the period end without its thumbnails shrinking.
+		span := tileSpan(r, seg)
 		k := 0
-		if seg.Duration > 0 {
-			k = int(min(max(rel-seg.Start, 0)*time.Duration(n)/seg.Duration, time.Duration(n-1)))
+		if span > 0 {
+			k = int(min(max(rel-seg.Start, 0)*time.Duration(n)/span, time.Duration(n-1)))
 		}
-		th.Time += seg.Duration * time.Duration(k) / time.Duration(n)
-		th.Duration = seg.Duration / time.Duration(n)
+		th.Time += span * time.Duration(k) / time.Duration(n)
+		th.Duration = span / time.Duration(n)
 		col, row := k%cols, k/cols
 		th.Crop = image.Rect(col*w, row*h, (col+1)*w, (row+1)*h)
 	} else {

@@ -208,3 +208,33 @@ func TestThumbnailPeriods(t *testing.T) {
 		}
 	}
 }
+
+// TestThumbnailLastTileCut: a tile cut short by the period end keeps
+// the thumbnail spacing of the others.
+func TestThumbnailLastTileCut(t *testing.T) {
+	base := serveFiles(t, map[string]string{
+		"/m.mpd": `<?xml version="1.0"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT3S" minBufferTime="PT1S"
+     profiles="urn:mpeg:dash:profile:isoff-live:2011"><Period id="0">
+  <AdaptationSet id="1" contentType="video" mimeType="video/mp4" codecs="avc1.42c00d">
+    <SegmentTemplate media="v$Number$.ts" duration="1" startNumber="1"/>
+    <Representation id="v" bandwidth="100000" width="160" height="90"/>
+  </AdaptationSet>
+  <AdaptationSet id="2" contentType="image" mimeType="image/jpeg">
+    <SegmentTemplate media="tile$Number$.jpg" timescale="1000" duration="2000" startNumber="1"/>
+    <Representation id="thumbs" bandwidth="1000" width="128" height="36">
+      <EssentialProperty schemeIdUri="http://dashif.org/thumbnail_tile" value="2x1"/>
+    </Representation>
+  </AdaptationSet>
+</Period></MPD>`,
+		"/tile2.jpg": "second tile",
+	})
+	p := loadedPlayer(t, base+"/m.mpd")
+	th, err := p.Thumbnail(2500 * time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(th.Data) != "second tile" || th.Time != 2*time.Second || th.Duration != time.Second || th.Crop.Min.X != 0 {
+		t.Errorf("Thumbnail(2.5s) = %q at %v+%v x %d; want the second tile's first thumbnail (2s+1s, x 0)", th.Data, th.Time, th.Duration, th.Crop.Min.X)
+	}
+}
