@@ -24,13 +24,15 @@ func ExampleWithTextOutput() {
 		"/s0.vtt":    "WEBVTT\n\n00:00.200 --> 00:00.800\nHello\n\n00:01.000 --> 00:01.400\n<i>world</i>\n",
 		"/v0.ts":     "a few bytes: the headless player does not decode",
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if b, ok := files[r.URL.Path]; ok {
 			_, _ = w.Write([]byte(b))
 			return
 		}
 		http.NotFound(w, r)
 	}))
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 10*time.Second, 10*time.Second
+	srv.Start()
 	defer srv.Close()
 
 	show := player.TextOutputFunc(func(pos time.Duration, cues []text.Cue) {
