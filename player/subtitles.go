@@ -528,12 +528,10 @@ func (p *Player) parseTextSegment(t *textTrack, seg *manifest.Segment, data []by
 			return nil, err
 		}
 		if v.Map != nil && !t.haveBase {
-			// The first map seen anchors the timeline: media time 0 is
-			// the MPEG-2 time of its cue time 0 (packagers write cue times
-			// as media times and the map to the first video PTS).
-			local := uint64(v.Map.Local * 90000 / time.Second)
-			t.tsBase = (v.Map.MPEGTS + mpegtsWrap - local%mpegtsWrap) % mpegtsWrap
-			t.haveBase = true
+			if len(v.Cues) == 0 {
+				return nil, nil // nothing to place; anchor on a segment with cues
+			}
+			t.tsBase, t.haveBase = vttBase(v, seg), true
 		}
 		return text.Shift(v.MediaCues(t.tsBase), t.periodStart), nil
 	case bytes.HasPrefix(body, []byte("<")):
@@ -566,6 +564,32 @@ func (p *Player) parseTextSegment(t *textTrack, seg *manifest.Segment, data []by
 		return text.Shift(cues, t.periodStart-t.r.PresentationTimeOffset), nil
 	}
 	return nil, errTextFormat
+}
+
+// vttBase picks the MPEG-2 time of media time 0 from the first WebVTT
+// segment with a map and cues. Packagers write the map one of two ways:
+// cue times are media times and the map ties them to the video's PTS
+// (Apple; the same map in every segment), or each segment's cues start
+// from 0 and its map gives the segment's own PTS. The first reading is
+// taken unless it puts the cues outside their segment and the second
+// does not, so playback may start in any segment.
+func vttBase(v *text.VTT, seg *manifest.Segment) uint64 {
+	ticks := func(d time.Duration) uint64 { return uint64(d*90000/time.Second) % mpegtsWrap }
+	media := (v.Map.MPEGTS + mpegtsWrap - ticks(v.Map.Local)) % mpegtsWrap
+	own := (v.Map.MPEGTS + mpegtsWrap - ticks(seg.Start)) % mpegtsWrap
+	inSegment := func(base uint64) bool {
+		const slack = 500 * time.Millisecond
+		for _, c := range v.MediaCues(base) {
+			if c.End > seg.Start-slack && c.Start < seg.Start+seg.Duration+slack {
+				return true
+			}
+		}
+		return false
+	}
+	if !inSegment(media) && inSegment(own) {
+		return own
+	}
+	return media
 }
 
 func isBox(typ []byte) bool {

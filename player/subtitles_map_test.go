@@ -235,3 +235,22 @@ v.m3u8
 		t.Errorf("state %v after text errors", st)
 	}
 }
+
+// TestSubtitlesTimestampMapMidStream: starting at 2 s, the first text
+// segment fetched is the second; both packager styles still place the
+// cues at their media times.
+func TestSubtitlesTimestampMapMidStream(t *testing.T) {
+	url := mappedHLS(t)
+	for _, tc := range []struct {
+		lang string
+		want map[string]time.Duration
+	}{
+		{"en", map[string]time.Duration{"Two": 2500 * time.Millisecond}},
+		{"fr", map[string]time.Duration{"Deux": 2750 * time.Millisecond}},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			out, _ := playSubtitled(t, url, player.WithTextLanguage(tc.lang), player.WithStartPosition(2*time.Second))
+			checkAppeared(t, out.appeared(), tc.want)
+		})
+	}
+}
