@@ -166,6 +166,7 @@ func (p *Player) Pause() { p.command(p.core.Pause) }
 // Seek moves the playhead to pos.
 func (p *Player) Seek(pos time.Duration) {
 	p.command(func(now time.Duration) { p.core.Seek(now, pos) })
+	p.text.seeked()
 }
 
 // SeekToLive returns a live stream to the live edge less the live delay

@@ -75,8 +75,8 @@ func (p *Player) SelectText(id string) error {
 	s := &p.text
 	s.mu.Lock()
 	s.want, s.explicit = id, true
-	s.mu.Unlock()
 	s.poke()
+	s.mu.Unlock()
 	return nil
 }
 
@@ -96,6 +96,15 @@ func (p *Player) Cues(at time.Duration) []text.Cue {
 	return activeCues(p.text.cues, at, nil)
 }
 
+// seeked wakes the text goroutine so the cues of the new position show
+// at once.
+func (s *textState) seeked() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.poke()
+}
+
+// poke wakes the text goroutine (if started); s.mu is held.
 func (s *textState) poke() {
 	if s.kick == nil {
 		return

@@ -254,3 +254,52 @@ func TestSubtitlesTimestampMapMidStream(t *testing.T) {
 		})
 	}
 }
+
+// TestSubtitlesAfterSeek: a seek back (from the output) shows the cue at
+// the new position.
+func TestSubtitlesAfterSeek(t *testing.T) {
+	url := mappedHLS(t)
+	var p *player.Player
+	seeked := make(chan struct{})
+	var once sync.Once
+	out := &shown{}
+	tee := player.TextOutputFunc(func(pos time.Duration, cues []text.Cue) {
+		out.ShowCues(pos, cues)
+		if len(cues) == 1 && cues[0].Text == "Two" {
+			once.Do(func() {
+				p.Seek(time.Second)
+				close(seeked)
+			})
+		}
+	})
+	var err error
+	p, err = player.New(player.WithClock(clock.NewScaled(4)), player.WithTextLanguage("en"), player.WithTextOutput(tee))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := p.Load(ctx, url); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	<-seeked
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	var seq []string
+	for _, c := range out.calls {
+		var ts []string
+		for _, q := range c.cues {
+			ts = append(ts, q.Text)
+		}
+		seq = append(seq, strings.Join(ts, "+"))
+	}
+	// One (0.5-1.5 s), off, Two (2.5-3.5 s); the seek to 1 s shows One
+	// again at once, then off, Two, off.
+	if got := strings.Join(seq, ","); got != "One,,Two,One,,Two," {
+		t.Errorf("cue sequence %q; want One,,Two,One,,Two,", got)
+	}
+}
