@@ -233,8 +233,8 @@ type textTrack struct {
 	loaded      bool   // playlist known (HLS) / segments resolved
 	done        []bool // per segment: fetched and parsed (or given up)
 	fails       []int
-	stpp        *text.STPPTrack
-	tsBase      uint64 // MPEG-TS time of media 0 (see text.VTT.MediaCues)
+	mp4         *text.MP4TextTrack // fMP4 text (stpp, wvtt): from the init segment
+	tsBase      uint64             // MPEG-TS time of media 0 (see text.VTT.MediaCues)
 	haveBase    bool
 	retryAt     time.Duration // no request before this clock time since Load (backoff)
 	plFails     int           // failures of the playlist
@@ -491,7 +491,7 @@ func (p *Player) fetchText(url string, kind transport.Kind, rg *manifest.ByteRan
 }
 
 // errTextFormat is returned for text segments in a format the player
-// does not read (e.g. WebVTT in fMP4, 'wvtt').
+// does not read.
 var errTextFormat = errors.New("unsupported subtitle format")
 
 // loadTextSegment fetches and parses one text segment and adds its cues.
@@ -526,8 +526,8 @@ func (p *Player) loadTextSegment(t *textTrack, seg *manifest.Segment) error {
 	return nil
 }
 
-// parseTextSegment recognises WebVTT, TTML and fMP4 'stpp' and returns
-// the cues on the presentation timeline.
+// parseTextSegment recognises WebVTT, TTML and fMP4 text ('stpp',
+// 'wvtt') and returns the cues on the presentation timeline.
 func (p *Player) parseTextSegment(t *textTrack, seg *manifest.Segment, data []byte) ([]text.Cue, error) {
 	body := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
 	switch {
@@ -550,7 +550,7 @@ func (p *Player) parseTextSegment(t *textTrack, seg *manifest.Segment, data []by
 		}
 		return text.Shift(cues, t.periodStart-t.r.PresentationTimeOffset), nil
 	case len(data) >= 8 && isBox(data[4:8]):
-		if t.stpp == nil {
+		if t.mp4 == nil {
 			init := seg.Init
 			if init == nil {
 				init = t.r.Init
@@ -562,11 +562,11 @@ func (p *Player) parseTextSegment(t *textTrack, seg *manifest.Segment, data []by
 			if err != nil {
 				return nil, err
 			}
-			if t.stpp, err = text.ParseSTPPInit(b); err != nil {
+			if t.mp4, err = text.ParseMP4TextInit(b); err != nil {
 				return nil, fmt.Errorf("%w: %v", errTextFormat, err)
 			}
 		}
-		cues, err := text.ParseSTPP(t.stpp, data)
+		cues, err := text.ParseMP4Text(t.mp4, data)
 		if err != nil {
 			return nil, err
 		}

@@ -208,9 +208,10 @@ func TestSubtitlesOffByDefault(t *testing.T) {
 	}
 }
 
-// ffmpegDASHWithText makes 9 s of DASH video with ffmpeg and adds two
-// text adaptation sets to its MPD: an English IMSC1 sidecar file and a
-// French 'stpp' track in 3 s fMP4 segments (made with mp4ff).
+// ffmpegDASHWithText makes 9 s of DASH video with ffmpeg and adds three
+// text adaptation sets to its MPD: an English IMSC1 sidecar file, a
+// French 'stpp' track and a German 'wvtt' track in 3 s fMP4 segments
+// (made with mp4ff: this ffmpeg writes neither).
 func ffmpegDASHWithText(t *testing.T) string {
 	t.Helper()
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
@@ -248,11 +249,21 @@ func ffmpegDASHWithText(t *testing.T) string {
 	for i, s := range segs {
 		write("ttml-"+strconv.Itoa(i+1)+".m4s", s)
 	}
+	winit, wsegs := wvttFiles(t, [][]string{{"", "Eins", ""}, {"", "Zwei", ""}, {"", "", ""}})
+	write("vtt-init.mp4", winit)
+	for i, s := range wsegs {
+		write("vtt-"+strconv.Itoa(i+1)+".m4s", s)
+	}
 	mpd, err := os.ReadFile(filepath.Join(dir, "manifest.mpd"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sets := `<AdaptationSet id="10" contentType="text" mimeType="application/ttml+xml" lang="en">
+	sets := `<AdaptationSet id="12" contentType="text" mimeType="application/mp4" codecs="wvtt" lang="de">
+  <Representation id="wvtt" bandwidth="1000">
+    <SegmentTemplate timescale="1000" duration="3000" initialization="vtt-init.mp4" media="vtt-$Number$.m4s" startNumber="1"/>
+  </Representation>
+</AdaptationSet>
+<AdaptationSet id="10" contentType="text" mimeType="application/ttml+xml" lang="en">
   <Representation id="sidecar" bandwidth="1000"><BaseURL>subs.ttml</BaseURL></Representation>
 </AdaptationSet>
 <AdaptationSet id="11" contentType="text" mimeType="application/mp4" codecs="stpp" lang="fr">
@@ -297,8 +308,8 @@ func stppFiles(t *testing.T, dur uint32, docs ...string) (init []byte, segs [][]
 	return init, segs
 }
 
-// TestSubtitlesFromDASH plays ffmpeg-made DASH with an IMSC1 sidecar and
-// an 'stpp' track, each chosen by language.
+// TestSubtitlesFromDASH plays ffmpeg-made DASH with an IMSC1 sidecar, an
+// 'stpp' and a 'wvtt' track, each chosen by language.
 func TestSubtitlesFromDASH(t *testing.T) {
 	dir := ffmpegDASHWithText(t)
 	ts := serveDir(t, dir)
@@ -308,6 +319,7 @@ func TestSubtitlesFromDASH(t *testing.T) {
 	}{
 		{"en", map[string]time.Duration{"Sidecar one": time.Second, "Sidecar\ntwo": 6 * time.Second}},
 		{"fra", map[string]time.Duration{"Un": 1500 * time.Millisecond, "Deux": 6500 * time.Millisecond}},
+		{"de", map[string]time.Duration{"Eins": time.Second, "Zwei": 4 * time.Second}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.lang, func(t *testing.T) {
@@ -315,4 +327,52 @@ func TestSubtitlesFromDASH(t *testing.T) {
 			checkAppeared(t, out.appeared(), tc.want)
 		})
 	}
+}
+
+// wvttFiles builds an fMP4 'wvtt' track (timescale 1000): its init
+// segment and one media segment per entry of segs, of 1 s samples each
+// showing the cue text given ("": an empty vtte sample).
+func wvttFiles(t *testing.T, segs [][]string) (init []byte, out [][]byte) {
+	t.Helper()
+	in := mp4.CreateEmptyInit()
+	trak := in.AddEmptyTrack(1000, "text", "deu")
+	if err := trak.SetWvttDescriptor(""); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := in.Encode(&b); err != nil {
+		t.Fatal(err)
+	}
+	init = append([]byte(nil), b.Bytes()...)
+	n := uint64(0)
+	for si, texts := range segs {
+		frag, err := mp4.CreateFragment(uint32(si+1), trak.Tkhd.TrackID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, txt := range texts {
+			var box mp4.Box = &mp4.VtteBox{}
+			if txt != "" {
+				c := &mp4.VttcBox{}
+				c.AddChild(&mp4.PaylBox{CueText: txt})
+				box = c
+			}
+			b.Reset()
+			if err := box.Encode(&b); err != nil {
+				t.Fatal(err)
+			}
+			data := append([]byte(nil), b.Bytes()...)
+			frag.AddFullSample(mp4.FullSample{Sample: mp4.Sample{Flags: mp4.SyncSampleFlags, Dur: 1000, Size: uint32(len(data))},
+				DecodeTime: n * 1000, Data: data})
+			n++
+		}
+		ms := mp4.NewMediaSegment()
+		ms.AddFragment(frag)
+		b.Reset()
+		if err := ms.Encode(&b); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, append([]byte(nil), b.Bytes()...))
+	}
+	return init, out
 }

@@ -46,16 +46,36 @@ func FuzzParseTTML(f *testing.F) {
 	})
 }
 
-func FuzzParseSTPP(f *testing.F) {
+func FuzzParseMP4Text(f *testing.F) {
 	_, seg := stppSegments(f, 0, stppDoc)
 	f.Add(seg)
 	init, _ := stppSegments(f, 0)
-	tr, err := ParseSTPPInit(init)
+	tr, err := ParseMP4TextInit(init)
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = ParseSTPP(tr, data)
-		_, _ = ParseSTPPInit(data)
+		_, _ = ParseMP4Text(tr, data)
+		_, _ = ParseMP4TextInit(data)
+	})
+}
+
+func FuzzParseWVTT(f *testing.F) {
+	init, seg := wvttSegments(f, 0, "a", "", "b")
+	f.Add(seg)
+	tr, err := ParseMP4TextInit(init)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cues, err := ParseMP4Text(tr, data)
+		if err != nil {
+			return
+		}
+		for _, c := range cues {
+			if c.End < c.Start {
+				t.Fatalf("bad cue %+v", c)
+			}
+		}
 	})
 }

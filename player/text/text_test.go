@@ -194,14 +194,14 @@ const stppRelDoc = `<tt xmlns="http://www.w3.org/ns/ttml"><body><div>` +
 
 func TestSTPP(t *testing.T) {
 	init, seg := stppSegments(t, 10000, stppDoc, stppRelDoc)
-	tr, err := ParseSTPPInit(init)
+	tr, err := ParseMP4TextInit(init)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if tr.Timescale != 1000 {
 		t.Fatalf("timescale %d", tr.Timescale)
 	}
-	cues, err := ParseSTPP(tr, seg)
+	cues, err := ParseMP4Text(tr, seg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestSTPP(t *testing.T) {
 			t.Errorf("cue %d = %+v, want %+v", i, cues[i], want[i])
 		}
 	}
-	if _, err := ParseSTPPInit(seg); err == nil {
+	if _, err := ParseMP4TextInit(seg); err == nil {
 		t.Error("a media segment is not an init segment")
 	}
 }
@@ -232,5 +232,79 @@ func TestActiveAndShift(t *testing.T) {
 	s := Shift([]Cue{c, {Start: 0, End: Unbounded}}, time.Second)
 	if s[0].Start != 2*time.Second || s[1].End != Unbounded {
 		t.Errorf("Shift: %+v", s)
+	}
+}
+
+// wvttSegments builds an fMP4 'wvtt' track (timescale 1000): its init
+// segment and a media segment with one sample per entry, each 1 s long
+// from start; an entry of "" is an empty sample (vtte).
+func wvttSegments(t testing.TB, start uint64, texts ...string) (init, seg []byte) {
+	t.Helper()
+	in := mp4.CreateEmptyInit()
+	trak := in.AddEmptyTrack(1000, "text", "eng")
+	if err := trak.SetWvttDescriptor(""); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := in.Encode(&b); err != nil {
+		t.Fatal(err)
+	}
+	init = append([]byte(nil), b.Bytes()...)
+	frag, err := mp4.CreateFragment(1, trak.Tkhd.TrackID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, txt := range texts {
+		var box mp4.Box = &mp4.VtteBox{}
+		if txt != "" {
+			c := &mp4.VttcBox{}
+			c.AddChild(&mp4.IdenBox{CueID: "c" + txt[:1]})
+			c.AddChild(&mp4.SttgBox{Settings: "line:10%"})
+			c.AddChild(&mp4.PaylBox{CueText: txt})
+			box = c
+		}
+		b.Reset()
+		if err := box.Encode(&b); err != nil {
+			t.Fatal(err)
+		}
+		data := append([]byte(nil), b.Bytes()...)
+		frag.AddFullSample(mp4.FullSample{Sample: mp4.Sample{Flags: mp4.SyncSampleFlags, Dur: 1000, Size: uint32(len(data))},
+			DecodeTime: start + uint64(i)*1000, Data: data})
+	}
+	ms := mp4.NewMediaSegment()
+	ms.AddFragment(frag)
+	b.Reset()
+	if err := ms.Encode(&b); err != nil {
+		t.Fatal(err)
+	}
+	return init, b.Bytes()
+}
+
+// WebVTT in fMP4: each sample's cue is shown for the sample's duration,
+// a cue repeated in the next sample is one cue, vtte samples show none.
+func TestWVTT(t *testing.T) {
+	init, seg := wvttSegments(t, 4000, "Alpha &amp; <b>one</b>", "Alpha &amp; <b>one</b>", "", "Beta")
+	tr, err := ParseMP4TextInit(init)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Format != "wvtt" || tr.Timescale != 1000 {
+		t.Fatalf("track %+v", tr)
+	}
+	cues, err := ParseMP4Text(tr, seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Cue{
+		{Start: 4 * time.Second, End: 6 * time.Second, ID: "cA", Text: "Alpha & one", Settings: "line:10%"},
+		{Start: 7 * time.Second, End: 8 * time.Second, ID: "cB", Text: "Beta", Settings: "line:10%"},
+	}
+	if len(cues) != len(want) {
+		t.Fatalf("cues %+v", cues)
+	}
+	for i := range want {
+		if cues[i] != want[i] {
+			t.Errorf("cue %d = %+v, want %+v", i, cues[i], want[i])
+		}
 	}
 }
