@@ -15,7 +15,7 @@
 // and ExampleWithFetcher.
 //
 // Subtitles: [WithTextLanguage] or [Player.SelectText] choose a text track
-// (WebVTT, IMSC1/TTML, stpp; parsed by package player/text), whose cues
+// (WebVTT, IMSC1/TTML, stpp, wvtt; parsed by package player/text), whose cues
 // reach a [TextOutput] ([WithTextOutput]) as the playhead meets them;
 // [Player.Cues] answers for any time. Trick play: [Player.Thumbnail]
 // gives a seek bar the DASH thumbnail tile (with the crop rectangle) or
