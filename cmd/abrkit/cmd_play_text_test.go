@@ -93,3 +93,32 @@ func TestPlayTextLang(t *testing.T) {
 		t.Errorf("text report lacks the track or cues:\n%s", s)
 	}
 }
+
+// TestPlayOfflineTextLang: `abrkit download --subs-lang en` keeps the
+// English subtitles of ffmpeg-made HLS, and `abrkit play --offline
+// --text-lang en` shows every cue with the origin gone.
+func TestPlayOfflineTextLang(t *testing.T) {
+	dir := subtitledTwoLanguageHLS(t)
+	cs := serveCounting(t, dir)
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	args := []string{"download", cs.URL + "/master.m3u8", "--out", out, "--id", "subs", "--subs-lang", "en", "--format", "json"}
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("download = %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	cs.Close()
+	rep := playJSON(t, "play", "--offline", "subs", "--out", out, "--text-lang", "en", "--speed", "8", "--quiet", "--format", "json")
+	if rep.Stopped != "ended" || rep.TextTrack == nil {
+		t.Fatalf("stopped %q, text track %+v; want ended with the English track", rep.Stopped, rep.TextTrack)
+	}
+	var texts []string
+	for _, c := range rep.Cues {
+		texts = append(texts, c.Text)
+		if c.ShownAt < c.Start || c.ShownAt > c.Start+0.4 {
+			t.Errorf("cue %+v not shown at its start", c)
+		}
+	}
+	if got := strings.Join(texts, "|"); got != "Hello world|Second cue\ntwo lines|Third" {
+		t.Errorf("cues %q; want the three of the source", got)
+	}
+}
