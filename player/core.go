@@ -231,9 +231,11 @@ type request struct {
 	server    string
 	url       string
 	init      *manifest.InitSegment
-	timing    bool // a UTCTiming time-source request
-	part      bool // an LL-HLS part (or the part a preload hint names)
-	hold      bool // a blocking playlist reload, held by the server
+	timing    bool          // a UTCTiming time-source request
+	part      bool          // an LL-HLS part (or the part a preload hint names)
+	hold      bool          // a blocking playlist reload, held by the server
+	chunked   bool          // an LL-DASH segment read chunk by chunk as it is made
+	got       time.Duration // chunked: media of the chunks received so far
 }
 
 // NewCore returns a core in StateIdle.
@@ -358,6 +360,10 @@ type Outcome struct {
 	// the last byte).
 	TTFB     time.Duration
 	Duration time.Duration
+	// Active is, for a Chunked fetch, the time spent receiving its chunks
+	// (from each chunk's first byte to its last), without the waits for
+	// the server to make them; 0 when not measured.
+	Active time.Duration
 	// Body is the response body of manifests, playlists and steering
 	// manifests; nil for media (only its size counts).
 	Body []byte
@@ -417,7 +423,7 @@ func (c *Core) Progress(now time.Duration, id RequestID, bytes int64) {
 	}
 	r := &c.reqs[i]
 	r.loaded = bytes
-	if r.kind != transport.KindMedia || r.part || int(r.track) != c.abrTrack || r.rung == 0 || !c.started || c.seeking {
+	if r.kind != transport.KindMedia || r.part || r.chunked || int(r.track) != c.abrTrack || r.rung == 0 || !c.started || c.seeking {
 		return
 	}
 	ab, ok := c.abr.(abr.Abandoner)
@@ -440,6 +446,30 @@ func (c *Core) Progress(now time.Duration, id RequestID, bytes int64) {
 		FromBitrate: t.bitrates[r.rung], Bitrate: t.bitrates[lvl], Bytes: bytes, Reason: "abr"})
 	c.cancel(i)
 	t.forced = lvl
+}
+
+// Chunk reports that the first media of a Chunked fetch has arrived:
+// complete CMAF chunks adding up to media from the segment's start. That
+// media is buffered at once (it plays before the segment is complete).
+// Other ids and media not past an earlier report are ignored. Call Poll
+// afterwards.
+func (c *Core) Chunk(now time.Duration, id RequestID, media time.Duration) {
+	i := c.slot(id)
+	if i < 0 {
+		return
+	}
+	r := &c.reqs[i]
+	if !r.chunked || media <= r.got {
+		return
+	}
+	c.advance(now)
+	r.got = min(media, r.dur)
+	t := &c.tracks[r.track]
+	if t.empty {
+		t.bufStart, t.empty = r.start, false
+	}
+	t.bufEnd = max(t.bufEnd, r.start+r.got)
+	c.tryStart(now)
 }
 
 // Play starts or resumes playback.
@@ -696,7 +726,7 @@ func (c *Core) issue(now time.Duration, r request, off, length int64, out []Acti
 	r.stallAt = c.qoe.StallTime
 	c.reqs[i] = r
 	a := Action{Op: OpFetch, ID: r.id, Kind: r.kind, URL: r.url, Offset: off, Length: length, Server: r.server,
-		Number: r.num, Start: r.start, Duration: r.dur, Size: r.size, Index: r.index}
+		Number: r.num, Start: r.start, Duration: r.dur, Size: r.size, Index: r.index, Chunked: r.chunked}
 	if c.cfg.CMCD != transport.CMCDOff {
 		c.fillCMCD(&a.CMCD, &r)
 	}

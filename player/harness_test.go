@@ -69,10 +69,13 @@ type sim struct {
 	body       func(a Action) Outcome       // manifests, playlists, steering
 	index      func(a Action) Outcome       // segment indexes (Action.Index)
 	hold       func(a Action) time.Duration // core time before which the server cannot answer a (nil: none)
-	fl         []*flight
-	events     []Event
-	fetch      []issued // every fetch, in order
-	beacon     []issued // every beacon, in order
+	// chunk is the media of a Chunked fetch received by now, reported
+	// with Core.Chunk at every tick while it is in flight (nil: none).
+	chunk  func(a Action, now time.Duration) time.Duration
+	fl     []*flight
+	events []Event
+	fetch  []issued // every fetch, in order
+	beacon []issued // every beacon, in order
 	// lastDone is the last request completed in the latest step, which
 	// an earlier completion of that step may have cancelled.
 	lastDone RequestID
@@ -205,6 +208,9 @@ func (s *sim) finish() {
 		for _, f := range s.fl {
 			if f.a.Kind == transport.KindMedia && s.now > f.readyAt {
 				s.c.Progress(s.now, f.a.ID, f.size-int64(f.left))
+			}
+			if f.a.Chunked && s.chunk != nil && s.now >= f.started+s.rtt {
+				s.c.Chunk(s.now, f.a.ID, s.chunk(f.a, s.now))
 			}
 		}
 	}

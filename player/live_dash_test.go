@@ -300,3 +300,48 @@ func TestCoreLLDASHOnWholeSegmentServer(t *testing.T) {
 		t.Errorf("%d failed requests; want the early ones only (a few), then whole segments", q.Errors)
 	}
 }
+
+// TestCoreLLDASHPlaysChunks: an LL-DASH server sends each 2 s segment as
+// four 0.5 s chunks while it makes them, and answers the request whole
+// when the segment is complete. A driver that reports the chunks as they
+// arrive (Core.Chunk) plays at the 1.5 s target without stalls; one that
+// waits for whole segments cannot keep that latency.
+func TestCoreLLDASHPlaysChunks(t *testing.T) {
+	const seg, part = 2 * time.Second, 500 * time.Millisecond
+	made := func(a Action) time.Duration { // core time segment a is complete
+		return a.Start + a.Duration - 10*time.Minute
+	}
+	run := func(chunks bool) QoE {
+		s := dashSim(t, CoreConfig{Epoch: wall, StartupTimeout: 20 * time.Second}, false, "", nil)
+		body := s.body
+		s.body = func(a Action) Outcome {
+			o := body(a)
+			mpd := strings.ReplaceAll(string(o.Body), `duration="2000"`, `duration="2000" availabilityTimeOffset="1.5"`)
+			o.Body = []byte(strings.Replace(mpd, `suggestedPresentationDelay="PT6S"`, `suggestedPresentationDelay="PT1.5S"`, 1))
+			return o
+		}
+		s.hold = func(a Action) time.Duration {
+			if a.Kind != transport.KindMedia {
+				return 0
+			}
+			return made(a)
+		}
+		if chunks {
+			s.chunk = func(a Action, now time.Duration) time.Duration {
+				begun := now - (made(a) - seg)
+				return min(seg, begun/part*part)
+			}
+		}
+		s.run(time.Minute)
+		return s.c.QoE(s.now)
+	}
+	q := run(true)
+	if !q.Started || q.Stalls != 0 || q.LiveLatencySeconds > 1.9 || q.PlaySeconds < 55 {
+		t.Errorf("with chunks: started %v stalls %d latency %.2fs played %.1fs; want no stall at about 1.5 s", q.Started, q.Stalls, q.LiveLatencySeconds, q.PlaySeconds)
+	}
+	whole := run(false)
+	if whole.Stalls == 0 && whole.LiveLatencySeconds < 2.5 {
+		t.Errorf("whole segments only: stalls %d latency %.2fs; want stalls or a latency well above the target (the test shows nothing otherwise)", whole.Stalls, whole.LiveLatencySeconds)
+	}
+	t.Logf("chunks: latency %.2fs, %d stalls; whole segments: latency %.2fs, %d stalls", q.LiveLatencySeconds, q.Stalls, whole.LiveLatencySeconds, whole.Stalls)
+}

@@ -45,9 +45,10 @@ type Player struct {
 	loopG    atomic.Uint64 // goroutine ID of the loop, which calls listeners
 	tel      *sender       // nil without telemetry
 
-	listeners listenerSet // WithListener, then AddListener
-	text      textState   // subtitles (subtitles.go)
-	thumbs    thumbState  // trick play (thumbnails.go)
+	listeners listenerSet                  // WithListener, then AddListener
+	inits     map[Track]*manifest.InitInfo // the last init segment of each track (chunk durations); guarded by mu
+	text      textState                    // subtitles (subtitles.go)
+	thumbs    thumbState                   // trick play (thumbnails.go)
 }
 
 type completion struct {
@@ -453,11 +454,25 @@ func (p *Player) loop() {
 	}
 }
 
+// tell runs f on the core (unless the player is closed) with the core's
+// time, from a fetch goroutine, and wakes the loop to poll the core.
+func (p *Player) tell(f func(now time.Duration)) {
+	p.mu.Lock()
+	if !p.closed {
+		f(p.now())
+	}
+	p.mu.Unlock()
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
 // fetch runs one request and reports it to the loop.
 func (p *Player) fetch(ctx context.Context, a Action) {
 	defer p.wg.Done()
 	var body *bytes.Buffer
-	keep := a.Kind != transport.KindMedia && a.Kind != transport.KindInit || a.Index || p.o.decoder != nil
+	keep := a.Kind != transport.KindMedia || a.Index || p.o.decoder != nil // init segments too: chunks need their timescales
 	if keep {
 		body = &bytes.Buffer{}
 	}
@@ -470,6 +485,16 @@ func (p *Player) fetch(ctx context.Context, a Action) {
 		cw.w = body
 	}
 	req.Body = cw // also counts discarded media, so no response is endless
+	var split *chunkSplitter
+	if a.Chunked {
+		p.mu.Lock()
+		init := p.inits[a.Track]
+		p.mu.Unlock()
+		split = &chunkSplitter{w: cw, init: init, now: p.o.clock.Now, onChunk: func(media time.Duration) {
+			p.tell(func(now time.Duration) { p.core.Chunk(now, a.ID, media) })
+		}}
+		req.Body = split
+	}
 	start := p.o.clock.Now()
 	var progress transport.ProgressFunc
 	if a.Kind == transport.KindMedia {
@@ -480,15 +505,7 @@ func (p *Player) fetch(ctx context.Context, a Action) {
 				return
 			}
 			last = now
-			p.mu.Lock()
-			if !p.closed {
-				p.core.Progress(p.now(), a.ID, bytes)
-			}
-			p.mu.Unlock()
-			select {
-			case p.kick <- struct{}{}:
-			default:
-			}
+			p.tell(func(now time.Duration) { p.core.Progress(now, a.ID, bytes) })
 		}
 	}
 	res, err := p.o.fetcher.Fetch(ctx, req, progress)
@@ -504,8 +521,21 @@ func (p *Player) fetch(ctx context.Context, a Action) {
 		o.Status = he.Status
 		o.RetryAfter = he.RetryAfter
 	}
+	if split != nil {
+		o.Active = max(split.active, time.Millisecond)
+	}
 	if body != nil {
 		o.Body = body.Bytes()
+	}
+	if err == nil && a.Kind == transport.KindInit && body != nil {
+		if info, perr := manifest.ParseInit(body.Bytes()); perr == nil {
+			p.mu.Lock()
+			if p.inits == nil {
+				p.inits = map[Track]*manifest.InitInfo{}
+			}
+			p.inits[a.Track] = info
+			p.mu.Unlock()
+		}
 	}
 	if err == nil && p.o.decoder != nil && !a.Index && (a.Kind == transport.KindMedia || a.Kind == transport.KindInit) {
 		m := Media{Track: a.Track, Init: a.Kind == transport.KindInit, Level: a.Level, Bitrate: a.Bitrate,

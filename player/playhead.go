@@ -153,7 +153,7 @@ func (c *Core) tryStart(now time.Duration) {
 		}
 		return
 	}
-	if !c.buf.ShouldStart(a, c.state == StateStalled, c.allEnded()) {
+	if !c.buf.ShouldStart(a, c.state == StateStalled, c.allEnded()) && !c.lowLatencyStart(a) {
 		return
 	}
 	if !c.wantPlay {
@@ -176,6 +176,26 @@ func (c *Core) tryStart(now time.Duration) {
 		c.emit(Event{Kind: EventSeekDone, Reason: c.seekWhy})
 	}
 	c.emit(Event{Kind: EventPlaying})
+}
+
+// lowLatencyStart reports whether a first start at the live edge of a
+// low-latency stream (LL-HLS parts, LL-DASH chunks) may go with a buffers
+// ahead: the latency target is often below the start buffer, and
+// waiting for it would only add its difference to the latency. Half the
+// target is enough there.
+func (c *Core) lowLatencyStart(a time.Duration) bool {
+	if c.started || c.shifted || !c.live || c.abrTrack < 0 {
+		return false
+	}
+	t := &c.tracks[c.abrTrack]
+	if t.rung < 0 || t.rung >= len(t.ladder) {
+		return false
+	}
+	l := &t.levels[t.ladder[t.rung]]
+	if !c.lowLatency(l) && l.ato == 0 {
+		return false
+	}
+	return a >= c.liveDelay(l)/2
 }
 
 // endStall closes a stall (stall time is already accounted by advance).

@@ -398,7 +398,7 @@ func (c *Core) schedule(now time.Duration, ti int, out []Action) []Action {
 	}
 	t.rung, t.forced = rung, -1
 	r := request{kind: transport.KindMedia, track: int8(ti), level: li, rung: rung, num: seg.Number,
-		start: segStart, dur: seg.Duration}
+		start: segStart, dur: seg.Duration, chunked: l.ato > 0}
 	var off, n int64
 	if seg.Range != nil {
 		off, n = seg.Range.Offset, seg.Range.Length
@@ -745,6 +745,9 @@ func (c *Core) onSegment(now time.Duration, r *request, o *Outcome) {
 				t.levels[i].ato = 0
 			}
 		}
+		if r.got > 0 && t.bufEnd == r.start+r.got {
+			t.bufEnd = r.start // its chunks played are fetched again whole
+		}
 		c.retry(now, t, r, o)
 		return
 	}
@@ -760,7 +763,10 @@ func (c *Core) onSegment(now time.Duration, r *request, o *Outcome) {
 	c.qoe.Segments++
 	d := o.Duration
 	held := r.part || int(r.level) < len(t.levels) && t.levels[r.level].ato > 0
-	if held && o.TTFB > 0 && o.TTFB < d {
+	switch {
+	case r.chunked && o.Active > 0:
+		d = o.Active // chunks sent as they are made: only their transfers count
+	case held && o.TTFB > 0 && o.TTFB < d:
 		// a part, or an LL-DASH segment asked for early, may wait at the
 		// server until it is made: only the transfer counts
 		d -= o.TTFB

@@ -117,6 +117,11 @@ type Action struct {
 	// Index marks the fetch of a segment index (DASH SegmentBase sidx at
 	// Offset/Length of the media file): hand its bytes back in Outcome.Body.
 	Index bool
+	// Chunked marks an LL-DASH segment asked for before it is complete:
+	// the server sends its CMAF chunks as they are made. Drivers that can
+	// see chunk boundaries report each complete chunk with Core.Chunk, so
+	// its media plays before the segment ends.
+	Chunked bool
 	// Size is the expected body size in bytes: Length when a byte range is
 	// known, otherwise the declared bitrate times the duration. Virtual-time
 	// drivers that have no real bytes can use it.

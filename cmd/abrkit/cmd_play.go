@@ -87,6 +87,7 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 	startup := c.Flags().Duration("startup-timeout", player.DefaultStartupTimeout, "fail when no frame plays this long after loading (0: wait for ever)")
 	tracks := addTrackFlags(c)
 	textOpts := addTextFlags(c)
+	netf := addNetFlags(c)
 	speed := c.Flags().Float64("speed", 1, "run the player clock this many times faster than real time (tests, demos)")
 	_ = c.Flags().MarkHidden("speed")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
@@ -107,6 +108,11 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 			return usageErrorf("--cmcd: %v", err)
 		}
 		opts = append(opts, player.WithCMCD(mode))
+		netOpts, err := netf.options(mode, *offline != "")
+		if err != nil {
+			return err
+		}
+		opts = append(opts, netOpts...)
 		var capBps int
 		if *maxBitrate != "" {
 			if capBps, err = player.ParseBitrate(*maxBitrate); err != nil {

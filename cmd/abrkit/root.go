@@ -51,6 +51,7 @@ Exit codes: 0 success, 1 failed work or SLO breach, 2 bad usage or bad input.`,
 		withGroup(groupPlayback, newDownloadCmd()),
 		withGroup(groupLoad, newSimulateCmd()),
 		withGroup(groupLoad, newScenarioCmd()),
+		withGroup(groupLoad, newJourneyCmd()),
 		withGroup(groupLoad, newReportCmd()),
 		withGroup(groupLoad, newABRCmd()),
 	} {

@@ -66,6 +66,13 @@ type HTTPConfig struct {
 	CMCD CMCDMode
 	// UserAgent is sent when set.
 	UserAgent string
+	// HTTP3 carries https requests over HTTP/3 when set (h3.New builds
+	// one on quic-go), as HTTP3Mode says; a request whose HTTP/3 attempt
+	// fails is sent again over TCP, and that origin stays on TCP for a
+	// while. DialContext does not apply to it. Ignored when Client is set.
+	HTTP3 http.RoundTripper
+	// HTTP3Mode is HTTP3AltSvc (the default) or HTTP3Always.
+	HTTP3Mode string
 }
 
 // HTTPFetcher is the net/http [Fetcher]. It is safe for concurrent use.
@@ -111,7 +118,7 @@ func NewHTTP(cfg HTTPConfig) *HTTPFetcher {
 		if dial == nil {
 			dial = (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext
 		}
-		f.client = &http.Client{Transport: &http.Transport{
+		var rt http.RoundTripper = &http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,
 			DialContext:           connectTimeout(dial, cfg.ConnectTimeout),
 			ForceAttemptHTTP2:     true,
@@ -121,7 +128,11 @@ func NewHTTP(cfg HTTPConfig) *HTTPFetcher {
 			MaxIdleConnsPerHost:   16,
 			IdleConnTimeout:       90 * time.Second,
 			ExpectContinueTimeout: time.Second,
-		}}
+		}
+		if cfg.HTTP3 != nil {
+			rt = newH3Switch(rt, cfg.HTTP3, cfg.HTTP3Mode, cfg.Clock)
+		}
+		f.client = &http.Client{Transport: rt}
 	}
 	return f
 }

@@ -111,7 +111,7 @@ func newSource(t *topology.Topology, cat *packager.Catalog, contentDir string, c
 // (the virtual simulator packages the same channel).
 func ChannelConfig(c topology.Channel) packager.ChannelConfig {
 	return packager.ChannelConfig{ID: c.ID, SegmentDuration: c.SegmentDuration, PartDuration: c.PartDuration,
-		Window: c.Window, LatencyTarget: c.LatencyTarget, LadderKbps: c.LadderKbps, Seed: c.Seed}
+		Window: c.Window, LatencyTarget: c.LatencyTarget, LadderKbps: c.LadderKbps, Seed: c.Seed, Source: c.Source}
 }
 
 func vodSource(t *topology.Topology, cat *packager.Catalog, contentDir string) (origin.Source, error) {

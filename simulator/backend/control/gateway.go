@@ -21,6 +21,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/abrkit/abrkit/clock"
+	"github.com/abrkit/abrkit/simulator/backend/catalog"
 	"github.com/abrkit/abrkit/simulator/backend/edge"
 	"github.com/abrkit/abrkit/simulator/backend/faults"
 	"github.com/abrkit/abrkit/simulator/backend/origin"
@@ -71,6 +72,9 @@ type Config struct {
 	// Gatherers are more metric registries (edges, origin) served with
 	// the gateway's own on the admin listener's /metrics.
 	Gatherers []prometheus.Gatherer
+	// Catalog sets the browse services up (home, rows, search, details,
+	// heartbeats); the gateway fills in titles, clock, sleep and metrics.
+	Catalog catalog.Config
 }
 
 // DefaultBodyTimeout bounds reading a request and its body.
@@ -98,6 +102,9 @@ type Gateway struct {
 	// Steering and Telemetry are the in-process services.
 	Steering  *Steering
 	Telemetry *Telemetry
+	// Catalog is the browse plane behind /v1/home, /v1/rows, /v1/search,
+	// /v1/titles/{id} and /v1/heartbeat.
+	Catalog *catalog.Catalog
 
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
@@ -152,6 +159,9 @@ func New(cfg Config) (*Gateway, error) {
 		SvcSteering:  newService(SvcSteering, sv.Steering.ServiceTime, cp.Breaker, 13),
 		SvcTelemetry: newService(SvcTelemetry, sv.Telemetry.ServiceTime, cp.Breaker, 14),
 	}
+	if err := g.newCatalog(); err != nil {
+		return nil, err
+	}
 	g.backoff = NewBackoff(cfg.Clock.Now)
 	g.metrics()
 	g.routes()
@@ -161,6 +171,7 @@ func New(cfg Config) (*Gateway, error) {
 		for name, s := range g.services {
 			cfg.Faults.Register(name, s)
 		}
+		g.Catalog.Register(cfg.Faults)
 	}
 	return g, nil
 }
@@ -191,8 +202,30 @@ func (g *Gateway) routes() {
 	m.HandleFunc("POST /v1/play", g.handle("play", SvcPlayback, true, MaxPlayBytes, userKey, g.play))
 	m.HandleFunc("GET /v1/steering/{title}", g.handle("steering", SvcSteering, false, 0, sessionKey, g.steer))
 	m.HandleFunc("POST /v1/events", g.handle("events", SvcTelemetry, true, MaxEventsBytes, userKey, g.intake))
+	m.HandleFunc("GET /v1/home", g.handle("home", catalog.SvcHome, true, 0, userKey, g.Catalog.ServeHome))
+	m.HandleFunc("GET /v1/rows/{id}", g.handle("rows", catalog.SvcRows, true, 0, userKey, g.Catalog.ServeRow))
+	m.HandleFunc("GET /v1/search", g.handle("search", catalog.SvcSearch, true, 0, userKey, g.Catalog.ServeSearch))
+	m.HandleFunc("GET /v1/titles/{id}", g.handle("details", catalog.SvcDetails, true, 0, userKey, g.Catalog.ServeTitle))
+	m.HandleFunc("POST /v1/heartbeat", g.handle("heartbeat", catalog.SvcHeartbeat, true, catalog.MaxHeartbeatBytes, userKey, g.Catalog.ServeHeartbeat))
 	m.HandleFunc("GET /healthz", healthz)
 	g.mux = cors(g.cfg.CORSOrigins, m)
+}
+
+// newCatalog builds the browse plane, each of its services behind its own
+// breaker and the datastore client behind one more.
+func (g *Gateway) newCatalog() error {
+	cc, b := g.cfg.Catalog, g.topo.ControlPlane.Breaker
+	for _, ti := range g.cfg.Titles {
+		cc.Titles = append(cc.Titles, ti.ID)
+	}
+	cc.Clock, cc.Sleep, cc.Registerer = g.clock, g.sleep, g.reg
+	cc.Breaker = func() catalog.Breaker { return NewBreaker(b.Failures, b.Cooldown) }
+	for i, name := range []string{catalog.SvcHome, catalog.SvcRows, catalog.SvcSearch, catalog.SvcDetails, catalog.SvcHeartbeat} {
+		g.services[name] = newService(name, topology.ServiceTime{}, b, uint64(21+i))
+	}
+	c, err := catalog.New(cc)
+	g.Catalog = c
+	return err
 }
 
 // Registry returns the gateway's metrics registry.

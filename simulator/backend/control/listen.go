@@ -44,6 +44,7 @@ func (g *Gateway) listeners() {
 
 // Start listens on the public, internal and admin addresses.
 func (g *Gateway) Start() error {
+	g.Catalog.Start()
 	for _, s := range []*server.Server{g.admin, g.internal, g.pub} {
 		if err := s.Start(); err != nil && !errors.Is(err, server.ErrRunning) {
 			return err
@@ -79,6 +80,7 @@ func (g *Gateway) Restart() error {
 
 // Close shuts the three listeners down gracefully within ctx.
 func (g *Gateway) Close(ctx context.Context) error {
+	defer g.Catalog.Close()
 	return errors.Join(g.pub.Close(ctx), g.internal.Close(ctx), g.admin.Close(ctx))
 }
 

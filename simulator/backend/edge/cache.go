@@ -43,6 +43,7 @@ type call struct {
 	done chan struct{}
 	data []byte
 	err  error
+	g    *growing // a live object viewers read while it arrives; nil otherwise
 }
 
 // NewCache returns a cache holding at most maxBytes.

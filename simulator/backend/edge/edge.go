@@ -398,33 +398,53 @@ func (e *Edge) serveMedia(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusForbidden)
 		return
 	}
+	if g, out, ok := e.liveStream(r, res); ok {
+		first, done, err := g.next(r.Context(), 0)
+		e.countOutcome(out)
+		if e.fillFailed(w, r, res, err) {
+			return
+		}
+		werr = e.sendStream(w, r, res.File, g, first, done, out == Hit, LiveMediaTTL)
+		return
+	}
 	data, release, out, maxAge, err := e.fetch(r, res)
 	defer release()
+	e.countOutcome(out)
+	if e.fillFailed(w, r, res, err) {
+		return
+	}
+	werr = e.send(w, r, res.File, data, out == Hit, maxAge)
+}
+
+// countOutcome counts a request's cache outcome.
+func (e *Edge) countOutcome(out Outcome) {
 	if out == Hit {
 		e.hitOK.Inc()
 	} else {
 		e.cacheOut.WithLabelValues(out.String()).Inc()
 	}
+}
+
+// fillFailed answers a request whose object could not be had (err not
+// nil) and reports whether it did.
+func (e *Edge) fillFailed(w http.ResponseWriter, r *http.Request, res signing.Resource, err error) bool {
 	switch {
+	case err == nil:
+		return false
 	case errors.Is(err, origin.ErrNotFound):
 		http.Error(w, "not found", http.StatusNotFound)
-		return
 	case errors.Is(err, origin.ErrBadRequest):
 		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
 	case errors.Is(err, origin.ErrUnavailable):
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
-		return
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
-		return
-	case err != nil:
+	default:
 		e.fillErrs.Inc()
 		e.log.Warn("origin fill failed", "title", res.Title, "file", res.File, "err", err)
 		http.Error(w, "origin unavailable", http.StatusBadGateway)
-		return
 	}
-	werr = e.send(w, r, res.File, data, out == Hit, maxAge)
+	return true
 }
 
 // fetch gets a file from the cache, or for a live title from the live
@@ -459,18 +479,8 @@ func (e *Edge) LiveStats() LiveStats { return e.live.snapshot() }
 // writing a whole file's body.
 func (e *Edge) send(w http.ResponseWriter, r *http.Request, file string, data []byte, hit bool, maxAge time.Duration) error {
 	h := w.Header()
-	h.Set("Content-Type", origin.ContentType(file))
-	h.Set("Cache-Control", "private, max-age="+strconv.Itoa(int(maxAge.Seconds())))
-	h.Set("X-Cache", map[bool]string{true: "HIT", false: "MISS"}[hit])
-	h.Set("X-Edge", e.cfg.ID)
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Access-Control-Expose-Headers", "Content-Length, Content-Range, X-Cache, X-Edge")
-	w = &deadlineWriter{ResponseWriter: w, rc: http.NewResponseController(w), base: e.cfg.WriteTimeout, rate: e.cfg.MinSendRate}
-	if e.link.Limited() { // pacing wraps the deadlines: a deliberately slow link is not a slow reader
-		e.link.open()
-		defer e.link.close()
-		w = &pacedWriter{ResponseWriter: w, link: e.link, sleep: func(d time.Duration) bool { return clock.Real{}.Sleep(r.Context(), d) == nil }}
-	}
+	w, closeLink := e.viewerWriter(w, r, file, hit, maxAge)
+	defer closeLink()
 	if rg := r.Header.Get("Range"); rg != "" {
 		if emptySuffixRange(rg) {
 			h.Set("Content-Range", "bytes */"+strconv.Itoa(len(data)))
@@ -489,6 +499,26 @@ func (e *Edge) send(w http.ResponseWriter, r *http.Request, file string, data []
 		return err
 	}
 	return nil
+}
+
+// viewerWriter sets the response headers of a file sent to a viewer and
+// wraps w in the write deadlines and the link's pacing; call the close
+// returned once the body is written.
+func (e *Edge) viewerWriter(w http.ResponseWriter, r *http.Request, file string, hit bool, maxAge time.Duration) (http.ResponseWriter, func()) {
+	h := w.Header()
+	h.Set("Content-Type", origin.ContentType(file))
+	h.Set("Cache-Control", "private, max-age="+strconv.Itoa(int(maxAge.Seconds())))
+	h.Set("X-Cache", map[bool]string{true: "HIT", false: "MISS"}[hit])
+	h.Set("X-Edge", e.cfg.ID)
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Expose-Headers", "Content-Length, Content-Range, X-Cache, X-Edge")
+	w = &deadlineWriter{ResponseWriter: w, rc: http.NewResponseController(w), base: e.cfg.WriteTimeout, rate: e.cfg.MinSendRate}
+	if !e.link.Limited() {
+		return w, func() {}
+	}
+	// pacing wraps the deadlines: a deliberately slow link is not a slow reader
+	e.link.open()
+	return &pacedWriter{ResponseWriter: w, link: e.link, sleep: func(d time.Duration) bool { return clock.Real{}.Sleep(r.Context(), d) == nil }}, e.link.close
 }
 
 // countingWriter records the status and counts body bytes.

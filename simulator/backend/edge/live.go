@@ -62,13 +62,10 @@ func newLiveStore(collapse bool, maxBytes int64, now func() time.Time) *liveStor
 // has no fresh copy; fill runs detached from ctx (bounded by
 // FillTimeout) so one viewer leaving does not fail the others.
 func (s *liveStore) get(ctx context.Context, key string, ttl time.Duration, fill func(context.Context) ([]byte, error)) ([]byte, Outcome, error) {
-	now := s.now()
 	s.mu.Lock()
-	s.stats.Requests++
-	if it, ok := s.items[key]; ok && now.Before(it.expires) {
-		s.stats.Hits++
+	if data, ok := s.fresh(key); ok {
 		s.mu.Unlock()
-		return it.data, Hit, nil
+		return data, Hit, nil
 	}
 	cl, busy := s.inflight[key]
 	if busy && s.collapse {
@@ -95,7 +92,7 @@ func (s *liveStore) get(ctx context.Context, key string, ttl time.Duration, fill
 	cl.data, cl.err = fill(fctx)
 	cancel()
 
-	now = s.now() // a held request's answer is fresh when it arrives
+	now := s.now() // a held request's answer is fresh when it arrives
 	s.mu.Lock()
 	if s.inflight[key] == cl {
 		delete(s.inflight, key)
@@ -106,6 +103,17 @@ func (s *liveStore) get(ctx context.Context, key string, ttl time.Duration, fill
 	s.mu.Unlock()
 	close(cl.done)
 	return cl.data, Miss, cl.err
+}
+
+// fresh counts a request and returns the fresh copy of key, if there is
+// one. Caller holds mu.
+func (s *liveStore) fresh(key string) ([]byte, bool) {
+	s.stats.Requests++
+	if it, ok := s.items[key]; ok && s.now().Before(it.expires) {
+		s.stats.Hits++
+		return it.data, true
+	}
+	return nil, false
 }
 
 // put stores it under key, first dropping expired items; an item that

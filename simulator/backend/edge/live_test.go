@@ -30,8 +30,9 @@ func (c *countingOrigin) Fetch(ctx context.Context, title, file string) ([]byte,
 	return c.next.Fetch(ctx, title, file)
 }
 
-// liveEdge starts an edge in front of a live channel on a fake clock.
-func liveEdge(t testing.TB, noCollapse bool) (*Edge, *clock.Fake, *countingOrigin, func(string) string) {
+// liveEdge starts an edge in front of a live channel on a fake clock;
+// with stream, its origin streams segments being made.
+func liveEdge(t testing.TB, noCollapse, stream bool) (*Edge, *clock.Fake, *countingOrigin, func(string) string) {
 	t.Helper()
 	fc := clock.NewFake(t0)
 	ch, err := packager.NewChannel(packager.ChannelConfig{ID: "live", LadderKbps: []int{400}}, fc)
@@ -43,8 +44,12 @@ func liveEdge(t testing.TB, noCollapse bool) (*Edge, *clock.Fake, *countingOrigi
 		t.Fatal(err)
 	}
 	co := &countingOrigin{next: origin.Direct{Source: src}}
+	var of Fetcher = co
+	if stream {
+		of = &streamingOrigin{co}
+	}
 	s := signing.New("k")
-	e, err := New(Config{ID: "eu-1", Region: "eu", Clock: fc, Signer: s, Origin: co, Live: src.IsLive, NoCollapse: noCollapse})
+	e, err := New(Config{ID: "eu-1", Region: "eu", Clock: fc, Signer: s, Origin: of, Live: src.IsLive, NoCollapse: noCollapse})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +104,7 @@ func until(t testing.TB, cond func() bool) {
 // blocking playlist reload, then for the part itself, and returns the
 // edge's live counts.
 func joinStorm(t testing.TB, n int, noCollapse bool) LiveStats {
-	e, fc, _, path := liveEdge(t, noCollapse)
+	e, fc, _, path := liveEdge(t, noCollapse, false)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	pl := viewers(t, n, path("v400/media.m3u8")+"?_HLS_msn=16&_HLS_part=0", func() {
@@ -147,7 +152,7 @@ func TestEdgeCollapsesLiveRequests(t *testing.T) {
 }
 
 func TestEdgeLivePlaylistTTL(t *testing.T) {
-	e, fc, co, path := liveEdge(t, false)
+	e, fc, co, path := liveEdge(t, false, false)
 	_, first, h := get(t, path("v400/media.m3u8"))
 	if h.Get("Cache-Control") != "private, max-age=0" {
 		t.Errorf("live playlist Cache-Control = %q; want max-age=0", h.Get("Cache-Control"))

@@ -98,6 +98,29 @@ func (s *LiveSource) Open(ctx context.Context, title, file string) ([]byte, erro
 	return data, err
 }
 
+// Streamer is a Source that can send some files in pieces as they are
+// made. OpenStream reports false, sending nothing, for files it does not
+// stream; when it returns an error after sending, the file is cut short.
+type Streamer interface {
+	OpenStream(ctx context.Context, title, file string, emit func([]byte) error) (bool, error)
+}
+
+var _ Streamer = (*LiveSource)(nil)
+
+// OpenStream sends a media segment of a channel with parts chunk by
+// chunk as the channel makes them (LL-DASH chunked transfer).
+func (s *LiveSource) OpenStream(ctx context.Context, title, file string, emit func([]byte) error) (bool, error) {
+	c, ok := s.chans[title]
+	if !ok || !signing.CleanFile(file) {
+		return false, nil
+	}
+	sent, err := c.StreamSegment(ctx, file, emit)
+	if errors.Is(err, fs.ErrNotExist) {
+		return sent, fmt.Errorf("%s/%s: %w", title, file, ErrNotFound)
+	}
+	return sent, err
+}
+
 // LiveQuery keeps the LL-HLS request parameters of a query (_HLS_msn,
 // _HLS_part, _HLS_skip) in a canonical order, so that equal requests
 // have equal keys; "" when there are none.

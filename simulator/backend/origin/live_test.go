@@ -97,3 +97,44 @@ func TestLiveServerBlockingReload(t *testing.T) {
 		t.Errorf("blocking reload through HTTP answered:\n%s", body)
 	}
 }
+
+// TestLiveServerStreamsSegment: the origin sends a segment being made
+// chunk by chunk, and Client.FetchStream hands each on as it arrives.
+func TestLiveServerStreamsSegment(t *testing.T) {
+	ts, clk := newLiveServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	pieces := make(chan int, 64)
+	done := make(chan error, 1)
+	go func() {
+		done <- (&Client{Base: ts.URL}).FetchStream(ctx, "live", "v400/seg_16.m4s", func(b []byte) error {
+			pieces <- len(b)
+			return nil
+		})
+	}()
+	got := 0
+	for part := range 4 { // segment 16 starts now; its parts are made 500 ms apart
+		if err := clk.BlockUntil(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(500 * time.Millisecond)
+		if part < 3 {
+			select {
+			case n := <-pieces:
+				got += n
+			case <-ctx.Done():
+				t.Fatalf("part %d of the segment did not arrive before the next was made", part)
+			}
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for len(pieces) > 0 {
+		got += <-pieces
+	}
+	code, whole, _ := get(t, ts.URL+"/o/live/v400/seg_16.m4s")
+	if code != 200 || got != len(whole) {
+		t.Errorf("streamed %d bytes; the complete segment has %d (status %d)", got, len(whole), code)
+	}
+}

@@ -129,24 +129,14 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) int {
 			file += "?" + q
 		}
 	}
-	data, err := s.src.Open(r.Context(), title, file)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		http.Error(w, "not found", http.StatusNotFound)
-		return http.StatusNotFound
-	case errors.Is(err, ErrBadRequest):
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return http.StatusBadRequest
-	case errors.Is(err, ErrUnavailable):
-		http.Error(w, err.Error(), http.StatusServiceUnavailable)
-		return http.StatusServiceUnavailable
-	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
-		return 499
+	if st, ok := s.src.(Streamer); ok && live && !IsPlaylist(file) {
+		if code, done := s.stream(w, r, st, title, file); done {
+			return code
+		}
 	}
-	if err != nil {
-		s.log.Error("origin open", "title", title, "file", file, "err", err)
-		http.Error(w, "origin error", http.StatusInternalServerError)
-		return http.StatusInternalServerError
+	data, err := s.src.Open(r.Context(), title, file)
+	if code := s.openError(w, title, file, err); code != 0 {
+		return code
 	}
 	w.Header().Set("Content-Type", ContentType(strings.SplitN(file, "?", 2)[0]))
 	if live && IsPlaylist(file) {
@@ -156,4 +146,56 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) int {
 	_, _ = w.Write(data)
 	s.bytes.Add(float64(len(data)))
 	return http.StatusOK
+}
+
+// openError answers a failed Open (or a stream that failed before its
+// first byte) and returns its status; 0 when err is nil.
+func (s *Server) openError(w http.ResponseWriter, title, file string, err error) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, ErrNotFound):
+		http.Error(w, "not found", http.StatusNotFound)
+		return http.StatusNotFound
+	case errors.Is(err, ErrBadRequest):
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return http.StatusBadRequest
+	case errors.Is(err, ErrUnavailable):
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return http.StatusServiceUnavailable
+	case errors.Is(err, context.Canceled):
+		return 499
+	}
+	s.log.Error("origin open", "title", title, "file", file, "err", err)
+	http.Error(w, "origin error", http.StatusInternalServerError)
+	return http.StatusInternalServerError
+}
+
+// stream sends a file the source streams, flushing each piece; done is
+// false when the source does not stream it. A failure after the first
+// byte aborts the response so the client sees it cut short.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, st Streamer, title, file string) (code int, done bool) {
+	rc := http.NewResponseController(w)
+	started := false
+	sent, err := st.OpenStream(r.Context(), title, file, func(b []byte) error {
+		if !started {
+			w.Header().Set("Content-Type", ContentType(file))
+			w.WriteHeader(http.StatusOK)
+			started = true
+		}
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+		s.bytes.Add(float64(len(b)))
+		return rc.Flush()
+	})
+	switch {
+	case !sent && err == nil:
+		return 0, false
+	case !started:
+		return s.openError(w, title, file, err), true
+	case err != nil:
+		panic(http.ErrAbortHandler)
+	}
+	return http.StatusOK, true
 }

@@ -71,6 +71,13 @@ type ChannelConfig struct {
 	// time 0). Zero: the clock's time at NewChannel less Window, so the
 	// window is full from the start.
 	Start time.Time
+	// Source is a directory of real CMAF (the DASH output of make
+	// content) that the channel plays in a loop, decode times running on
+	// across loops, in place of synthetic frames. SegmentDuration and
+	// FrameRate then come from the source (a SegmentDuration given must
+	// match), and PartDuration defaults to the longest whole number of
+	// frames up to DefaultLivePart that divides the segment.
+	Source string
 }
 
 // Channel is a clock-driven live channel: CMAF chunks made on demand from
@@ -82,6 +89,9 @@ type Channel struct {
 	pkg   *Package
 	start time.Time
 
+	feed *feed // nil: synthetic frames
+	loop int   // segments of the loop
+
 	sampleDur uint32 // 90 kHz ticks per frame
 	fps       int    // frames per segment
 	fpp       int    // frames per part
@@ -92,6 +102,23 @@ type Channel struct {
 // NewChannel checks cfg and returns a channel running on clk.
 func NewChannel(cfg ChannelConfig, clk clock.Clock) (*Channel, error) {
 	clk = clock.Or(clk)
+	var p *Package
+	var fd *feed
+	if cfg.Source != "" {
+		var err error
+		if p, fd, err = loadFeed(cfg.ID, cfg.Source); err != nil {
+			return nil, fmt.Errorf("channel %s: %w", cfg.ID, err)
+		}
+		p.title.ID = cfg.ID
+		seg := p.title.SegmentDuration
+		if cfg.SegmentDuration != 0 && cfg.SegmentDuration != seg {
+			return nil, fmt.Errorf("%w: channel %s: segment_duration %v differs from the source's %v", ErrInvalidValue, cfg.ID, cfg.SegmentDuration, seg)
+		}
+		cfg.SegmentDuration, cfg.FrameRate = seg, p.title.FrameRate
+		if cfg.PartDuration == 0 {
+			cfg.PartDuration = feedPart(p.tm)
+		}
+	}
 	if cfg.SegmentDuration == 0 {
 		cfg.SegmentDuration = DefaultLiveSegment
 	}
@@ -116,20 +143,23 @@ func NewChannel(cfg ChannelConfig, clk clock.Clock) (*Channel, error) {
 	if cfg.Window < 3*cfg.SegmentDuration {
 		return nil, fmt.Errorf("%w: channel %s: window %v is under three segments", ErrInvalidValue, cfg.ID, cfg.Window)
 	}
-	probe := newTiming(Title{FrameRate: cfg.FrameRate, SegmentDuration: cfg.SegmentDuration, Duration: cfg.SegmentDuration})
-	loop := ticksToDuration(uint64(LiveLoopSegments*probe.framesPerSeg)*uint64(probe.sampleDur), videoTimescale)
-	p, err := Build(Title{ID: cfg.ID, Duration: loop, SegmentDuration: cfg.SegmentDuration, LadderKbps: cfg.LadderKbps,
-		Seed: cfg.Seed, FrameRate: cfg.FrameRate, AudioKbps: cfg.AudioKbps, NoAudio: cfg.NoAudio})
-	if err != nil {
-		return nil, fmt.Errorf("channel %s: %w", cfg.ID, err)
+	if p == nil {
+		probe := newTiming(Title{FrameRate: cfg.FrameRate, SegmentDuration: cfg.SegmentDuration, Duration: cfg.SegmentDuration})
+		loop := ticksToDuration(uint64(LiveLoopSegments*probe.framesPerSeg)*uint64(probe.sampleDur), videoTimescale)
+		var err error
+		p, err = Build(Title{ID: cfg.ID, Duration: loop, SegmentDuration: cfg.SegmentDuration, LadderKbps: cfg.LadderKbps,
+			Seed: cfg.Seed, FrameRate: cfg.FrameRate, AudioKbps: cfg.AudioKbps, NoAudio: cfg.NoAudio})
+		if err != nil {
+			return nil, fmt.Errorf("channel %s: %w", cfg.ID, err)
+		}
+		if p.tm.nSegs != LiveLoopSegments || p.tm.frames(p.tm.nSegs-1) != p.tm.framesPerSeg {
+			return nil, fmt.Errorf("%w: channel %s: segment_duration %v does not loop in whole frames", ErrInvalidValue, cfg.ID, cfg.SegmentDuration)
+		}
 	}
-	if p.tm.nSegs != LiveLoopSegments || p.tm.frames(p.tm.nSegs-1) != p.tm.framesPerSeg {
-		return nil, fmt.Errorf("%w: channel %s: segment_duration %v does not loop in whole frames", ErrInvalidValue, cfg.ID, cfg.SegmentDuration)
-	}
-	c := &Channel{cfg: cfg, clk: clk, pkg: p, sampleDur: p.tm.sampleDur, fps: p.tm.framesPerSeg}
+	c := &Channel{cfg: cfg, clk: clk, pkg: p, feed: fd, loop: p.tm.nSegs, sampleDur: p.tm.sampleDur, fps: p.tm.framesPerSeg}
 	c.fpp = max(1, int(float64(cfg.PartDuration)*cfg.FrameRate/float64(time.Second)+0.5))
 	if c.fps%c.fpp != 0 {
-		return nil, fmt.Errorf("%w: channel %s: part_duration %v does not divide segment_duration %v in whole frames", ErrInvalidValue, cfg.ID, cfg.PartDuration, cfg.SegmentDuration)
+		return nil, fmt.Errorf("%w: channel %s: part_duration %v is not a whole number of frames (%g fps) that divides segment_duration %v", ErrInvalidValue, cfg.ID, cfg.PartDuration, cfg.FrameRate, cfg.SegmentDuration)
 	}
 	c.pps = c.fps / c.fpp
 	c.wsegs = max(3, int(cfg.Window/cfg.SegmentDuration))
@@ -138,6 +168,18 @@ func NewChannel(cfg ChannelConfig, clk clock.Clock) (*Channel, error) {
 		c.start = clk.Now().Add(-cfg.Window).Truncate(time.Millisecond)
 	}
 	return c, nil
+}
+
+// feedPart is the longest part of whole frames up to DefaultLivePart
+// that divides a segment of tm.
+func feedPart(tm timing) time.Duration {
+	best := 1
+	for f := 1; f <= tm.framesPerSeg; f++ {
+		if tm.framesPerSeg%f == 0 && ticksToDuration(uint64(f)*uint64(tm.sampleDur), videoTimescale) <= DefaultLivePart {
+			best = f
+		}
+	}
+	return ticksToDuration(uint64(best)*uint64(tm.sampleDur), videoTimescale)
 }
 
 // ID is the channel's title id.
@@ -253,6 +295,47 @@ func (c *Channel) Open(ctx context.Context, file string, q url.Values) ([]byte, 
 	return seg, nil
 }
 
+// StreamSegment sends segment file ("<rendition>/seg_<n>.m4s") of a
+// channel with parts chunk by chunk, each as soon as it is made (the
+// chunked CMAF transfer LL-DASH players read while it arrives): emit gets
+// every chunk in order, the first held up to MaxHold. It reports false,
+// sending nothing, for any other file (Open answers those). Unknown
+// segments wrap [fs.ErrNotExist].
+func (c *Channel) StreamSegment(ctx context.Context, file string, emit func([]byte) error) (bool, error) {
+	dir, name, ok := strings.Cut(file, "/")
+	if !ok || !c.HasParts() {
+		return false, nil
+	}
+	n, j, ok := parseMediaName(name)
+	if !ok || j >= 0 {
+		return false, nil
+	}
+	r := c.rend(dir)
+	if r == nil {
+		return false, &fs.PathError{Op: "open", Path: c.cfg.ID + "/" + file, Err: fs.ErrNotExist}
+	}
+	now := c.clk.Now()
+	if last, _ := c.Edge(now); n < max(1, last-2*c.wsegs) {
+		return false, &fs.PathError{Op: "open", Path: c.cfg.ID + "/" + file, Err: fs.ErrNotExist}
+	}
+	for k := 0; k < c.pps; k++ {
+		if err := c.hold(ctx, c.clk.Now(), c.partReady(n, k)); err != nil {
+			if errors.Is(err, ErrTooEarly) {
+				return false, &fs.PathError{Op: "open", Path: c.cfg.ID + "/" + file, Err: fs.ErrNotExist}
+			}
+			return k > 0, err
+		}
+		b, err := c.renderChunk(r, n, k)
+		if err == nil {
+			err = emit(b)
+		}
+		if err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
 // hold waits until ready, at most MaxHold from now.
 func (c *Channel) hold(ctx context.Context, now, ready time.Time) error {
 	wait := ready.Sub(now)
@@ -315,6 +398,9 @@ func audioFrameAt(t uint64) uint64 {
 // renderChunk renders part j of segment n of r as one CMAF chunk (moof
 // and mdat); a segment is its chunks back to back.
 func (c *Channel) renderChunk(r *rend, n, j int) ([]byte, error) {
+	if c.feed != nil {
+		return c.feed.chunk(c, r, n, j)
+	}
 	seq := uint32((n-1)*c.pps + j + 1)
 	frag, err := mp4.CreateFragment(seq, 1)
 	if err != nil {
@@ -326,7 +412,7 @@ func (c *Channel) renderChunk(r *rend, n, j int) ([]byte, error) {
 	var payload []byte
 	switch r.Kind {
 	case Video:
-		k := (n - 1) % LiveLoopSegments // even loop length keeps IDR parity
+		k := (n - 1) % c.loop // an even loop length keeps IDR parity
 		all, _ := c.pkg.samples(r, k, nil)
 		ss := all[j*c.fpp : (j+1)*c.fpp]
 		size := 0
@@ -374,7 +460,7 @@ func (c *Channel) Size(file string) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	size, ok := c.pkg.Size(dir + "/seg_" + strconv.Itoa((n-1)%LiveLoopSegments+1) + ".m4s")
+	size, ok := c.pkg.Size(dir + "/seg_" + strconv.Itoa((n-1)%c.loop+1) + ".m4s")
 	if j >= 0 {
 		size /= int64(c.pps)
 	}

@@ -137,14 +137,14 @@ func (c *Channel) mediaPlaylist(r *rend, now time.Time, skip bool) []byte {
 // mpd writes the dynamic DASH manifest at now: SegmentTemplate with
 // $Number$ from availabilityStartTime. ll adds availabilityTimeOffset (a
 // segment may be asked for once its first chunk exists; the request is
-// held until the segment is complete) and a ServiceDescription.
+// sent chunk by chunk as it is made) and a ServiceDescription.
 func (c *Channel) mpd(now time.Time, ll bool) []byte {
 	var b bytes.Buffer
 	dur := func(d time.Duration) string { return "PT" + seconds(uint64(d/time.Millisecond), 1000) + "S" }
 	seg := c.cfg.SegmentDuration
 	delay := 3 * seg
 	if ll {
-		delay = max(c.cfg.LatencyTarget, seg+seg/2)
+		delay = max(c.cfg.LatencyTarget, 2*c.cfg.PartDuration) // chunks are sent as they are made
 	}
 	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?>
 <MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-live:2011,urn:mpeg:dash:profile:cmaf:2019" type="dynamic" availabilityStartTime="%s" publishTime="%s" minimumUpdatePeriod="%s" timeShiftBufferDepth="%s" maxSegmentDuration="%s" minBufferTime="%s" suggestedPresentationDelay="%s">

@@ -36,6 +36,12 @@ type Channel struct {
 	// LadderKbps is the source ladder; defaults to 400, 1200, 3000.
 	LadderKbps []int `yaml:"ladder_kbps,omitempty"`
 	Seed       int64 `yaml:"seed,omitempty"`
+	// Source is a directory of real CMAF (the output of make content,
+	// relative to the topology file) played in a loop with continuous
+	// timestamps instead of synthetic frames. The segment duration and
+	// ladder are then the source's, and part_duration defaults to the
+	// longest whole number of frames up to 500ms dividing a segment.
+	Source string `yaml:"source,omitempty"`
 }
 
 // LiveEdges sets how edges treat live objects.
@@ -60,6 +66,10 @@ func DefaultChannel() Channel {
 func (t *Topology) applyLiveDefaults() {
 	for i := range t.Channels {
 		c := &t.Channels[i]
+		if c.Source != "" { // the source sets the grid; the packager checks it
+			setDur(&c.Window, max(DefaultChannelWindow, 3*c.SegmentDuration))
+			continue
+		}
 		setDur(&c.SegmentDuration, DefaultChannelSegment)
 		setDur(&c.PartDuration, min(DefaultChannelPart, c.SegmentDuration))
 		setDur(&c.Window, max(DefaultChannelWindow, 3*c.SegmentDuration))
@@ -84,6 +94,12 @@ func (t *Topology) validateLive(titles map[string]bool) error {
 			return bad(f+".id", "%q is not a valid id (letters, digits, '-', '_', '.')", c.ID)
 		case seen[c.ID] || titles[c.ID]:
 			return bad(f+".id", "duplicate title %q", c.ID)
+		case c.Source != "" && len(c.LadderKbps) > 0:
+			return bad(f+".ladder_kbps", "a channel with a source plays the source's ladder")
+		case c.Source != "" && (c.SegmentDuration < 0 || c.PartDuration < 0 || c.LatencyTarget < 0 || c.Window < 3*c.SegmentDuration):
+			return bad(f, "durations must not be negative and window must hold three segments")
+		case c.Source != "":
+			// segment and part durations are checked against the source
 		case c.SegmentDuration < 100*time.Millisecond:
 			return bad(f+".segment_duration", "must be at least 100ms, not %v", c.SegmentDuration)
 		case c.PartDuration <= 0 || c.PartDuration > c.SegmentDuration:

@@ -2,6 +2,8 @@ package topology
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -30,6 +32,25 @@ func TestParseChannels(t *testing.T) {
 	}
 }
 
+// TestLoadChannelSource: a channel's source is relative to the topology
+// file, and its grid is left to the source.
+func TestLoadChannelSource(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "topo.yaml")
+	src := "channels:\n  - {id: feed, source: content}\nregions:\n  - id: eu\n    edges: [{id: e1}]\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	top, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := top.Channels[0]
+	if c.Source != filepath.Join(dir, "content") || c.SegmentDuration != 0 || c.PartDuration != 0 || c.Window != DefaultChannelWindow {
+		t.Errorf("channel = %+v; want the source under %s, segment and part left to it, the default window", c, dir)
+	}
+}
+
 func TestParseChannelErrors(t *testing.T) {
 	const regions = "regions:\n  - id: eu\n    edges: [{id: e1}]\n"
 	tests := []struct {
@@ -45,6 +66,7 @@ func TestParseChannelErrors(t *testing.T) {
 		{"part does not divide", "channels:\n  - id: a\n    part_duration: 300ms\n" + regions, 3, "channels[0].part_duration"},
 		{"short window", "channels:\n  - id: a\n    window: 4s\n" + regions, 3, "channels[0].window"},
 		{"bad rung", "channels:\n  - id: a\n    ladder_kbps: [400, -1]\n" + regions, 3, "channels[0].ladder_kbps[1]"},
+		{"ladder with a source", "channels:\n  - id: a\n    source: content\n    ladder_kbps: [400]\n" + regions, 4, "channels[0].ladder_kbps"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -62,6 +62,11 @@ func Load(path string) (*Topology, error) {
 	if t.Catalog.Content != "" && !filepath.IsAbs(t.Catalog.Content) {
 		t.Catalog.Content = filepath.Join(dir, t.Catalog.Content)
 	}
+	for i := range t.Channels {
+		if c := &t.Channels[i]; c.Source != "" && !filepath.IsAbs(c.Source) {
+			c.Source = filepath.Join(dir, c.Source)
+		}
+	}
 	if f := t.SigningKeyFile; f != "" {
 		if !filepath.IsAbs(f) {
 			f = filepath.Join(dir, f)

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/abrkit/abrkit/player"
+	"github.com/abrkit/abrkit/player/transport"
+	"github.com/abrkit/abrkit/player/transport/h3"
+)
+
+// maxCAFile bounds the --ca file.
+const maxCAFile = 1 << 20
+
+// netFlags are play's transport flags: HTTP/3 and extra trusted roots.
+type netFlags struct {
+	http3, ca *string
+}
+
+func addNetFlags(c *cobra.Command) netFlags {
+	return netFlags{
+		http3: c.Flags().String("http3", "", "HTTP/3 (QUIC) for https URLs: alt-svc (once a server announces it) or always; falls back to HTTP/2 when it fails"),
+		ca:    c.Flags().String("ca", "", "PEM file of certificate authorities to trust besides the system's (e.g. a test server's)"),
+	}
+}
+
+// options returns the fetcher the flags ask for, if they ask for one.
+func (f netFlags) options(cmcd transport.CMCDMode, offline bool) ([]player.Option, error) {
+	if *f.http3 == "" && *f.ca == "" {
+		return nil, nil
+	}
+	if offline {
+		return nil, usageErrorf("--http3 and --ca do not apply to --offline")
+	}
+	cfg := transport.HTTPConfig{MaxAttempts: 1, CMCD: cmcd} // one attempt: the player retries and fails over
+	if *f.ca != "" {
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		fh, err := os.Open(*f.ca)
+		if err != nil {
+			return nil, badInput(fmt.Errorf("--ca: %w", err))
+		}
+		defer fh.Close()
+		pem, err := io.ReadAll(io.LimitReader(fh, maxCAFile+1))
+		if err != nil {
+			return nil, badInput(fmt.Errorf("--ca: %w", err))
+		}
+		if len(pem) > maxCAFile || !pool.AppendCertsFromPEM(pem) {
+			return nil, badInput(fmt.Errorf("--ca %s: no PEM certificate in its first MiB", *f.ca))
+		}
+		cfg.TLSConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	switch *f.http3 {
+	case "":
+	case transport.HTTP3AltSvc, transport.HTTP3Always:
+		cfg.HTTP3, cfg.HTTP3Mode = h3.New(cfg.TLSConfig, 0), *f.http3
+	default:
+		return nil, usageErrorf("--http3 %q: want alt-svc or always", *f.http3)
+	}
+	return []player.Option{player.WithFetcher(transport.NewHTTP(cfg))}, nil
+}

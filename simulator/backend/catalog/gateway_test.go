@@ -1,0 +1,225 @@
+package catalog_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/abrkit/abrkit/clock"
+	"github.com/abrkit/abrkit/simulator/backend/catalog"
+	"github.com/abrkit/abrkit/simulator/backend/control"
+	"github.com/abrkit/abrkit/simulator/backend/faults"
+	"github.com/abrkit/abrkit/simulator/backend/topology"
+)
+
+// rig is a gateway with the browse plane on loopback; service times are
+// modelled (a sleep that returns at once), time is a fake clock.
+type rig struct {
+	t     *testing.T
+	gw    *control.Gateway
+	clk   *clock.Fake
+	hc    *http.Client
+	users map[string]string // user -> token
+}
+
+func newRig(t *testing.T, cc catalog.Config) *rig {
+	t.Helper()
+	topo := topology.Default()
+	topo.ControlPlane.RateLimit.PerSecond = -1 // one loopback client plays every viewer
+	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	gw, err := control.New(control.Config{Topology: topo, Clock: clk, Faults: faults.NewController(), Catalog: cc,
+		Sleep: func(context.Context, time.Duration) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gw.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = gw.Close(ctx)
+	})
+	return &rig{t: t, gw: gw, clk: clk, hc: &http.Client{Timeout: 10 * time.Second}, users: map[string]string{}}
+}
+
+func (r *rig) do(method, url, token string, body any) (*http.Response, []byte) {
+	r.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, url, rd)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := r.hc.Do(req)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return resp, data
+}
+
+func (r *rig) login(user string) string {
+	r.t.Helper()
+	if tok, ok := r.users[user]; ok {
+		return tok
+	}
+	resp, data := r.do("POST", r.gw.URL()+"/v1/login", "", control.LoginRequest{User: user, Password: "pw"})
+	if resp.StatusCode != 200 {
+		r.t.Fatalf("login %s: %d %s", user, resp.StatusCode, data)
+	}
+	var lr control.LoginResponse
+	_ = json.Unmarshal(data, &lr)
+	r.users[user] = lr.Token
+	return lr.Token
+}
+
+func (r *rig) fault(target, kind string) {
+	r.t.Helper()
+	req, _ := http.NewRequest("POST", r.gw.AdminURL()+"/admin/v1/faults", strings.NewReader(fmt.Sprintf(`{"target":%q,"kind":%q}`, target, kind)))
+	req.Header.Set("Authorization", "Bearer "+r.gw.AdminToken())
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := r.hc.Do(req)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		r.t.Fatalf("fault %s %s: %d", target, kind, resp.StatusCode)
+	}
+}
+
+// pass is one home load per viewer: its availability, the modelled mean
+// latency, the datastore reads it caused and the fallbacks seen.
+type pass struct {
+	ok, total int
+	meanMs    float64
+	reads     int64
+	fallbacks map[string]int
+}
+
+func (r *rig) homePass(n int) pass {
+	r.t.Helper()
+	p := pass{fallbacks: map[string]int{}}
+	before := r.gw.Catalog.Datastore.Reads()
+	var sum float64
+	for i := range n {
+		resp, data := r.do("GET", r.gw.URL()+"/v1/home", r.login(fmt.Sprintf("viewer-%d", i)), nil)
+		p.total++
+		if resp.StatusCode == 200 {
+			p.ok++
+			var h catalog.Home
+			if err := json.Unmarshal(data, &h); err != nil || len(h.Rows) == 0 {
+				r.t.Fatalf("home: %v %.200s", err, data)
+			}
+		}
+		ms, _ := strconv.ParseFloat(resp.Header.Get(catalog.HeaderServiceTime), 64)
+		sum += ms
+		p.fallbacks[resp.Header.Get(catalog.HeaderFallback)]++
+	}
+	p.meanMs = sum / float64(n)
+	p.reads = r.gw.Catalog.Datastore.Reads() - before
+	return p
+}
+
+func TestCacheNodeLossThroughGateway(t *testing.T) {
+	const viewers = 200
+	r := newRig(t, catalog.Config{CacheTTL: time.Hour, HomeTTL: 30 * time.Second, Partitions: 2, PartitionCapacity: 16})
+	warm := r.homePass(viewers) // every row and home from the datastore
+	r.clk.Advance(31 * time.Second)
+	steady := r.homePass(viewers) // homes expired, rows cached: one personalisation read each
+	if steady.ok != viewers || steady.reads > viewers/20 || warm.reads < viewers {
+		t.Fatalf("steady state: warm %+v steady %+v", warm, steady)
+	}
+
+	r.fault("cache-0", "kill")
+	r.clk.Advance(31 * time.Second)
+	loss := r.homePass(viewers)
+	t.Logf("home: steady %.2f ms %d reads; cache-0 lost %.2f ms %d reads", steady.meanMs, steady.reads, loss.meanMs, loss.reads)
+	if loss.ok != viewers {
+		t.Errorf("home availability after node loss %d/%d", loss.ok, viewers)
+	}
+	if loss.reads < viewers/8 {
+		t.Errorf("datastore reads after node loss %d, steady %d: want a miss storm", loss.reads, steady.reads)
+	}
+	if loss.meanMs < 1.3*steady.meanMs {
+		t.Errorf("home latency after node loss %.2f ms, steady %.2f ms: want it raised", loss.meanMs, steady.meanMs)
+	}
+
+	// Personalisation down: stale homes for known viewers, the generic
+	// home for a new one; home stays available.
+	r.fault("datastore", "kill")
+	r.clk.Advance(time.Hour) // profiles expire: personalisation needs the datastore
+	down := r.homePass(viewers)
+	if down.ok != viewers || down.fallbacks["stale"] != viewers {
+		t.Errorf("datastore down: %+v; want every home answered from its stale copy", down)
+	}
+	resp, _ := r.do("GET", r.gw.URL()+"/v1/home", r.login("newcomer"), nil)
+	if resp.StatusCode != 200 || resp.Header.Get(catalog.HeaderFallback) != "generic" {
+		t.Errorf("new viewer with the datastore down: %d %q; want the generic home", resp.StatusCode, resp.Header.Get(catalog.HeaderFallback))
+	}
+	resp, _ = r.do("GET", r.gw.URL()+"/v1/titles/title-005", r.login("viewer-1"), nil)
+	if resp.StatusCode != 503 && resp.StatusCode != 200 { // 200 when cached
+		t.Errorf("details with the datastore down: %d", resp.StatusCode)
+	}
+	r.fault("datastore", "restart")
+
+	// Heartbeats reach the pipeline; stalled consumers let lag build up
+	// until the partitions are full, then heartbeats are refused.
+	r.fault(catalog.TargetConsumers, "kill")
+	codes := map[int]int{}
+	for i := range 40 {
+		resp, _ := r.do("POST", r.gw.URL()+"/v1/heartbeat", r.login(fmt.Sprintf("viewer-%d", i)),
+			catalog.Heartbeat{Session: fmt.Sprintf("s-%d", i), Title: "title-001", PositionS: float64(i)})
+		codes[resp.StatusCode]++
+	}
+	st := r.gw.Catalog.Pipeline.Stats()
+	lag := 0
+	for _, l := range st.Lag {
+		lag += l
+	}
+	if codes[202] < 30 || codes[503] == 0 || st.Accepted != int64(codes[202]) || lag < 28 || !st.Stalled {
+		t.Errorf("stalled pipeline: codes %v stats %+v", codes, st)
+	}
+	// The refusals opened the heartbeat breaker: it sheds at once until
+	// its cooldown, then a trial heartbeat closes it.
+	r.fault(catalog.TargetConsumers, "restart")
+	r.gw.Catalog.Pipeline.Drain()
+	hb := catalog.Heartbeat{Session: "s-x", PositionS: 1}
+	resp, _ = r.do("POST", r.gw.URL()+"/v1/heartbeat", r.login("viewer-1"), hb)
+	if resp.StatusCode != 503 || resp.Header.Get("X-Abrkit-Breaker") != "open" {
+		t.Errorf("heartbeat right after the refusals: %d %q; want the breaker open", resp.StatusCode, resp.Header.Get("X-Abrkit-Breaker"))
+	}
+	r.clk.Advance(topology.Default().ControlPlane.Breaker.Cooldown)
+	resp, _ = r.do("POST", r.gw.URL()+"/v1/heartbeat", r.login("viewer-1"), hb)
+	if resp.StatusCode != 202 {
+		t.Errorf("heartbeat after restart and cooldown: %d", resp.StatusCode)
+	}
+	// The figures are on the admin listener's metrics.
+	req, _ := http.NewRequest("GET", r.gw.AdminURL()+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+r.gw.AdminToken())
+	mresp, err := r.hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mresp.Body.Close()
+	m, _ := io.ReadAll(io.LimitReader(mresp.Body, 4<<20))
+	for _, want := range []string{`abrkit_catalog_cache_node_up{node="cache-0"} 0`, "abrkit_datastore_reads_total", "abrkit_heartbeats_accepted_total",
+		`abrkit_catalog_requests_total{outcome="stale",service="home"} 200`, `abrkit_gateway_breaker_state{service="home"} 0`} {
+		if !bytes.Contains(m, []byte(want)) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
