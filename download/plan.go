@@ -75,6 +75,17 @@ func choose(p *manifest.Presentation, sel Selection) (video *manifest.Rendition,
 	var videos []*manifest.Rendition
 	audioSets := map[string][]*manifest.Rendition{} // lang (or group) -> renditions
 	var audioOrder []string
+	// HLS packagers (ffmpeg) list each audio alternate's playlist again as
+	// an audio-only variant; kept twice, its files would be written twice
+	// at once. The alternate, which has the language, is kept.
+	alternates := map[string]bool{}
+	for _, set := range p.Periods[0].Sets {
+		for _, r := range set.Renditions {
+			if set.GroupID != "" && r.PlaylistURI != "" {
+				alternates[r.PlaylistURI] = true
+			}
+		}
+	}
 	for si := range p.Periods[0].Sets {
 		set := &p.Periods[0].Sets[si]
 		for ri := range set.Renditions {
@@ -89,6 +100,9 @@ func choose(p *manifest.Presentation, sel Selection) (video *manifest.Rendition,
 					videos = append(videos, r)
 				}
 			case manifest.Audio:
+				if set.GroupID == "" && alternates[r.PlaylistURI] {
+					continue
+				}
 				lang := r.Lang
 				if lang == "" {
 					lang = set.Lang

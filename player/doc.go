@@ -14,6 +14,13 @@
 // (download.LocalFetcher) plug in. See ExampleNew, ExampleWithListener
 // and ExampleWithFetcher.
 //
+// Subtitles: [WithTextLanguage] or [Player.SelectText] choose a text track
+// (WebVTT, IMSC1/TTML, stpp, wvtt; parsed by package player/text), whose cues
+// reach a [TextOutput] ([WithTextOutput]) as the playhead meets them;
+// [Player.Cues] answers for any time. Trick play: [Player.Thumbnail]
+// gives a seek bar the DASH thumbnail tile (with the crop rectangle) or
+// the HLS I-frame keyframe of a time.
+//
 // # Driving the core
 //
 // The rest of the package is for drivers, such as the simulator, not for

@@ -33,6 +33,9 @@ type options struct {
 	fixed      bool        // WithFixedLevel
 	fixedLevel int
 	audioLang  string // WithPreferredAudioLanguage
+
+	textLang string     // WithTextLanguage
+	textOut  TextOutput // WithTextOutput
 }
 
 // WithABR sets the ABR algorithm (one instance per player). Defaults to
@@ -61,6 +64,16 @@ func WithBufferPolicy(p BufferPolicy) Option { return func(o *options) { o.core.
 func WithListener(l Listener) Option {
 	return func(o *options) { o.listeners = append(o.listeners, l) }
 }
+
+// WithTextLanguage shows the text track in lang (BCP 47 or ISO 639-2;
+// "fr" matches "fr-CA" and "fra") when the presentation loads, a default
+// one first. Default: none, subtitles are off until SelectText.
+func WithTextLanguage(lang string) Option { return func(o *options) { o.textLang = lang } }
+
+// WithTextOutput delivers the cues of the selected text track, timed
+// against the playhead (see TextOutput). Default: none; Cues still
+// answers.
+func WithTextOutput(out TextOutput) Option { return func(o *options) { o.textOut = out } }
 
 // WithDecoder hands segment bytes to d. Default: none, the player is
 // headless and discards media bytes.

@@ -47,6 +47,8 @@ type Player struct {
 
 	listeners listenerSet                  // WithListener, then AddListener
 	inits     map[Track]*manifest.InitInfo // the last init segment of each track (chunk durations); guarded by mu
+	text      textState                    // subtitles (subtitles.go)
+	thumbs    thumbState                   // trick play (thumbnails.go)
 }
 
 type completion struct {
@@ -131,6 +133,7 @@ func (p *Player) Load(ctx context.Context, source string) error {
 		}
 		return ErrClosed
 	}
+	p.startText()
 	return nil
 }
 
@@ -164,6 +167,7 @@ func (p *Player) Pause() { p.command(p.core.Pause) }
 // Seek moves the playhead to pos.
 func (p *Player) Seek(pos time.Duration) {
 	p.command(func(now time.Duration) { p.core.Seek(now, pos) })
+	p.text.seeked()
 }
 
 // SeekToLive returns a live stream to the live edge less the live delay
@@ -329,6 +333,7 @@ func (p *Player) Close() error {
 		if p.loopG.Load() != goroutineID() {
 			<-p.loopDone
 		}
+		p.waitText()
 	}
 	p.loadOnce.Do(func() { close(p.loaded) })
 	p.endOnce.Do(func() { close(p.finished) })

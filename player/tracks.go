@@ -25,7 +25,7 @@ type TrackInfo struct {
 	Codecs   string   `json:"codecs,omitempty"`   // RFC 6381
 	Channels int      `json:"channels,omitempty"` // audio channels; 0 when not given
 	Default  bool     `json:"default,omitempty"`  // HLS DEFAULT=YES, DASH Role main
-	Selected bool     `json:"selected"`           // being played (text tracks: never, they are listed only)
+	Selected bool     `json:"selected"`           // being played (text: shown, see SelectText)
 }
 
 // Tracks lists the video, audio and text tracks of the period being
@@ -267,8 +267,14 @@ var iso639to1 = map[string]string{
 // the ones being played marked Selected (nil before Load returns).
 func (p *Player) Tracks() []TrackInfo {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.core.Tracks()
+	ts := p.core.Tracks()
+	p.mu.Unlock()
+	if id := p.TextTrack(); id != "" {
+		for i := range ts {
+			ts[i].Selected = ts[i].Selected || ts[i].Type == "text" && ts[i].ID == id
+		}
+	}
+	return ts
 }
 
 // SelectAudio switches to the audio track id (a TrackInfo.ID of Tracks)

@@ -30,6 +30,7 @@ type playReport struct {
 	Live     bool       `json:"live"` // a live stream; its qoe has live_latency_seconds and live_latency_p95_seconds
 	QoE      player.QoE `json:"qoe"`
 	playTracks
+	playText
 }
 
 func newPlayCmd() *cobra.Command {
@@ -62,6 +63,7 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
   abrkit play --gateway http://127.0.0.1:8080 --title t2 --abr bola --max-bitrate 2M --format json
   abrkit play --gateway http://127.0.0.1:8080 --title t1 --audio-lang fr --max-height 720 --format json
   abrkit play --gateway http://127.0.0.1:8080 --title t1 --level 0 --min-bitrate 300k
+  abrkit play https://example.com/master.m3u8 --text-lang en --format json   # cues shown, with times
   abrkit download --gateway http://127.0.0.1:8080 --play t1 --out out/downloads
   abrkit play --offline t1 --out out/downloads      # a completed 'abrkit download', no network`,
 		Args: cobra.MaximumNArgs(1),
@@ -84,6 +86,7 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 	noLL := c.Flags().Bool("no-low-latency", false, "play LL-HLS streams as regular HLS (whole segments, no blocking reloads)")
 	startup := c.Flags().Duration("startup-timeout", player.DefaultStartupTimeout, "fail when no frame plays this long after loading (0: wait for ever)")
 	tracks := addTrackFlags(c)
+	textOpts := addTextFlags(c)
 	netf := addNetFlags(c)
 	speed := c.Flags().Float64("speed", 1, "run the player clock this many times faster than real time (tests, demos)")
 	_ = c.Flags().MarkHidden("speed")
@@ -133,6 +136,8 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 			return err
 		}
 		opts = append(opts, trackOpts...)
+		cues, cueOpts := textOpts.recorder()
+		opts = append(opts, cueOpts...)
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		if *gateway != "" {
@@ -148,6 +153,7 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 			status = nil
 		}
 		rep, err := play(ctx, src, a, capBps, *duration, *speed, status, opts...)
+		rep.playText.Cues = cues.list()
 		w := cmd.OutOrStdout()
 		if *format == "json" {
 			if werr := writeJSON(w, rep); werr != nil {
@@ -159,6 +165,9 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 				return werr
 			}
 			if werr := rep.playTracks.writeText(w); werr != nil {
+				return werr
+			}
+			if werr := rep.playText.writeText(w); werr != nil {
 				return werr
 			}
 		}
@@ -254,6 +263,7 @@ func play(ctx context.Context, src string, a abr.Algorithm, maxBitrate int, d ti
 	rep.QoE = p.QoE()
 	rep.Live = rep.QoE.Live
 	rep.playTracks.fill(p)
+	rep.playText.fill(p)
 	rep.Position = rep.QoE.PositionSeconds
 	return rep, err
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"image/png"
@@ -83,6 +84,10 @@ type game struct {
 	screenshot string
 	layout     compose.Layout
 	quit       atomic.Bool // set on Ctrl-C
+
+	subs   *subtitles      // cues to draw (player.WithTextOutput)
+	thumbs *thumbView      // seek-bar thumbnails
+	ctx    context.Context // bounds thumbnail fetches
 }
 
 func (g *game) elapsed() time.Duration { return time.Since(g.start) }
@@ -144,8 +149,16 @@ func (g *game) handleInput(st player.Status) {
 		}
 	case inpututil.IsKeyJustPressed(ebiten.KeyArrowRight):
 		g.seek(st.Position + 10*time.Second)
+		g.thumbs.request(g.ctx, st.Position+10*time.Second, 1500*time.Millisecond)
 	case inpututil.IsKeyJustPressed(ebiten.KeyArrowLeft):
 		g.seek(max(0, st.Position-10*time.Second))
+		g.thumbs.request(g.ctx, max(0, st.Position-10*time.Second), 1500*time.Millisecond)
+	case inpututil.IsKeyJustPressed(ebiten.KeyT):
+		if id := nextTextTrack(g.p); id != "" {
+			g.note("subtitles: " + id)
+		} else {
+			g.note("subtitles off")
+		}
 	case inpututil.IsKeyJustPressed(ebiten.KeyO):
 		g.overlay = !g.overlay
 	case inpututil.IsKeyJustPressed(ebiten.KeyA):
@@ -172,6 +185,7 @@ func (g *game) handleInput(st player.Status) {
 			}
 		}
 	}
+	g.hoverThumb(st)
 }
 
 func (g *game) killEdge(server string) {
@@ -228,6 +242,12 @@ func (g *game) snapshot(st player.Status) compose.Snapshot {
 	}
 	if g.vid != nil {
 		_, s.DroppedFrames, _ = g.vid.stats()
+	}
+	if g.subs != nil {
+		s.Subtitles = g.subs.current()
+	}
+	if g.thumbs != nil {
+		s.Thumb = g.thumbs.current()
 	}
 	g.hist.mu.Lock()
 	s.Throughput = append([]compose.Point(nil), g.hist.throughput...)

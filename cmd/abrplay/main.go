@@ -7,7 +7,8 @@
 //	abrplay http://127.0.0.1:8080/t1/master.m3u8
 //	abrplay testdata/content/hls/master.m3u8
 //
-// Keys: space play/pause, ←/→ seek 10 s, click the seek bar, O overlay,
+// Keys: space play/pause, ←/→ seek 10 s, click the seek bar (pointing at
+// it shows a thumbnail when the stream has trick play), T subtitles, O overlay,
 // A next ABR algorithm, N network throttle, K kill the edge in use
 // (--serve), R restart killed edges, Q or Esc quit.
 package main
@@ -68,6 +69,7 @@ type config struct {
 	exitAfter  time.Duration
 	screenshot string
 	throttle   string
+	textLang   string
 }
 
 const usage = `abrplay plays an HLS or DASH stream and shows the ABR at work.
@@ -84,7 +86,8 @@ Examples:
   abrplay --gateway http://127.0.0.1:8080 --title t1     # a running 'abrkit serve'
   abrplay --abr bola https://example.com/master.m3u8
 
-Keys: space play/pause, left/right seek 10 s, click the seek bar, O overlay,
+Keys: space play/pause, left/right seek 10 s, click the seek bar (pointing at
+it shows a thumbnail), T next subtitle track, O overlay,
 A next ABR algorithm, N network throttle (unlimited, 4, 2, 1 Mbps, 500 kbps),
 K kill the edge in use (--serve), R restart killed edges, Q or Esc quit.
 
@@ -117,6 +120,7 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.throttle, "throttle", "unlimited", "start with this network setting: unlimited, 4 Mbps, 2 Mbps, 1 Mbps, 500 kbps")
 	fs.DurationVar(&c.exitAfter, "exit-after", 0, "quit after this long (demos and tests)")
 	fs.StringVar(&c.screenshot, "screenshot", "", "on exit, write the last frame as PNG to this file")
+	fs.StringVar(&c.textLang, "text-lang", "", "show the subtitles in this language (e.g. en); T cycles the text tracks")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -194,7 +198,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	g.thr.set(throttleSteps[g.thrIdx].bps)
 
 	algo, _ := abr.New(cfg.abr)
+	g.subs, g.ctx = &subtitles{}, ctx
 	opts := []player.Option{player.WithABR(algo), player.WithFetcher(g.thr), player.WithEdges(src.edges),
+		player.WithTextLanguage(cfg.textLang), player.WithTextOutput(g.subs),
 		player.WithListener(player.ListenerFunc(func(e player.Event) {
 			switch e.Kind {
 			case player.EventStallStart:
@@ -238,6 +244,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	defer p.Close()
 	g.p = p
+	g.thumbs = &thumbView{p: p}
+	if ff, err := ffdec.Find(); err == nil {
+		g.thumbs.ffmpeg = ff
+	}
 	// Decoder goroutines start once the player exists: they read its playhead.
 	pos := func() time.Duration { return p.Position() }
 	if g.vid != nil {

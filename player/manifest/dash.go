@@ -362,6 +362,7 @@ func (b *dashBuilder) adaptationSet(path string, per *mpd.Period, as *mpd.Adapta
 			return nil, err
 		}
 		r.IFrameOnly = trick
+		r.Tiles = thumbnailTiles(as.EssentialProperties, rep.EssentialProperties)
 		if r.Lang == "" {
 			r.Lang = set.Lang
 		}
@@ -379,6 +380,21 @@ func (b *dashBuilder) adaptationSet(path string, per *mpd.Period, as *mpd.Adapta
 		}
 	}
 	return set, nil
+}
+
+// thumbnailTiles is the value of the DASH-IF thumbnail_tile
+// EssentialProperty ("10x1"), the Representation's before the
+// AdaptationSet's; "" when there is none.
+func thumbnailTiles(sets ...[]*mpd.DescriptorType) string {
+	v := ""
+	for _, ds := range sets {
+		for _, d := range ds {
+			if d != nil && (d.SchemeIdUri == "http://dashif.org/thumbnail_tile" || d.SchemeIdUri == "http://dashif.org/guidelines/thumbnail_tile") {
+				v = strings.TrimSpace(d.Value)
+			}
+		}
+	}
+	return v
 }
 
 // mediaTypeOf guesses the media type from contentType, mimeType and codecs.

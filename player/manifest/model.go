@@ -164,6 +164,10 @@ type Rendition struct {
 	// time that maps to the period start. ApplyIndex subtracts it from
 	// sidx times.
 	PresentationTimeOffset time.Duration
+	// Tiles is the DASH-IF thumbnail_tile EssentialProperty of an image
+	// rendition: its images are grids of "COLUMNSxROWS" thumbnails
+	// ("10x1"); "" when not given.
+	Tiles string `json:",omitempty"`
 }
 
 // BaseURL is a DASH BaseURL with its serviceLocation (a CDN or pathway).

@@ -117,6 +117,7 @@ typedef struct abrkit_player_config {
     int32_t fixed_level;     /* non-zero: hold `level` for the whole session instead of the ABR */
     int32_t level;           /* with fixed_level: video level, 0 the lowest bitrate (clamped to the ladder) */
     const char *audio_lang;  /* preferred audio language ("fr", "fra", "fr-CA"); NULL/"" the first track */
+    const char *text_lang;   /* subtitle language to show ("en", "eng"); NULL/"" none */
 } abrkit_player_config;
 #define ABRKIT_PLAYER_CONFIG_INIT ABRKIT_SIZED_INIT(abrkit_player_config)
 
@@ -130,6 +131,24 @@ typedef struct abrkit_status {
     double throughput;       /* bandwidth estimate, bits/s */
 } abrkit_status;
 #define ABRKIT_STATUS_INIT ABRKIT_SIZED_INIT(abrkit_status)
+
+/* A seek-bar thumbnail (abrkit_player_thumbnail). The library allocates
+ * mime_type, url, data and init; release them with abrkit_thumbnail_free. */
+typedef struct abrkit_thumbnail {
+    uint32_t size;           /* sizeof(abrkit_thumbnail) */
+    int32_t tile;            /* 1: data is a tile image (DASH): show the crop rectangle;
+                                0: data is an encoded keyframe (HLS I-frame playlist) */
+    double time_seconds;     /* the first time the thumbnail stands for */
+    double duration_seconds; /* how long it stands for */
+    int32_t x, y, width, height; /* crop rectangle in the tile image; keyframes: 0, 0 and the frame size (0 unknown) */
+    char *mime_type;         /* "image/jpeg", "image/png", "video/mp2t", "video/mp4" */
+    char *url;               /* the image, or the media file holding the keyframe */
+    uint8_t *data;           /* the image or keyframe bytes */
+    int64_t data_len;
+    uint8_t *init;           /* fMP4 keyframes: the init segment; else NULL */
+    int64_t init_len;
+} abrkit_thumbnail;
+#define ABRKIT_THUMBNAIL_INIT ABRKIT_SIZED_INIT(abrkit_thumbnail)
 
 /* The quality-of-experience account of a session; the JSON form
  * (abrkit_player_qoe_json) adds fatal_error and last_server. */
@@ -273,6 +292,22 @@ int32_t abrkit_player_tracks_json(abrkit_handle player, char **out_json);
  * audio plays out, so playback does not stall); ABRKIT_E_NOT_FOUND for an id
  * that names no audio track. An ABRKIT_EVENT_TRACK_SWITCH marks the switch. */
 int32_t abrkit_player_select_audio(abrkit_handle player, const char *id);
+/* Shows the text track `id` (a "text" id of abrkit_player_tracks_json);
+ * NULL or "" turns subtitles off; ABRKIT_E_NOT_FOUND for an unknown id. */
+int32_t abrkit_player_select_text(abrkit_handle player, const char *id);
+/* The cues of the shown text track active at position_seconds (< 0: the
+ * playhead) as a JSON array of objects: start_seconds, end_seconds, text (plain,
+ * lines separated by "\n"), id, settings, region. Poll it at the playhead to
+ * draw subtitles. "[]" before load or without subtitles. Free *out_json with
+ * abrkit_free. */
+int32_t abrkit_player_cues_json(abrkit_handle player, double position_seconds, char **out_json);
+/* Fills *out with the thumbnail for position_seconds from the DASH thumbnail
+ * tiles or HLS I-frame playlist (blocking: it may fetch, up to 10 s).
+ * ABRKIT_E_NOT_FOUND when the stream has neither. Release *out with
+ * abrkit_thumbnail_free. */
+int32_t abrkit_player_thumbnail(abrkit_handle player, double position_seconds, abrkit_thumbnail *out);
+/* Frees what abrkit_player_thumbnail allocated in *t and zeroes those fields. */
+void abrkit_thumbnail_free(abrkit_thumbnail *t);
 /* The video ladder as a JSON array: index, bitrate, width, height, codecs,
  * allowed (by the constraints). "[]" before load. */
 int32_t abrkit_player_levels_json(abrkit_handle player, char **out_json);

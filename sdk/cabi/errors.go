@@ -78,7 +78,7 @@ func codeOf(err error) Code {
 		return CodeBadState
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return CodeTimeout
-	case errors.Is(err, download.ErrNotFound), errors.Is(err, player.ErrNoTrack):
+	case errors.Is(err, download.ErrNotFound), errors.Is(err, player.ErrNoTrack), errors.Is(err, player.ErrNoThumbnails):
 		return CodeNotFound
 	case errors.Is(err, download.ErrExists):
 		return CodeExists

@@ -107,6 +107,9 @@ func abrkit_player_create(cfg *C.abrkit_player_config, out *C.abrkit_handle) (co
 	if c.audio_lang != nil {
 		gc.AudioLang = C.GoString(c.audio_lang)
 	}
+	if c.text_lang != nil && uintptr(c.size) >= unsafe.Offsetof(c.text_lang)+unsafe.Sizeof(c.text_lang) {
+		gc.TextLang = C.GoString(c.text_lang)
+	}
 	s, err := newSession(gc)
 	if err != nil {
 		return finish(err)
@@ -293,6 +296,66 @@ func abrkit_player_select_audio(h C.abrkit_handle, id *C.char) C.int32_t {
 		}
 		return s.selectAudio(C.GoString(id))
 	})
+}
+
+//export abrkit_player_select_text
+func abrkit_player_select_text(h C.abrkit_handle, id *C.char) C.int32_t {
+	return command(h, func(s *session) error {
+		if id == nil {
+			return s.selectText("")
+		}
+		return s.selectText(C.GoString(id))
+	})
+}
+
+//export abrkit_player_cues_json
+func abrkit_player_cues_json(h C.abrkit_handle, position C.double, out **C.char) C.int32_t {
+	return command(h, func(s *session) error {
+		pos := time.Duration(-1)
+		if position >= 0 {
+			pos = seconds(position)
+		}
+		return jsonOut(out, func() ([]byte, error) { return s.cuesJSON(pos) })
+	})
+}
+
+//export abrkit_player_thumbnail
+func abrkit_player_thumbnail(h C.abrkit_handle, position C.double, out *C.abrkit_thumbnail) C.int32_t {
+	return command(h, func(s *session) error {
+		if out == nil {
+			return fmt.Errorf("%w: out is NULL", errInvalidArg)
+		}
+		// the whole struct: its pointers must all be known to be freed
+		if err := checkSize(out.size, unsafe.Sizeof(*out), "abrkit_thumbnail"); err != nil {
+			return err
+		}
+		th, err := s.thumbnail(seconds(position))
+		if err != nil {
+			return err
+		}
+		v := C.abrkit_thumbnail{size: out.size, tile: cbool(th.Tile),
+			time_seconds: C.double(th.Time.Seconds()), duration_seconds: C.double(th.Duration.Seconds()),
+			x: C.int32_t(th.Crop.Min.X), y: C.int32_t(th.Crop.Min.Y),
+			width: C.int32_t(th.Crop.Dx()), height: C.int32_t(th.Crop.Dy()),
+			mime_type: C.CString(th.MimeType), url: C.CString(th.URL),
+			data: (*C.uint8_t)(C.CBytes(th.Data)), data_len: C.int64_t(len(th.Data))}
+		if th.Init != nil {
+			v.init, v.init_len = (*C.uint8_t)(C.CBytes(th.Init)), C.int64_t(len(th.Init))
+		}
+		*out = v
+		return nil
+	})
+}
+
+//export abrkit_thumbnail_free
+func abrkit_thumbnail_free(t *C.abrkit_thumbnail) {
+	if t == nil || uintptr(t.size) < unsafe.Sizeof(*t) {
+		return
+	}
+	for _, p := range []unsafe.Pointer{unsafe.Pointer(t.mime_type), unsafe.Pointer(t.url), unsafe.Pointer(t.data), unsafe.Pointer(t.init)} {
+		C.free(p)
+	}
+	t.mime_type, t.url, t.data, t.init, t.data_len, t.init_len = nil, nil, nil, nil, 0, 0
 }
 
 //export abrkit_player_levels_json

@@ -29,6 +29,7 @@ type Config struct {
 	Fixed      bool   // hold Level for the whole session
 	Level      int    // with Fixed: the video level (0 the lowest bitrate)
 	AudioLang  string // preferred audio language; "" the first track
+	TextLang   string // subtitle language to show; "" none
 }
 
 // options turns c into player options; the ABR name is checked here.
@@ -58,6 +59,9 @@ func (c Config) options() ([]player.Option, error) {
 	}
 	if c.AudioLang != "" {
 		opts = append(opts, player.WithPreferredAudioLanguage(c.AudioLang))
+	}
+	if c.TextLang != "" {
+		opts = append(opts, player.WithTextLanguage(c.TextLang))
 	}
 	if c.MaxBitrate > 0 {
 		opts = append(opts, player.WithMaxBitrate(c.MaxBitrate))

@@ -44,6 +44,9 @@ type Snapshot struct {
 	Throttle      string
 	Message       string // shown over the video, e.g. "ffmpeg not found"
 	Window        time.Duration
+
+	Subtitles []string // the cues to show, each may have several lines
+	Thumb     Thumb    // seek-bar thumbnail; zero: none
 }
 
 // Colours of the charts; the test checks pixels of these.
@@ -118,6 +121,8 @@ func Compose(dst *image.RGBA, video image.Image, s Snapshot, overlay bool) Layou
 	if overlay {
 		drawPanel(dst, l.Panel, s)
 	}
+	drawSubtitles(dst, l, s.Subtitles, overlay)
+	drawThumb(dst, l, s.Thumb, s.Duration)
 	return l
 }
 

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// playTextVTT is the source of the ffmpeg-made subtitle track.
+const playTextVTT = `WEBVTT
+
+00:00:00.500 --> 00:00:02.000
+Hello <b>world</b>
+
+00:00:03.000 --> 00:00:05.500
+Second cue
+two lines
+
+00:00:07.000 --> 00:00:08.000
+Third
+`
+
+// subtitledTwoLanguageHLS makes 10 s of HLS with ffmpeg: one video
+// variant, two AAC audio alternates (eng, fra) and an English WebVTT
+// subtitle track, 2 s segments.
+func subtitledTwoLanguageHLS(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg not found; install it with apt-get install -y --no-install-recommends ffmpeg")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "in.vtt"), []byte(playTextVTT), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
+		"-f", "lavfi", "-i", "testsrc=size=320x180:rate=25:duration=10",
+		"-f", "lavfi", "-i", "sine=frequency=440:duration=10",
+		"-f", "lavfi", "-i", "sine=frequency=880:duration=10", "-i", "in.vtt",
+		"-map", "0:v", "-map", "1:a", "-map", "2:a", "-map", "3:s",
+		"-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-sc_threshold", "0", "-b:v", "300k",
+		"-c:a", "aac", "-b:a", "64k", "-c:s", "webvtt",
+		"-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod", "-master_pl_name", "master.m3u8",
+		"-var_stream_map", "v:0,s:0,agroup:aud,sgroup:subs,language:en a:0,agroup:aud,language:eng a:1,agroup:aud,language:fra",
+		"-hls_segment_filename", "stream_%v_%03d.ts", "stream_%v.m3u8")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// TestPlayTextLang: `abrkit play --audio-lang fra --text-lang en` on
+// ffmpeg-made HLS plays the French audio and reports every cue of the
+// English subtitles, shown when the playhead reached its start.
+func TestPlayTextLang(t *testing.T) {
+	dir := subtitledTwoLanguageHLS(t)
+	cs := serveCounting(t, dir)
+	rep := playJSON(t, "play", cs.URL+"/master.m3u8", "--audio-lang", "fra", "--text-lang", "en", "--speed", "8", "--quiet", "--format", "json")
+	if rep.Stopped != "ended" || rep.QoE.Stalls != 0 {
+		t.Errorf("stopped %q with %d stalls; want ended with none", rep.Stopped, rep.QoE.Stalls)
+	}
+	if a := rep.AudioTrack; a == nil || a.Lang != "fra" {
+		t.Errorf("audio_track = %+v; want fra", a)
+	}
+	if tt := rep.TextTrack; tt == nil || tt.Lang != "en" || !tt.Selected {
+		t.Errorf("text_track = %+v; want the en track", tt)
+	}
+	want := []struct {
+		start, end float64
+		text       string
+	}{{0.5, 2, "Hello world"}, {3, 5.5, "Second cue\ntwo lines"}, {7, 8, "Third"}}
+	if len(rep.Cues) != len(want) {
+		t.Fatalf("cues %+v; want %d", rep.Cues, len(want))
+	}
+	near := func(a, b float64) bool { return a >= b && a <= b+0.05 }
+	for i, w := range want {
+		c := rep.Cues[i]
+		// ffmpeg writes the cues 24 ms late here (it delays every stream
+		// by the AAC priming and writes no X-TIMESTAMP-MAP); each is shown
+		// at its start, give or take the scheduling at 8x.
+		if !near(c.Start, w.start) || !near(c.End, w.end) || c.Text != w.text || c.ShownAt < c.Start || c.ShownAt > c.Start+0.4 {
+			t.Errorf("cue %d = %+v; want %v-%v %q shown at its start", i, c, w.start, w.end, w.text)
+		}
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"play", cs.URL + "/master.m3u8", "--text-lang", "en", "--speed", "8", "--quiet"}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if s := out.String(); !strings.Contains(s, "text track") || !strings.Contains(s, "Second cue / two lines") {
+		t.Errorf("text report lacks the track or cues:\n%s", s)
+	}
+}
+
+// TestPlayOfflineTextLang: `abrkit download --subs-lang en` keeps the
+// English subtitles of ffmpeg-made HLS, and `abrkit play --offline
+// --text-lang en` shows every cue with the origin gone.
+func TestPlayOfflineTextLang(t *testing.T) {
+	dir := subtitledTwoLanguageHLS(t)
+	cs := serveCounting(t, dir)
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	args := []string{"download", cs.URL + "/master.m3u8", "--out", out, "--id", "subs", "--subs-lang", "en", "--format", "json"}
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("download = %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	cs.Close()
+	rep := playJSON(t, "play", "--offline", "subs", "--out", out, "--text-lang", "en", "--speed", "8", "--quiet", "--format", "json")
+	if rep.Stopped != "ended" || rep.TextTrack == nil {
+		t.Fatalf("stopped %q, text track %+v; want ended with the English track", rep.Stopped, rep.TextTrack)
+	}
+	var texts []string
+	for _, c := range rep.Cues {
+		texts = append(texts, c.Text)
+		if c.ShownAt < c.Start || c.ShownAt > c.Start+0.4 {
+			t.Errorf("cue %+v not shown at its start", c)
+		}
+	}
+	if got := strings.Join(texts, "|"); got != "Hello world|Second cue\ntwo lines|Third" {
+		t.Errorf("cues %q; want the three of the source", got)
+	}
+}
