@@ -130,7 +130,10 @@ func (s *Server) Start() error {
 	}
 	s.srv = &http.Server{Handler: handler, ReadHeaderTimeout: c.ReadHeaderTimeout, ReadTimeout: c.ReadTimeout,
 		WriteTimeout: c.WriteTimeout, IdleTimeout: c.IdleTimeout, MaxHeaderBytes: c.MaxHeaderBytes,
-		ErrorLog: slog.NewLogLogger(c.Log.Handler(), slog.LevelDebug), TLSConfig: c.TLS}
+		ErrorLog: slog.NewLogLogger(c.Log.Handler(), slog.LevelDebug)}
+	if c.TLS != nil {
+		s.srv.TLSConfig = c.TLS.Clone() // net/http writes its ALPN list into it; servers share the caller's
+	}
 	srv, capped := s.srv, s.caps.wrap(ln)
 	if c.TLS != nil {
 		go func() { _ = srv.ServeTLS(capped, "", "") }()
