@@ -8,7 +8,6 @@ import (
 	"image/jpeg"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,19 +15,13 @@ import (
 
 	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player"
+	"github.com/abrkit/abrkit/player/text/cea608/cea608test"
 )
 
 // runFFmpeg runs ffmpeg in dir, skipping the test without it.
 func runFFmpeg(t *testing.T, dir string, args ...string) {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not found; install it with apt-get install -y --no-install-recommends ffmpeg")
-	}
-	cmd := exec.Command("ffmpeg", append([]string{"-hide_banner", "-loglevel", "error", "-y"}, args...)...)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
-	}
+	cea608test.FFmpeg(t, dir, args...)
 }
 
 // loadedPlayer loads url paused (the thumbnails need no playback).

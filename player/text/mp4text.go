@@ -50,16 +50,7 @@ func ParseMP4TextInit(init []byte) (tr *MP4TextTrack, err error) {
 			if tr.Timescale == 0 {
 				return nil, fmt.Errorf("%w: timescale 0", ErrSyntax)
 			}
-			if mv := f.Init.Moov.Mvex; mv != nil {
-				for _, t := range mv.Trexs {
-					if t.TrackID == tr.TrackID {
-						tr.trex = t
-					}
-				}
-			}
-			if tr.trex == nil {
-				tr.trex = &mp4.TrexBox{TrackID: tr.TrackID}
-			}
+			tr.trex = Trex(f.Init.Moov, tr.TrackID)
 			return tr, nil
 		}
 	}
@@ -207,6 +198,19 @@ func shiftBounded(cues []Cue, d time.Duration) []Cue {
 
 // recoverMP4 turns a panic in the box decoder on hostile input into an
 // error.
+// Trex returns the track extends box of track id in moov, or one with
+// no defaults when moov has none.
+func Trex(moov *mp4.MoovBox, id uint32) *mp4.TrexBox {
+	if mv := moov.Mvex; mv != nil {
+		for _, t := range mv.Trexs {
+			if t.TrackID == id {
+				return t
+			}
+		}
+	}
+	return &mp4.TrexBox{TrackID: id}
+}
+
 func recoverMP4(err *error) {
 	if r := recover(); r != nil {
 		*err = fmt.Errorf("%w: mp4: %v", ErrSyntax, r)
