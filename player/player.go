@@ -48,6 +48,7 @@ type Player struct {
 	listeners listenerSet                  // WithListener, then AddListener
 	inits     map[Track]*manifest.InitInfo // the last init segment of each track (chunk durations); guarded by mu
 	text      textState                    // subtitles (subtitles.go)
+	captions  captionState                 // closed captions (subtitles_captions.go)
 	thumbs    thumbState                   // trick play (thumbnails.go)
 }
 
@@ -473,6 +474,8 @@ func (p *Player) fetch(ctx context.Context, a Action) {
 	defer p.wg.Done()
 	var body *bytes.Buffer
 	keep := a.Kind != transport.KindMedia || a.Index || p.o.decoder != nil // init segments too: chunks need their timescales
+	captions := p.captionsWanted(&a)
+	keep = keep || captions
 	if keep {
 		body = &bytes.Buffer{}
 	}
@@ -536,6 +539,9 @@ func (p *Player) fetch(ctx context.Context, a Action) {
 			p.inits[a.Track] = info
 			p.mu.Unlock()
 		}
+	}
+	if err == nil && captions {
+		p.captionSegment(&a, body.Bytes())
 	}
 	if err == nil && p.o.decoder != nil && !a.Index && (a.Kind == transport.KindMedia || a.Kind == transport.KindInit) {
 		m := Media{Track: a.Track, Init: a.Kind == transport.KindInit, Level: a.Level, Bitrate: a.Bitrate,

@@ -61,13 +61,14 @@ type textState struct {
 }
 
 // SelectText shows the text track id (a TrackInfo.ID of Tracks with
-// Type "text"); "" turns subtitles off. Before Load returns the choice is
+// Type "text": a subtitle track, or closed captions "CC1" to "CC4");
+// "" turns subtitles off. Before Load returns the choice is
 // kept and checked when the presentation is known; after, an unknown ID
 // gives ErrNoTrack.
 func (p *Player) SelectText(id string) error {
 	p.mu.Lock()
 	pres := p.core.Presentation()
-	if pres != nil && id != "" && textSetIndex(p.core, id) < 0 {
+	if pres != nil && id != "" && textSetIndex(p.core, id) < 0 && captionChannel(textPeriod(p.core), id) == 0 {
 		p.mu.Unlock()
 		return ErrNoTrack
 	}
@@ -181,10 +182,18 @@ func (p *Player) startText() {
 			}
 			if best >= 0 {
 				s.want = pd.Sets[best].ID
+			} else {
+				// no subtitles in the language: captions in it
+				for _, c := range pd.Captions {
+					if langMatch(c.Lang, p.o.textLang) {
+						s.want = captionID(c.Channel)
+						break
+					}
+				}
 			}
 		}
 	}
-	if s.want != "" && textSetIndex(p.core, s.want) < 0 {
+	if s.want != "" && textSetIndex(p.core, s.want) < 0 && captionChannel(textPeriod(p.core), s.want) == 0 {
 		s.want = ""
 	}
 	s.started = true
@@ -298,6 +307,8 @@ func (p *Player) runText() {
 				s.cues = nil
 				s.mu.Unlock()
 				lang = ""
+				p.restartCaptions()
+				p.feedCaptions() // closed captions: from the video already downloaded
 			}
 			// a new period keeps the cues and follows the language
 			bound, boundPeriod, cur = want, v.period, nil

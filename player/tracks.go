@@ -26,10 +26,14 @@ type TrackInfo struct {
 	Channels int      `json:"channels,omitempty"` // audio channels; 0 when not given
 	Default  bool     `json:"default,omitempty"`  // HLS DEFAULT=YES, DASH Role main
 	Selected bool     `json:"selected"`           // being played (text: shown, see SelectText)
+	// Kind is "captions" for closed captions carried in the video
+	// (CEA-608, IDs "CC1" to "CC4"); empty for the other tracks.
+	Kind string `json:"kind,omitempty"`
 }
 
 // Tracks lists the video, audio and text tracks of the period being
-// played, in manifest order (nil before the presentation is known). For
+// played, in manifest order, then the closed captions in the video (nil
+// before the presentation is known). For
 // HLS, the audio tracks are those of the audio group the video variants
 // use.
 func (c *Core) Tracks() []TrackInfo {
@@ -67,6 +71,10 @@ func (c *Core) Tracks() []TrackInfo {
 			}
 		}
 		out = append(out, ti)
+	}
+	for _, cc := range pd.Captions {
+		out = append(out, TrackInfo{ID: captionID(cc.Channel), Type: "text", Kind: "captions", Lang: cc.Lang,
+			Name: cc.Name, Default: cc.Default})
 	}
 	return out
 }

@@ -292,6 +292,35 @@ func (b *dashBuilder) baseURLs(path string, parent []BaseURL, elems []*mpd.BaseU
 	return out, nil
 }
 
+// cea608Scheme is the DASH Accessibility scheme of CEA-608 captions in
+// the video (SCTE 214-1).
+const cea608Scheme = "urn:scte:dash:cc:cea-608:2015"
+
+// parseCEA608Accessibility reads a cea-608 Accessibility value:
+// "CC1=eng;CC3=swe", or languages alone ("eng;swe"), given to CC1, CC2,
+// ... in order. Entries it cannot read are skipped.
+func parseCEA608Accessibility(v string) []Captions {
+	var out []Captions
+	for i, part := range strings.Split(v, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" && v != "" {
+			continue
+		}
+		ch, lang := i+1, part
+		if k, l, ok := strings.Cut(part, "="); ok {
+			if len(k) != 3 || !strings.HasPrefix(k, "CC") {
+				continue
+			}
+			ch, lang = int(k[2]-'0'), l
+		}
+		if ch < 1 || ch > 4 {
+			continue
+		}
+		out = append(out, Captions{Channel: ch, Lang: lang})
+	}
+	return out
+}
+
 // maxBaseURLs caps the combinations of BaseURLs across levels.
 const maxBaseURLs = 16
 
@@ -305,6 +334,13 @@ func (b *dashBuilder) period(path string, per *mpd.Period, pp *Period, bases []B
 		set, err := b.adaptationSet(apath, per, as, pp, bases)
 		if err != nil {
 			return err
+		}
+		for _, acc := range as.Accessibilities {
+			if acc != nil && string(acc.SchemeIdUri) == cea608Scheme {
+				for _, c := range parseCEA608Accessibility(acc.Value) {
+					pp.Captions = addCaptions(pp.Captions, c)
+				}
+			}
 		}
 		if set != nil {
 			pp.Sets = append(pp.Sets, *set)

@@ -118,6 +118,7 @@ type hlsMasterParser struct {
 	variants    AdaptationSet
 	iframes     AdaptationSet
 	alts        []AdaptationSet
+	captions    []Captions
 	altCount    map[MediaType]int
 	pending     *Rendition // STREAM-INF waiting for its URI line
 	pendingLine int
@@ -210,6 +211,7 @@ func (p *hlsMasterParser) period() Period {
 		per.Sets = append(per.Sets, p.variants)
 	}
 	per.Sets = append(per.Sets, p.alts...)
+	per.Captions = p.captions
 	if len(p.iframes.Renditions) > 0 {
 		per.Sets = append(per.Sets, p.iframes)
 	}
@@ -354,8 +356,8 @@ func (p *hlsMasterParser) variant(line int, tag, val string, iframe bool) (*Rend
 }
 
 // alternate turns EXT-X-MEDIA into a one-rendition AdaptationSet; nil
-// for closed captions and alternates without a URI (carried in the
-// variant streams).
+// for closed captions (CEA-608 ones are kept in p.captions) and
+// alternates without a URI (carried in the variant streams).
 func (p *hlsMasterParser) alternate(line int, tag, val string) (*AdaptationSet, error) {
 	var err error
 	if p.attrs, err = parseAttrs(val, p.attrs); err != nil {
@@ -401,6 +403,10 @@ func (p *hlsMasterParser) alternate(line int, tag, val string) (*AdaptationSet, 
 		if set.Autoselect, err = parseYesNo(v); err != nil {
 			return nil, p.err(line, tag+" AUTOSELECT", "", err)
 		}
+	}
+	if id := p.attrs.str("INSTREAM-ID"); typ == "CLOSED-CAPTIONS" && len(id) == 3 && strings.HasPrefix(id, "CC") && id[2] >= '1' && id[2] <= '4' {
+		p.captions = addCaptions(p.captions, Captions{Channel: int(id[2] - '0'), Lang: set.Lang, Name: set.Name,
+			GroupID: set.GroupID, Default: set.Default})
 	}
 	u, hasURI := p.attrs.get("URI")
 	if typ == "CLOSED-CAPTIONS" || !hasURI {

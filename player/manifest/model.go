@@ -86,6 +86,30 @@ type Period struct {
 	Start    time.Duration   // from the presentation start
 	Duration time.Duration   // 0 when unknown (last period of a live stream)
 	Sets     []AdaptationSet // in manifest order
+	// Captions are the closed-caption services carried in the video.
+	Captions []Captions `json:",omitempty"`
+}
+
+// Captions is a CEA-608 closed-caption service carried in the video
+// stream (H.264 SEI): an HLS EXT-X-MEDIA TYPE=CLOSED-CAPTIONS with
+// INSTREAM-ID CC1-CC4, or a channel of a DASH Accessibility descriptor
+// urn:scte:dash:cc:cea-608:2015.
+type Captions struct {
+	Channel int    // 1-4: CC1-CC4
+	Lang    string // language, "" when not given
+	Name    string // HLS NAME
+	GroupID string // HLS GROUP-ID
+	Default bool   // HLS DEFAULT=YES
+}
+
+// addCaptions adds c to cs unless its channel is there already.
+func addCaptions(cs []Captions, c Captions) []Captions {
+	for _, have := range cs {
+		if have.Channel == c.Channel {
+			return cs
+		}
+	}
+	return append(cs, c)
 }
 
 // AdaptationSet groups interchangeable renditions of one media type:

@@ -129,6 +129,15 @@ func (d *Decoder) Flush(t time.Duration) {
 	d.shown = ""
 }
 
+// Showing returns the cue being shown, ending at end (false when none
+// is shown or end is not after its start).
+func (d *Decoder) Showing(end time.Duration) (text.Cue, bool) {
+	if d.shown == "" || end <= d.since {
+		return text.Cue{}, false
+	}
+	return text.Cue{Start: d.since, End: end, Text: d.shown, Settings: d.settings}, true
+}
+
 // Take returns the cues finished so far and forgets them.
 func (d *Decoder) Take() []text.Cue {
 	c := d.cues

@@ -141,14 +141,8 @@ func FromMP4(t *Track, seg []byte) (frames []Frame, err error) {
 				return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 			}
 			for i := range samples {
-				nalus, err := avc.GetNalusFromSample(samples[i].Data)
-				if err != nil {
-					continue
-				}
+				nalus, _ := avc.GetNalusFromSample(samples[i].Data) // a broken sample has no captions
 				f1, f2 := FromNALUs(nalus)
-				if len(f1)+len(f2) == 0 {
-					continue
-				}
 				pts := time.Duration(samples[i].PresentationTime()) * time.Second / time.Duration(t.Timescale)
 				out = append(out, Frame{PTS: pts, Field1: f1, Field2: f2})
 			}
@@ -171,8 +165,9 @@ const (
 )
 
 // FromTS returns the caption data of the frames of an MPEG-TS segment's
-// H.264 stream (the first in its PMT), in presentation order. PTS values
-// are 90 kHz ticks as durations, unwrapped from the segment's first.
+// H.264 stream (the first in its PMT), in presentation order (frames
+// without captions too). PTS values are 90 kHz ticks as durations,
+// unwrapped from the segment's first.
 func FromTS(seg []byte) ([]Frame, error) {
 	if len(seg) > MaxSegmentBytes {
 		return nil, fmt.Errorf("%w: segment over %d bytes", ErrFormat, MaxSegmentBytes)
@@ -197,9 +192,7 @@ func FromTS(seg []byte) ([]Frame, error) {
 			pts += ptsWrap
 		}
 		f1, f2 := FromNALUs(avc.ExtractNalusFromByteStream(pes))
-		if len(f1)+len(f2) > 0 {
-			out = append(out, Frame{PTS: time.Duration(pts) * time.Second / 90000, Field1: f1, Field2: f2})
-		}
+		out = append(out, Frame{PTS: time.Duration(pts) * time.Second / 90000, Field1: f1, Field2: f2})
 		pes = pes[:0]
 	}
 	if len(seg) < tsPacket || seg[0] != 0x47 {
