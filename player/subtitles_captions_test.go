@@ -1,37 +1,62 @@
 package player_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/text"
 	"github.com/abrkit/abrkit/player/text/cea608"
 	ct "github.com/abrkit/abrkit/player/text/cea608/cea608test"
 )
 
-// captionedHLS makes 10 s of HLS (2 s segments, TS or fMP4) from ffmpeg
-// video with CEA-608 captions (cea608test.Script) and a master playlist
-// that signals them as CC1 in English. It returns the directory and the
-// cues the video carries, on its own timeline from its first frame.
-func captionedHLS(t *testing.T, fmp4 bool) (string, []text.Cue) {
+// captioned makes 10 s of HLS (2 s segments, TS or fMP4) or DASH from
+// ffmpeg video with CEA-608 captions (cea608test.Script) and a manifest
+// that signals them as CC1 in English. It returns the directory, the
+// manifest's name and the cues the video carries, on its own timeline
+// from its first frame.
+func captioned(t *testing.T, format string) (string, string, []text.Cue) {
 	t.Helper()
 	dir := t.TempDir()
 	path := ct.Captioned(t, dir, "cc.mp4", 10, ct.Script)
-	args := []string{"-i", "cc.mp4", "-c", "copy", "-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod"}
-	if fmp4 {
-		args = append(args, "-hls_segment_type", "fmp4")
-	}
-	ct.FFmpeg(t, dir, append(args, "video.m3u8")...)
-	master := `#EXTM3U
+	name := "master.m3u8"
+	switch format {
+	case "dash":
+		name = "video.mpd"
+		ct.FFmpeg(t, dir, "-i", "cc.mp4", "-c", "copy", "-f", "dash", "-seg_duration", "2", name)
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mpd := string(b)
+		i := strings.Index(mpd, `contentType="video"`)
+		if i < 0 {
+			t.Fatalf("no video AdaptationSet in\n%s", b)
+		}
+		i += strings.Index(mpd[i:], ">") + 1
+		mpd = mpd[:i] + `<Accessibility schemeIdUri="urn:scte:dash:cc:cea-608:2015" value="CC1=en"/>` + mpd[i:]
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(mpd), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	default:
+		args := []string{"-i", "cc.mp4", "-c", "copy", "-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod"}
+		if format == "fmp4" {
+			args = append(args, "-hls_segment_type", "fmp4")
+		}
+		ct.FFmpeg(t, dir, append(args, "video.m3u8")...)
+		master := `#EXTM3U
 #EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID="cc",NAME="English",LANGUAGE="en",INSTREAM-ID="CC1"
 #EXT-X-STREAM-INF:BANDWIDTH=300000,CODECS="avc1.64000c",RESOLUTION=160x90,CLOSED-CAPTIONS="cc"
 video.m3u8
 `
-	if err := os.WriteFile(filepath.Join(dir, "master.m3u8"), []byte(master), 0o644); err != nil {
-		t.Fatal(err)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(master), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -49,25 +74,22 @@ video.m3u8
 	for _, f := range frames {
 		d.Decode(f.PTS-frames[0].PTS, f.Field1)
 	}
-	return dir, d.Take()
+	return dir, name, d.Take()
 }
 
-// TestClosedCaptionsFromHLS plays ffmpeg-made HLS whose video carries
-// CEA-608 captions, in TS and fMP4 segments: CC1 is listed, chosen by
+// TestClosedCaptions plays ffmpeg-made HLS (TS and fMP4 segments) and
+// DASH whose video carries CEA-608 captions: CC1 is listed, chosen by
 // language, and every cue the video carries reaches the output when the
 // playhead reaches it.
-func TestClosedCaptionsFromHLS(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		fmp4 bool
-	}{{"ts", false}, {"fmp4", true}} {
-		t.Run(tc.name, func(t *testing.T) {
-			dir, cues := captionedHLS(t, tc.fmp4)
+func TestClosedCaptions(t *testing.T) {
+	for _, format := range []string{"ts", "fmp4", "dash"} {
+		t.Run(format, func(t *testing.T) {
+			dir, name, cues := captioned(t, format)
 			if len(cues) < 5 {
 				t.Fatalf("the video carries %d cues", len(cues))
 			}
 			ts := serveDir(t, dir)
-			out, p := playSubtitled(t, ts.URL+"/master.m3u8", player.WithTextLanguage("en"))
+			out, p := playSubtitled(t, ts.URL+"/"+name, player.WithTextLanguage("en"))
 			if id := p.TextTrack(); id != "CC1" {
 				t.Errorf("TextTrack() = %q; want CC1", id)
 			}
@@ -80,13 +102,7 @@ func TestClosedCaptionsFromHLS(t *testing.T) {
 			if len(cc) != 1 || cc[0].ID != "CC1" || cc[0].Type != "text" || cc[0].Lang != "en" || !cc[0].Selected {
 				t.Errorf("caption tracks %+v", cc)
 			}
-			want := map[string]time.Duration{}
-			for _, c := range cues {
-				if _, ok := want[c.Text]; !ok {
-					want[c.Text] = c.Start
-				}
-			}
-			checkAppeared(t, out.appeared(), want)
+			checkCaptions(t, out.appeared(), cues)
 			// the pop-on captions are at the times ffmpeg decodes (frames 12 and 76)
 			for at, txt := range map[time.Duration]string{
 				500 * time.Millisecond: "HELLO WORLD", 3 * time.Second: "SECOND\nTWO LINES", 6500 * time.Millisecond: "ROLL ONE\nROLL TWO",
@@ -97,4 +113,60 @@ func TestClosedCaptionsFromHLS(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkCaptions asserts each cue the video carries was shown within 400
+// ms after its start, and nothing else was. The output shows what is
+// active when it looks: the cues of a frame or two that roll-up and
+// paint-on make as the letters arrive may pass unseen.
+func checkCaptions(t *testing.T, got map[string]time.Duration, cues []text.Cue) {
+	t.Helper()
+	const tol = 400 * time.Millisecond // scheduling at 8x speed
+	carried := map[string]bool{}
+	for _, c := range cues {
+		first := !carried[c.Text]
+		carried[c.Text] = true
+		if !first || c.End-c.Start < 150*time.Millisecond {
+			continue
+		}
+		g, ok := got[c.Text]
+		if !ok {
+			t.Errorf("cue %q never shown (shown: %q)", c.Text, got)
+		} else if g < c.Start || g > c.Start+tol {
+			t.Errorf("cue %q shown at %v; want %v (+%v)", c.Text, g, c.Start, tol)
+		}
+	}
+	for txt := range got {
+		if !carried[txt] {
+			t.Errorf("shown %q, which the video does not carry", txt)
+		}
+	}
+}
+
+// TestClosedCaptionsSelectedAfterLoad: CC1 chosen with SelectText after
+// Load (the video may be buffered already) shows every cue.
+func TestClosedCaptionsSelectedAfterLoad(t *testing.T) {
+	dir, name, cues := captioned(t, "ts")
+	ts := serveDir(t, dir)
+	out := &shown{}
+	p, err := player.New(player.WithClock(clock.NewScaled(8)), player.WithTextOutput(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := p.Load(ctx, ts.URL+"/"+name); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SelectText("CC3"); err != player.ErrNoTrack {
+		t.Errorf("SelectText(CC3) = %v; want ErrNoTrack (not signalled)", err)
+	}
+	if err := p.SelectText("CC1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkCaptions(t, out.appeared(), cues)
 }
