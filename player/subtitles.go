@@ -242,6 +242,7 @@ type textTrack struct {
 	loaded      bool   // playlist known (HLS) / segments resolved
 	done        []bool // per segment: fetched and parsed (or given up)
 	fails       []int
+	live        *textLive          // a live HLS playlist: reloaded (subtitles_live.go)
 	mp4         *text.MP4TextTrack // fMP4 text (stpp, wvtt): from the init segment
 	tsBase      uint64             // MPEG-TS time of media 0 (see text.VTT.MediaCues)
 	haveBase    bool
@@ -409,18 +410,29 @@ func sameCues(a, b []text.Cue) bool {
 // within TextLookahead of pos. It reports whether there may be more to do
 // at once.
 func (p *Player) loadText(t *textTrack, pos time.Duration) bool {
-	if !t.loaded {
+	if !t.loaded || t.live != nil && p.now0() >= t.live.reloadAt {
 		data, err := p.fetchText(t.r.PlaylistURI, transport.KindManifest, nil, MaxManifestBytes)
 		if err == nil {
 			var m *manifest.MediaPlaylist
 			if m, err = manifest.ParseHLSMediaWithVars(data, t.r.PlaylistURI, t.vars); err == nil {
 				t.r.ApplyMedia(m)
+				first := !t.loaded
 				t.loaded = true
 				t.done, t.fails = make([]bool, len(t.r.Segments)), make([]int, len(t.r.Segments))
-				return true
+				if !m.EndList || t.live != nil {
+					p.liveText(t)
+				}
+				return first
 			}
 		}
+		if t.loaded {
+			t.live.reloadAt = p.now0() + t.live.interval(t) // a failed reload: the next one in time
+			return false
+		}
 		return p.textFailed(t, -1, err)
+	}
+	if t.live != nil && !t.live.placed {
+		return false // not on the timeline yet: the next reload tries again
 	}
 	for i := range t.r.Segments {
 		seg := &t.r.Segments[i]
@@ -434,7 +446,7 @@ func (p *Player) loadText(t *textTrack, pos time.Duration) bool {
 		if err := p.loadTextSegment(t, seg); err != nil {
 			return p.textFailed(t, i, err)
 		}
-		t.done[i] = true
+		t.markDone(i)
 		return true
 	}
 	return false
@@ -459,7 +471,7 @@ func (p *Player) textFailed(t *textTrack, i int, err error) bool {
 		if i < 0 {
 			t.dead = true
 		} else {
-			t.done[i] = true
+			t.markDone(i)
 		}
 		p.textError(err)
 		return i >= 0

@@ -25,6 +25,10 @@ type Channel struct {
 	Window    int           // complete segments listed
 	Bitrates  []int         // one variant per bitrate, bits/s
 	SkipUntil time.Duration // CAN-SKIP-UNTIL; 0 offers no delta updates
+	// Subtitles adds an English WebVTT track (live, whole segments): the
+	// segment of number n has the cue "cue n" from a quarter to three
+	// quarters of it, in per-segment X-TIMESTAMP-MAPs on a 10 s PTS base.
+	Subtitles bool
 
 	mu     sync.Mutex
 	counts map[string]int
@@ -126,8 +130,13 @@ func (c *Channel) Playlist(v int, now time.Time, skip bool) string {
 func (c *Channel) Master() string {
 	var b strings.Builder
 	b.WriteString("#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-INDEPENDENT-SEGMENTS\n")
+	subs := ""
+	if c.Subtitles {
+		b.WriteString("#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"English\",LANGUAGE=\"en\",AUTOSELECT=YES,URI=\"subs/index.m3u8\"\n")
+		subs = ",SUBTITLES=\"subs\""
+	}
 	for i, br := range c.Bitrates {
-		fmt.Fprintf(&b, "#EXT-X-STREAM-INF:BANDWIDTH=%d,CODECS=\"avc1.64001f,mp4a.40.2\"\nv%d/index.m3u8\n", br, i)
+		fmt.Fprintf(&b, "#EXT-X-STREAM-INF:BANDWIDTH=%d,CODECS=\"avc1.64001f,mp4a.40.2\"%s\nv%d/index.m3u8\n", br, subs, i)
 	}
 	return b.String()
 }
@@ -193,13 +202,17 @@ func (c *Channel) available(n, k int) time.Time {
 }
 
 // ServeHTTP serves /master.m3u8, /v<i>/index.m3u8, /v<i>/init.mp4,
-// /v<i>/<n>.m4s and /v<i>/<n>.<k>.m4s.
+// /v<i>/<n>.m4s and /v<i>/<n>.<k>.m4s (and subs/index.m3u8, subs/<n>.vtt).
 func (c *Channel) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := strings.TrimPrefix(r.URL.Path, "/")
 	if p == "master.m3u8" {
 		c.count("master")
 		w.Header().Set("Content-Type", "application/vnd.apple.mpegurl")
 		_, _ = w.Write([]byte(c.Master()))
+		return
+	}
+	if c.Subtitles && strings.HasPrefix(p, "subs/") {
+		c.serveSubtitles(w, r, strings.TrimPrefix(p, "subs/"))
 		return
 	}
 	vs, name, ok := strings.Cut(p, "/")
@@ -273,4 +286,36 @@ func (c *Channel) serveMedia(w http.ResponseWriter, r *http.Request, v int, name
 		return
 	}
 	_, _ = w.Write(make([]byte, int(float64(c.Bitrates[v])*d.Seconds()/8)))
+}
+
+// serveSubtitles serves subs/index.m3u8 (the last Window complete
+// segments) and subs/<n>.vtt.
+func (c *Channel) serveSubtitles(w http.ResponseWriter, r *http.Request, name string) {
+	last, _ := c.edge(c.clk().Now())
+	secs := func(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 3, 64) }
+	if name == "index.m3u8" {
+		c.count("subtitles")
+		var b strings.Builder
+		first := max(0, last-c.Window+1)
+		fmt.Fprintf(&b, "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:%d\n#EXT-X-MEDIA-SEQUENCE:%d\n",
+			int((c.Seg+time.Second-1)/time.Second), first)
+		for n := first; n <= last; n++ {
+			fmt.Fprintf(&b, "#EXTINF:%s,\n%d.vtt\n", secs(c.Seg), n)
+		}
+		w.Header().Set("Content-Type", "application/vnd.apple.mpegurl")
+		_, _ = w.Write([]byte(b.String()))
+		return
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(name, ".vtt"))
+	if err != nil || !strings.HasSuffix(name, ".vtt") || n < 0 || n > last {
+		http.NotFound(w, r)
+		return
+	}
+	c.count("vtt")
+	start := time.Duration(n) * c.Seg
+	vtt := func(d time.Duration) string {
+		return fmt.Sprintf("%02d:%02d:%02d.%03d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60, d.Milliseconds()%1000)
+	}
+	fmt.Fprintf(w, "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:%d,LOCAL:%s\n\n%s --> %s\ncue %d\n",
+		900000+int64(start/(time.Second/90000)), vtt(start), vtt(start+c.Seg/4), vtt(start+3*c.Seg/4), n)
 }
