@@ -565,6 +565,9 @@ func (p *Player) parseTextSegment(t *textTrack, seg *manifest.Segment, data []by
 			}
 			t.tsBase, t.haveBase = vttBase(v, seg), true
 		}
+		if v.Map == nil && t.live != nil {
+			return text.Shift(v.MediaCues(0), t.periodStart+t.live.unmapped(v, seg)), nil
+		}
 		return text.Shift(v.MediaCues(t.tsBase), t.periodStart), nil
 	case bytes.HasPrefix(body, []byte("<")):
 		cues, err := text.ParseTTML(data)

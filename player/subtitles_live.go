@@ -1,9 +1,11 @@
 package player
 
 import (
+	"math"
 	"time"
 
 	"github.com/abrkit/abrkit/player/manifest"
+	"github.com/abrkit/abrkit/player/text"
 )
 
 // Live subtitles: a live HLS subtitle playlist is reloaded every target
@@ -21,6 +23,29 @@ type textLive struct {
 	done     map[uint64]bool          // segments fetched (or given up), by number
 	starts   map[uint64]time.Duration // timeline start of the segments of the last reload
 	placed   bool                     // starts is on the timeline
+	shift    time.Duration            // of WebVTT without X-TIMESTAMP-MAP (see unmapped)
+	shifted  bool
+}
+
+// unmapped is the shift of the cues of a live WebVTT segment without an
+// X-TIMESTAMP-MAP. Their times are media times from the start of the
+// stream; the first segment with cues decides: when its cues fall in the
+// segment counted from sequence number 0 (number times its duration, as
+// ffmpeg writes them) and not where the playlist places it, the shift
+// puts that time at the segment's start; else the times are taken as
+// they are.
+func (l *textLive) unmapped(v *text.VTT, seg *manifest.Segment) time.Duration {
+	if l.shifted || len(v.Cues) == 0 {
+		return l.shift
+	}
+	l.shifted = true
+	const slack = 500 * time.Millisecond
+	from := time.Duration(seg.Number) * seg.Duration
+	c := v.Cues[0]
+	if (c.Start < seg.Start-slack || c.Start > seg.Start+seg.Duration+slack) && c.Start >= from-slack && c.Start < from+seg.Duration+slack {
+		l.shift = seg.Start - from
+	}
+	return l.shift
 }
 
 // maxLiveTextSegments bounds the numbers remembered as done.
@@ -93,7 +118,7 @@ func (p *Player) liveText(t *textTrack) {
 		l.reloadAt = p.now0() + TextPollInterval // the video playlist is due
 	}
 	if t.r.EndList {
-		t.live = nil
+		l.reloadAt = math.MaxInt64 // ended: no more reloads
 	}
 }
 
