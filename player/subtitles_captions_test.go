@@ -44,19 +44,7 @@ func captioned(t *testing.T, format string) (string, string, []text.Cue) {
 			t.Fatal(err)
 		}
 	default:
-		args := []string{"-i", "cc.mp4", "-c", "copy", "-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod"}
-		if format == "fmp4" {
-			args = append(args, "-hls_segment_type", "fmp4")
-		}
-		ct.FFmpeg(t, dir, append(args, "video.m3u8")...)
-		master := `#EXTM3U
-#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID="cc",NAME="English",LANGUAGE="en",INSTREAM-ID="CC1"
-#EXT-X-STREAM-INF:BANDWIDTH=300000,CODECS="avc1.64000c",RESOLUTION=160x90,CLOSED-CAPTIONS="cc"
-video.m3u8
-`
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(master), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		ct.HLS(t, dir, format == "fmp4")
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/abrkit/abrkit/player/text/cea608/cea608test"
 )
 
 // playTextVTT is the source of the ffmpeg-made subtitle track.
@@ -120,5 +122,31 @@ func TestPlayOfflineTextLang(t *testing.T) {
 	}
 	if got := strings.Join(texts, "|"); got != "Hello world|Second cue\ntwo lines|Third" {
 		t.Errorf("cues %q; want the three of the source", got)
+	}
+}
+
+// TestPlayCaptions: `abrkit play --text-lang en` on ffmpeg-made HLS whose
+// video carries CEA-608 captions (CC1, English) shows them: the text
+// track is CC1 and the pop-on captions are reported at their times.
+func TestPlayCaptions(t *testing.T) {
+	dir := t.TempDir()
+	cea608test.Captioned(t, dir, "cc.mp4", 10, cea608test.Script)
+	cea608test.HLS(t, dir, false)
+	cs := serveCounting(t, dir)
+	rep := playJSON(t, "play", cs.URL+"/master.m3u8", "--text-lang", "en", "--speed", "8", "--quiet", "--format", "json")
+	if tt := rep.TextTrack; tt == nil || tt.ID != "CC1" || tt.Kind != "captions" || !tt.Selected {
+		t.Errorf("text_track = %+v; want CC1 captions", tt)
+	}
+	want := map[string]float64{"HELLO WORLD": 0.4, "SECOND\nTWO LINES": 76.0 / 30}
+	for _, c := range rep.Cues {
+		if at, ok := want[c.Text]; ok {
+			if c.Start < at-0.001 || c.Start > at+0.001 || c.ShownAt < c.Start || c.ShownAt > c.Start+0.4 {
+				t.Errorf("cue %+v; want it from %.3f s, shown then", c, at)
+			}
+			delete(want, c.Text)
+		}
+	}
+	if len(want) != 0 {
+		t.Errorf("not shown: %v (cues %+v)", want, rep.Cues)
 	}
 }

@@ -250,3 +250,24 @@ func insertNALU(sample, nalu []byte) []byte {
 	out = append(out, nalu...)
 	return append(out, sample[pos:]...)
 }
+
+// HLS remuxes dir/cc.mp4 (see Captioned) to 2 s HLS segments with ffmpeg
+// (fMP4 when fmp4, else MPEG-TS) and writes dir/master.m3u8, which
+// signals the captions as CC1 in English (GROUP-ID "cc").
+func HLS(t testing.TB, dir string, fmp4 bool) {
+	t.Helper()
+	args := []string{"-i", "cc.mp4", "-c", "copy", "-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod",
+		"-hls_segment_filename", "video_%03d.ts"}
+	if fmp4 {
+		args = append(args, "-hls_segment_type", "fmp4", "-hls_segment_filename", "video_%03d.m4s")
+	}
+	FFmpeg(t, dir, append(args, "video.m3u8")...)
+	master := `#EXTM3U
+#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID="cc",NAME="English",LANGUAGE="en",INSTREAM-ID="CC1"
+#EXT-X-STREAM-INF:BANDWIDTH=300000,CODECS="avc1.64000c",RESOLUTION=160x90,CLOSED-CAPTIONS="cc"
+video.m3u8
+`
+	if err := os.WriteFile(filepath.Join(dir, "master.m3u8"), []byte(master), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
