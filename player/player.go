@@ -527,6 +527,11 @@ func (p *Player) fetch(ctx context.Context, a Action) {
 	if body != nil {
 		o.Body = body.Bytes()
 	}
+	if err == nil && a.Playlist && p.o.playlists != nil {
+		if o.Media = p.o.playlists.parse(o.Body); o.Media != nil {
+			o.Body = nil
+		}
+	}
 	if err == nil && a.Kind == transport.KindInit && body != nil {
 		if info, perr := manifest.ParseInit(body.Bytes()); perr == nil {
 			p.mu.Lock()
