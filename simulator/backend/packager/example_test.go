@@ -46,7 +46,7 @@ func ExampleParseCatalog_error() {
 	_, err := packager.ParseCatalog([]byte("titles:\n  - id: t1\n    duration: 60s\n    segments: 4s\n"), "catalog.yaml")
 	fmt.Println(err)
 	// Output:
-	// catalog.yaml:4: titles[0].segments: unknown field: "segments" (known: id, duration, segment_duration, ladder_kbps, seed, frame_rate, audio_kbps, no_audio, resolutions, variability, sidx)
+	// catalog.yaml:4: titles[0].segments: unknown field: "segments" (known: id, duration, segment_duration, ladder_kbps, seed, frame_rate, audio_kbps, no_audio, resolutions, variability, sidx, encryption)
 }
 
 func ExamplePackage_SegmentSizes() {
