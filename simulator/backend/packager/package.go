@@ -145,14 +145,14 @@ func Build(t Title) (*Package, error) {
 		}
 		r.AverageBandwidth = int64(math.Round(float64(total) * 8 * float64(r.timescale) / float64(ticks)))
 		r.SegmentSizes = r.wire
-		if hasHLS(t.Encryption) {
+		if t.Encryption.HasHLS() {
 			p.manifests[r.ID+"/"+MediaPlaylist] = p.mediaPlaylist(r)
 		}
 	}
-	if hasHLS(t.Encryption) {
+	if t.Encryption.HasHLS() {
 		p.manifests[MasterPlaylist] = p.masterPlaylist()
 	}
-	if hasDASH(t.Encryption) {
+	if t.Encryption.HasDASH() {
 		p.manifests[DASHManifest] = p.mpd()
 	}
 	return p, nil
@@ -209,8 +209,8 @@ func ticksToDuration(ticks uint64, timescale uint32) time.Duration {
 
 // HasHLS and HasDASH say which manifests the title has: an AES-128 title
 // has no DASH MPD, a CENC title no HLS playlists.
-func (p *Package) HasHLS() bool  { return hasHLS(p.title.Encryption) }
-func (p *Package) HasDASH() bool { return hasDASH(p.title.Encryption) }
+func (p *Package) HasHLS() bool  { return p.title.Encryption.HasHLS() }
+func (p *Package) HasDASH() bool { return p.title.Encryption.HasDASH() }
 
 // Title is the title as packaged, with defaults applied.
 func (p *Package) Title() Title { return p.title }

@@ -86,9 +86,10 @@ func validEncryption(e Encryption) bool {
 	return false
 }
 
-// hasHLS and hasDASH say which manifests a title with e gets.
-func hasHLS(e Encryption) bool  { return e != CENC }
-func hasDASH(e Encryption) bool { return e != AES128 }
+// HasHLS and HasDASH say which manifests a title protected with e has:
+// an AES-128 title no DASH MPD, a CENC title no HLS playlists.
+func (e Encryption) HasHLS() bool  { return e != CENC }
+func (e Encryption) HasDASH() bool { return e != AES128 }
 
 // aesPaddedSize is the size of n bytes after AES-CBC with PKCS7 padding.
 func aesPaddedSize(n int64) int64 { return (n/aes.BlockSize + 1) * aes.BlockSize }
