@@ -59,8 +59,9 @@ rendition with media.m3u8, init.mp4 and seg_<n>.m4s. Payloads are synthetic but
 decodable (grey H.264 pictures, silent AAC); segment sizes follow each rung's
 bitrate with scene-driven variation.
 
-Titles with "encryption: aes-128" (HLS only, whole segments AES-128-CBC)
-or "encryption: cenc" (DASH only, ClearKey CENC) get a random key each run,
+Titles with "encryption: aes-128" (HLS only, whole segments AES-128-CBC),
+"encryption: cenc" (DASH only, ClearKey CENC) or "encryption: cbcs" (HLS
+SAMPLE-AES and DASH ClearKey, cbcs) get a random key each run,
 written to the --keys file (JSON, hex; keep it private); their manifests name
 --key-server URL/v1/keys/<id> (HLS key URI) and URL/v1/license/<id>
 (ClearKey license URL).
@@ -98,9 +99,10 @@ A bad catalog exits 2 with file:line: field: reason.`,
 			pr := packager.NewProtection(base+control.KeyPath(t.ID), base+control.LicensePath(t.ID))
 			cat.Titles[i].Protection = pr
 			k := packageKey{ID: t.ID, Encryption: string(t.Encryption), KID: hex.EncodeToString(pr.KID[:]), Key: hex.EncodeToString(pr.Key[:]), IV: hex.EncodeToString(pr.IV[:])}
-			if t.Encryption == packager.AES128 {
+			if t.Encryption.HasHLS() {
 				k.KeyURI = pr.KeyURI
-			} else {
+			}
+			if t.Encryption.HasDASH() {
 				k.LicenseURL = pr.LicenseURL
 			}
 			keys = append(keys, k)

@@ -21,6 +21,7 @@ func protectedTopology(t *testing.T) *topology.Topology {
 		tp.Catalog.Titles = []topology.Title{
 			{ID: "hls", Duration: 6e9, SegmentDuration: 2e9, LadderKbps: []int{300}, Encryption: "aes-128"},
 			{ID: "dash", Duration: 6e9, SegmentDuration: 2e9, LadderKbps: []int{300}, Encryption: "cenc"},
+			{ID: "both", Duration: 6e9, SegmentDuration: 2e9, LadderKbps: []int{300}, Encryption: "cbcs"},
 		}
 	})
 }
@@ -91,8 +92,33 @@ func TestProtectedTitlesPlay(t *testing.T) {
 	if code != 200 || pr.Encryption != "cenc" || pr.LicenseURL != gw+control.LicensePath("dash") || pr.HLS != "" || len(pr.KeyIDs) != 1 {
 		t.Fatalf("play dash = %d %+v", code, pr)
 	}
+	playCommon(t, h, tok, pr)
+
+	code, pr = h.play("both")
+	if code != 200 || pr.Encryption != "cbcs" || pr.LicenseURL != gw+control.LicensePath("both") || pr.KeyURL != gw+control.KeyPath("both") ||
+		pr.HLS == "" || pr.DASH == "" || len(pr.KeyIDs) != 1 {
+		t.Fatalf("play both = %d %+v", code, pr)
+	}
+	_, pl = h.do("GET", strings.TrimSuffix(pr.HLS, "master.m3u8")+"v300/media.m3u8", "", "")
+	if want := `#EXT-X-KEY:METHOD=SAMPLE-AES,URI="` + pr.KeyURL + `",KEYFORMAT="identity",IV=0x`; !strings.Contains(string(pl), want) {
+		t.Fatalf("media playlist lacks %s:\n%s", want, pl)
+	}
+	resp, body = h.do("GET", pr.KeyURL, tok, "")
+	if resp.StatusCode != 200 || len(body) != 16 {
+		t.Fatalf("cbcs HLS key = %d, %d bytes", resp.StatusCode, len(body))
+	}
+	if k := playCommon(t, h, tok, pr); !bytes.Equal(k, body) {
+		t.Errorf("the HLS key %x differs from the license's %x", body, k)
+	}
+}
+
+// playCommon checks a cenc or cbcs title: the MPD names the license
+// server, a license needs the token, and the license's key decrypts every
+// segment in ffmpeg (a wrong key does not). It returns the key.
+func playCommon(t *testing.T, h *harness, tok string, pr control.PlayResponse) []byte {
+	t.Helper()
 	_, mpd := h.do("GET", pr.DASH, "", "")
-	for _, want := range []string{"<dashif:laurl>" + pr.LicenseURL + "</dashif:laurl>", `value="cenc" cenc:default_KID="`} {
+	for _, want := range []string{"<dashif:laurl>" + pr.LicenseURL + "</dashif:laurl>", `value="` + pr.Encryption + `" cenc:default_KID="`} {
 		if !strings.Contains(string(mpd), want) {
 			t.Fatalf("MPD lacks %s:\n%s", want, mpd)
 		}
@@ -102,7 +128,7 @@ func TestProtectedTitlesPlay(t *testing.T) {
 	if resp, _ := h.do("POST", pr.LicenseURL, "", lic); resp.StatusCode != 401 {
 		t.Errorf("license without a token = %d; want 401", resp.StatusCode)
 	}
-	resp, body = h.do("POST", pr.LicenseURL, tok, lic)
+	resp, body := h.do("POST", pr.LicenseURL, tok, lic)
 	var lr control.LicenseResponse
 	if resp.StatusCode != 200 || json.Unmarshal(body, &lr) != nil || len(lr.Keys) != 1 {
 		t.Fatalf("license = %d %s", resp.StatusCode, body)
@@ -133,6 +159,7 @@ func TestProtectedTitlesPlay(t *testing.T) {
 			}
 		}
 	}
+	return key
 }
 
 // TestPlayMarksHTTP3Edges checks that edges serving HTTPS and HTTP/3

@@ -87,8 +87,9 @@ type PlayResponse struct {
 	Live bool `json:"live,omitempty"`
 	// Encryption is the title's protection: "aes-128" (HLS; the player
 	// fetches KeyURL, the playlist's EXT-X-KEY URI, with its bearer
-	// token) or "cenc" (DASH; the player posts W3C ClearKey license
-	// requests to LicenseURL with its bearer token). Empty when clear.
+	// token), "cenc" (DASH; the player posts W3C ClearKey license
+	// requests to LicenseURL with its bearer token) or "cbcs" (both:
+	// HLS SAMPLE-AES with KeyURL, DASH with LicenseURL). Empty when clear.
 	Encryption string `json:"encryption,omitempty"`
 	KeyURL     string `json:"key_url,omitempty"`
 	LicenseURL string `json:"license_url,omitempty"`
@@ -109,7 +110,7 @@ type TitleEntry struct {
 	DASH      bool    `json:"dash"`
 	// Live marks a live channel (no duration; manifests change).
 	Live bool `json:"live"`
-	// Encryption is "aes-128" or "cenc" for a protected title.
+	// Encryption is "aes-128", "cenc" or "cbcs" for a protected title.
 	Encryption string `json:"encryption,omitempty"`
 }
 

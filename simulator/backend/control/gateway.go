@@ -448,12 +448,13 @@ func (g *Gateway) play(w http.ResponseWriter, _ *http.Request, body []byte, c si
 	session := newSession()
 	resp := PlayResponse{Title: ti.ID, Session: session, Region: region, ExpiresAt: exp.UTC(),
 		SteeringURI: SteeringURI(g.URL(), ti.ID, region, session), EventsURL: g.URL() + "/v1/events", Edges: make([]PlayEdge, 0, len(ranked)), Live: ti.Live}
-	switch ti.Encryption {
-	case EncryptionAES128:
-		resp.Encryption, resp.KeyURL = ti.Encryption, g.URL()+KeyPath(ti.ID)
-	case EncryptionCENC:
+	resp.Encryption = ti.Encryption
+	if ti.Encryption == EncryptionAES128 || ti.Encryption == EncryptionCBCS {
+		resp.KeyURL = g.URL() + KeyPath(ti.ID)
+	}
+	if ti.Encryption == EncryptionCENC || ti.Encryption == EncryptionCBCS {
 		kid, _, _ := signing.ContentKey(g.topo.SigningKey, ti.ID)
-		resp.Encryption, resp.LicenseURL, resp.KeyIDs = ti.Encryption, g.URL()+LicensePath(ti.ID), []string{hex.EncodeToString(kid[:])}
+		resp.LicenseURL, resp.KeyIDs = g.URL()+LicensePath(ti.ID), []string{hex.EncodeToString(kid[:])}
 	}
 	for i, e := range ranked {
 		pe := PlayEdge{ID: e.ID, Region: e.Region, Rank: i, URL: strings.TrimSuffix(e.URL, "/") + dir, Load: math.Round(e.Load()*1000) / 1000,

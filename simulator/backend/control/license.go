@@ -4,13 +4,16 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/abrkit/abrkit/simulator/backend/signing"
 )
 
-// The key server: the HLS AES-128 key (GET /v1/keys/{title}, the 16
-// raw key bytes) and a W3C ClearKey license server (POST
-// /v1/license/{title}), both behind the playback API's bearer token.
+// The key server: the HLS key (GET /v1/keys/{title}, the 16 raw key
+// bytes, for aes-128 and cbcs titles) and a W3C ClearKey license server
+// (POST /v1/license/{title}, for cenc and cbcs titles), both behind the
+// playback API's bearer token.
 // Keys come from signing.ContentKey, so they match what the origin's
 // packager encrypted with, in any process that shares the master key.
 
@@ -27,6 +30,7 @@ const SvcLicense = "license"
 const (
 	EncryptionAES128 = "aes-128"
 	EncryptionCENC   = "cenc"
+	EncryptionCBCS   = "cbcs" // HLS SAMPLE-AES and DASH: both endpoints
 )
 
 // KeyPath is the HLS key URI's path of a title on the gateway.
@@ -101,15 +105,15 @@ func truncate(s string, n int) string {
 
 // protected returns the encryption of a title the key server serves, or
 // answers 404.
-func (g *Gateway) protected(w http.ResponseWriter, r *http.Request, want string) (string, bool) {
+func (g *Gateway) protected(w http.ResponseWriter, r *http.Request, want ...string) (string, bool) {
 	id := r.PathValue("title")
 	ti, ok := g.titles[id]
 	if !ok || !signing.CleanID(id) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("unknown title %q", truncate(id, 64)))
 		return "", false
 	}
-	if ti.Encryption != want {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("title %q has no %s key", id, want))
+	if !slices.Contains(want, ti.Encryption) {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("title %q has no %s key", id, strings.Join(want, " or ")))
 		return "", false
 	}
 	return id, true
@@ -117,7 +121,7 @@ func (g *Gateway) protected(w http.ResponseWriter, r *http.Request, want string)
 
 // hlsKey answers GET /v1/keys/{title}: the 16-byte AES-128 key.
 func (g *Gateway) hlsKey(w http.ResponseWriter, r *http.Request, _ []byte, _ signing.Claims) int {
-	id, ok := g.protected(w, r, EncryptionAES128)
+	id, ok := g.protected(w, r, EncryptionAES128, EncryptionCBCS)
 	if !ok {
 		return http.StatusNotFound
 	}
@@ -132,7 +136,7 @@ func (g *Gateway) hlsKey(w http.ResponseWriter, r *http.Request, _ []byte, _ sig
 // license answers POST /v1/license/{title} with the keys of the
 // requested key ids that belong to the title.
 func (g *Gateway) license(w http.ResponseWriter, r *http.Request, body []byte, _ signing.Claims) int {
-	id, ok := g.protected(w, r, EncryptionCENC)
+	id, ok := g.protected(w, r, EncryptionCENC, EncryptionCBCS)
 	if !ok {
 		return http.StatusNotFound
 	}

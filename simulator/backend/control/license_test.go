@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"strings"
 	"testing"
 	"time"
@@ -80,6 +81,7 @@ func keyGateway(t *testing.T) (*Gateway, *topology.Topology, string) {
 		{ID: "clear", HLS: "master.m3u8", DASH: "manifest.mpd"},
 		{ID: "hls", HLS: "master.m3u8", Encryption: EncryptionAES128},
 		{ID: "dash", DASH: "manifest.mpd", Encryption: EncryptionCENC},
+		{ID: "both", HLS: "master.m3u8", DASH: "manifest.mpd", Encryption: EncryptionCBCS},
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +109,7 @@ func TestKeyServer(t *testing.T) {
 	expired := signing.New(topo.SigningKey).Token(signing.Claims{User: "u", Expires: t0.Add(-time.Second)})
 	forged := signing.New("another master key of thirty-two bytes+").Token(signing.Claims{User: "u", Expires: t0.Add(time.Hour)})
 	kid, key, _ := signing.ContentKey(topo.SigningKey, "dash")
-	_, hlsKey, _ := signing.ContentKey(topo.SigningKey, "hls")
+	kidBoth, _, _ := signing.ContentKey(topo.SigningKey, "both")
 	req := func(kids ...[16]byte) []byte {
 		var r LicenseRequest
 		for _, k := range kids {
@@ -139,6 +141,9 @@ func TestKeyServer(t *testing.T) {
 		{"license malformed", "POST", "/v1/license/dash", tok, []byte(`{"kids":"x"}`), 400},
 		{"license too large", "POST", "/v1/license/dash", tok, append([]byte(`{"kids":["`), bytes.Repeat([]byte("A"), MaxLicenseBytes)...), 413},
 		{"license by GET", "GET", "/v1/license/dash", tok, nil, 405},
+		{"cbcs key", "GET", "/v1/keys/both", tok, nil, 200},
+		{"cbcs license", "POST", "/v1/license/both", tok, req(kidBoth), 200},
+		{"cbcs license with another title's kid", "POST", "/v1/license/both", tok, req(kid), 404},
 	}
 	for _, tc := range tests {
 		rec := serve(g, tc.method, tc.path, tc.token, tc.body)
@@ -155,8 +160,9 @@ func TestKeyServer(t *testing.T) {
 		if rec.Header().Get("Cache-Control") != "no-store" {
 			t.Errorf("%s: Cache-Control %q; want no-store", tc.name, rec.Header().Get("Cache-Control"))
 		}
+		kid, key, _ := signing.ContentKey(topo.SigningKey, path.Base(tc.path))
 		if strings.HasPrefix(tc.path, "/v1/keys/") {
-			if !bytes.Equal(rec.Body.Bytes(), hlsKey[:]) {
+			if !bytes.Equal(rec.Body.Bytes(), key[:]) {
 				t.Errorf("%s: body %x; want the title's key", tc.name, rec.Body.Bytes())
 			}
 			continue
@@ -177,6 +183,7 @@ func TestKeyServer(t *testing.T) {
 func TestPlayProtected(t *testing.T) {
 	g, topo, tok := keyGateway(t)
 	kid, _, _ := signing.ContentKey(topo.SigningKey, "dash")
+	kidBoth, _, _ := signing.ContentKey(topo.SigningKey, "both")
 	tests := []struct {
 		title                        string
 		encryption, keyPath, licPath string
@@ -185,6 +192,7 @@ func TestPlayProtected(t *testing.T) {
 		{"clear", "", "", "", nil},
 		{"hls", EncryptionAES128, KeyPath("hls"), "", nil},
 		{"dash", EncryptionCENC, "", LicensePath("dash"), []string{hex.EncodeToString(kid[:])}},
+		{"both", EncryptionCBCS, KeyPath("both"), LicensePath("both"), []string{hex.EncodeToString(kidBoth[:])}},
 	}
 	for _, tc := range tests {
 		rec := serve(g, "POST", "/v1/play", tok, []byte(`{"title":"`+tc.title+`"}`))

@@ -224,7 +224,7 @@ func (t Title) Validate() error {
 		return bad("variability", ErrInvalidValue, "%v outside 0..%v", t.Variability, MaxVariability)
 	}
 	if !validEncryption(t.Encryption) {
-		return bad("encryption", ErrInvalidValue, "%q: use %s or %s", t.Encryption, AES128, CENC)
+		return bad("encryption", ErrInvalidValue, "%q: use %s, %s or %s", t.Encryption, AES128, CENC, CBCS)
 	}
 	return nil
 }

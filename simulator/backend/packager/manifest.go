@@ -60,9 +60,12 @@ func (p *Package) mediaPlaylist(r *rend) []byte {
 	}
 	fmt.Fprintf(&b, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:%d\n#EXT-X-MEDIA-SEQUENCE:1\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI=%q\n",
 		target, InitSegment)
-	if pr := p.title.Protection; p.title.Encryption == AES128 {
-		// After EXT-X-MAP, so the key applies to media segments only.
+	// After EXT-X-MAP, so the key applies to media segments only.
+	switch pr := p.title.Protection; p.title.Encryption {
+	case AES128:
 		fmt.Fprintf(&b, "#EXT-X-KEY:METHOD=AES-128,URI=%q,IV=0x%x\n", pr.KeyURI, pr.IV)
+	case CBCS:
+		fmt.Fprintf(&b, "#EXT-X-KEY:METHOD=SAMPLE-AES,URI=%q,KEYFORMAT=\"identity\",IV=0x%x\n", pr.KeyURI, pr.IV)
 	}
 	for k, t := range r.SegmentTicks {
 		fmt.Fprintf(&b, "#EXTINF:%s,\n%s\n", seconds(t, r.timescale), SegmentName(k+1))
@@ -150,23 +153,23 @@ func gcd(a, b uint32) uint32 {
 // mpdNamespaces are the MPD root's namespace declarations for
 // ContentProtection (none for a clear title).
 func (p *Package) mpdNamespaces() string {
-	if p.title.Encryption != CENC {
+	if !p.title.Encryption.common() {
 		return ""
 	}
 	return ` xmlns:cenc="urn:mpeg:cenc:2013" xmlns:dashif="https://dashif.org/CPS" xmlns:clearkey="http://dashif.org/guidelines/clearKey"`
 }
 
 // contentProtection is the ContentProtection elements of an adaptation
-// set of a CENC title: the scheme with the default key id, then ClearKey
+// set of a cenc or cbcs title: the scheme with the default key id, then ClearKey
 // with its license URL (both the DASH-IF and the older dash.js/Shaka
 // spelling) and the key id as W3C common-PSSH init data.
 func (p *Package) contentProtection() string {
 	pr := p.title.Protection
-	if p.title.Encryption != CENC || pr == nil {
+	if !p.title.Encryption.common() || pr == nil {
 		return ""
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "      <ContentProtection schemeIdUri=%q value=%q cenc:default_KID=%q/>\n", MP4ProtectionScheme, string(CENC), pr.KIDString())
+	fmt.Fprintf(&b, "      <ContentProtection schemeIdUri=%q value=%q cenc:default_KID=%q/>\n", MP4ProtectionScheme, string(p.title.Encryption), pr.KIDString())
 	fmt.Fprintf(&b, "      <ContentProtection schemeIdUri=\"urn:uuid:%s\" value=\"ClearKey1.0\">\n", ClearKeySystemID)
 	if pr.LicenseURL != "" {
 		u := xmlEscape(pr.LicenseURL)

@@ -116,10 +116,10 @@ func Build(t Title) (*Package, error) {
 	}
 	for _, r := range p.rends {
 		var pr *Protection
-		if t.Encryption == CENC {
+		if t.Encryption.common() {
 			pr = t.Protection
 		}
-		init, err := r.initSegment(pr)
+		init, err := r.initSegment(pr, t.Encryption)
 		if err != nil {
 			return nil, err
 		}

@@ -26,10 +26,17 @@ const (
 	// video, whole-sample of audio) with a W3C ClearKey pssh and DASH
 	// ContentProtection. The title has no HLS playlists.
 	CENC Encryption = "cenc"
+	// CBCS is ISO/IEC 23001-7 'cbcs' (AES-CBC with a constant IV; video
+	// in the 1:9 block pattern, audio whole samples), for both HLS
+	// (METHOD=SAMPLE-AES, KEYFORMAT="identity") and DASH (ClearKey).
+	CBCS Encryption = "cbcs"
 )
 
 // Encryptions lists the schemes a catalog may name.
-var Encryptions = []Encryption{AES128, CENC}
+var Encryptions = []Encryption{AES128, CENC, CBCS}
+
+// common reports whether e is a Common Encryption scheme (cenc, cbcs).
+func (e Encryption) common() bool { return e == CENC || e == CBCS }
 
 // DRM system and scheme identifiers written in manifests and init segments.
 const (
@@ -51,8 +58,9 @@ const (
 type Protection struct {
 	KID [16]byte // key id (tenc, pssh, MPD default_KID)
 	Key [16]byte // AES-128 content key
-	// IV is the HLS EXT-X-KEY IV; for CENC its first 8 bytes seed the
-	// per-sample IVs (with the rendition and sample index added).
+	// IV is the HLS EXT-X-KEY IV and the cbcs constant IV; for cenc its
+	// first 8 bytes seed the per-sample IVs (with the rendition and sample
+	// index added).
 	IV [16]byte
 	// KeyURI is the HLS EXT-X-KEY URI (an absolute URL of the key server).
 	KeyURI string
@@ -80,7 +88,7 @@ func uuidString(b [16]byte) string {
 
 func validEncryption(e Encryption) bool {
 	switch e {
-	case Clear, AES128, CENC:
+	case Clear, AES128, CENC, CBCS:
 		return true
 	}
 	return false
@@ -113,7 +121,7 @@ func encryptAES128(key, iv [16]byte, plain []byte) []byte {
 }
 
 // protectInit adds sinf/tenc (and a common pssh) to an init segment.
-func (pr *Protection) protectInit(init *mp4.InitSegment) error {
+func (pr *Protection) protectInit(init *mp4.InitSegment, scheme Encryption) error {
 	kid := mp4.UUID(pr.KID[:])
 	pssh := &mp4.PsshBox{Version: 1, KIDs: []mp4.UUID{kid}}
 	sys, err := mp4.NewUUIDFromString(CommonPSSHSystemID)
@@ -121,14 +129,21 @@ func (pr *Protection) protectInit(init *mp4.InitSegment) error {
 		return err
 	}
 	pssh.SystemID = sys
-	_, err = mp4.InitProtect(init, pr.Key[:], pr.IV[:cencIVSize], string(CENC), kid, []*mp4.PsshBox{pssh})
+	iv := pr.IV[:]
+	if scheme == CENC {
+		iv = iv[:cencIVSize]
+	}
+	_, err = mp4.InitProtect(init, pr.Key[:], iv, string(scheme), kid, []*mp4.PsshBox{pssh})
 	return err
 }
 
-// Sample auxiliary information of a CENC segment: an 8-byte IV per
-// sample; video samples have exactly two subsamples (the slice NAL unit,
-// then the filler NAL unit, {0, 0} when a picture has no filler), so that
-// box sizes depend only on the sample count and sizes can be planned.
+// Sample auxiliary information of a cenc segment: an 8-byte IV per sample
+// (cbcs: none, the constant IV is in tenc); video samples have exactly two
+// subsamples (the slice NAL unit, then the filler NAL unit, {0, 0} when a
+// picture has no filler), so that box sizes depend only on the sample
+// count and sizes can be planned. cbcs audio has no auxiliary
+// information at all (whole samples, constant IV), so no senc, saiz or
+// saio, as CMAF recommends.
 const (
 	cencIVSize        = 8
 	videoSubsamples   = 2
@@ -138,7 +153,10 @@ const (
 // cencBoxes adds empty-valued senc, saiz and saio boxes for n samples to
 // a fragment's traf (their sizes are final; values are set by
 // protectSamples).
-func cencBoxes(frag *mp4.Fragment, video bool, n int) {
+func cencBoxes(frag *mp4.Fragment, scheme Encryption, video bool, n int) {
+	if scheme == CBCS && !video {
+		return
+	}
 	traf := frag.Moof.Traf
 	saiz := mp4.NewSaizBox(0)
 	saio := mp4.NewSaioBox()
@@ -147,7 +165,10 @@ func cencBoxes(frag *mp4.Fragment, video bool, n int) {
 	if video {
 		subs = make([]mp4.SubSamplePattern, videoSubsamples)
 	}
-	iv := make([]byte, cencIVSize)
+	var iv []byte
+	if scheme == CENC {
+		iv = make([]byte, cencIVSize)
+	}
 	for i := 0; i < n; i++ {
 		_ = senc.AddSample(mp4.SencSample{IV: iv, SubSamples: subs})
 		_ = saiz.AddSampleInfo(iv, subs)
@@ -187,7 +208,10 @@ func videoRanges(sliceNALU, size int) []mp4.SubSamplePattern {
 // saiz and points saio at the senc data. first is the title-wide index of
 // the fragment's first sample; sliceSize gives picture i's slice NAL unit
 // size for video (nil for audio).
-func (pr *Protection) protectSamples(frag *mp4.Fragment, data []byte, ss []mp4.Sample, rend int, first uint64, sliceSize func(i int) int) error {
+func (pr *Protection) protectSamples(frag *mp4.Fragment, scheme Encryption, data []byte, ss []mp4.Sample, rend int, first uint64, sliceSize func(i int) int) error {
+	if scheme == CBCS {
+		return pr.protectCBCS(frag, data, ss, sliceSize)
+	}
 	traf := frag.Moof.Traf
 	senc, saiz, saio := traf.Senc, traf.Saiz, traf.Saio
 	if senc == nil || saiz == nil || saio == nil {
@@ -218,7 +242,62 @@ func (pr *Protection) protectSamples(frag *mp4.Fragment, data []byte, ss []mp4.S
 			return err
 		}
 	}
-	// saio points from the moof's start at the senc's first sample entry.
+	pointSaio(frag)
+	return nil
+}
+
+// cbcsTenc holds the patterns of InitProtect's cbcs tenc: 1:9 for video,
+// whole blocks for audio.
+var (
+	cbcsVideoTenc = &mp4.TencBox{DefaultCryptByteBlock: 1, DefaultSkipByteBlock: 9}
+	cbcsAudioTenc = &mp4.TencBox{}
+)
+
+// protectCBCS encrypts the samples of a cbcs fragment in place; video
+// samples get their subsamples in senc and saiz.
+func (pr *Protection) protectCBCS(frag *mp4.Fragment, data []byte, ss []mp4.Sample, sliceSize func(i int) int) error {
+	traf := frag.Moof.Traf
+	tenc := cbcsAudioTenc
+	if sliceSize != nil {
+		tenc = cbcsVideoTenc
+		if traf.Senc == nil || traf.Saiz == nil || traf.Saio == nil {
+			return fmt.Errorf("fragment %d: no senc, saiz or saio", frag.Moof.Mfhd.SequenceNumber)
+		}
+		traf.Senc.SubSamples = traf.Senc.SubSamples[:0]
+		traf.Senc.SampleCount = 0
+		*traf.Saiz = *mp4.NewSaizBox(0)
+	}
+	pos := 0
+	for i, s := range ss {
+		sample := data[pos : pos+int(s.Size)]
+		pos += int(s.Size)
+		var subs []mp4.SubSamplePattern
+		if sliceSize != nil {
+			subs = videoRanges(sliceSize(i), int(s.Size))
+		}
+		if err := mp4.EncryptSampleCbcs(sample, pr.Key[:], pr.IV[:], subs, tenc); err != nil {
+			return err
+		}
+		if sliceSize != nil {
+			if err := traf.Senc.AddSample(mp4.SencSample{SubSamples: subs}); err != nil {
+				return err
+			}
+			if err := traf.Saiz.AddSampleInfo(nil, subs); err != nil {
+				return err
+			}
+		}
+	}
+	if sliceSize != nil {
+		pointSaio(frag)
+	}
+	return nil
+}
+
+// pointSaio points saio from the moof's start at the senc's first sample
+// entry.
+func pointSaio(frag *mp4.Fragment) {
+	traf := frag.Moof.Traf
+	senc, saio := traf.Senc, traf.Saio
 	offset := uint64(8) + frag.Moof.Mfhd.Size() + 8
 	for _, c := range traf.Children {
 		if c == mp4.Box(senc) {
@@ -227,5 +306,4 @@ func (pr *Protection) protectSamples(frag *mp4.Fragment, data []byte, ss []mp4.S
 		offset += c.Size()
 	}
 	saio.Offset[0] = int64(offset + 16) // senc full-box header and sample count
-	return nil
 }

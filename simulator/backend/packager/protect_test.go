@@ -111,9 +111,12 @@ func writeRendition(t *testing.T, p *Package, r Rendition, path string) {
 // included, hence one segment per file.)
 func TestCENCDecryptsWithFFmpeg(t *testing.T) {
 	requireFFmpeg(t)
-	for _, sidx := range []bool{false, true} {
-		ti := protectedTitle(CENC)
-		ti.Sidx = sidx
+	for _, tc := range []struct {
+		scheme Encryption
+		sidx   bool
+	}{{CENC, false}, {CENC, true}, {CBCS, false}} {
+		ti, sidx := protectedTitle(tc.scheme), tc.sidx
+		ti.Sidx, ti.LadderKbps = sidx, []int{300}
 		clear := ti
 		clear.Encryption, clear.Protection = Clear, nil
 		p, pc := mustBuild(t, ti), mustBuild(t, clear)
@@ -152,7 +155,13 @@ func TestCENCDecryptsWithFFmpeg(t *testing.T) {
 // decrypter: tenc and pssh in the init segment, senc/saiz/saio in every
 // fragment, and decryption back to the clear samples.
 func TestCENCBoxes(t *testing.T) {
-	ti := protectedTitle(CENC)
+	for _, scheme := range []Encryption{CENC, CBCS} {
+		t.Run(string(scheme), func(t *testing.T) { testCommonBoxes(t, scheme) })
+	}
+}
+
+func testCommonBoxes(t *testing.T, scheme Encryption) {
+	ti := protectedTitle(scheme)
 	p := mustBuild(t, ti)
 	for _, r := range p.Renditions() {
 		init, err := mp4.DecodeFile(bytes.NewReader(mustOpen(t, p, r.ID+"/"+InitSegment)))
@@ -167,7 +176,11 @@ func TestCENCBoxes(t *testing.T) {
 		case *mp4.AudioSampleEntryBox:
 			sinf = se.Sinf
 		}
-		if sinf == nil || sinf.Schm.SchemeType != "cenc" || sinf.Schi.Tenc.DefaultPerSampleIVSize != cencIVSize {
+		wantIV := byte(cencIVSize)
+		if scheme == CBCS {
+			wantIV = 0 // the constant IV is in tenc
+		}
+		if sinf == nil || sinf.Schm.SchemeType != string(scheme) || sinf.Schi.Tenc.DefaultPerSampleIVSize != wantIV {
 			t.Fatalf("%s: sinf %+v", r.ID, sinf)
 		}
 		if got := sinf.Schi.Tenc.DefaultKID; !bytes.Equal(got, ti.Protection.KID[:]) {
@@ -191,8 +204,9 @@ func TestCENCBoxes(t *testing.T) {
 				t.Fatal(err)
 			}
 			traf := f.Segments[0].Fragments[0].Moof.Traf
-			if traf.Senc == nil || traf.Saiz == nil || traf.Saio == nil {
-				t.Fatalf("%s: senc/saiz/saio missing", name)
+			aux := traf.Senc != nil && traf.Saiz != nil && traf.Saio != nil
+			if none := traf.Senc == nil && traf.Saiz == nil && traf.Saio == nil; (scheme == CBCS && r.Kind == Audio) != none || (!none && !aux) {
+				t.Fatalf("%s: senc %v saiz %v saio %v", name, traf.Senc != nil, traf.Saiz != nil, traf.Saio != nil)
 			}
 			if err := mp4.DecryptSegment(f.Segments[0], di, ti.Protection.Key[:]); err != nil {
 				t.Fatalf("%s: mp4ff decrypt: %v", name, err)
@@ -304,12 +318,33 @@ func TestAES128PlaysWithFFmpeg(t *testing.T) {
 func TestCENCManifest(t *testing.T) {
 	ti := protectedTitle(CENC)
 	p := mustBuild(t, ti)
+	testMPDProtection(t, p, CENC)
+}
+
+// TestCBCSManifests checks a cbcs title: an MPD like a cenc title's with
+// value "cbcs", and HLS playlists with METHOD=SAMPLE-AES identity keys.
+func TestCBCSManifests(t *testing.T) {
+	ti := protectedTitle(CBCS)
+	p := mustBuild(t, ti)
+	testMPDProtection(t, p, CBCS)
+	if !p.HasHLS() || !p.HasDASH() {
+		t.Errorf("HasHLS %v HasDASH %v; want both", p.HasHLS(), p.HasDASH())
+	}
+	pl := string(mustOpen(t, p, "v300/"+MediaPlaylist))
+	tag := `#EXT-X-KEY:METHOD=SAMPLE-AES,URI="` + ti.Protection.KeyURI + `",KEYFORMAT="identity",IV=0x` + hex.EncodeToString(ti.Protection.IV[:])
+	if i, j := strings.Index(pl, "#EXT-X-MAP"), strings.Index(pl, tag); i < 0 || j < i {
+		t.Errorf("playlist lacks %s after EXT-X-MAP:\n%s", tag, pl)
+	}
+}
+
+func testMPDProtection(t *testing.T, p *Package, scheme Encryption) {
+	t.Helper()
 	mpd := string(mustOpen(t, p, DASHManifest))
 	if err := xml.Unmarshal([]byte(mpd), new(struct{})); err != nil {
 		t.Fatalf("MPD is not XML: %v", err)
 	}
 	for _, want := range []string{
-		`<ContentProtection schemeIdUri="urn:mpeg:dash:mp4protection:2011" value="cenc" cenc:default_KID="00010203-0405-0607-0809-0a0b0c0d0e0f"/>`,
+		`<ContentProtection schemeIdUri="urn:mpeg:dash:mp4protection:2011" value="` + string(scheme) + `" cenc:default_KID="00010203-0405-0607-0809-0a0b0c0d0e0f"/>`,
 		`<ContentProtection schemeIdUri="urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e" value="ClearKey1.0">`,
 		`<dashif:laurl>https://keys.example/v1/license/t1?a=1&amp;b=2</dashif:laurl>`,
 		`<clearkey:Laurl Lic_type="EME-1.0">https://keys.example/v1/license/t1?a=1&amp;b=2</clearkey:Laurl>`,
@@ -318,6 +353,10 @@ func TestCENCManifest(t *testing.T) {
 			t.Errorf("MPD has %d of %s; want one per adaptation set", n, want)
 		}
 	}
+}
+
+func TestCENCHasNoHLS(t *testing.T) {
+	p := mustBuild(t, protectedTitle(CENC))
 	if !p.HasDASH() || p.HasHLS() {
 		t.Errorf("HasDASH %v HasHLS %v; want DASH only", p.HasDASH(), p.HasHLS())
 	}

@@ -13,7 +13,7 @@ const trunFlags = 0x701 // data offset, per-sample duration, size and flags
 
 // initSegment renders the CMAF header of a rendition with mp4ff; with
 // pr, the sample entry is encv/enca with sinf and tenc, and moov has a pssh.
-func (r *rend) initSegment(pr *Protection) ([]byte, error) {
+func (r *rend) initSegment(pr *Protection, scheme Encryption) ([]byte, error) {
 	init := mp4.CreateEmptyInit()
 	init.Ftyp = mp4.NewFtyp("cmfc", 0, []string{"cmfc", "iso6", "dash", "mp41"})
 	init.Children[0] = init.Ftyp
@@ -30,7 +30,7 @@ func (r *rend) initSegment(pr *Protection) ([]byte, error) {
 		}
 	}
 	if pr != nil {
-		if err := pr.protectInit(init); err != nil {
+		if err := pr.protectInit(init, scheme); err != nil {
 			return nil, fmt.Errorf("protect %s: %w", r.ID, err)
 		}
 	}
@@ -90,8 +90,8 @@ func (p *Package) fragment(r *rend, k int, ss []mp4.Sample, bmdt uint64) (*mp4.M
 	frag.Moof.Traf.Trun.Flags = trunFlags
 	frag.AddSamples(ss, bmdt)
 	frag.Moof.Traf.Tfdt.Version = 1
-	if p.title.Encryption == CENC {
-		cencBoxes(frag, r.Kind == Video, len(ss))
+	if p.title.Encryption.common() {
+		cencBoxes(frag, p.title.Encryption, r.Kind == Video, len(ss))
 	}
 	seg.AddFragment(frag)
 	if p.title.Sidx {
@@ -156,7 +156,7 @@ func (p *Package) renderSegment(r *rend, k int) ([]byte, error) {
 	if pos != total {
 		return nil, fmt.Errorf("%s segment %d: wrote %d of %d bytes", r.ID, k+1, pos, total)
 	}
-	if p.title.Encryption == CENC {
+	if p.title.Encryption.common() {
 		if err := p.protectSegment(r, k, frag, buf[hdr:], ss, bmdt); err != nil {
 			return nil, fmt.Errorf("%s segment %d: %w", r.ID, k+1, err)
 		}
@@ -200,5 +200,5 @@ func (p *Package) protectSegment(r *rend, k int, frag *mp4.Fragment, data []byte
 	if r.Kind == Video {
 		slice = func(i int) int { return r.avc.frameMin(i, k) - 4 }
 	}
-	return p.title.Protection.protectSamples(frag, data, ss, pos, bmdt/uint64(ss[0].Dur), slice)
+	return p.title.Protection.protectSamples(frag, p.title.Encryption, data, ss, pos, bmdt/uint64(ss[0].Dur), slice)
 }

@@ -220,9 +220,9 @@ func (t *Topology) validate() error {
 			}
 		}
 		switch ti.Encryption {
-		case "", "aes-128", "cenc":
+		case "", "aes-128", "cenc", "cbcs":
 		default:
-			return bad(f+".encryption", "%q: use aes-128 or cenc", ti.Encryption)
+			return bad(f+".encryption", "%q: use aes-128, cenc or cbcs", ti.Encryption)
 		}
 	}
 	edges, regions := map[string]bool{}, map[string]bool{}
