@@ -82,3 +82,23 @@ func ExampleWrite() {
 	// seg_1.m4s
 	// seg_2.m4s
 }
+
+// An encrypted title: a ClearKey CENC DASH title with a random key; the
+// MPD names the license server, the init segments carry tenc and pssh.
+func ExampleNewProtection() {
+	t := packager.Title{ID: "secret", Duration: 8 * time.Second, SegmentDuration: 4 * time.Second, LadderKbps: []int{400},
+		Encryption: packager.CENC, Protection: packager.NewProtection("", "https://keys.example/v1/license/secret")}
+	p, err := packager.Build(t)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(p.HasHLS(), p.HasDASH())
+	for _, f := range p.Files()[:3] {
+		fmt.Println(f)
+	}
+	// Output:
+	// false true
+	// manifest.mpd
+	// v400/init.mp4
+	// v400/seg_1.m4s
+}

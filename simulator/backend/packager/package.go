@@ -207,8 +207,8 @@ func ticksToDuration(ticks uint64, timescale uint32) time.Duration {
 	return time.Duration(math.Round(float64(ticks) * float64(time.Second) / float64(timescale)))
 }
 
-// HasHLS and HasDASH say which manifests the title has: an AES-128 title
-// has no DASH MPD, a CENC title no HLS playlists.
+// HasHLS and HasDASH say which manifests the title has: an aes-128 title
+// has no DASH MPD, a cenc title no HLS playlists, a cbcs title both.
 func (p *Package) HasHLS() bool  { return p.title.Encryption.HasHLS() }
 func (p *Package) HasDASH() bool { return p.title.Encryption.HasDASH() }
 
