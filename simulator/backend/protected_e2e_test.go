@@ -2,6 +2,7 @@ package backend
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/abrkit/abrkit/simulator/backend/control"
+	"github.com/abrkit/abrkit/simulator/backend/signing"
 	"github.com/abrkit/abrkit/simulator/backend/topology"
 )
 
@@ -181,5 +183,36 @@ func TestPlayMarksHTTP3Edges(t *testing.T) {
 				t.Errorf("tls=%v: edge %s protocols %s h3 %v; want %s", tls, e.ID, got, e.H3, want)
 			}
 		}
+	}
+}
+
+// TestNewSourceKeyServer checks the separate-process origin's source:
+// encrypted titles name the key server given, with keys derived from the
+// master key, and fail to package without a key server.
+func TestNewSourceKeyServer(t *testing.T) {
+	tp := protectedTopology(t)
+	tp.SigningKey = "a master key shared by every process"
+	src, err := NewSource(tp, nil, "", "http://gw.example:8080/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := src.Open(context.Background(), "hls", "v300/media.m3u8")
+	if want := `URI="http://gw.example:8080/v1/keys/hls"`; err != nil || !strings.Contains(string(pl), want) {
+		t.Errorf("playlist (%v) lacks %s:\n%s", err, want, pl)
+	}
+	mpd, err := src.Open(context.Background(), "dash", "manifest.mpd")
+	if want := `<dashif:laurl>http://gw.example:8080/v1/license/dash</dashif:laurl>`; err != nil || !strings.Contains(string(mpd), want) {
+		t.Errorf("MPD (%v) lacks %s", err, want)
+	}
+	kid, _, _ := signing.ContentKey(tp.SigningKey, "dash")
+	if want := fmt.Sprintf(`cenc:default_KID="%x-%x-%x-%x-%x"`, kid[:4], kid[4:6], kid[6:8], kid[8:10], kid[10:]); !strings.Contains(string(mpd), want) {
+		t.Errorf("MPD lacks the derived key id %s", want)
+	}
+	bare, err := NewSource(tp, nil, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bare.Open(context.Background(), "hls", "v300/media.m3u8"); err == nil || !strings.Contains(err.Error(), "no key server") {
+		t.Errorf("an encrypted title without a key server = %v; want an error", err)
 	}
 }
