@@ -109,6 +109,9 @@ func TestProtectedTitlesPlay(t *testing.T) {
 	if resp.StatusCode != 200 || len(body) != 16 {
 		t.Fatalf("cbcs HLS key = %d, %d bytes", resp.StatusCode, len(body))
 	}
+	if out, err := ffmpegRun("-headers", "Authorization: Bearer "+tok+"\r\n", "-i", pr.HLS, "-f", "framemd5", "-"); err != nil || frameCount(out) != 150+281 {
+		t.Errorf("ffmpeg plays the SAMPLE-AES title: %d frames, %v", frameCount(out), err)
+	}
 	if k := playCommon(t, h, tok, pr); !bytes.Equal(k, body) {
 		t.Errorf("the HLS key %x differs from the license's %x", body, k)
 	}

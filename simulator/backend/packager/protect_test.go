@@ -253,12 +253,19 @@ func TestAES128Segments(t *testing.T) {
 	}
 }
 
-// TestAES128PlaysWithFFmpeg serves an AES-128 title on loopback with a
-// key server that wants a header, and has ffmpeg play it to the same
-// frames as the clear title: ffmpeg fetches the key URI itself.
-func TestAES128PlaysWithFFmpeg(t *testing.T) {
+// TestHLSPlaysWithFFmpeg serves an AES-128 and a SAMPLE-AES (cbcs) title
+// on loopback with a key server that wants a header, and has ffmpeg play
+// each to the same frames as the clear title: ffmpeg fetches the key URI
+// itself, and fails without the header.
+func TestHLSPlaysWithFFmpeg(t *testing.T) {
 	requireFFmpeg(t)
-	ti := protectedTitle(AES128)
+	for _, scheme := range []Encryption{AES128, CBCS} {
+		t.Run(string(scheme), func(t *testing.T) { testHLSPlays(t, scheme) })
+	}
+}
+
+func testHLSPlays(t *testing.T, scheme Encryption) {
+	ti := protectedTitle(scheme)
 	ti.LadderKbps = []int{300}
 	var keyFetches int
 	var p *Package
