@@ -103,15 +103,20 @@ func (e Encryption) HasDASH() bool { return e != AES128 }
 func aesPaddedSize(n int64) int64 { return (n/aes.BlockSize + 1) * aes.BlockSize }
 
 // encryptAES128 encrypts a whole segment with AES-128-CBC and PKCS7
-// padding into a new slice.
+// padding, in place when plain has the capacity for the padding.
 func encryptAES128(key, iv [16]byte, plain []byte) []byte {
 	block, err := aes.NewCipher(key[:])
 	if err != nil {
 		panic(err) // 16-byte keys are valid
 	}
 	n := int(aesPaddedSize(int64(len(plain))))
-	out := make([]byte, n)
-	copy(out, plain)
+	var out []byte
+	if cap(plain) >= n {
+		out = plain[:n]
+	} else {
+		out = make([]byte, n)
+		copy(out, plain)
+	}
 	pad := byte(n - len(plain))
 	for i := len(plain); i < n; i++ {
 		out[i] = pad

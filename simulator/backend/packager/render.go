@@ -133,7 +133,7 @@ func (p *Package) renderSegment(r *rend, k int) ([]byte, error) {
 	if int64(total) != r.sizes[k] {
 		return nil, fmt.Errorf("%s segment %d: planned %d bytes, built %d", r.ID, k+1, r.sizes[k], total)
 	}
-	buf := make([]byte, total)
+	buf := make([]byte, total, aesPaddedSize(int64(total))) // room for AES-128 padding
 	hdr := total - int(frag.Mdat.Size()-frag.Mdat.HeaderSize())
 	pos := hdr
 	switch r.Kind {
