@@ -194,7 +194,9 @@ func (pr *Protection) cencIV(rend int, idx uint64) []byte {
 
 // videoRanges are the two subsamples of a picture: its slice NAL unit
 // (header and the first cencMinClearBytes or so clear, then whole blocks
-// protected) and its filler NAL unit (length and type clear).
+// protected) and its filler NAL unit (length, type and the bytes short of
+// a whole block clear, then whole blocks protected), so that every
+// protected range is a multiple of 16 bytes, as CENC asks of video.
 func videoRanges(sliceNALU, size int) []mp4.SubSamplePattern {
 	n := 4 + sliceNALU
 	prot := 0
@@ -203,7 +205,8 @@ func videoRanges(sliceNALU, size int) []mp4.SubSamplePattern {
 	}
 	out := []mp4.SubSamplePattern{{BytesOfClearData: uint16(n - prot), BytesOfProtectedData: uint32(prot)}, {}}
 	if fill := size - n; fill > 0 {
-		out[1] = mp4.SubSamplePattern{BytesOfClearData: 5, BytesOfProtectedData: uint32(fill - 5)}
+		prot := (fill - 5) &^ 15
+		out[1] = mp4.SubSamplePattern{BytesOfClearData: uint16(fill - prot), BytesOfProtectedData: uint32(prot)}
 	}
 	return out
 }

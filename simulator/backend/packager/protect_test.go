@@ -402,3 +402,40 @@ func BenchmarkRenderEncrypted(b *testing.B) {
 		})
 	}
 }
+
+// TestVideoRanges checks the subsample layout of a picture: always two
+// entries covering the sample exactly, protected ranges whole blocks,
+// clear runs within 16 bits, the slice header clear.
+func TestVideoRanges(t *testing.T) {
+	tests := []struct{ slice, size int }{
+		{3, 7},              // tiny P slice, no filler
+		{3, 7 + 6},          // smallest filler
+		{400, 404},          // IDR slice, no filler
+		{400, 404 + 200000}, // IDR slice and a large filler
+		{107, 111 + 100},    // slice just below a protected block
+		{108, 112 + 21},     // slice with exactly one protected block
+		{5000, 5004 + 3<<20},
+	}
+	for _, tc := range tests {
+		r := videoRanges(tc.slice, tc.size)
+		if len(r) != videoSubsamples {
+			t.Fatalf("%+v: %d subsamples", tc, len(r))
+		}
+		sum := 0
+		for _, s := range r {
+			sum += int(s.BytesOfClearData) + int(s.BytesOfProtectedData)
+			if s.BytesOfProtectedData%16 != 0 {
+				t.Errorf("%+v: protected %d is not whole blocks", tc, s.BytesOfProtectedData)
+			}
+		}
+		if sum != tc.size {
+			t.Errorf("%+v: subsamples cover %d bytes", tc, sum)
+		}
+		if r[0].BytesOfProtectedData > 0 && r[0].BytesOfClearData < cencMinClearBytes {
+			t.Errorf("%+v: only %d slice bytes clear", tc, r[0].BytesOfClearData)
+		}
+		if tc.size > tc.slice+4 && r[1].BytesOfClearData < 5 {
+			t.Errorf("%+v: filler length and type not clear", tc)
+		}
+	}
+}
