@@ -249,6 +249,7 @@ func loadFeedRend(dir, src string, total *int64) (*rend, *feedRend, error) {
 	r.Bandwidth = r.AverageBandwidth
 	r.Timescale = r.timescale
 	r.SegmentSizes = r.sizes
+	r.wire = r.sizes
 	return r, fr, nil
 }
 
