@@ -116,9 +116,6 @@ func (p *Player) Load(ctx context.Context, source string) error {
 	p.ctx, p.stop = context.WithCancel(context.Background())
 	p.core.Load(0, source)
 	p.mu.Unlock()
-	if p.tel != nil {
-		go p.tel.run()
-	}
 	go p.loop()
 	select {
 	case <-p.loaded:

@@ -561,6 +561,10 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 func (r *run) watch(ctx context.Context, p *player.Player, firstAt time.Time, watch time.Duration) {
 	wctx, cancel := context.WithDeadline(ctx, firstAt.Add(watch))
 	defer cancel()
+	if len(r.s.Session.Script) == 0 {
+		_ = p.Wait(wctx) // no second goroutine per viewer when there is no script
+		return
+	}
 	ended := make(chan struct{})
 	go func() {
 		defer close(ended)
