@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/abrkit/abrkit/simulator/journey"
 
 	"github.com/spf13/cobra"
 
@@ -100,5 +101,5 @@ func scenarioOptions() []scenario.Option {
 	return []scenario.Option{scenario.WithABRCheck(func(name string) error {
 		_, err := abr.New(name)
 		return err
-	})}
+	}), scenario.WithJourneyCheck(journey.Check)}
 }
