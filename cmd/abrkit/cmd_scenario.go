@@ -3,11 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/abrkit/abrkit/simulator/journey"
 
 	"github.com/spf13/cobra"
 
 	"github.com/abrkit/abrkit/abr"
+	"github.com/abrkit/abrkit/simulator/journey"
 	"github.com/abrkit/abrkit/simulator/scenario"
 )
 

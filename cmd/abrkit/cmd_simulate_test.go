@@ -64,6 +64,7 @@ func TestSimulate(t *testing.T) {
 		{"progress", []string{"simulate", quickstart, "--viewers", "20", "--watch-time", "20s"}, 0, "progress 100%"},
 		{"journeys", []string{"simulate", nodeLoss, "--viewers", "300", "--watch-time", "30s", "--quiet"}, 0, "api.home.availability > 99.9%"},
 		{"bad journey", []string{"simulate", badJourney, "--quiet"}, 2, "s.yaml:4: steps.home.next: no step \"nowhere\""},
+		{"journeys are virtual", []string{"simulate", nodeLoss, "--mode", "live", "--quiet"}, 2, "live mode runs no journeys"},
 		{"SLO of no step", []string{"simulate", noStep, "--quiet"}, 2, "no step \"browse\""},
 	}
 	for _, tt := range tests {
