@@ -82,3 +82,21 @@ func TestRoute(t *testing.T) {
 		}
 	}
 }
+
+// FuzzScenarioJourney parses scenarios with an inline journey: no input
+// panics, and every failure is an invalid journey or scenario.
+func FuzzScenarioJourney(f *testing.F) {
+	f.Add([]byte("viewers: {count: 1}\njourney: default\n"))
+	f.Add([]byte("viewers: {count: 1}\njourney:\n  steps:\n    home: {request: {url: \"{{base}}/v1/home\"}, next: {exit: 1}}\nslos: [api.home.availability > 99%]\n"))
+	f.Add([]byte("viewers: {count: 1}\njourney: [1, 2]\n"))
+	f.Add([]byte("viewers: {count: 1}\njourney:\n  steps: {a: {next: {b: x}}}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := scenario.Parse(data, "f.yaml")
+		if err != nil || s.Journey == nil || (s.Journey.Node == nil && s.Journey.Path != "default") {
+			return // files are not read here
+		}
+		if err := journey.Check(s); err != nil && !errors.Is(err, journey.ErrInvalid) {
+			t.Fatalf("Check = %v, want nil or ErrInvalid", err)
+		}
+	})
+}
