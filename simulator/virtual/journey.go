@@ -200,6 +200,7 @@ func (sim *Sim) catalogCall(v *viewer, route string) (time.Duration, bool) {
 			m.fallbacks++
 		}
 	case journey.RouteRows:
+		// as the default journey: one of the catalog's 40 rows, page 1 to 3
 		_, d, err = c.Row(m.ctx, "row-"+strconv.Itoa(r.IntN(40)), 1+r.IntN(3))
 	case journey.RouteSearch:
 		_, d, err = c.Search(m.ctx, searchQueries[r.IntN(len(searchQueries))])
