@@ -651,6 +651,9 @@ func (v *validator) slos() {
 		}
 		o.Abort = v.s.SLOs[i].Abort
 		v.s.SLOs[i].Objective = o
+		if v.s.Journey == nil && strings.HasPrefix(o.Metric, "api.") && !slo.Catalogued(o.Metric) {
+			v.errf(p, "%s is a journey step's metric: set journey", o.Metric)
+		}
 	}
 }
 

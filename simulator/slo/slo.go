@@ -148,6 +148,17 @@ var metrics = [...]Metric{
 	{"origin.requests_per_object", Count, false, "origin fetches per live object, worst edge (1: concurrent misses collapsed into one)"},
 }
 
+// Catalogued reports whether name is one of Metrics (not a journey
+// step's metric).
+func Catalogued(name string) bool {
+	for _, m := range metrics {
+		if m.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // stepRE matches the per-step metrics of viewer journeys:
 // api.<step>.latency, api.<step>.availability and api.<step>.errors.rate.
 var stepRE = regexp.MustCompile(`^api\.([a-z][a-z0-9_]{0,63})\.(latency|availability|errors\.rate)$`)
