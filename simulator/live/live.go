@@ -90,7 +90,13 @@ type run struct {
 // loopback (or plain URLs), arrivals paced through vegeta's attacker, each
 // viewer's bandwidth shaped by its network profile. Bodies are counted and
 // discarded; latencies are measured from when a request was due.
+// ErrJourney: live mode does not walk a scenario's journey yet.
+var ErrJourney = errors.New("live mode runs no journeys: run the scenario in virtual mode, or drive a live backend with abrkit journey run")
+
 func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Results, error) {
+	if s.Journey != nil {
+		return nil, ErrJourney
+	}
 	if err := policy.CheckContent(s); err != nil {
 		return nil, err
 	}
