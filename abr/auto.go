@@ -14,7 +14,11 @@ const (
 	DefaultAutoTerminalTarget = 12 // s of buffer wished for at the horizon's end when the buffer goal is unknown
 	DefaultAutoTerminalWeight = 3  // QoE per second missing from it
 	DefaultAutoSwitchWeight   = 2  // planner's switch penalty, times the metric's
-	autoMaxPlans              = 20000
+	// DefaultAutoHysteresis is how much better, in segments of the top
+	// bitrate, the best plan must score than the best plan that keeps the
+	// current level for auto to switch.
+	DefaultAutoHysteresis = 0.1
+	autoMaxPlans          = 20000
 	// DefaultAutoTerminalFraction is the buffer wished for at the
 	// horizon's end as a fraction of the player's buffer goal (12 s of
 	// Pensieve's 60, 5 s of Sabre's 25).
@@ -43,7 +47,9 @@ func DefaultAutoQuantiles() []float64 { return []float64{0.1, 0.3, 0.5, 0.7, 0.9
 //     switches weighted SwitchWeight times, and a terminal cost of
 //     TerminalWeight per second the buffer ends below TerminalTarget
 //     (unless the video ends within the horizon);
-//   - act: the first level of the best plan;
+//   - act: the first level of the best plan, unless the best plan that
+//     keeps the current level scores within Hysteresis segments of the
+//     top bitrate of it;
 //   - abandon: a download still in flight after one segment duration
 //     whose rest, at the rate measured so far, would outlast the buffer
 //     is given up for the highest level that fits.
@@ -57,6 +63,7 @@ type Auto struct {
 	TerminalTarget float64   // s; defaults to DefaultAutoTerminalFraction of State.MaxBuffer, else DefaultAutoTerminalTarget
 	TerminalWeight float64   // defaults to DefaultAutoTerminalWeight; negative disables
 	SwitchWeight   float64   // defaults to DefaultAutoSwitchWeight
+	Hysteresis     float64   // defaults to DefaultAutoHysteresis; negative disables
 	Prior          []float64 // defaults to DefaultAutoPrior()
 	Quantiles      []float64 // defaults to DefaultAutoQuantiles()
 
@@ -195,6 +202,7 @@ func (a *Auto) Choose(s *State) int {
 		tw = DefaultAutoTerminalWeight
 	}
 	best, bestV, first := 0, math.Inf(-1), 0
+	last0, stayV := last, math.Inf(-1)
 
 	var rec func(p int, gain float64, last int)
 	top := float64(s.Bitrates[n-1]) / 1e6
@@ -222,6 +230,9 @@ func (a *Auto) Choose(s *State) int {
 			if v > bestV {
 				best, bestV = first, v
 			}
+			if first == last0 && v > stayV {
+				stayV = v
+			}
 			return
 		}
 		for l := range n {
@@ -248,6 +259,13 @@ func (a *Auto) Choose(s *State) int {
 		}
 	}
 	rec(0, 0, last)
+	hm := a.Hysteresis
+	if hm == 0 {
+		hm = DefaultAutoHysteresis
+	}
+	if s.Last >= 0 && stayV > math.Inf(-1) && bestV-stayV < hm*top {
+		return last0
+	}
 	return best
 }
 
