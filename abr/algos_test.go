@@ -147,17 +147,30 @@ func TestAutoLowBufferSafety(t *testing.T) {
 
 func TestAbandon(t *testing.T) {
 	s := steady(3e6, 4*time.Second, 5, 3)
-	p := Progress{Level: 5, BytesLoaded: 100_000, BytesTotal: 2_150_000, Elapsed: 2 * time.Second}
-	for _, a := range []Abandoner{NewThroughput(), NewDynamic(), NewBOLA(), NewAuto()} {
-		l, ok := a.Abandon(s, p)
+	cases := []struct {
+		a       Abandoner
+		elapsed time.Duration // when the slow download is checked
+	}{
+		{NewThroughput(), 2 * time.Second},
+		{NewDynamic(), 2 * time.Second},
+		{NewBOLA(), 2 * time.Second},
+		{NewAuto(), 4 * time.Second}, // auto waits one segment duration
+	}
+	for _, c := range cases {
+		p := Progress{Level: 5, BytesLoaded: 100_000, BytesTotal: 2_150_000, Elapsed: c.elapsed}
+		l, ok := c.a.Abandon(s, p)
 		if !ok || l >= 5 {
-			t.Errorf("%T.Abandon(slow top-level download) = %d, %v; want a lower level, true", a, l, ok)
+			t.Errorf("%T.Abandon(slow top-level download) = %d, %v; want a lower level, true", c.a, l, ok)
 		}
 		p2 := p
 		p2.BytesLoaded = 2_000_000
-		if _, ok := a.Abandon(s, p2); ok {
-			t.Errorf("%T.Abandon(almost done) = true; want false", a)
+		if _, ok := c.a.Abandon(s, p2); ok {
+			t.Errorf("%T.Abandon(almost done) = true; want false", c.a)
 		}
+	}
+	early := Progress{Level: 5, BytesLoaded: 50_000, BytesTotal: 2_150_000, Elapsed: 2 * time.Second}
+	if _, ok := NewAuto().Abandon(s, early); ok {
+		t.Error("Auto.Abandon before one segment duration = true; want false (the early rate misjudges the link)")
 	}
 }
 

@@ -11,10 +11,18 @@ const (
 	DefaultAutoHorizon        = 5  // segments planned ahead
 	DefaultAutoWindow         = 5  // samples in the harmonic-mean forecast
 	DefaultAutoErrors         = 50 // forecast errors remembered
-	DefaultAutoTerminalTarget = 12 // s of buffer wished for at the horizon's end
+	DefaultAutoTerminalTarget = 12 // s of buffer wished for at the horizon's end when the buffer goal is unknown
 	DefaultAutoTerminalWeight = 3  // QoE per second missing from it
 	DefaultAutoSwitchWeight   = 2  // planner's switch penalty, times the metric's
-	autoMaxPlans              = 20000
+	// DefaultAutoHysteresis is how much better, in segments of the top
+	// bitrate, the best plan must score than the best plan that keeps the
+	// current level for auto to switch.
+	DefaultAutoHysteresis = 0.1
+	autoMaxPlans          = 20000
+	// DefaultAutoTerminalFraction is the buffer wished for at the
+	// horizon's end as a fraction of the player's buffer goal (12 s of
+	// Pensieve's 60, 5 s of Sabre's 25).
+	DefaultAutoTerminalFraction = 0.2
 )
 
 // DefaultAutoPrior returns the throughput-error model before the session
@@ -39,7 +47,12 @@ func DefaultAutoQuantiles() []float64 { return []float64{0.1, 0.3, 0.5, 0.7, 0.9
 //     switches weighted SwitchWeight times, and a terminal cost of
 //     TerminalWeight per second the buffer ends below TerminalTarget
 //     (unless the video ends within the horizon);
-//   - act: the first level of the best plan.
+//   - act: the first level of the best plan, unless the best plan that
+//     keeps the current level scores within Hysteresis segments of the
+//     top bitrate of it;
+//   - abandon: a download still in flight after one segment duration
+//     whose rest, at the rate measured so far, would outlast the buffer
+//     is given up for the highest level that fits.
 //
 // The horizon shrinks with large ladders so that at most 20000 plans are
 // scored per decision.
@@ -47,9 +60,10 @@ type Auto struct {
 	Horizon        int       // defaults to DefaultAutoHorizon
 	Window         int       // defaults to DefaultAutoWindow
 	Errors         int       // defaults to DefaultAutoErrors
-	TerminalTarget float64   // s; defaults to DefaultAutoTerminalTarget
+	TerminalTarget float64   // s; defaults to DefaultAutoTerminalFraction of State.MaxBuffer, else DefaultAutoTerminalTarget
 	TerminalWeight float64   // defaults to DefaultAutoTerminalWeight; negative disables
 	SwitchWeight   float64   // defaults to DefaultAutoSwitchWeight
+	Hysteresis     float64   // defaults to DefaultAutoHysteresis; negative disables
 	Prior          []float64 // defaults to DefaultAutoPrior()
 	Quantiles      []float64 // defaults to DefaultAutoQuantiles()
 
@@ -68,9 +82,9 @@ var (
 func NewAuto() *Auto {
 	return &Auto{
 		Horizon: DefaultAutoHorizon, Window: DefaultAutoWindow, Errors: DefaultAutoErrors,
-		TerminalTarget: DefaultAutoTerminalTarget, TerminalWeight: DefaultAutoTerminalWeight,
-		SwitchWeight: DefaultAutoSwitchWeight,
-		Prior:        DefaultAutoPrior(), Quantiles: DefaultAutoQuantiles(),
+		TerminalWeight: DefaultAutoTerminalWeight,
+		SwitchWeight:   DefaultAutoSwitchWeight,
+		Prior:          DefaultAutoPrior(), Quantiles: DefaultAutoQuantiles(),
 		lastIdx: -1,
 	}
 }
@@ -183,14 +197,12 @@ func (a *Auto) Choose(s *State) int {
 		bufs[j] = s.Buffer.Seconds()
 	}
 	terminal := !(s.Remaining >= 0 && s.Remaining <= h)
-	tw, tt := a.TerminalWeight, a.TerminalTarget
+	tw, tt := a.TerminalWeight, a.terminalTarget(s)
 	if tw == 0 {
 		tw = DefaultAutoTerminalWeight
 	}
-	if tt == 0 {
-		tt = DefaultAutoTerminalTarget
-	}
 	best, bestV, first := 0, math.Inf(-1), 0
+	last0, stayV := last, math.Inf(-1)
 
 	var rec func(p int, gain float64, last int)
 	top := float64(s.Bitrates[n-1]) / 1e6
@@ -218,6 +230,9 @@ func (a *Auto) Choose(s *State) int {
 			if v > bestV {
 				best, bestV = first, v
 			}
+			if first == last0 && v > stayV {
+				stayV = v
+			}
 			return
 		}
 		for l := range n {
@@ -244,7 +259,26 @@ func (a *Auto) Choose(s *State) int {
 		}
 	}
 	rec(0, 0, last)
+	hm := a.Hysteresis
+	if hm == 0 {
+		hm = DefaultAutoHysteresis
+	}
+	if s.Last >= 0 && stayV > math.Inf(-1) && bestV-stayV < hm*top {
+		return last0
+	}
 	return best
+}
+
+// terminalTarget returns the buffer in seconds wished for at the
+// horizon's end.
+func (a *Auto) terminalTarget(s *State) float64 {
+	switch {
+	case a.TerminalTarget > 0:
+		return a.TerminalTarget
+	case s.MaxBuffer > 0:
+		return DefaultAutoTerminalFraction * s.MaxBuffer.Seconds()
+	}
+	return DefaultAutoTerminalTarget
 }
 
 func orDefault(v, def int) int {
@@ -255,5 +289,13 @@ func orDefault(v, def int) int {
 }
 
 // Abandon gives up a download that would outlast the buffer and refetches
-// at the highest level that fits (dash.js's AbandonRequestsRule).
-func (*Auto) Abandon(s *State, p Progress) (int, bool) { return abandonForStall(s, p) }
+// at the highest level that fits (dash.js's AbandonRequestsRule), once the
+// download has lasted one segment duration: earlier, the rate measured
+// over a fraction of a second (the request's latency included) misjudges
+// the link and abandons downloads that would have finished in time.
+func (*Auto) Abandon(s *State, p Progress) (int, bool) {
+	if p.Elapsed.Seconds() < s.segDur() {
+		return 0, false
+	}
+	return abandonForStall(s, p)
+}

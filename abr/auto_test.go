@@ -81,3 +81,27 @@ func TestZeroValues(t *testing.T) {
 		}
 	}
 }
+
+func TestAutoHysteresis(t *testing.T) {
+	// Near a rung boundary the best plan beats keeping the current level
+	// by less than the hysteresis: auto stays, and moves without it.
+	cases := []struct {
+		name             string
+		bps              float64
+		buffer           time.Duration
+		last, stay, move int // current level, choice with and without hysteresis
+	}{
+		{"up", 2e6, 20 * time.Second, 1, 1, 2},
+		{"down", 2e6, 10 * time.Second, 3, 3, 2},
+	}
+	for _, c := range cases {
+		off := NewAuto()
+		off.Hysteresis = -1
+		if got := off.Choose(steady(c.bps, c.buffer, c.last, 5)); got != c.move {
+			t.Errorf("%s: without hysteresis Choose = %d; want %d", c.name, got, c.move)
+		}
+		if got := NewAuto().Choose(steady(c.bps, c.buffer, c.last, 5)); got != c.stay {
+			t.Errorf("%s: with hysteresis Choose = %d; want %d (the current level)", c.name, got, c.stay)
+		}
+	}
+}

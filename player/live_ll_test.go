@@ -16,8 +16,13 @@ import (
 // a minute before core time 0; the sim's server holds blocking playlist
 // reloads and preload-hinted parts until they are complete.
 func llSim(t *testing.T, cfg CoreConfig, skip time.Duration) (*sim, *lltest.Channel) {
+	return llSimLadder(t, cfg, skip, []int{500_000, 1_500_000})
+}
+
+// llSimLadder is llSim with the channel's ladder (bits/s, ascending).
+func llSimLadder(t *testing.T, cfg CoreConfig, skip time.Duration, ladder []int) (*sim, *lltest.Channel) {
 	ch := &lltest.Channel{Start: wall.Add(-time.Minute), Seg: 2 * time.Second, Part: 500 * time.Millisecond,
-		Window: 6, Bitrates: []int{500_000, 1_500_000}, SkipUntil: skip}
+		Window: 6, Bitrates: ladder, SkipUntil: skip}
 	cfg.Epoch = wall
 	s := newSim(t, cfg, 20e6)
 	s.rtt = 10 * time.Millisecond

@@ -36,6 +36,8 @@ type options struct {
 
 	textLang string     // WithTextLanguage
 	textOut  TextOutput // WithTextOutput
+
+	playlists *PlaylistCache // WithPlaylistCache
 }
 
 // WithABR sets the ABR algorithm (one instance per player). Defaults to

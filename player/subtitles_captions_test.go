@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/abrkit/abrkit/clock"
+	"github.com/abrkit/abrkit/internal/ffmpegtest"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/text"
 	"github.com/abrkit/abrkit/player/text/cea608"
@@ -28,7 +29,7 @@ func captioned(t *testing.T, format string) (string, string, []text.Cue) {
 	switch format {
 	case "dash":
 		name = "video.mpd"
-		ct.FFmpeg(t, dir, "-i", "cc.mp4", "-c", "copy", "-f", "dash", "-seg_duration", "2", name)
+		ffmpegtest.Run(t, dir, "-i", "cc.mp4", "-c", "copy", "-f", "dash", "-seg_duration", "2", name)
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)

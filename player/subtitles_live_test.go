@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/abrkit/abrkit/clock"
+	"github.com/abrkit/abrkit/internal/ffmpegtest"
 	"github.com/abrkit/abrkit/internal/lltest"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/text"
@@ -160,7 +161,7 @@ func TestLiveSubtitlesFromFFmpeg(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "in.vtt"), []byte(vtt.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	runFFmpeg(t, dir, "-f", "lavfi", "-i", "testsrc=size=160x90:rate=10", "-i", "in.vtt", "-t", "20",
+	ffmpegtest.Run(t, dir, "-f", "lavfi", "-i", "testsrc=size=160x90:rate=10", "-i", "in.vtt", "-t", "20",
 		"-map", "0:v", "-map", "1:s", "-c:v", "libx264", "-preset", "ultrafast", "-g", "20", "-c:s", "webvtt",
 		"-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod", "-var_stream_map", "v:0,s:0,sgroup:subs,language:en",
 		"out_%v.m3u8")

@@ -122,6 +122,9 @@ type Action struct {
 	// see chunk boundaries report each complete chunk with Core.Chunk, so
 	// its media plays before the segment ends.
 	Chunked bool
+	// Playlist marks the fetch of an HLS media playlist: a driver may
+	// answer with Outcome.Media instead of Outcome.Body.
+	Playlist bool
 	// Size is the expected body size in bytes: Length when a byte range is
 	// known, otherwise the declared bitrate times the duration. Virtual-time
 	// drivers that have no real bytes can use it.

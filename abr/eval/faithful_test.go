@@ -93,3 +93,64 @@ func TestAutoStrength(t *testing.T) {
 		t.Logf("%s: auto %.2f, robustmpc %.2f (x%.2f)", sub, q["auto"], q["robustmpc"], q["auto"]/q["robustmpc"])
 	}
 }
+
+// TestAutoWinsShippedSubsets plays the trace subsets shipped in
+// testdata/traces under each data set's own rules: auto has the highest
+// mean QoE of the online algorithms (on the 4G logs, where the link
+// mostly carries the top level, within 0.5% of the best), and under
+// Sabre's rules switches no more than 1.5x Sabre's BOLA.
+func TestAutoWinsShippedSubsets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skipping the cross-dataset comparison")
+	}
+	root := filepath.Join("..", "..", "testdata", "traces")
+	pensieveVideo, err := trace.LoadPensieveVideo(filepath.Join(root, "videos", "pensieve"), nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sabreVideo, err := trace.LoadSabreVideo(filepath.Join(root, "videos", "bbb.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		cfg    Config
+		dir    string
+		video  *trace.Video
+		algos  []string // auto first
+		slack  map[string]float64
+		robust float64 // minimum auto / robustmpc
+	}{
+		{Pensieve(), "pensieve", pensieveVideo, []string{"auto", "bb", "bola", "dynamic", "throughput", "mpc", "robustmpc"}, nil, 1.1},
+		{Sabre(), "sabre", sabreVideo, []string{"auto", "bb", "bola", "bolae", "dynamic", "dynamicdash", "throughput", "mpc", "robustmpc"},
+			map[string]float64{"4Glogs": 0.005}, 1},
+	}
+	for _, c := range cases {
+		trs, err := trace.LoadTree(filepath.Join(root, c.dir), TraceFormat(c.cfg.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Evaluate(c.cfg, trs, c.video, c.algos, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range rep.Subsets {
+			byAlgo := map[string]Result{}
+			for _, r := range s.Results {
+				byAlgo[r.Algo] = r
+			}
+			auto := byAlgo["auto"]
+			for _, a := range c.algos[1:] {
+				if q := byAlgo[a].MeanQoE; auto.MeanQoE < q-c.slack[s.Name]*q {
+					t.Errorf("%s/%s: auto %.2f < %s %.2f", c.dir, s.Name, auto.MeanQoE, a, q)
+				}
+			}
+			if r := byAlgo["robustmpc"].MeanQoE; auto.MeanQoE < c.robust*r {
+				t.Errorf("%s/%s: auto %.2f < %.2f x robustmpc %.2f", c.dir, s.Name, auto.MeanQoE, c.robust, r)
+			}
+			if b := byAlgo["bola"].MeanSwitches; c.cfg.Name == "sabre" && auto.MeanSwitches > 1.5*b {
+				t.Errorf("%s/%s: auto switches %.2f > 1.5 x bola's %.2f", c.dir, s.Name, auto.MeanSwitches, b)
+			}
+			t.Logf("%s/%s (%d traces): auto %.2f, robustmpc %.2f", c.dir, s.Name, s.Traces, auto.MeanQoE, byAlgo["robustmpc"].MeanQoE)
+		}
+	}
+}

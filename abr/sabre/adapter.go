@@ -52,6 +52,11 @@ type adapted struct {
 	alg     abr.Algorithm
 	history []abr.Chunk
 	rebuf   float64 // session rebuffer ms at the last completed segment
+	// abandonTo is 1 + the level an abandoned download asked to refetch
+	// at (0: none). It caps the next choice: the algorithm's history has
+	// not changed, so it would ask for the same level again and abandon
+	// it again until the buffer ran dry.
+	abandonTo int
 }
 
 func (a *adapted) state(s *Session, index int, buffer float64) *abr.State {
@@ -88,13 +93,19 @@ func (a *adapted) QualityDelay(s *Session, index int) (int, float64) {
 	if len(a.history) == 0 && s.first.Size > 0 {
 		a.ReportDownload(s, s.first)
 	}
-	return a.alg.Choose(a.state(s, index, s.BufferLevel())), 0
+	q := a.alg.Choose(a.state(s, index, s.BufferLevel()))
+	if a.abandonTo > 0 {
+		q = min(q, a.abandonTo-1)
+		a.abandonTo = 0
+	}
+	return q, 0
 }
 
 func (a *adapted) ReportDelay(float64) {}
 
 func (a *adapted) ReportDownload(s *Session, p Progress) {
 	if p.AbandonTo >= 0 {
+		a.abandonTo = p.AbandonTo + 1
 		return
 	}
 	a.history = append(a.history, abr.Chunk{

@@ -3,6 +3,8 @@ package sabre
 import (
 	"math"
 	"testing"
+
+	"github.com/abrkit/abrkit/abr"
 )
 
 func TestNetworkTiming(t *testing.T) {
@@ -94,5 +96,32 @@ func TestRunRejectsBadInput(t *testing.T) {
 	}
 	if _, err := Run(DefaultConfig(), &Manifest{}, []Period{{Time: 1, Bandwidth: 1}}, a); err == nil {
 		t.Error("Run(empty manifest) = nil error")
+	}
+}
+
+// stubborn always asks for the top level and always abandons to the
+// bottom one.
+type stubborn struct{}
+
+func (stubborn) Name() string                                 { return "stubborn" }
+func (stubborn) Choose(s *abr.State) int                      { return len(s.Bitrates) - 1 }
+func (stubborn) Abandon(*abr.State, abr.Progress) (int, bool) { return 0, true }
+
+func TestAdaptAbandonRefetchesLower(t *testing.T) {
+	// An adapted algorithm that would ask for the abandoned level again
+	// gets the level it abandoned to: each segment is abandoned at most
+	// once and the session ends (it used to loop without end).
+	m := ladder()
+	out, err := Run(DefaultConfig(), m, []Period{{Time: 1000, Bandwidth: 3000, Latency: 20}}, Adapt(stubborn{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Abandoned == 0 || out.Abandoned > len(m.Segments) {
+		t.Errorf("abandoned %d downloads over %d segments; want 1..%d", out.Abandoned, len(m.Segments), len(m.Segments))
+	}
+	for i, s := range out.Segments[1:] {
+		if s.Level != 0 {
+			t.Fatalf("segment %d played at level %d; want 0, the level abandoned to", i+1, s.Level)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abrkit/abrkit/abr"
+	"github.com/abrkit/abrkit/simulator/journey"
 	"github.com/abrkit/abrkit/simulator/scenario"
 )
 
@@ -100,5 +101,5 @@ func scenarioOptions() []scenario.Option {
 	return []scenario.Option{scenario.WithABRCheck(func(name string) error {
 		_, err := abr.New(name)
 		return err
-	})}
+	}), scenario.WithJourneyCheck(journey.Check)}
 }

@@ -34,11 +34,17 @@ func TestSimulate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	nodeLoss, err := filepath.Abs("../../scenarios/cache-node-loss.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Chdir(t.TempDir()) // runs write under out/ by default
 	quickstart := qs
 	breach := writeScenario(t, "viewers: {count: 20}\nsession: {watch_time: 20s}\nslos: [\"startup_time.p50 < 1ms\"]\n")
 	bad := writeScenario(t, "viewers: {count: 20}\nslos: [\"startup.p50 < 1s\"]\n")
 	urls := writeScenario(t, "mode: live\nviewers: {count: 2}\nbackend: {urls: [\"http://127.0.0.1:1/a.m3u8\"]}\n")
+	badJourney := writeScenario(t, "viewers: {count: 2}\njourney:\n  steps:\n    home: {request: {url: \"{{base}}/v1/home\"}, next: {nowhere: 1}}\n")
+	noStep := writeScenario(t, "viewers: {count: 2}\njourney: default\nslos: [\"api.browse.latency.p99 < 1s\"]\n")
 	tests := []struct {
 		name string
 		args []string
@@ -56,6 +62,10 @@ func TestSimulate(t *testing.T) {
 		{"bad format", []string{"simulate", quickstart, "--format", "yaml"}, 2, "--format"},
 		{"no args", []string{"simulate"}, 2, "accepts 1 arg"},
 		{"progress", []string{"simulate", quickstart, "--viewers", "20", "--watch-time", "20s"}, 0, "progress 100%"},
+		{"journeys", []string{"simulate", nodeLoss, "--viewers", "300", "--watch-time", "30s", "--quiet"}, 0, "api.home.availability > 99.9%"},
+		{"bad journey", []string{"simulate", badJourney, "--quiet"}, 2, "s.yaml:4: steps.home.next: no step \"nowhere\""},
+		{"journeys are virtual", []string{"simulate", nodeLoss, "--mode", "live", "--quiet"}, 2, "live mode runs no journeys"},
+		{"SLO of no step", []string{"simulate", noStep, "--quiet"}, 2, "no step \"browse\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -63,7 +63,9 @@ func TestDefaultJourneyAgainstGateway(t *testing.T) {
 	if len(res.Errors()) > 0 {
 		t.Errorf("errors: %v", res.Errors())
 	}
-	if hb, got := res.Step("heartbeat").Requests, gw.Catalog.Pipeline.Stats().Accepted; hb != got {
+	// A run its duration cuts (a slow -race run) leaves up to one request
+	// per viewer answered by the gateway but not counted by the runner.
+	if hb, got := res.Step("heartbeat").Requests, gw.Catalog.Pipeline.Stats().Accepted; got < hb || got > hb+40 {
 		t.Errorf("%d heartbeats sent, %d reached the pipeline", hb, got)
 	}
 	vs, err := res.Judge(j.SLOs)

@@ -177,9 +177,14 @@ func Parse(data []byte, file string) (*Journey, error) {
 	if err := dec.Decode(&extra); err == nil {
 		return nil, &Error{File: file, Line: extra.Line, Msg: "more than one YAML document"}
 	}
+	return ParseNode(&root, file)
+}
+
+// ParseNode is Parse for a journey already read as YAML, such as one
+// written inline in a scenario: errors name file and the node's lines.
+func ParseNode(n *yaml.Node, file string) (*Journey, error) {
 	p := &parser{file: file}
 	j := &Journey{Vars: map[string]string{}, Steps: map[string]*Step{}}
-	n := &root
 	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
 		n = n.Content[0]
 	}

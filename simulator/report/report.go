@@ -44,12 +44,14 @@ func WriteHTML(w io.Writer, r *results.Results, s *results.Summary) error {
 	p.overTime("Bitrate of sample viewers", "Mbit/s", br, "no sample viewers recorded")
 	p.overTime("Buffer of sample viewers", "buffer (s)", bu, "no sample viewers recorded")
 	p.timeline(r)
+	p.steps(r)
 	p.cacheHits(r)
 	return page.Execute(w, struct {
 		S      *results.Summary
+		R      *results.Results
 		Charts []template.HTML
 		Notes  []string
-	}{s, p.charts, p.notes})
+	}{s, r, p.charts, p.notes})
 }
 
 // plots collects the report's charts and the lines that stand for the
@@ -121,6 +123,34 @@ func (p *plots) timeline(r *results.Results) {
 	p.overTime("Sessions", "sessions", []series{act, stl}, "no sessions")
 	p.overTime("Edge load", "Mbit/s", load, "no edge served any bytes")
 	p.overTime("Request errors over time (faults shaded)", "errors per second", []series{er}, "no request failed")
+}
+
+// steps plots each journey step's p99 and mean latency per bucket.
+func (p *plots) steps(r *results.Results) {
+	if len(r.Steps) == 0 {
+		return
+	}
+	names := make([]string, 0, len(r.Steps))
+	for name := range r.Steps {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var p99, mean []series
+	for _, name := range names {
+		a, m := series{Name: name}, series{Name: name}
+		for i := range r.Steps[name] {
+			b := &r.Steps[name][i]
+			if b.Requests == 0 {
+				continue
+			}
+			t := float64(i+1) * r.BucketS
+			a.X, a.Y = append(a.X, t), append(a.Y, b.Quantile(99).Seconds()*1e3)
+			m.X, m.Y = append(m.X, t), append(m.Y, b.Mean().Seconds()*1e3)
+		}
+		p99, mean = append(p99, a), append(mean, m)
+	}
+	p.overTime("Journey steps: p99 latency over time (faults shaded)", "p99 latency (ms)", p99, "no journey step sent a request")
+	p.overTime("Journey steps: mean latency over time (faults shaded)", "mean latency (ms)", mean, "no journey step sent a request")
 }
 
 // cacheHits draws the hit ratio of the edges that served requests.
@@ -229,6 +259,7 @@ td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}.ok{color:#2ca02c}.b
 {{range $k, $c := .S.Requests}}<tr><td>{{$k}}</td><td>{{$c.Count}}</td><td>{{$c.Errors}} ({{ratio $c.ErrorRate}})</td><td>{{secs $c.LatencyS.P50}}</td><td>{{secs $c.LatencyS.P99}}</td><td>{{secs $c.LatencyS.Max}}</td></tr>{{end}}
 </table>
 {{with .S.Live}}<h2>Live</h2><p>{{.Sessions}} live sessions: latency behind the live edge p50 {{secs .LatencyS.P50}}, p95 {{secs .LatencyS.P95}}, p99 {{secs .LatencyS.P99}}, max {{secs .LatencyS.Max}}; rebuffering mean {{ratio .RebufferRatio.Mean}}{{if .OriginRequestsPerObject}}; {{printf "%.2f" .OriginRequestsPerObject}} origin requests per live object (worst edge){{end}}.</p>{{end}}
+{{with .R.Browse}}<h2>Browse plane</h2><p>Cache tier: {{.CacheHits}} hits, {{.CacheMisses}} misses. Datastore: {{.DatastoreReads}} reads, {{.DatastoreErrors}} failed. Home pages from a fallback (stale, generic or partial): {{.Fallbacks}}. Heartbeats: {{.HeartbeatsAccepted}} accepted, {{.HeartbeatsDropped}} dropped.</p>{{end}}
 {{if .S.Faults}}<h2>Faults</h2><table><tr><th>target</th><th>kind</th><th>from</th><th>to</th></tr>
 {{range .S.Faults}}<tr><td>{{.Target}}</td><td>{{.Kind}}</td><td>{{secs .StartS}}</td><td>{{if .EndS}}{{secs .EndS}}{{else}}the end{{end}}</td></tr>{{end}}
 </table>{{end}}

@@ -171,3 +171,29 @@ func TestWriteHTMLLive(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteHTMLJourneySteps(t *testing.T) {
+	r := results.New(5 * time.Second)
+	r.Scenario = "steps"
+	r.Faults = []results.FaultMark{{StartS: 20, Target: "service:cache-0", Kind: "down"}}
+	r.SimSeconds = 40
+	for i := range 40 {
+		lat := 3 * time.Millisecond
+		if i >= 20 {
+			lat = 40 * time.Millisecond
+		}
+		r.StepBucket("home", time.Duration(i)*time.Second).Add(lat, false)
+	}
+	r.Browse = &results.BrowseStats{CacheHits: 7, DatastoreReads: 5}
+	var b bytes.Buffer
+	if err := WriteHTML(&b, r, r.Summarize()); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"Journey steps: p99 latency over time (faults shaded)", "Journey steps: mean latency over time",
+		"service:cache-0 down", "Cache tier: 7 hits", "Datastore: 5 reads"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}

@@ -48,6 +48,13 @@ func (r *Results) Value(metric, stat string) (float64, bool) {
 		}
 		return float64(h) / float64(h+m), true
 	}
+	if name, ok := strings.CutSuffix(metric, ".availability"); ok {
+		c := r.Classes[name]
+		if c == nil || c.Count == 0 {
+			return math.NaN(), false
+		}
+		return 1 - float64(c.Errors)/float64(c.Count), true
+	}
 	if name, ok := strings.CutSuffix(metric, ".errors.rate"); ok {
 		c := r.Classes[name]
 		if c == nil || c.Count == 0 {

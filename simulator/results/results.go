@@ -68,9 +68,11 @@ type Record struct {
 	// capture time of the frame shown).
 	Live         bool    `json:"live,omitempty"`
 	LiveLatencyS float64 `json:"live_latency_s,omitempty"`
-	Failed       bool    `json:"failed"`           // a fatal error ended the session (or it never got to play)
-	Abandoned    bool    `json:"abandoned"`        // the viewer gave up waiting for start-up
-	Reason       string  `json:"reason,omitempty"` // why it failed
+	Failed       bool    `json:"failed"`    // a fatal error ended the session (or it never got to play)
+	Abandoned    bool    `json:"abandoned"` // the viewer gave up waiting for start-up
+	// Browsed marks a journey session that left without playing.
+	Browsed bool   `json:"browsed,omitempty"`
+	Reason  string `json:"reason,omitempty"` // why it failed
 }
 
 // Class is the account of one request class.
@@ -164,22 +166,26 @@ type Results struct {
 	// ShardBy is how shards split the work: "region" when each owns
 	// whole edges (their capacity is then not summed in a merge); empty
 	// when every shard models a slice of every edge.
-	ShardBy       string            `json:"shard_by,omitempty"`
-	Viewers       int               `json:"viewers"` // sessions simulated
-	SimSeconds    float64           `json:"sim_seconds"`
-	WallSeconds   float64           `json:"wall_seconds"`
-	CPUSeconds    float64           `json:"cpu_seconds"` // process CPU time of the run (summed over shards)
-	Events        uint64            `json:"events"`
-	Aborted       string            `json:"aborted,omitempty"` // the SLO that stopped the run early
-	BucketS       float64           `json:"bucket_s"`
-	Records       []Record          `json:"-"`
-	Classes       map[string]*Class `json:"-"`
-	Edges         []EdgeStat        `json:"edges"`
-	Timeline      []Bucket          `json:"timeline"`
-	Faults        []FaultMark       `json:"faults"`
-	Samples       []Sample          `json:"samples"`
-	Objectives    []slo.Objective   `json:"objectives"`
-	ControlCohort string            `json:"control_cohort,omitempty"`
+	ShardBy     string            `json:"shard_by,omitempty"`
+	Viewers     int               `json:"viewers"` // sessions simulated
+	SimSeconds  float64           `json:"sim_seconds"`
+	WallSeconds float64           `json:"wall_seconds"`
+	CPUSeconds  float64           `json:"cpu_seconds"` // process CPU time of the run (summed over shards)
+	Events      uint64            `json:"events"`
+	Aborted     string            `json:"aborted,omitempty"` // the SLO that stopped the run early
+	BucketS     float64           `json:"bucket_s"`
+	Records     []Record          `json:"-"`
+	Classes     map[string]*Class `json:"-"`
+	Edges       []EdgeStat        `json:"edges"`
+	Timeline    []Bucket          `json:"timeline"`
+	Faults      []FaultMark       `json:"faults"`
+	Samples     []Sample          `json:"samples"`
+	// Browse is the browse plane's account in journey runs; nil without.
+	Browse *BrowseStats `json:"browse,omitempty"`
+	// Steps is each journey step's requests per timeline bucket.
+	Steps         map[string][]StepBucket `json:"steps,omitempty"`
+	Objectives    []slo.Objective         `json:"objectives"`
+	ControlCohort string                  `json:"control_cohort,omitempty"`
 }
 
 // New returns empty results with a histogram per class.
@@ -275,6 +281,17 @@ func (r *Results) Merge(o *Results) error {
 			b.EdgeBytes[k] += x.EdgeBytes[k]
 			b.EdgeHits[k] += x.EdgeHits[k]
 			b.EdgeReqs[k] += x.EdgeReqs[k]
+		}
+	}
+	if o.Browse != nil {
+		if r.Browse == nil {
+			r.Browse = &BrowseStats{}
+		}
+		r.Browse.add(o.Browse)
+	}
+	for name, bs := range o.Steps {
+		for i := range bs {
+			r.StepBucket(name, time.Duration(float64(i)*r.BucketS*float64(time.Second))).merge(&bs[i])
 		}
 	}
 	r.PeakLoads()

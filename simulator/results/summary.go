@@ -3,6 +3,7 @@ package results
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -33,6 +34,8 @@ type Sessions struct {
 	Started   int `json:"started"`
 	Failed    int `json:"failed"`
 	Abandoned int `json:"abandoned"`
+	// Browsed are journey sessions that left without playing.
+	Browsed int `json:"browsed,omitempty"`
 }
 
 // Failover counts sessions that changed server (edge failure, steering,
@@ -119,6 +122,9 @@ func (r *Results) Summarize() *Summary {
 		if x.Abandoned {
 			s.Sessions.Abandoned++
 		}
+		if x.Browsed {
+			s.Sessions.Browsed++
+		}
 		s.ViewerSeconds += x.PlayS + x.StallS
 		s.SegmentsAbandoned += x.SegmentsAbandoned
 		if x.ServerChanges > 0 {
@@ -173,7 +179,11 @@ func (s *Summary) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, ", shards %v of %d", s.Shards, s.ShardCount)
 	}
 	fmt.Fprintf(&b, ")\n")
-	fmt.Fprintf(&b, "sessions   %d: %d started, %d failed, %d abandoned\n", s.Sessions.Total, s.Sessions.Started, s.Sessions.Failed, s.Sessions.Abandoned)
+	fmt.Fprintf(&b, "sessions   %d: %d started, %d failed, %d abandoned", s.Sessions.Total, s.Sessions.Started, s.Sessions.Failed, s.Sessions.Abandoned)
+	if s.Sessions.Browsed > 0 {
+		fmt.Fprintf(&b, ", %d browsed without playing", s.Sessions.Browsed)
+	}
+	b.WriteString("\n")
 	fmt.Fprintf(&b, "simulated  %s of time, %.0f viewer-seconds in %.2fs wall (%.0fx), %d events\n",
 		slo.Seconds.Format(s.SimSeconds), s.ViewerSeconds, s.WallSeconds, s.Speedup, s.Events)
 	if s.CPUSeconds > 0 {
@@ -203,7 +213,7 @@ func (s *Summary) WriteText(w io.Writer) error {
 	b.WriteString("\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "REQUESTS\tCOUNT\tERRORS\tP50\tP99\tMAX")
-	for _, name := range Classes() {
+	for _, name := range s.classOrder() {
 		c, ok := s.Requests[name]
 		if !ok {
 			continue
@@ -244,6 +254,23 @@ func (s *Summary) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// classOrder is Classes, then the journey steps' classes by name.
+func (s *Summary) classOrder() []string {
+	out := Classes()
+	known := map[string]bool{}
+	for _, c := range out {
+		known[c] = true
+	}
+	var extra []string
+	for name := range s.Requests {
+		if !known[name] {
+			extra = append(extra, name)
+		}
+	}
+	sort.Strings(extra)
+	return append(out, extra...)
 }
 
 func fmtUnit(metric string, v float64) string {

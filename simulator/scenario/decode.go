@@ -20,6 +20,12 @@ type scalarParser interface {
 	parseScalar(s string) error
 }
 
+// nodeKeeper is implemented by values another package parses from the
+// YAML node itself (a journey written inline), keeping its lines.
+type nodeKeeper interface {
+	keepNode(n *yaml.Node)
+}
+
 // decoder walks a yaml.Node tree into Go values strictly: unknown keys,
 // duplicate keys, wrong kinds and bad scalars are errors carrying the
 // file, line, column and dotted field path. It records the position of
@@ -61,6 +67,10 @@ func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value) {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
 		d.decode(n, path, v.Elem())
+		return
+	}
+	if nk, ok := v.Addr().Interface().(nodeKeeper); ok {
+		nk.keepNode(n)
 		return
 	}
 	if sp, ok := v.Addr().Interface().(scalarParser); ok && n.Kind == yaml.ScalarNode {

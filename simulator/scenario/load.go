@@ -40,7 +40,14 @@ const (
 type Option func(*loadConfig)
 
 type loadConfig struct {
-	checkABR func(name string) error
+	checkABR     func(name string) error
+	checkJourney func(s *Scenario) error
+}
+
+// WithJourneyCheck makes validation parse the scenario's journey with
+// check (pass journey.Check); its errors name the journey's file and line.
+func WithJourneyCheck(check func(s *Scenario) error) Option {
+	return func(c *loadConfig) { c.checkJourney = check }
 }
 
 // WithABRCheck makes validation reject device ABR names for which check
@@ -99,6 +106,11 @@ func Parse(data []byte, file string, opts ...Option) (*Scenario, error) {
 	v.validate()
 	if len(v.errs) > 0 {
 		return nil, v.errs
+	}
+	if s.Journey != nil && cfg.checkJourney != nil {
+		if err := cfg.checkJourney(s); err != nil {
+			return nil, Errors{{File: file, Line: s.Journey.Line, Field: "journey", Msg: err.Error()}}
+		}
 	}
 	return s, nil
 }
@@ -560,6 +572,25 @@ func regionNames(t *topology.Topology) string {
 	return strings.Join(out, ", ")
 }
 
+// IsCatalogTarget reports whether a service fault target is one of the
+// browse plane's dependencies: the datastore, the heartbeat consumers or
+// a cache node (cache-0, cache-1, ...).
+func IsCatalogTarget(name string) bool {
+	if name == "datastore" || name == "heartbeat-consumers" {
+		return true
+	}
+	n, ok := strings.CutPrefix(name, "cache-")
+	if !ok || n == "" || len(n) > 3 {
+		return false
+	}
+	for _, c := range n {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // FaultTarget is a parsed fault target.
 type FaultTarget struct {
 	Kind string // edge, region or service
@@ -590,7 +621,12 @@ func (v *validator) faults() {
 				_, ok := topo.Region(t.Name)
 				v.require(ok, p+".target", "no region %q in the topology (have %s)", t.Name, regionNames(topo))
 			case "service":
-				v.require(t.Name == "login" || t.Name == "play", p+".target", "service must be login or play, not %q", t.Name)
+				ok := t.Name == "login" || t.Name == "play" || IsCatalogTarget(t.Name)
+				v.require(ok, p+".target", "service must be login, play, datastore, heartbeat-consumers or cache-N, not %q", t.Name)
+				if ok && IsCatalogTarget(t.Name) {
+					v.require(v.s.Journey != nil, p+".target", "service:%s is a service of the journeys' browse plane: set journey", t.Name)
+					v.require(t.Name == "datastore" || f.Kind == "down", p+".kind", "%s can only be down", t.Name)
+				}
 			}
 		}
 		switch f.Kind {
@@ -615,6 +651,9 @@ func (v *validator) slos() {
 		}
 		o.Abort = v.s.SLOs[i].Abort
 		v.s.SLOs[i].Objective = o
+		if v.s.Journey == nil && strings.HasPrefix(o.Metric, "api.") && !slo.Catalogued(o.Metric) {
+			v.errf(p, "%s is a journey step's metric: set journey", o.Metric)
+		}
 	}
 }
 

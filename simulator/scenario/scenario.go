@@ -1,6 +1,8 @@
 package scenario
 
 import (
+	"gopkg.in/yaml.v3"
+
 	"github.com/abrkit/abrkit/simulator/backend/topology"
 	"github.com/abrkit/abrkit/simulator/slo"
 )
@@ -23,7 +25,11 @@ type Scenario struct {
 	Faults      []Fault   `yaml:"faults"`
 	SLOs        []SLO     `yaml:"slos"`
 	Cohorts     []Cohort  `yaml:"cohorts"`
-	Abort       bool      `yaml:"abort_on_breach"` // stop early when an SLO marked abort breaches
+	// Journey, when set, makes every viewer walk a journey (browse,
+	// search, details) before it plays: "default", a journey file
+	// relative to the scenario, or a journey written inline.
+	Journey *JourneyRef `yaml:"journey"`
+	Abort   bool        `yaml:"abort_on_breach"` // stop early when an SLO marked abort breaches
 	// CMCD is how players send Common Media Client Data with every
 	// request: query (the default), headers or off.
 	CMCD      string         `yaml:"cmcd"`
@@ -219,4 +225,25 @@ func (s *SLO) parseScalar(v string) error {
 type Cohort struct {
 	Name    string `yaml:"name"`
 	Control bool   `yaml:"control"`
+}
+
+// JourneyRef is the scenario's journey: the name "default", a file path,
+// or the journey's YAML inline (package simulator/journey parses it).
+type JourneyRef struct {
+	// Path is "default" or a file (resolve it with Scenario.Resolve);
+	// empty when Node holds the journey inline.
+	Path string
+	// Node is the inline journey, with its lines in the scenario file.
+	Node *yaml.Node
+	// Line is where the field was written.
+	Line int
+}
+
+func (j *JourneyRef) keepNode(n *yaml.Node) {
+	j.Line = n.Line
+	if n.Kind == yaml.ScalarNode {
+		j.Path = n.Value
+		return
+	}
+	j.Node = n
 }

@@ -110,6 +110,10 @@ var badCases = []struct {
 	field, msg string
 }{
 	{"unknown top", "viewers: {count: 1}\nviewrs: 3\n", 2, "viewrs", "unknown field"},
+	{"step SLO without journey", "viewers: {count: 1}\nslos: [api.home.latency.p99 < 1s]\n", 2, "slos[0]", "set journey"},
+	{"browse fault without journey", "viewers: {count: 1}\nfaults:\n  - {at: 1s, target: \"service:cache-0\", kind: down}\n", 3, "faults[0].target", "set journey"},
+	{"cache node slowed", "viewers: {count: 1}\njourney: default\nfaults:\n  - {at: 1s, target: \"service:cache-1\", kind: slow, latency: 1s}\n", 4, "faults[0].kind", "only be down"},
+	{"unknown service", "viewers: {count: 1}\njourney: default\nfaults:\n  - {at: 1s, target: \"service:cache-x\", kind: down}\n", 4, "faults[0].target", "service must be"},
 	{"unknown nested", "viewers:\n  count: 1\n  arrival:\n    rat: 5/s\n", 4, "viewers.arrival.rat", "unknown field"},
 	{"bad int", "viewers: {count: many}\n", 1, "viewers.count", "integer"},
 	{"zero viewers", "viewers: {count: 0}\n", 1, "viewers.count", "must be 1.."},

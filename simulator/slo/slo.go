@@ -148,11 +148,38 @@ var metrics = [...]Metric{
 	{"origin.requests_per_object", Count, false, "origin fetches per live object, worst edge (1: concurrent misses collapsed into one)"},
 }
 
-// Lookup finds a metric by name.
+// Catalogued reports whether name is one of Metrics (not a journey
+// step's metric).
+func Catalogued(name string) bool {
+	for _, m := range metrics {
+		if m.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// stepRE matches the per-step metrics of viewer journeys:
+// api.<step>.latency, api.<step>.availability and api.<step>.errors.rate.
+var stepRE = regexp.MustCompile(`^api\.([a-z][a-z0-9_]{0,63})\.(latency|availability|errors\.rate)$`)
+
+// Lookup finds a metric by name: one of Metrics, or a journey step's
+// api.<step>.latency (seconds, with a statistic), api.<step>.availability
+// or api.<step>.errors.rate (ratios).
 func Lookup(name string) (Metric, bool) {
 	for _, m := range metrics {
 		if m.Name == name {
 			return m, true
+		}
+	}
+	if m := stepRE.FindStringSubmatch(name); m != nil {
+		switch m[2] {
+		case "latency":
+			return Metric{name, Seconds, true, "latency of the journey step " + m[1]}, true
+		case "availability":
+			return Metric{name, Ratio, false, "answered requests / requests of the journey step " + m[1]}, true
+		default:
+			return Metric{name, Ratio, false, "failed requests of the journey step " + m[1]}, true
 		}
 	}
 	return Metric{}, false
@@ -241,7 +268,7 @@ func unknown(name string) error {
 		names[i] = m.Name
 	}
 	sort.Strings(names)
-	return fmt.Errorf("%w %q (known: %s)", ErrUnknownMetric, name, strings.Join(names, ", "))
+	return fmt.Errorf("%w %q (known: %s, and per journey step api.<step>.latency, api.<step>.availability, api.<step>.errors.rate)", ErrUnknownMetric, name, strings.Join(names, ", "))
 }
 
 // Quantile returns 95 for "p95" and 99.9 for "p99.9".

@@ -13,4 +13,11 @@
 // Runs are deterministic: the same scenario, seed and options give the
 // same results. A viewer's attributes depend only on the seed and its id,
 // so shards ([Options].Shard) simulate the same viewers as a whole run.
+//
+// With a scenario journey, viewers first walk its steps: browse requests
+// go to the reference catalog (package catalog) run in simulated time,
+// login and play to the control-plane queues, and the play step starts
+// the player; while it plays, the viewer sends a heartbeat per the
+// heartbeat step's think time. Each shard models the browse plane (cache
+// tier, datastore, heartbeat pipeline) of its own viewers.
 package virtual

@@ -497,6 +497,10 @@ func (sim *Sim) fault(now time.Duration, i int, start bool) {
 		sim.err = err
 		return
 	}
+	if t.Kind == "service" && scenario.IsCatalogTarget(t.Name) {
+		sim.catalogFault(now, f, t.Name, start)
+		return
+	}
 	if t.Kind == "service" {
 		s := sim.svcs[1]
 		if t.Name == "login" {

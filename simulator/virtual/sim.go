@@ -100,6 +100,8 @@ const (
 	evProgress
 	evScript
 	evPlay
+	evJourney
+	evHeartbeat
 )
 
 type edgeState struct {
@@ -175,8 +177,9 @@ type Sim struct {
 	winN         uint32        // report windows closed so far
 	winEnd       time.Duration // end of the open report window
 	rankBuf      []control.EdgeState
-	plan         shardPlan // with Shards > 1
-	share        float64   // this shard's part of the audience
+	plan         shardPlan     // with Shards > 1
+	share        float64       // this shard's part of the audience
+	jr           *journeyModel // the scenario's journey; nil without
 }
 
 // spare is the run's own source for draws that belong to no viewer.
@@ -309,6 +312,9 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 	sim.setupEdges()
 	sim.collapse = s.Topology.LiveEdges.Collapsing()
 	sim.setupServices()
+	if err := sim.setupJourney(); err != nil {
+		return nil, err
+	}
 	if err := sim.setupNetworks(); err != nil {
 		return nil, err
 	}
@@ -452,6 +458,9 @@ func (sim *Sim) Run() (*results.Results, error) {
 	if sim.err != nil {
 		return nil, sim.err
 	}
+	if sim.jr != nil {
+		sim.res.Browse = sim.jr.stats()
+	}
 	sim.tickBucket(now)
 	sort.Slice(sim.res.Records, func(i, j int) bool { return sim.res.Records[i].Viewer < sim.res.Records[j].Viewer })
 	sim.res.SimSeconds = now.Seconds()
@@ -499,6 +508,10 @@ func (sim *Sim) handle(ev des.Event) {
 		sim.callDone(now, ev.ID, ev.Gen)
 	case evEnd, evAbandon, evSeek, evPause, evResume, evRetry, evScript, evPlay:
 		sim.user(now, ev.Kind, ev.ID, ev.Gen)
+	case evJourney:
+		sim.journeyEvent(now, ev.ID, ev.Gen)
+	case evHeartbeat:
+		sim.heartbeat(now, ev.ID, ev.Gen)
 	case evFault:
 		sim.fault(now, int(ev.ID), ev.Gen == 0)
 	case evTick:

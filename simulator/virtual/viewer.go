@@ -17,6 +17,7 @@ const (
 	phaseLogin
 	phasePlayAPI
 	phasePlaying
+	phaseBrowse // walking a journey's browse steps
 )
 
 type outcome uint8
@@ -26,7 +27,8 @@ const (
 	outcomeEnded                      // reached the end of the title
 	outcomeFailed
 	outcomeAbandoned
-	outcomeCut // the run ended first
+	outcomeCut     // the run ended first
+	outcomeBrowsed // the journey ended without playing
 )
 
 const maxAPIRetries = 2
@@ -42,6 +44,7 @@ type viewer struct {
 	firstAt time.Duration
 	watch   time.Duration
 	wakeAt  time.Duration
+	jsent   time.Duration // when the journey's login or play call went
 	rtt     time.Duration
 	loss    float64
 	id      int32
@@ -49,6 +52,7 @@ type viewer struct {
 	wakeGen uint32
 	life    uint32
 	home    int16
+	jstep   int16 // the journey step in progress or next; -1: exit
 	// the edge and report window this viewer's CMCD session was last
 	// counted in
 	cmcdEdge int16
@@ -138,6 +142,11 @@ func (sim *Sim) arrive(now time.Duration, k int) {
 		sim.sample[id] = int(slot)
 		sim.res.Samples = append(sim.res.Samples, results.Sample{Viewer: int(id)})
 	}
+	if sim.jr != nil {
+		v.jstep = sim.jr.start
+		sim.journeyStep(now, slot)
+		return
+	}
 	if a := s.Session.AbandonAfter.D(); a > 0 {
 		sim.eng.Schedule(now+a, evAbandon, slot, v.life)
 	}
@@ -152,6 +161,9 @@ func (sim *Sim) arrive(now time.Duration, k int) {
 
 // apiAnswer continues a session after a control-plane answer.
 func (sim *Sim) apiAnswer(now time.Duration, slot int32, svc uint8, status int, timedOut bool) {
+	if sim.journeyAnswer(now, slot, svc, status) {
+		return
+	}
 	v := &sim.vs[slot]
 	if status/100 != 2 {
 		if v.retries < maxAPIRetries {
@@ -209,6 +221,7 @@ func (sim *Sim) startPlayer(now time.Duration, slot int32) {
 	}
 	v.core = player.NewCore(cfg)
 	v.phase = phasePlaying
+	sim.startHeartbeats(now, slot)
 	v.core.LoadPresentation(now, p)
 	sim.step(slot, now)
 }
@@ -434,6 +447,8 @@ func (sim *Sim) finish(slot int32, now time.Duration, how outcome) {
 	case outcomeFailed:
 		rec.Failed = true
 		sim.res.Bucket(now).Failures++
+	case outcomeBrowsed:
+		rec.Browsed = true
 	case outcomeAbandoned:
 		rec.Abandoned = true
 		if rec.Reason == "" {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abrkit/abrkit/internal/ffmpegtest"
 	"github.com/abrkit/abrkit/player/text"
 	ct "github.com/abrkit/abrkit/player/text/cea608/cea608test"
 )
@@ -76,7 +77,7 @@ func TestAgainstFFmpeg(t *testing.T) {
 		dir = d
 	}
 	path := ct.Captioned(t, dir, "cc.mp4", 10, ct.Script)
-	ct.FFmpeg(t, dir, "-f", "lavfi", "-i", "movie=cc.mp4[out+subcc]", "-map", "0:1", "ffmpeg.srt")
+	ffmpegtest.Run(t, dir, "-f", "lavfi", "-i", "movie=cc.mp4[out+subcc]", "-map", "0:1", "ffmpeg.srt")
 	b, err := os.ReadFile(filepath.Join(dir, "ffmpeg.srt"))
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +124,7 @@ var ffmpegMarkup = regexp.MustCompile(`</?font[^>]*>|\{\\an\d\}`)
 func TestTSMatchesMP4(t *testing.T) {
 	dir := t.TempDir()
 	path := ct.Captioned(t, dir, "cc.mp4", 10, ct.Script)
-	ct.FFmpeg(t, dir, "-i", "cc.mp4", "-c", "copy", "-f", "mpegts", "cc.ts")
+	ffmpegtest.Run(t, dir, "-i", "cc.mp4", "-c", "copy", "-f", "mpegts", "cc.ts")
 	mp4Frames := mp4File(t, path)
 	ts, err := os.ReadFile(filepath.Join(dir, "cc.ts"))
 	if err != nil {

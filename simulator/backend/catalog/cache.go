@@ -144,6 +144,15 @@ func (t *Tier) Set(ctx context.Context, key string, val any, ttl time.Duration) 
 	return d
 }
 
+// Counts returns the hits and misses over every node since the start.
+func (t *Tier) Counts() (hits, misses int64) {
+	for _, n := range t.nodes {
+		hits += n.hits.Load()
+		misses += n.misses.Load()
+	}
+	return hits, misses
+}
+
 // HitRatio returns hits/(hits+misses) over every node since the start.
 func (t *Tier) HitRatio() float64 {
 	var h, m int64

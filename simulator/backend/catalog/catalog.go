@@ -69,6 +69,13 @@ type Config struct {
 	Breaker func() Breaker
 	// Registerer, when set, gets the catalog's metrics.
 	Registerer prometheus.Registerer
+	// Virtual runs the catalog inside a discrete-event simulation: Clock
+	// is the simulation's, nothing sleeps or blocks, the datastore's
+	// concurrency limit is a FIFO queue of the times its slots free up,
+	// the home fan-out runs in the caller, and heartbeats are consumed as
+	// they arrive unless the consumers are stalled. The modelled times
+	// returned are those a real run would take.
+	Virtual bool
 }
 
 func (c *Config) defaults() error {
@@ -104,6 +111,9 @@ func (c *Config) defaults() error {
 	}
 	if c.Clock == nil {
 		c.Clock = clock.Real{}
+	}
+	if c.Virtual {
+		c.Sleep = func(context.Context, time.Duration) error { return nil }
 	}
 	if c.Sleep == nil {
 		c.Sleep = clock.Real{}.Sleep
@@ -159,8 +169,8 @@ func New(cfg Config) (*Catalog, error) {
 	}
 	c := &Catalog{cfg: cfg, titles: map[string]int{}, staleHome: map[string]Home{}, staleRow: map[string]RowPage{},
 		Cache:     newTier(cfg.CacheNodes, cfg.CacheCapacity, cfg.CacheTTL, cfg.CacheLatency, cfg.Clock.Now, cfg.Sleep),
-		Datastore: newDatastore(cfg.DatastoreLatency, cfg.DatastoreConcurrency, cfg.DatastoreTimeout, cfg.Clock, cfg.Sleep, b),
-		Pipeline:  newPipeline(cfg.Partitions, cfg.PartitionCapacity, cfg.Clock)}
+		Datastore: newDatastore(cfg.DatastoreLatency, cfg.DatastoreConcurrency, cfg.DatastoreTimeout, cfg.Clock, cfg.Sleep, b, cfg.Virtual),
+		Pipeline:  newPipeline(cfg.Partitions, cfg.PartitionCapacity, cfg.Clock, cfg.Virtual)}
 	for i, t := range cfg.Titles {
 		c.titles[t] = i
 	}
@@ -303,25 +313,34 @@ func (c *Catalog) Home(ctx context.Context, user string) (Home, time.Duration, e
 	durs := make([]time.Duration, len(rows))
 	ok := make([]bool, len(rows))
 	var partial atomic.Bool
-	var wg sync.WaitGroup
-	for i, r := range rows {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			id := "row-" + strconv.Itoa(r)
-			rp, rd, err := c.Row(ctx, id, 0)
-			durs[i] = rd
-			if err == nil {
-				home.Rows[i], ok[i] = rp, true
-				return
-			}
-			partial.Store(true)
-			c.mu.Lock()
-			home.Rows[i], ok[i] = c.staleRow[id+":0"]
-			c.mu.Unlock()
-		}()
+	fetch := func(i, r int) {
+		id := "row-" + strconv.Itoa(r)
+		rp, rd, err := c.Row(ctx, id, 0)
+		durs[i] = rd
+		if err == nil {
+			home.Rows[i], ok[i] = rp, true
+			return
+		}
+		partial.Store(true)
+		c.mu.Lock()
+		home.Rows[i], ok[i] = c.staleRow[id+":0"]
+		c.mu.Unlock()
 	}
-	wg.Wait()
+	if c.cfg.Virtual {
+		for i, r := range rows {
+			fetch(i, r)
+		}
+	} else {
+		var wg sync.WaitGroup
+		for i, r := range rows {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				fetch(i, r)
+			}()
+		}
+		wg.Wait()
+	}
 	var slowest time.Duration
 	out := home.Rows[:0]
 	for i := range rows {

@@ -74,7 +74,7 @@ func TestNodeTTLAndCapacity(t *testing.T) {
 func TestDatastoreLimitTimeoutAndFaults(t *testing.T) {
 	clk := clock.NewFake(time.Unix(0, 0))
 	lat := topology.ServiceTime{Median: 5 * time.Millisecond, P99: 20 * time.Millisecond}
-	ds := newDatastore(lat, 1, 100*time.Millisecond, clk, nosleep, noBreaker{})
+	ds := newDatastore(lat, 1, 100*time.Millisecond, clk, nosleep, noBreaker{}, false)
 	ctx := context.Background()
 	if d, err := ds.Read(ctx); err != nil || d <= 0 || d > 100*time.Millisecond {
 		t.Fatalf("read: %v %v", d, err)

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"container/heap"
 	"context"
 	"errors"
 	"math/rand/v2"
@@ -50,13 +51,63 @@ type Datastore struct {
 
 	mu  sync.Mutex
 	rng *rand.Rand
+	// free, in virtual time, holds when each slot frees up (a min-heap).
+	free    slotHeap
+	virtual bool
+}
+
+// slotHeap is a min-heap of the times the datastore's slots free up.
+type slotHeap []time.Time
+
+func (h slotHeap) Len() int           { return len(h) }
+func (h slotHeap) Less(i, j int) bool { return h[i].Before(h[j]) }
+func (h slotHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *slotHeap) Push(x any)        { *h = append(*h, x.(time.Time)) }
+func (h *slotHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 var _ faults.Target = (*Datastore)(nil)
 
-func newDatastore(lat topology.ServiceTime, limit int, timeout time.Duration, c clock.Clock, sleep func(context.Context, time.Duration) error, b Breaker) *Datastore {
-	return &Datastore{latency: lat, timeout: timeout, slots: make(chan struct{}, limit), clock: c, sleep: sleep, breaker: b,
-		imp: faults.NewImpaired(31), rng: rand.New(rand.NewPCG(31, 7))}
+func newDatastore(lat topology.ServiceTime, limit int, timeout time.Duration, c clock.Clock, sleep func(context.Context, time.Duration) error, b Breaker, virtual bool) *Datastore {
+	s := &Datastore{latency: lat, timeout: timeout, slots: make(chan struct{}, limit), clock: c, sleep: sleep, breaker: b,
+		imp: faults.NewImpaired(31), rng: rand.New(rand.NewPCG(31, 7)), virtual: virtual}
+	if virtual {
+		s.free = make(slotHeap, limit)
+	}
+	return s
+}
+
+// readVirtual is Read in simulated time: the read takes the slot that
+// frees first (FIFO, as the channel's waiters), waits for it within the
+// timeout, and holds it for its service time (or until the timeout).
+func (s *Datastore) readVirtual(now time.Time) (time.Duration, error) {
+	imp, fail := s.imp.Roll()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	start := now
+	if s.free[0].After(now) {
+		start = s.free[0]
+	}
+	wait := start.Sub(now)
+	if wait > s.timeout {
+		return s.timeout, ErrTimeout
+	}
+	svc := s.latency.Sample(s.rng) + imp.Latency
+	if wait+svc > s.timeout {
+		s.free[0] = now.Add(s.timeout)
+		heap.Fix(&s.free, 0)
+		return s.timeout, ErrTimeout
+	}
+	s.free[0] = start.Add(svc)
+	heap.Fix(&s.free, 0)
+	if fail != 0 {
+		return wait + svc, ErrFailed
+	}
+	return wait + svc, nil
 }
 
 // Read performs one read; d is its modelled time, waiting for a slot included.
@@ -76,6 +127,9 @@ func (s *Datastore) Read(ctx context.Context) (d time.Duration, err error) {
 		return 0, ErrUnavailable
 	}
 	s.reads.Add(1)
+	if s.virtual {
+		return s.readVirtual(now)
+	}
 	select {
 	case s.slots <- struct{}{}:
 	default:

@@ -23,6 +23,9 @@ type Pipeline struct {
 
 	mu     sync.Mutex
 	resume chan struct{} // non-nil while the consumers are stalled
+	// virtual: no consumer goroutines; what is offered is consumed at
+	// once unless the consumers are stalled, and on Restart.
+	virtual bool
 }
 
 type queued struct {
@@ -44,8 +47,8 @@ type PipelineStats struct {
 
 var _ faults.Target = (*Pipeline)(nil)
 
-func newPipeline(partitions, capacity int, c clock.Clock) *Pipeline {
-	p := &Pipeline{clock: c}
+func newPipeline(partitions, capacity int, c clock.Clock, virtual bool) *Pipeline {
+	p := &Pipeline{clock: c, virtual: virtual}
 	for range partitions {
 		p.parts = append(p.parts, make(chan queued, capacity))
 	}
@@ -59,6 +62,9 @@ func (p *Pipeline) Offer(hb Heartbeat) (partition int, ok bool) {
 	select {
 	case p.parts[partition] <- queued{hb, p.clock.Now()}:
 		p.accepted.Add(1)
+		if p.virtual {
+			p.Drain()
+		}
 		return partition, true
 	default:
 		p.dropped.Add(1)
@@ -155,6 +161,9 @@ func (p *Pipeline) Restart() error {
 		p.resume = nil
 	}
 	p.mu.Unlock()
+	if p.virtual {
+		p.Drain()
+	}
 	return nil
 }
 

@@ -8,13 +8,14 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"github.com/Eyevinn/mp4ff/avc"
 	"github.com/Eyevinn/mp4ff/mp4"
 	"github.com/Eyevinn/mp4ff/sei"
+
+	"github.com/abrkit/abrkit/internal/ffmpegtest"
 )
 
 // Par returns b (7 bits) with the parity bit that makes it odd.
@@ -140,19 +141,6 @@ func CCData(pair []byte) []byte {
 	return append(b, 0xfd, 0x80, 0x80, 0xff)
 }
 
-// FFmpeg runs ffmpeg in dir, skipping the test without it.
-func FFmpeg(t testing.TB, dir string, args ...string) {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not found; install it with apt-get install -y --no-install-recommends ffmpeg")
-	}
-	cmd := exec.Command("ffmpeg", append([]string{"-hide_banner", "-loglevel", "error", "-y"}, args...)...)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
-	}
-}
-
 // Rate is the frame rate of the content Captioned makes.
 const Rate = 30
 
@@ -162,7 +150,7 @@ const Rate = 30
 // presentation time f/Rate seconds from the first frame's.
 func Captioned(t testing.TB, dir, name string, secs int, bursts []Burst) string {
 	t.Helper()
-	FFmpeg(t, dir, "-f", "lavfi", "-i", fmt.Sprintf("testsrc=size=160x90:rate=%d", Rate), "-t", fmt.Sprint(secs),
+	ffmpegtest.Run(t, dir, "-f", "lavfi", "-i", fmt.Sprintf("testsrc=size=160x90:rate=%d", Rate), "-t", fmt.Sprint(secs),
 		"-c:v", "libx264", "-preset", "ultrafast", "-bf", "2", "-g", fmt.Sprint(Rate), "-keyint_min", fmt.Sprint(Rate),
 		"-sc_threshold", "0", "-movflags", "frag_keyframe+empty_moov+default_base_moof", "plain.mp4")
 	data, err := os.ReadFile(filepath.Join(dir, "plain.mp4"))
@@ -261,7 +249,7 @@ func HLS(t testing.TB, dir string, fmp4 bool) {
 	if fmp4 {
 		args = append(args, "-hls_segment_type", "fmp4", "-hls_segment_filename", "video_%03d.m4s")
 	}
-	FFmpeg(t, dir, append(args, "video.m3u8")...)
+	ffmpegtest.Run(t, dir, append(args, "video.m3u8")...)
 	master := `#EXTM3U
 #EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID="cc",NAME="English",LANGUAGE="en",INSTREAM-ID="CC1"
 #EXT-X-STREAM-INF:BANDWIDTH=300000,CODECS="avc1.64000c",RESOLUTION=160x90,CLOSED-CAPTIONS="cc"
