@@ -398,7 +398,7 @@ func (c *Core) schedule(now time.Duration, ti int, out []Action) []Action {
 	}
 	t.rung, t.forced = rung, -1
 	r := request{kind: transport.KindMedia, track: int8(ti), level: li, rung: rung, num: seg.Number,
-		start: segStart, dur: seg.Duration, chunked: l.ato > 0}
+		start: segStart, dur: seg.Duration, chunked: l.ato > 0, key: seg.Key}
 	var off, n int64
 	if seg.Range != nil {
 		off, n = seg.Range.Offset, seg.Range.Length

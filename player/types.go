@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/player/transport"
 )
 
@@ -122,6 +123,9 @@ type Action struct {
 	// see chunk boundaries report each complete chunk with Core.Chunk, so
 	// its media plays before the segment ends.
 	Chunked bool
+	// Key is the HLS EXT-X-KEY in force for a media segment; nil when
+	// clear (and for DASH, whose protection is in the init segment).
+	Key *manifest.Key
 	// Size is the expected body size in bytes: Length when a byte range is
 	// known, otherwise the declared bitrate times the duration. Virtual-time
 	// drivers that have no real bytes can use it.

@@ -340,6 +340,19 @@ func (b *dashBuilder) adaptationSet(path string, per *mpd.Period, as *mpd.Adapta
 		}
 	}
 	set.Channels = audioChannels(as)
+	for _, cp := range as.ContentProtections {
+		pr := Protection{Scheme: string(cp.SchemeIdUri), Value: cp.Value, DefaultKID: cp.DefaultKID}
+		if cp.LaURL != nil && cp.LaURL.Value != "" {
+			base := b.uri
+			if len(bases) > 0 {
+				base = bases[0].URL
+			}
+			if pr.LicenseURL, err = Resolve(base, strings.TrimSpace(string(cp.LaURL.Value))); err != nil {
+				return nil, b.err(path+"/ContentProtection", "Laurl", "", err)
+			}
+		}
+		set.Protection = append(set.Protection, pr)
+	}
 	trick := false
 	for _, d := range as.EssentialProperties {
 		if d.SchemeIdUri == "http://dashif.org/guidelines/trickmode" {
