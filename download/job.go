@@ -32,6 +32,7 @@ type jobEnv struct {
 	maxFiles     int   // most files in a plan
 	backoff      func(attempt int) time.Duration
 	refresh      RefreshFunc
+	keys         KeyStore // content keys of protected downloads
 	send         func(msg any)
 }
 
@@ -554,6 +555,9 @@ func (j *job) finish(ctx context.Context) error {
 	}
 	if len(missing) > 0 {
 		return &GapError{Missing: missing}
+	}
+	if err := j.fetchKeys(ctx); err != nil {
+		return err
 	}
 	return writeOffline(j.fs, j.plan)
 }

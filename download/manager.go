@@ -48,6 +48,9 @@ type Config struct {
 	Dir string
 	// Fetcher gets manifests and segments; defaults to [NewFetcher](Clock).
 	Fetcher transport.Fetcher
+	// Keys keeps the content keys of protected (HLS AES-128) downloads,
+	// whose media is stored encrypted. Defaults to FileKeyStore{Dir}.
+	Keys KeyStore
 	// MaxDownloads is how many downloads run at once; defaults to DefaultMaxDownloads.
 	MaxDownloads int
 	// MaxSegments is how many segments of one download are fetched at once;
@@ -104,6 +107,9 @@ func (c *Config) setDefaults() {
 	c.Clock = clock.Or(c.Clock)
 	if c.Fetcher == nil {
 		c.Fetcher = NewFetcher(c.Clock)
+	}
+	if c.Keys == nil {
+		c.Keys = FileKeyStore{Dir: c.Dir}
 	}
 	if c.MaxDownloads <= 0 {
 		c.MaxDownloads = DefaultMaxDownloads
@@ -449,7 +455,7 @@ func (m *Manager) startJob(d *dl) {
 		usedOthers: others, maxSegments: m.cfg.MaxSegments, maxAttempts: m.cfg.MaxAttempts,
 		maxRefreshes: m.cfg.MaxRefreshes, spaceEvery: m.cfg.SpaceCheckEvery, sizeFloor: m.cfg.SegmentSizeFloor,
 		maxFiles: m.cfg.MaxFiles,
-		backoff:  m.cfg.Backoff, refresh: refresh,
+		backoff:  m.cfg.Backoff, refresh: refresh, keys: m.cfg.Keys,
 		send: m.send,
 	}
 	url := d.rec.CurrentURL
@@ -639,6 +645,9 @@ func (m *Manager) removeFiles(id string) {
 	m.busy++
 	go func() {
 		err := m.lib.RemoveAll(id)
+		if err == nil {
+			err = m.cfg.Keys.DeleteKeys(id)
+		}
 		if err == nil {
 			err = m.idx.delete(id)
 		}

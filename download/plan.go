@@ -27,9 +27,11 @@ type item struct {
 	Offset int64         `json:"o,omitempty"` // byte range in the remote resource
 	Length int64         `json:"l,omitempty"` // 0: to the end
 	Kind   itemKind      `json:"t"`
-	Dur    time.Duration `json:"d,omitempty"` // media duration from the manifest
-	Init   string        `json:"i,omitempty"` // key of the init segment that describes it
-	Track  int           `json:"r"`           // index into plan.Tracks
+	Dur    time.Duration `json:"d,omitempty"`  // media duration from the manifest
+	Init   string        `json:"i,omitempty"`  // key of the init segment that describes it
+	Track  int           `json:"r"`            // index into plan.Tracks
+	KeyURI string        `json:"ku,omitempty"` // HLS AES-128: the key URI; stored encrypted
+	IV     string        `json:"iv,omitempty"` // HLS AES-128: the IV, 32 hex digits
 }
 
 // size is the exact size when the manifest gives it (byte ranges), else 0.
@@ -263,8 +265,15 @@ func (b *planBuilder) track(ti int, r *manifest.Rendition) error {
 		if s.Gap {
 			return fmt.Errorf("rendition %s segment %d is a gap: %w", r.ID, s.Number, ErrUnsupported)
 		}
+		var keyURI, iv string
 		if s.Key != nil && s.Key.Method != "" && !strings.EqualFold(s.Key.Method, "NONE") {
-			return fmt.Errorf("rendition %s segment %d is encrypted (%s): %w", r.ID, s.Number, s.Key.Method, ErrUnsupported)
+			if s.Key.Method != "AES-128" || s.Key.KeyFormat != "" && s.Key.KeyFormat != "identity" {
+				return fmt.Errorf("rendition %s segment %d is encrypted (%s): %w", r.ID, s.Number, s.Key.Method, ErrUnsupported)
+			}
+			if iv, err = segmentIV(s.Key.IV, s.Number); err != nil {
+				return fmt.Errorf("rendition %s segment %d: %w", r.ID, s.Number, err)
+			}
+			keyURI = s.Key.URI
 		}
 		if s.Init != nil && (r.Init == nil || s.Init.URI != r.Init.URI || !sameRange(s.Init.Range, r.Init.Range)) {
 			if curInit, err = addInit(s.Init, fmt.Sprintf("init of segment %d of rendition %s", s.Number, r.ID)); err != nil {
@@ -285,11 +294,14 @@ func (b *planBuilder) track(ti int, r *manifest.Rendition) error {
 		case strings.EqualFold(path.Ext(strings.SplitN(s.URI, "?", 2)[0]), ".ts"):
 			kind = kindTS
 		}
+		if keyURI != "" {
+			kind = kindOther // encrypted: only its size can be checked
+		}
 		if s.Discontinuity {
 			tr.Disc = append(tr.Disc, len(tr.Items))
 		}
 		tr.Items = append(tr.Items, len(pl.Items))
-		pl.Items = append(pl.Items, item{Key: key, URL: s.URI, Offset: off, Length: length, Kind: kind, Dur: s.Duration, Init: curInit, Track: ti})
+		pl.Items = append(pl.Items, item{Key: key, URL: s.URI, Offset: off, Length: length, Kind: kind, Dur: s.Duration, Init: curInit, Track: ti, KeyURI: keyURI, IV: iv})
 		dur += s.Duration
 	}
 	if tr.Target == 0 {

@@ -216,7 +216,11 @@ func playSource(args []string, offline, out, gateway, title string) (src string,
 			}
 			return "", nil, closeSrc, err
 		}
-		return off.ManifestURL, []player.Option{player.WithFetcher(off.Fetcher)}, func() { off.Close() }, nil
+		opts := []player.Option{player.WithFetcher(off.Fetcher)}
+		if off.Keys != nil {
+			opts = append(opts, player.WithKeyLoader(off.Keys)) // stored keys, never the network
+		}
+		return off.ManifestURL, opts, func() { off.Close() }, nil
 	case len(args) == 1:
 		if !isHTTPURL(args[0]) {
 			return "", nil, closeSrc, usageErrorf("URL %q: want an http or https manifest URL", args[0])

@@ -74,3 +74,51 @@ func TestPlayEncrypted(t *testing.T) {
 		t.Error("a missing --key-file was accepted")
 	}
 }
+
+// TestDownloadEncryptedPlayOffline: `abrkit download` stores ffmpeg's
+// AES-128 HLS encrypted as served, with its key only in the key store;
+// `abrkit play --offline` plays it with the origin gone, and fails
+// without the stored key.
+func TestDownloadEncryptedPlayOffline(t *testing.T) {
+	dir := aesHLS(t)
+	cs := serveCounting(t, dir)
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"download", cs.URL + "/main.m3u8", "--out", out, "--id", "aes", "--format", "json"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("download = %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	cs.Close()
+	segs, _ := filepath.Glob(filepath.Join(out, "aes", "media", "*", "*.ts"))
+	if len(segs) == 0 {
+		segs, _ = filepath.Glob(filepath.Join(out, "aes", "*", "*.ts"))
+	}
+	for _, s := range segs {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, err := os.ReadFile(filepath.Join(dir, filepath.Base(s)))
+		if err == nil && !bytes.Equal(b, src) {
+			t.Errorf("%s is not stored as served", s)
+		}
+		if len(b) > 0 && b[0] == 0x47 && len(b) > 188 && b[188] == 0x47 {
+			t.Errorf("%s is stored in the clear", s)
+		}
+	}
+	if len(segs) != 4 {
+		t.Errorf("found %d stored segments; want 4", len(segs))
+	}
+	rep := playJSON(t, "play", "--offline", "aes", "--out", out, "--speed", "8", "--quiet", "--format", "json")
+	if rep.Stopped != "ended" || rep.QoE.Segments < 4 {
+		t.Fatalf("offline play stopped %q after %d segments; want ended after 4", rep.Stopped, rep.QoE.Segments)
+	}
+	if err := os.Remove(filepath.Join(out, "keys", "aes.json")); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	code := run([]string{"play", "--offline", "aes", "--out", out, "--speed", "8", "--quiet", "--format", "json"}, &stdout, &stderr)
+	var failed playReport
+	if err := json.Unmarshal(stdout.Bytes(), &failed); err != nil || code != 1 || failed.Category != "drm" {
+		t.Errorf("without the stored key: exit %d, %+v (%v); want exit 1 with error_category drm", code, failed, err)
+	}
+}
