@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/transport"
 )
 
@@ -127,9 +128,13 @@ func segmentIV(attr string, seq uint64) (string, error) {
 }
 
 // fetchKeys gets the keys of the plan's encrypted segments, each key URI
-// once, and stores them under the download's ID.
+// once, and those of the key IDs of its protected init segments from the
+// license requester, and stores them under the download's ID.
 func (j *job) fetchKeys(ctx context.Context) error {
-	keys := &Keys{AES: map[string][]byte{}, Expires: j.rec.Expires}
+	keys := &Keys{AES: map[string][]byte{}, KIDs: map[string][]byte{}, Expires: j.rec.Expires}
+	if err := j.licenseKeys(ctx, keys); err != nil {
+		return err
+	}
 	for _, it := range j.plan.Items {
 		if it.KeyURI == "" || keys.AES[it.KeyURI] != nil {
 			continue
@@ -144,8 +149,63 @@ func (j *job) fetchKeys(ctx context.Context) error {
 		}
 		keys.AES[it.KeyURI] = buf.Bytes()
 	}
-	if len(keys.AES) == 0 {
+	if len(keys.AES) == 0 && len(keys.KIDs) == 0 {
 		return nil
 	}
 	return j.env.keys.PutKeys(j.id, keys)
+}
+
+// licenseKeys asks the license requester for the keys of the key IDs the
+// stored init segments name (CENC), all in one request.
+func (j *job) licenseKeys(ctx context.Context, keys *Keys) error {
+	var req player.LicenseRequest
+	seen := map[[16]byte]bool{}
+	for _, it := range j.plan.Items {
+		if it.Kind != kindInit {
+			continue
+		}
+		data, err := j.initBytes(it.Key)
+		if err != nil {
+			return err
+		}
+		kids, pssh := player.InitKIDs(data)
+		for _, k := range kids {
+			if !seen[k] {
+				seen[k] = true
+				req.KIDs = append(req.KIDs, k)
+			}
+		}
+		req.PSSH = append(req.PSSH, pssh...)
+	}
+	if len(req.KIDs) == 0 {
+		return nil
+	}
+	req.URL = j.env.licenseURL
+	if req.URL == "" {
+		req.URL = j.plan.LicenseURL
+	}
+	got, err := j.env.license.RequestLicense(ctx, req)
+	if err != nil {
+		return err
+	}
+	for _, k := range req.KIDs {
+		key, ok := got[k]
+		if !ok {
+			return fmt.Errorf("%w: the license has no key for key ID %x", player.ErrNoKey, k)
+		}
+		keys.KIDs[hex.EncodeToString(k[:])] = key
+	}
+	return nil
+}
+
+// RequestLicense answers a CENC license request from the stored keys
+// (the player.LicenseRequester method set).
+func (k *Keys) RequestLicense(_ context.Context, req player.LicenseRequest) (map[[16]byte][]byte, error) {
+	out := map[[16]byte][]byte{}
+	for _, kid := range req.KIDs {
+		if key, ok := k.KIDs[hex.EncodeToString(kid[:])]; ok {
+			out[kid] = key
+		}
+	}
+	return out, nil
 }

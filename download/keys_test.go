@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/abrkit/abrkit/clock"
+	"github.com/abrkit/abrkit/internal/drmtest"
 	"github.com/abrkit/abrkit/player"
 )
 
@@ -74,24 +74,8 @@ func (m *memKeys) DeleteKeys(id string) error {
 // with the origin gone until the license expires, then OpenOffline
 // refuses it with ErrLicenseExpired.
 func TestProtectedDownloadKeyStoreAndExpiry(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not found; install it with apt-get install -y --no-install-recommends ffmpeg")
-	}
-	dir := t.TempDir()
-	key := []byte("0123456789abcdef")
-	if err := os.WriteFile(filepath.Join(dir, "k.bin"), key, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "keyinfo"), []byte("k.bin\n"+filepath.Join(dir, "k.bin")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc=size=160x90:rate=10:duration=4", "-c:v", "libx264", "-preset", "ultrafast", "-g", "10",
-		"-f", "hls", "-hls_time", "1", "-hls_playlist_type", "vod", "-hls_key_info_file", "keyinfo", "main.m3u8")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v\n%s", err, out)
-	}
+	dir := drmtest.AESHLS(t, "")
+	key := []byte{0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff} // drmtest.KeyHex
 	srv := httptest.NewUnstartedServer(http.FileServer(http.Dir(dir)))
 	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 10*time.Second, 10*time.Second
 	srv.Start()
@@ -112,8 +96,8 @@ func TestProtectedDownloadKeyStoreAndExpiry(t *testing.T) {
 	}
 	srv.Close()
 	k := store.keys[id]
-	if k == nil || !bytes.Equal(k.AES[srv.URL+"/k.bin"], key) || !k.Expires.Equal(expires) {
-		t.Fatalf("stored keys %+v; want the key of %s/k.bin, expiring %v", k, srv.URL, expires)
+	if k == nil || !bytes.Equal(k.AES[srv.URL+"/key.bin"], key) || !k.Expires.Equal(expires) {
+		t.Fatalf("stored keys %+v; want the key of %s/key.bin, expiring %v", k, srv.URL, expires)
 	}
 	if _, err := os.Stat(filepath.Join(cfg.Dir, "keys")); err == nil {
 		t.Error("keys written to disk despite the app's KeyStore")

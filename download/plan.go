@@ -63,7 +63,8 @@ type plan struct {
 	Duration    time.Duration `json:"duration"`
 	Tracks      []planTrack   `json:"tracks"`
 	Items       []item        `json:"items"`
-	Estimate    int64         `json:"estimate"` // bytes: exact ranges plus bandwidth×duration for the rest
+	Estimate    int64         `json:"estimate"`              // bytes: exact ranges plus bandwidth×duration for the rest
+	LicenseURL  string        `json:"license_url,omitempty"` // DASH ContentProtection dashif:Laurl
 }
 
 // choose picks renditions from the first period according to sel.
@@ -210,6 +211,15 @@ func buildPlan(manifestURL string, p *manifest.Presentation, rs []*manifest.Rend
 		}
 	}
 	pl := b.pl
+	for _, per := range p.Periods {
+		for _, s := range per.Sets {
+			for _, pr := range s.Protection {
+				if pl.LicenseURL == "" {
+					pl.LicenseURL = pr.LicenseURL
+				}
+			}
+		}
+	}
 	for i := range pl.Items {
 		pl.Estimate += pl.estimateOf(&pl.Items[i]).n
 	}

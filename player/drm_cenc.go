@@ -18,6 +18,47 @@ type cencTrack struct {
 	avc  bool              // H.264 video: decrypted slices are checked
 }
 
+// InitKIDs returns the key IDs (tenc default_KID) and pssh boxes of a
+// protected fMP4 init segment; none for a clear one or bytes that are not
+// an init segment.
+func InitKIDs(data []byte) (kids [][16]byte, pssh [][]byte) {
+	f, err := mp4.DecodeFile(bytes.NewReader(data))
+	if err != nil || f.Init == nil || f.Init.Moov == nil {
+		return nil, nil
+	}
+	req, _ := initRequest(f.Init)
+	return req.KIDs, req.PSSH
+}
+
+// initRequest is the license request of a decoded init segment; whether
+// it has H.264 video.
+func initRequest(init *mp4.InitSegment) (req LicenseRequest, avc bool) {
+	for _, p := range init.Moov.Psshs {
+		var b bytes.Buffer
+		if p.Encode(&b) == nil {
+			req.PSSH = append(req.PSSH, b.Bytes())
+		}
+	}
+	for _, trak := range init.Moov.Traks {
+		for _, c := range trak.Mdia.Minf.Stbl.Stsd.Children {
+			var sinf *mp4.SinfBox
+			switch e := c.(type) {
+			case *mp4.VisualSampleEntryBox:
+				avc = avc || e.AvcC != nil
+				sinf = e.Sinf
+			case *mp4.AudioSampleEntryBox:
+				sinf = e.Sinf
+			}
+			if sinf != nil && sinf.Schi != nil && sinf.Schi.Tenc != nil {
+				var kid [16]byte
+				copy(kid[:], sinf.Schi.Tenc.DefaultKID)
+				req.KIDs = append(req.KIDs, kid)
+			}
+		}
+	}
+	return req, avc
+}
+
 // cencInit reads an init segment. For a protected one (encv/enca) it
 // returns the clear init segment (the sample entries restored, pssh
 // removed) and what decrypting its media needs, asking get for the keys;
@@ -27,35 +68,13 @@ func cencInit(ctx context.Context, data []byte, get func(context.Context, Licens
 	if err != nil || f.Init == nil || f.Init.Moov == nil {
 		return nil, nil, nil // not fMP4 (or broken): the decoder judges it
 	}
-	var req LicenseRequest
-	for _, p := range f.Init.Moov.Psshs {
-		var b bytes.Buffer
-		if p.Encode(&b) == nil {
-			req.PSSH = append(req.PSSH, b.Bytes())
-		}
-	}
-	avc := false
-	for _, trak := range f.Init.Moov.Traks {
-		for _, c := range trak.Mdia.Minf.Stbl.Stsd.Children {
-			if e, ok := c.(*mp4.VisualSampleEntryBox); ok && e.AvcC != nil {
-				avc = true
-			}
-		}
+	req, avc := initRequest(f.Init)
+	if len(req.KIDs) == 0 {
+		return nil, nil, nil
 	}
 	di, err := mp4.DecryptInit(f.Init)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrDRMUnsupported, err)
-	}
-	for _, ti := range di.TrackInfos {
-		if ti.Sinf == nil || ti.Sinf.Schi == nil || ti.Sinf.Schi.Tenc == nil {
-			continue
-		}
-		var kid [16]byte
-		copy(kid[:], ti.Sinf.Schi.Tenc.DefaultKID)
-		req.KIDs = append(req.KIDs, kid)
-	}
-	if len(req.KIDs) == 0 {
-		return nil, nil, nil
 	}
 	keys, err := get(ctx, req)
 	if err != nil {

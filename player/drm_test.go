@@ -7,13 +7,10 @@ import (
 	"crypto/cipher"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,50 +18,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Eyevinn/mp4ff/mp4"
-
 	"github.com/abrkit/abrkit/clock"
+	"github.com/abrkit/abrkit/internal/drmtest"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/manifest"
 )
 
-const (
-	testKeyHex = "00112233445566778899aabbccddeeff"
-	testKIDHex = "0123456789abcdef0123456789abcdef"
-)
-
-// ffmpegIn runs ffmpeg in dir, skipping the test without it.
-func ffmpegIn(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not found; install it with apt-get install -y --no-install-recommends ffmpeg")
-	}
-	cmd := exec.Command("ffmpeg", append([]string{"-hide_banner", "-loglevel", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc=size=160x90:rate=10", "-f", "lavfi", "-i", "sine", "-t", "4",
-		"-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-c:a", "aac"}, args...)...)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v\n%s", err, out)
-	}
-}
-
-// aesTSHLS makes AES-128 TS HLS with ffmpeg (-hls_key_info_file; the key
-// at key.bin, an explicit IV).
-func aesTSHLS(t *testing.T) string {
-	dir := t.TempDir()
-	key, _ := hex.DecodeString(testKeyHex)
-	write(t, filepath.Join(dir, "key.bin"), key)
-	write(t, filepath.Join(dir, "keyinfo"), []byte("key.bin\n"+filepath.Join(dir, "key.bin")+"\n0f0e0d0c0b0a09080706050403020100\n"))
-	ffmpegIn(t, dir, "-f", "hls", "-hls_time", "1", "-hls_playlist_type", "vod", "-hls_key_info_file", "keyinfo", "main.m3u8")
-	return dir
-}
+const testKeyHex = drmtest.KeyHex
 
 // aesFMP4HLS makes fMP4 HLS with ffmpeg (which cannot encrypt fMP4 HLS
 // itself) and encrypts its media segments as RFC 8216 says: AES-128-CBC,
 // PKCS#7, the IV the media sequence number (no IV attribute).
 func aesFMP4HLS(t *testing.T) string {
 	dir := t.TempDir()
-	ffmpegIn(t, dir, "-f", "hls", "-hls_time", "1", "-hls_playlist_type", "vod", "-hls_segment_type", "fmp4", "main.m3u8")
+	drmtest.FFmpeg(t, dir, "-f", "hls", "-hls_time", "1", "-hls_playlist_type", "vod", "-hls_segment_type", "fmp4", "main.m3u8")
 	key, _ := hex.DecodeString(testKeyHex)
 	write(t, filepath.Join(dir, "key.bin"), key)
 	pl, err := os.ReadFile(filepath.Join(dir, "main.m3u8"))
@@ -191,7 +158,7 @@ func TestAES128HLSFromFFmpeg(t *testing.T) {
 		make  func(*testing.T) string
 		clear func([]byte) bool
 	}{
-		{"ts", aesTSHLS, func(b []byte) bool { return len(b)%188 == 0 && b[0] == 0x47 && b[188] == 0x47 }},
+		{"ts", func(t *testing.T) string { return drmtest.AESHLS(t, "0f0e0d0c0b0a09080706050403020100") }, func(b []byte) bool { return len(b)%188 == 0 && b[0] == 0x47 && b[188] == 0x47 }},
 		{"fmp4", aesFMP4HLS, func(b []byte) bool {
 			return bytes.Contains(b[:64], []byte("moof")) || bytes.Contains(b[:64], []byte("styp"))
 		}},
@@ -239,93 +206,6 @@ func checkDRMError(t *testing.T, err, want error) {
 	}
 }
 
-// cencDASH makes ClearKey DASH in scheme (cenc or cbcs): ffmpeg's
-// fragmented MP4 (1 s fragments) encrypted with mp4ff, cut into an init
-// segment and one file per fragment under a SegmentTemplate. (ffmpeg 5's
-// own cenc-aes-ctr writes the senc boxes of fragmented output into the
-// moov rather than each moof, so no player can decrypt it.)
-func cencDASH(t *testing.T, scheme string) string {
-	dir := t.TempDir()
-	ffmpegIn(t, dir, "-an", "-movflags", "frag_keyframe+empty_moov+default_base_moof", "-f", "mp4", "v.mp4")
-	b, err := os.ReadFile(filepath.Join(dir, "v.mp4"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := mp4.DecodeFile(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, _ := hex.DecodeString(testKeyHex)
-	kid, _ := hex.DecodeString(testKIDHex)
-	iv := []byte("0123456789abcdef")
-	if scheme == "cenc" {
-		iv = iv[:8]
-	}
-	ipd, err := mp4.InitProtect(f.Init, key, iv, scheme, mp4.UUID(kid), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := f.Init.Encode(&buf); err != nil {
-		t.Fatal(err)
-	}
-	write(t, filepath.Join(dir, "init.mp4"), buf.Bytes())
-	n := 0
-	for _, s := range f.Segments {
-		for _, frag := range s.Fragments {
-			if iv, err = mp4.EncryptFragment(frag, key, iv, ipd); err != nil {
-				t.Fatal(err)
-			}
-			buf.Reset()
-			if err := frag.Encode(&buf); err != nil {
-				t.Fatal(err)
-			}
-			n++
-			write(t, filepath.Join(dir, fmt.Sprintf("seg-%d.m4s", n)), buf.Bytes())
-		}
-	}
-	if n != 4 {
-		t.Fatalf("ffmpeg made %d fragments; want 4", n)
-	}
-	write(t, filepath.Join(dir, "main.mpd"), []byte(`<?xml version="1.0"?>
-<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" xmlns:cenc="urn:mpeg:cenc:2013" xmlns:dashif="https://dashif.org/CPS" profiles="urn:mpeg:dash:profile:isoff-live:2011" type="static" mediaPresentationDuration="PT4S" minBufferTime="PT2S">
- <Period id="0" start="PT0S">
-  <AdaptationSet id="0" contentType="video" mimeType="video/mp4" segmentAlignment="true">
-   <ContentProtection schemeIdUri="urn:mpeg:dash:mp4protection:2011" value="`+scheme+`" cenc:default_KID="01234567-89ab-cdef-0123-456789abcdef"/>
-   <ContentProtection schemeIdUri="urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e" value="ClearKey1.0"><dashif:Laurl>license</dashif:Laurl></ContentProtection>
-   <Representation id="v" codecs="avc1.f4000a" bandwidth="100000" width="160" height="90">
-    <SegmentTemplate timescale="1" duration="1" startNumber="1" initialization="init.mp4" media="seg-$Number$.m4s"/>
-   </Representation>
-  </AdaptationSet>
- </Period>
-</MPD>
-`))
-	return dir
-}
-
-// clearKeyServer answers W3C ClearKey license requests with keys.
-func clearKeyServer(t *testing.T, keys map[string]string, requests *atomic.Int32) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		var body bytes.Buffer
-		if _, err := body.ReadFrom(http.MaxBytesReader(w, r.Body, 4096)); err != nil || r.Method != http.MethodPost {
-			http.Error(w, "bad request", http.StatusBadRequest)
-			return
-		}
-		kids := regexp.MustCompile(`"kids":\["([^"]+)"`).FindStringSubmatch(body.String())
-		if kids == nil {
-			http.Error(w, "no kids", http.StatusBadRequest)
-			return
-		}
-		var out []string
-		for kid, k := range keys {
-			out = append(out, fmt.Sprintf(`{"kty":"oct","kid":%q,"k":%q}`, kid, k))
-		}
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"keys":[%s],"type":"temporary"}`, strings.Join(out, ","))
-	})
-}
-
 // TestClearKeyCENCDASHFromFFmpeg plays ffmpeg-made DASH encrypted in
 // cenc and cbcs with ClearKey: one license request for the key ID, clear init segments
 // (no encv/enca) and media to the decoder; a license without the key ID
@@ -334,24 +214,24 @@ func clearKeyServer(t *testing.T, keys map[string]string, requests *atomic.Int32
 // checks.)
 func TestClearKeyCENCDASHFromFFmpeg(t *testing.T) {
 	for _, scheme := range []string{"cenc", "cbcs"} {
-		t.Run(scheme, func(t *testing.T) { testClearKeyDASH(t, cencDASH(t, scheme)) })
+		t.Run(scheme, func(t *testing.T) { testClearKeyDASH(t, drmtest.CENCDASH(t, scheme)) })
 	}
 }
 
 func testClearKeyDASH(t *testing.T, dir string) {
-	const kid64 = "ASNFZ4mrze8BI0VniavN7w" // testKIDHex, base64url
+	const kid64, key64 = drmtest.KID64, drmtest.Key64
 	tests := []struct {
 		name string
 		keys map[string]string
 		want error
 	}{
-		{"right key", map[string]string{kid64: "ABEiM0RVZneImaq7zN3u_w"}, nil},
-		{"no key for the key ID", map[string]string{"AAAAAAAAAAAAAAAAAAAAAA": "ABEiM0RVZneImaq7zN3u_w"}, player.ErrNoKey},
+		{"right key", map[string]string{kid64: key64}, nil},
+		{"no key for the key ID", map[string]string{"AAAAAAAAAAAAAAAAAAAAAA": key64}, player.ErrNoKey},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var licenses atomic.Int32
-			srv := serveCounting(t, dir, clearKeyServer(t, tt.keys, &licenses))
+			srv := serveCounting(t, dir, drmtest.ClearKeyServer(tt.keys, &licenses))
 			rec, _, err := playDRM(t, srv.URL+"/main.mpd") // the license URL from the MPD's dashif:Laurl
 			if tt.want != nil {
 				checkDRMError(t, err, tt.want)

@@ -65,7 +65,10 @@ Exit codes: 0 completed, 1 paused or failed (the message says why), 2 bad usage.
 		if err != nil {
 			return err
 		}
-		return runDownload(cmd, f.out, *format, download.Config{MaxSegments: f.parallel, MaxFiles: f.maxFiles}, req, true)
+		if f.licenseURL != "" && !isHTTPURL(f.licenseURL) {
+			return usageErrorf("--license-url %q: want an http or https URL", f.licenseURL)
+		}
+		return runDownload(cmd, f.out, *format, download.Config{MaxSegments: f.parallel, MaxFiles: f.maxFiles, LicenseURL: f.licenseURL}, req, true)
 	}
 	c.AddCommand(newDownloadListCmd(), newDownloadPauseCmd(), newDownloadResumeCmd(),
 		newDownloadRemoveCmd(), newDownloadVerifyCmd(), newDownloadRenewCmd(), newDownloadReindexCmd())

@@ -13,6 +13,7 @@ import (
 // downloadFlags are the flags of `abrkit download`.
 type downloadFlags struct {
 	out, quality, audio, subs, id, title, expires, quota, refreshCmd string
+	licenseURL                                                       string
 	gateway, play, user, password                                    string
 	parallel, maxFiles                                               int
 	withSubs, dash                                                   bool
@@ -21,6 +22,7 @@ type downloadFlags struct {
 func (f *downloadFlags) register(c *cobra.Command) {
 	fl := c.Flags()
 	fl.StringVar(&f.out, "out", defaultDownloadDir, "folder holding the downloads and their index")
+	fl.StringVar(&f.licenseURL, "license-url", "", "ClearKey license server for DASH CENC titles (default: the MPD's dashif:Laurl); keys are kept in OUT/keys")
 	fl.StringVar(&f.gateway, "gateway", "", "reference backend gateway URL: ask POST /v1/play for the title's signed URL (with --play)")
 	fl.StringVar(&f.play, "play", "", "title ID to ask the gateway for; also the default download ID")
 	fl.StringVar(&f.user, "user", "viewer", "gateway login user")

@@ -217,8 +217,8 @@ func playSource(args []string, offline, out, gateway, title string) (src string,
 			return "", nil, closeSrc, err
 		}
 		opts := []player.Option{player.WithFetcher(off.Fetcher)}
-		if off.Keys != nil {
-			opts = append(opts, player.WithKeyLoader(off.Keys)) // stored keys, never the network
+		if off.Keys != nil { // stored keys, never the network
+			opts = append(opts, player.WithKeyLoader(off.Keys), player.WithLicenseRequester(off.Keys))
 		}
 		return off.ManifestURL, opts, func() { off.Close() }, nil
 	case len(args) == 1:

@@ -3,42 +3,24 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
-)
+	"time"
 
-// aesHLS makes 4 s of AES-128 TS HLS with ffmpeg (-hls_key_info_file),
-// its key at key.bin: the AES key of testdata/keys.txt.
-func aesHLS(t *testing.T) string {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not found; install it with apt-get install -y --no-install-recommends ffmpeg")
-	}
-	dir := t.TempDir()
-	key := []byte{0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff}
-	if err := os.WriteFile(filepath.Join(dir, "key.bin"), key, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "keyinfo"), []byte("key.bin\n"+filepath.Join(dir, "key.bin")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc=size=160x90:rate=10:duration=4", "-c:v", "libx264", "-preset", "ultrafast", "-g", "10",
-		"-f", "hls", "-hls_time", "1", "-hls_playlist_type", "vod", "-hls_key_info_file", "keyinfo", "-hls_segment_filename", "main_%d.ts", "main.m3u8")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v\n%s", err, out)
-	}
-	return dir
-}
+	"github.com/abrkit/abrkit/internal/drmtest"
+)
 
 // TestPlayEncrypted: `abrkit play` plays ffmpeg's AES-128 HLS with the key
 // from its key URI or from --key-file; a wrong --key-file fails with exit
 // 1 and error_category drm.
 func TestPlayEncrypted(t *testing.T) {
-	cs := serveCounting(t, aesHLS(t))
+	cs := serveCounting(t, drmtest.AESHLS(t, ""))
 	wrong := filepath.Join(t.TempDir(), "wrong.txt")
 	if err := os.WriteFile(wrong, []byte("ffeeddccbbaa99887766554433221100\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -80,7 +62,7 @@ func TestPlayEncrypted(t *testing.T) {
 // `abrkit play --offline` plays it with the origin gone, and fails
 // without the stored key.
 func TestDownloadEncryptedPlayOffline(t *testing.T) {
-	dir := aesHLS(t)
+	dir := drmtest.AESHLS(t, "")
 	cs := serveCounting(t, dir)
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
@@ -120,5 +102,59 @@ func TestDownloadEncryptedPlayOffline(t *testing.T) {
 	var failed playReport
 	if err := json.Unmarshal(stdout.Bytes(), &failed); err != nil || code != 1 || failed.Category != "drm" {
 		t.Errorf("without the stored key: exit %d, %+v (%v); want exit 1 with error_category drm", code, failed, err)
+	}
+}
+
+// TestDownloadCENCPlayOffline: `abrkit download` of ClearKey cenc DASH
+// (ffmpeg-made, encrypted with mp4ff) stores the media as served and the
+// key from one license request; `abrkit play --offline` plays it with the
+// origin and license server gone. `abrkit play` online does the same with
+// the license URL from the MPD.
+func TestDownloadCENCPlayOffline(t *testing.T) {
+	dir := drmtest.CENCDASH(t, "cenc")
+	var licenses atomic.Int32
+	srv := httptest.NewUnstartedServer(http.NewServeMux())
+	mux := srv.Config.Handler.(*http.ServeMux)
+	mux.Handle("/license", drmtest.ClearKeyServer(map[string]string{drmtest.KID64: drmtest.Key64}, &licenses))
+	mux.Handle("/", http.FileServer(http.Dir(dir)))
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 10*time.Second, 10*time.Second
+	srv.Start()
+	defer srv.Close()
+
+	rep := playJSON(t, "play", srv.URL+"/main.mpd", "--speed", "8", "--quiet", "--format", "json")
+	if rep.Stopped != "ended" || licenses.Load() != 1 {
+		t.Fatalf("online play stopped %q after %d license requests; want ended after 1", rep.Stopped, licenses.Load())
+	}
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"download", srv.URL + "/main.mpd", "--out", out, "--id", "cenc", "--format", "json"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("download = %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	srv.Close()
+	if licenses.Load() != 2 {
+		t.Errorf("%d license requests in all; want 2 (one to play, one to download)", licenses.Load())
+	}
+	var inits []string
+	_ = filepath.WalkDir(filepath.Join(out, "cenc"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasPrefix(d.Name(), "init") {
+			inits = append(inits, p)
+		}
+		return nil
+	})
+	if len(inits) != 1 {
+		t.Errorf("stored init segments %v; want 1", inits)
+	}
+	for _, p := range inits {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(b, []byte("encv")) {
+			t.Errorf("%s is stored without its protection", p)
+		}
+	}
+	rep = playJSON(t, "play", "--offline", "cenc", "--out", out, "--speed", "8", "--quiet", "--format", "json")
+	if rep.Stopped != "ended" || rep.QoE.Segments < 4 {
+		t.Fatalf("offline play stopped %q after %d segments (%s); want ended after 4", rep.Stopped, rep.QoE.Segments, rep.Error)
 	}
 }
