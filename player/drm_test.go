@@ -260,3 +260,23 @@ func testClearKeyDASH(t *testing.T, dir string) {
 		})
 	}
 }
+
+// TestSampleAESSignalled: SAMPLE-AES is parsed and reported (the
+// segment's key method) but not decrypted: playing it fails at once with
+// a fatal drm error wrapping ErrDRMUnsupported.
+func TestSampleAESSignalled(t *testing.T) {
+	dir := drmtest.AESHLS(t, "")
+	pl, err := os.ReadFile(filepath.Join(dir, "main.m3u8"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "main.m3u8"), bytes.ReplaceAll(pl, []byte("METHOD=AES-128"), []byte("METHOD=SAMPLE-AES")))
+	srv := serveCounting(t, dir, nil)
+	_, p, err := playDRM(t, srv.URL+"/main.m3u8")
+	checkDRMError(t, err, player.ErrDRMUnsupported)
+	if pres := p.Presentation(); pres == nil {
+		t.Fatal("no presentation")
+	} else if k := pres.Periods[0].Sets[0].Renditions[0].Segments[0].Key; k == nil || k.Method != "SAMPLE-AES" {
+		t.Errorf("segment key %+v; want SAMPLE-AES", k)
+	}
+}

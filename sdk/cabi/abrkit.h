@@ -70,6 +70,7 @@ typedef int64_t abrkit_handle;
 #define ABRKIT_E_NO_SPACE         -12  /* disk full or quota exceeded */
 #define ABRKIT_E_EXPIRED          -13  /* the download's offline licence expired */
 #define ABRKIT_E_INCOMPLETE       -14  /* the download has not completed */
+#define ABRKIT_E_DRM              -15  /* encrypted media: no key, a wrong key, a failed license request */
 #define ABRKIT_E_INTERNAL         -99  /* a bug: please report abrkit_last_error() */
 
 /* Player states (abrkit_status.state). */
@@ -194,7 +195,7 @@ typedef struct abrkit_event {
     const char *server;      /* server_change */
     const char *from_server;
     const char *reason;      /* short cause: "startup", "abr", "seek", "failover", ... */
-    const char *category;    /* error: "network", "http", "manifest", "media", ... */
+    const char *category;    /* error: "network", "http", "manifest", "media", "drm", ... */
     const char *error;       /* error: the message */
     int32_t fatal;           /* error: playback stopped */
     int64_t dropped;         /* events dropped just before this one (slow callback) */

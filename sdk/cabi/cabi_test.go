@@ -94,6 +94,7 @@ func TestCodeOf(t *testing.T) {
 		{&player.PlaybackError{Category: player.ErrHTTP, Status: 404, Err: player.ErrStatus}, CodeNetwork},
 		{&player.PlaybackError{Category: player.ErrNetwork}, CodeNetwork},
 		{&player.PlaybackError{Category: player.ErrManifest}, CodeManifest},
+		{&player.PlaybackError{Category: player.ErrDRM, Err: player.ErrKey}, CodeDRM},
 		{&player.PlaybackError{Category: player.ErrMedia}, CodePlayback},
 		{player.ErrTooManyErrors, CodePlayback},
 		{download.ErrNotFound, CodeNotFound},

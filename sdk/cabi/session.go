@@ -104,7 +104,8 @@ func newSession(cfg Config) (*session, error) {
 }
 
 // start makes the player for one source; only the first call succeeds.
-func (s *session) start(fetcher transport.Fetcher) (*player.Player, error) {
+// extra options (offline keys) come last.
+func (s *session) start(fetcher transport.Fetcher, extra ...player.Option) (*player.Player, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
@@ -117,7 +118,7 @@ func (s *session) start(fetcher transport.Fetcher) (*player.Player, error) {
 	if fetcher != nil {
 		opts = append(opts, player.WithFetcher(fetcher))
 	}
-	p, err := player.New(opts...)
+	p, err := player.New(append(opts, extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +144,11 @@ func (s *session) loadOffline(ctx context.Context, m *manager, id string) error 
 	if err != nil {
 		return err
 	}
-	p, err := s.start(off.Fetcher)
+	var keys []player.Option
+	if off.Keys != nil { // a protected download: its stored keys, never the network
+		keys = append(keys, player.WithKeyLoader(off.Keys), player.WithLicenseRequester(off.Keys))
+	}
+	p, err := s.start(off.Fetcher, keys...)
 	if err != nil {
 		_ = off.Close()
 		return err
