@@ -3,8 +3,6 @@ package player_test
 import (
 	"bytes"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"encoding/hex"
 	"errors"
 	"net/http"
@@ -58,21 +56,13 @@ func aesFMP4HLS(t *testing.T) string {
 			for i := 0; i < 8; i++ {
 				iv[15-i] = byte(seq >> (8 * i))
 			}
-			write(t, p, encryptCBC(key, iv, clear))
+			write(t, p, drmtest.EncryptCBC(key, iv, clear))
 			seq++
 		}
 		out = append(out, line)
 	}
 	write(t, filepath.Join(dir, "main.m3u8"), []byte(strings.Join(out, "\n")))
 	return dir
-}
-
-func encryptCBC(key, iv, clear []byte) []byte {
-	pad := aes.BlockSize - len(clear)%aes.BlockSize
-	b := append(bytes.Clone(clear), bytes.Repeat([]byte{byte(pad)}, pad)...)
-	c, _ := aes.NewCipher(key)
-	cipher.NewCBCEncrypter(c, iv).CryptBlocks(b, b)
-	return b
 }
 
 func write(t *testing.T, p string, b []byte) {

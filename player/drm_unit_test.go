@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"testing"
+
+	"github.com/abrkit/abrkit/internal/drmtest"
 )
 
 func TestClearKeyRoundTrip(t *testing.T) {
@@ -83,6 +85,19 @@ func TestParseKeys(t *testing.T) {
 		if _, err := ParseKeys([]byte(bad)); err == nil {
 			t.Errorf("ParseKeys(%q) succeeded", bad)
 		}
+	}
+}
+
+func TestDecryptAES128(t *testing.T) {
+	key, iv := []byte("0123456789abcdef"), []byte("fedcba9876543210")
+	ts := make([]byte, 188*3)
+	ts[0], ts[188], ts[376] = 0x47, 0x47, 0x47
+	got, err := decryptAES128(drmtest.EncryptCBC(key, iv, ts), key, iv)
+	if err != nil || !bytes.Equal(got, ts) {
+		t.Fatalf("round trip: %v", err)
+	}
+	if _, err := decryptAES128(drmtest.EncryptCBC(key, iv, ts), []byte("0123456789abcdeX"), iv); !errors.Is(err, ErrKey) {
+		t.Errorf("wrong key: %v; want ErrKey", err)
 	}
 }
 

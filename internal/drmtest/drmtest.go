@@ -5,6 +5,8 @@ package drmtest
 
 import (
 	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
 	"fmt"
 	"net/http"
 	"os"
@@ -159,4 +161,16 @@ func AESHLS(t testing.TB, iv string) string {
 	FFmpeg(t, dir, "-an", "-f", "hls", "-hls_time", "1", "-hls_playlist_type", "vod", "-hls_key_info_file", "keyinfo",
 		"-hls_segment_filename", "main_%d.ts", "main.m3u8")
 	return dir
+}
+
+// EncryptCBC is HLS AES-128 encryption: AES-128-CBC with PKCS#7 padding.
+func EncryptCBC(key, iv, clear []byte) []byte {
+	pad := aes.BlockSize - len(clear)%aes.BlockSize
+	b := append(bytes.Clone(clear), bytes.Repeat([]byte{byte(pad)}, pad)...)
+	c, err := aes.NewCipher(key)
+	if err != nil {
+		panic(err)
+	}
+	cipher.NewCBCEncrypter(c, iv).CryptBlocks(b, b)
+	return b
 }
