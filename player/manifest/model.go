@@ -113,7 +113,7 @@ type Protection struct {
 	Scheme     string // @schemeIdUri, e.g. urn:mpeg:dash:mp4protection:2011 or a DRM system's urn:uuid:...
 	Value      string // @value: "cenc", "cbcs" for mp4protection
 	DefaultKID string `json:",omitempty"` // cenc:default_KID as written (UUID form)
-	LicenseURL string `json:",omitempty"` // dashif:Laurl, resolved against the MPD
+	LicenseURL string `json:",omitempty"` // dashif:Laurl (or, for ClearKey, the older clearkey:Laurl), resolved against the MPD
 }
 
 // Rendition is one encoding: an HLS variant or alternate, a DASH
