@@ -119,6 +119,9 @@ typedef struct abrkit_player_config {
     int32_t level;           /* with fixed_level: video level, 0 the lowest bitrate (clamped to the ladder) */
     const char *audio_lang;  /* preferred audio language ("fr", "fra", "fr-CA"); NULL/"" the first track */
     const char *text_lang;   /* subtitle language to show ("en", "eng"); NULL/"" none */
+    const char *license_url; /* ClearKey license server for DASH CENC; NULL/"" the MPD's dashif:Laurl */
+    const char *keys;        /* fixed content keys, one a line: "KID:KEY" (hex) for CENC, a lone KEY for
+                                HLS AES-128; NULL/"" none (keys from the key URI or license server) */
 } abrkit_player_config;
 #define ABRKIT_PLAYER_CONFIG_INIT ABRKIT_SIZED_INIT(abrkit_player_config)
 

@@ -212,6 +212,8 @@ func TestConfigOptions(t *testing.T) {
 		{Config{}, 0, nil},
 		{Config{ABR: "bola", MaxBitrate: 1e6, StartBitrate: 5e5, MaxRetries: 2, NoAutoPlay: true, StartPosition: time.Second}, 6, nil},
 		{Config{ABR: "nope"}, 0, errInvalidArg},
+		{Config{LicenseURL: "http://127.0.0.1:1/license", Keys: "00112233445566778899aabbccddeeff\n0123456789abcdef0123456789abcdef:00112233445566778899aabbccddeeff"}, 3, nil},
+		{Config{Keys: "not a key"}, 0, errInvalidArg},
 		{Config{MaxBitrate: -1}, 0, errInvalidArg},
 	}
 	for _, tc := range tests {

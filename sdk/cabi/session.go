@@ -30,6 +30,8 @@ type Config struct {
 	Level      int    // with Fixed: the video level (0 the lowest bitrate)
 	AudioLang  string // preferred audio language; "" the first track
 	TextLang   string // subtitle language to show; "" none
+	LicenseURL string // ClearKey license server; "" the MPD's
+	Keys       string // fixed content keys in player.ParseKeys form; "" none
 }
 
 // options turns c into player options; the ABR name is checked here.
@@ -77,6 +79,21 @@ func (c Config) options() ([]player.Option, error) {
 	}
 	if c.StartPosition > 0 {
 		opts = append(opts, player.WithStartPosition(c.StartPosition))
+	}
+	if c.LicenseURL != "" {
+		opts = append(opts, player.WithLicenseURL(c.LicenseURL))
+	}
+	if c.Keys != "" {
+		k, err := player.ParseKeys([]byte(c.Keys))
+		if err != nil {
+			return nil, fmt.Errorf("%w: keys: %w", errInvalidArg, err)
+		}
+		if k.AES != nil {
+			opts = append(opts, player.WithKeyLoader(k))
+		}
+		if len(k.ByKID) > 0 {
+			opts = append(opts, player.WithLicenseRequester(k))
+		}
 	}
 	return opts, nil
 }
