@@ -109,7 +109,8 @@ func TestDownloadEncryptedPlayOffline(t *testing.T) {
 // (ffmpeg-made, encrypted with mp4ff) stores the media as served and the
 // key from one license request; `abrkit play --offline` plays it with the
 // origin and license server gone. `abrkit play` online does the same with
-// the license URL from the MPD.
+// the license URL from the MPD, and fails with error_category drm given
+// keys of another key ID.
 func TestDownloadCENCPlayOffline(t *testing.T) {
 	dir := drmtest.CENCDASH(t, "cenc")
 	var licenses atomic.Int32
@@ -127,6 +128,17 @@ func TestDownloadCENCPlayOffline(t *testing.T) {
 	}
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
+	// keys for another key ID: a fatal drm error, no license request
+	wrong := filepath.Join(out, "wrong.txt")
+	if err := os.WriteFile(wrong, []byte("ffffffffffffffffffffffffffffffff:"+drmtest.KeyHex+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code := run([]string{"play", srv.URL + "/main.mpd", "--key-file", wrong, "--speed", "8", "--quiet", "--format", "json"}, &stdout, &stderr)
+	var failed playReport
+	if err := json.Unmarshal(stdout.Bytes(), &failed); err != nil || code != 1 || failed.Category != "drm" || licenses.Load() != 1 {
+		t.Errorf("with keys of another key ID: exit %d, %+v (%v), %d license requests; want exit 1, drm, 1", code, failed, err, licenses.Load())
+	}
+	stdout.Reset()
 	if code := run([]string{"download", srv.URL + "/main.mpd", "--out", out, "--id", "cenc", "--format", "json"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("download = %d\n%s%s", code, stdout.String(), stderr.String())
 	}
