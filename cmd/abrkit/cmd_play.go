@@ -123,11 +123,10 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 			return err
 		}
 		opts = append(opts, netOpts...)
-		drmOpts, err := drmf.options()
+		drmOpts, err := drmf.options() // appended last: they override the gateway's license requester
 		if err != nil {
 			return err
 		}
-		opts = append(opts, drmOpts...)
 		var capBps int
 		if *maxBitrate != "" {
 			if capBps, err = player.ParseBitrate(*maxBitrate); err != nil {
@@ -163,6 +162,7 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 			src = gs.Manifest
 			opts = append(opts, gs.Options...)
 		}
+		opts = append(opts, drmOpts...)
 		status := cmd.ErrOrStderr()
 		if *quiet {
 			status = nil
