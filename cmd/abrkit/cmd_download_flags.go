@@ -8,12 +8,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abrkit/abrkit/download"
+	"github.com/abrkit/abrkit/player"
 )
 
 // downloadFlags are the flags of `abrkit download`.
 type downloadFlags struct {
 	out, quality, audio, subs, id, title, expires, quota, refreshCmd string
 	licenseURL                                                       string
+	license                                                          player.LicenseRequester // with --gateway: ClearKey with the bearer token
 	gateway, play, user, password                                    string
 	parallel, maxFiles                                               int
 	withSubs, dash                                                   bool
@@ -76,7 +78,8 @@ func (f *downloadFlags) request(ctx context.Context, args []string) (download.Re
 		req.URL = args[0]
 		return req, nil
 	}
-	refresh := gatewayRefresh(f.gateway, f.play, f.user, f.password, f.dash)
+	refresh, license := gatewayRefresh(f.gateway, f.play, f.user, f.password, f.dash)
+	f.license = license
 	if req.URL, err = refresh(ctx); err != nil {
 		return req, err
 	}
