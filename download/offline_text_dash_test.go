@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/Eyevinn/mp4ff/mp4"
 
 	"github.com/abrkit/abrkit/clock"
+	"github.com/abrkit/abrkit/internal/ffmpegtest"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/text"
 )
@@ -26,23 +26,9 @@ import (
 // made with mp4ff).
 func dashWithText(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not found; install it with apt-get install -y --no-install-recommends ffmpeg")
-	}
 	dir := t.TempDir()
-	cmd := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc=size=160x90:rate=10", "-t", "6",
-		"-c:v", "libx264", "-preset", "ultrafast", "-g", "20",
-		"-f", "dash", "-seg_duration", "2", "-use_template", "1", "-use_timeline", "0", "manifest.mpd")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v\n%s", err, out)
-	}
-	write := func(name string, b []byte) {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ffmpegtest.DASHVideo(t, dir, "160x90", 6, 20)
+	write := func(name string, b []byte) { ffmpegtest.WriteFile(t, dir, name, b) }
 	write("subs.ttml", []byte(`<tt xmlns="http://www.w3.org/ns/ttml" xml:lang="en"><body><div>
 <p begin="1s" end="2s">English one</p><p begin="4s" end="5s">English two</p></div></body></tt>`))
 	in := mp4.CreateEmptyInit()

@@ -4,14 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/abrkit/abrkit/clock"
+	"github.com/abrkit/abrkit/internal/ffmpegtest"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/text"
 )
@@ -19,24 +17,8 @@ import (
 // A download that keeps the English subtitles of ffmpeg-made HLS plays
 // offline with the origin gone and delivers every cue at its time.
 func TestOfflinePlaybackDeliversSubtitles(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not found; install it with apt-get install -y --no-install-recommends ffmpeg")
-	}
-	dir := t.TempDir()
 	vtt := "WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nHello\n\n00:00:05.000 --> 00:00:06.500\nLater <i>on</i>\n"
-	if err := os.WriteFile(filepath.Join(dir, "in.vtt"), []byte(vtt), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc=size=160x90:rate=10", "-f", "lavfi", "-i", "sine", "-i", "in.vtt", "-t", "8",
-		"-map", "0:v", "-map", "1:a", "-map", "2:s",
-		"-c:v", "libx264", "-preset", "ultrafast", "-g", "20", "-c:a", "aac", "-c:s", "webvtt",
-		"-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod", "-master_pl_name", "master.m3u8",
-		"-var_stream_map", "v:0,a:0,s:0,sgroup:subs,language:en", "out_%v.m3u8")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v\n%s", err, out)
-	}
+	dir := ffmpegtest.SubtitledHLS(t, 8, vtt)
 	srv := httptest.NewUnstartedServer(http.FileServer(http.Dir(dir)))
 	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 10*time.Second, 10*time.Second
 	srv.Start()

@@ -734,7 +734,7 @@ func (c *Core) issue(now time.Duration, r request, off, length int64, out []Acti
 	r.stallAt = c.qoe.StallTime
 	c.reqs[i] = r
 	a := Action{Op: OpFetch, ID: r.id, Kind: r.kind, URL: r.url, Offset: off, Length: length, Server: r.server,
-		Number: r.num, Start: r.start, Duration: r.dur, Size: r.size, Index: r.index, Chunked: r.chunked, Key: r.key}
+		Number: r.num, Start: r.start, Duration: r.dur, Size: r.size, Index: r.index, Chunked: r.chunked, Playlist: r.playlist, Key: r.key}
 	if c.cfg.CMCD != transport.CMCDOff {
 		c.fillCMCD(&a.CMCD, &r)
 	}

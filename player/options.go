@@ -37,6 +37,8 @@ type options struct {
 	textLang string     // WithTextLanguage
 	textOut  TextOutput // WithTextOutput
 
+	playlists *PlaylistCache // WithPlaylistCache
+
 	keyLoader  KeyLoader        // WithKeyLoader
 	license    LicenseRequester // WithLicenseRequester
 	licenseURL string           // WithLicenseURL

@@ -117,9 +117,6 @@ func (p *Player) Load(ctx context.Context, source string) error {
 	p.ctx, p.stop = context.WithCancel(context.Background())
 	p.core.Load(0, source)
 	p.mu.Unlock()
-	if p.tel != nil {
-		go p.tel.run()
-	}
 	go p.loop()
 	select {
 	case <-p.loaded:
@@ -529,6 +526,11 @@ func (p *Player) fetch(ctx context.Context, a Action) {
 	}
 	if body != nil {
 		o.Body = body.Bytes()
+	}
+	if err == nil && a.Playlist && p.o.playlists != nil {
+		if o.Media = p.o.playlists.parse(o.Body); o.Media != nil {
+			o.Body = nil
+		}
 	}
 	if err == nil && a.Kind == transport.KindInit && body != nil {
 		if info, perr := manifest.ParseInit(body.Bytes()); perr == nil {

@@ -57,14 +57,14 @@ func (c *Core) probeURI() string {
 	}
 	li := t.ladder[0]
 	if l := &t.levels[li]; l.init != nil && l.init.Range == nil {
-		return l.init.URI
+		return l.abs(l.init.URI)
 	}
 	r := &c.pres.Periods[t.period].Sets[t.set].Renditions[li]
 	if r.PlaylistURI != "" {
 		return r.PlaylistURI
 	}
 	if l := &t.levels[li]; len(l.segs) > 0 && l.segs[0].Range == nil {
-		return l.segs[0].URI
+		return l.abs(l.segs[0].URI)
 	}
 	return ""
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,47 +15,10 @@ import (
 
 	"github.com/Eyevinn/mp4ff/mp4"
 	"github.com/abrkit/abrkit/clock"
+	"github.com/abrkit/abrkit/internal/ffmpegtest"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/text"
 )
-
-// subtitleVTT is the source of the ffmpeg-made subtitle tracks.
-const subtitleVTT = `WEBVTT
-
-00:00:00.500 --> 00:00:02.000
-Hello <b>world</b>
-
-00:00:03.000 --> 00:00:05.500
-Second cue
-two lines
-
-00:00:07.000 --> 00:00:08.000
-Third
-`
-
-// ffmpegSubtitledHLS makes 9 s of HLS with ffmpeg: one TS variant and an
-// English WebVTT subtitle track segmented with it (2 s segments).
-func ffmpegSubtitledHLS(t *testing.T) string {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not found; install it with apt-get install -y --no-install-recommends ffmpeg")
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "in.vtt"), []byte(subtitleVTT), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc=size=160x90:rate=10", "-f", "lavfi", "-i", "sine", "-i", "in.vtt",
-		"-t", "9", "-map", "0:v", "-map", "1:a", "-map", "2:s",
-		"-c:v", "libx264", "-preset", "ultrafast", "-g", "20", "-c:a", "aac", "-c:s", "webvtt",
-		"-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod", "-master_pl_name", "master.m3u8",
-		"-var_stream_map", "v:0,a:0,s:0,sgroup:subs,language:en", "out_%v.m3u8")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v\n%s", err, out)
-	}
-	return dir
-}
 
 // serveDir serves dir on 127.0.0.1 with deadlines.
 func serveDir(t *testing.T, dir string) *httptest.Server {
@@ -145,7 +107,7 @@ func checkAppeared(t *testing.T, got map[string]time.Duration, want map[string]t
 // playhead reaches it, at the source's times (ffmpeg writes no
 // X-TIMESTAMP-MAP; cue times are media times).
 func TestSubtitlesFromFFmpegHLS(t *testing.T) {
-	dir := ffmpegSubtitledHLS(t)
+	dir := ffmpegtest.SubtitledHLS(t, 9, ffmpegtest.SubtitleVTT)
 	ts := serveDir(t, dir)
 	out, p := playSubtitled(t, ts.URL+"/master.m3u8", player.WithTextLanguage("eng"))
 	checkAppeared(t, out.appeared(), map[string]time.Duration{
@@ -179,7 +141,7 @@ func TestSubtitlesFromFFmpegHLS(t *testing.T) {
 // TestSubtitlesOffByDefault: without a language or SelectText no text
 // segment is fetched.
 func TestSubtitlesOffByDefault(t *testing.T) {
-	dir := ffmpegSubtitledHLS(t)
+	dir := ffmpegtest.SubtitledHLS(t, 9, ffmpegtest.SubtitleVTT)
 	var mu sync.Mutex
 	vtt := 0
 	fs := http.FileServer(http.Dir(dir))
@@ -214,23 +176,9 @@ func TestSubtitlesOffByDefault(t *testing.T) {
 // (made with mp4ff: this ffmpeg writes neither).
 func ffmpegDASHWithText(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not found; install it with apt-get install -y --no-install-recommends ffmpeg")
-	}
 	dir := t.TempDir()
-	cmd := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc=size=160x90:rate=10", "-t", "9",
-		"-c:v", "libx264", "-preset", "ultrafast", "-g", "20",
-		"-f", "dash", "-seg_duration", "2", "-use_template", "1", "-use_timeline", "0", "manifest.mpd")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v\n%s", err, out)
-	}
-	write := func(name string, b []byte) {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ffmpegtest.DASHVideo(t, dir, "160x90", 9, 20)
+	write := func(name string, b []byte) { ffmpegtest.WriteFile(t, dir, name, b) }
 	write("subs.ttml", []byte(`<?xml version="1.0" encoding="UTF-8"?>
 <tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttp="http://www.w3.org/ns/ttml#parameter"
     ttp:profile="http://www.w3.org/ns/ttml/profile/imsc1/text" xml:lang="en">

@@ -65,15 +65,17 @@ type TelemetryBatch struct {
 	Events  []TelemetryEvent `json:"events"`
 }
 
-// sender posts beacons from its own goroutine.
+// sender posts beacons in order from a goroutine that runs only while
+// there is something to post (thousands of players in one process would
+// otherwise each keep an idle one).
 type sender struct {
-	cfg  Telemetry
-	kick chan struct{}
-	stop chan struct{}
-	done chan struct{}
+	cfg Telemetry
 
 	mu      sync.Mutex
 	queue   []TelemetryEvent
+	busy    bool // a drain goroutine runs
+	closed  bool
+	wg      sync.WaitGroup
 	sent    int
 	dropped int
 }
@@ -88,7 +90,7 @@ func newSender(cfg Telemetry) *sender {
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: cfg.Timeout}
 	}
-	return &sender{cfg: cfg, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	return &sender{cfg: cfg}
 }
 
 // add queues e without blocking; beyond MaxQueue the oldest is dropped.
@@ -99,10 +101,14 @@ func (s *sender) add(e TelemetryEvent) {
 		s.dropped++
 	}
 	s.queue = append(s.queue, e)
+	start := !s.busy && !s.closed
+	if start {
+		s.busy = true
+		s.wg.Add(1)
+	}
 	s.mu.Unlock()
-	select {
-	case s.kick <- struct{}{}:
-	default:
+	if start {
+		go s.drain()
 	}
 }
 
@@ -113,33 +119,35 @@ func (s *sender) counts() (sent, dropped int) {
 	return s.sent, s.dropped
 }
 
-func (s *sender) run() {
-	defer close(s.done)
-	for {
-		select {
-		case <-s.kick:
-			s.flush()
-		case <-s.stop:
-			s.flush() // the end beacon
-			return
-		}
+// drain posts batches until the queue is empty.
+func (s *sender) drain() {
+	defer s.wg.Done()
+	for s.flush() {
 	}
 }
 
-// close posts what is queued (bounded by Timeout) and stops the goroutine.
+// close waits for the posts under way and posts what is still queued
+// (each bounded by Timeout).
 func (s *sender) close() {
-	close(s.stop)
-	<-s.done
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.wg.Wait()
+	s.flush()
 }
 
-func (s *sender) flush() {
+// flush posts what is queued, and reports false when there was nothing
+// (which ends a drain).
+func (s *sender) flush() bool {
 	s.mu.Lock()
 	batch := s.queue
 	s.queue = nil
-	s.mu.Unlock()
 	if len(batch) == 0 {
-		return
+		s.busy = false
+		s.mu.Unlock()
+		return false
 	}
+	s.mu.Unlock()
 	err := s.post(batch)
 	s.mu.Lock()
 	if err != nil {
@@ -148,6 +156,7 @@ func (s *sender) flush() {
 		s.sent += len(batch)
 	}
 	s.mu.Unlock()
+	return true
 }
 
 func (s *sender) post(events []TelemetryEvent) error {

@@ -4,14 +4,11 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/abrkit/abrkit/clock"
+	"github.com/abrkit/abrkit/internal/ffmpegtest"
 	"github.com/abrkit/abrkit/player"
 )
 
@@ -20,36 +17,10 @@ import (
 // "fetch" asks for a time on another tile each time (more tiles than the
 // cache holds), "cached" for one of the tile just used.
 func BenchmarkThumbnail(b *testing.B) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		b.Skip("ffmpeg not found; install it with apt-get install -y --no-install-recommends ffmpeg")
-	}
 	dir := b.TempDir()
-	for _, args := range [][]string{
-		{"-f", "lavfi", "-i", "testsrc=size=1280x720:rate=25", "-t", "60", "-c:v", "libx264", "-preset", "ultrafast", "-g", "50",
-			"-f", "dash", "-seg_duration", "2", "-use_template", "1", "-use_timeline", "0", "manifest.mpd"},
-		{"-f", "lavfi", "-i", "testsrc=size=1280x720:rate=25", "-t", "60", "-vf", "fps=1,scale=256:144,tile=5x1",
-			"-start_number", "1", "tile_%d.jpg"},
-	} {
-		cmd := exec.Command("ffmpeg", append([]string{"-hide_banner", "-loglevel", "error", "-y"}, args...)...)
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("ffmpeg: %v\n%s", err, out)
-		}
-	}
-	mpd, err := os.ReadFile(filepath.Join(dir, "manifest.mpd"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	set := `<AdaptationSet id="20" contentType="image" mimeType="image/jpeg">
-  <SegmentTemplate media="tile_$Number$.jpg" duration="5" startNumber="1"/>
-  <Representation id="thumbs" bandwidth="50000" width="1280" height="144">
-    <EssentialProperty schemeIdUri="http://dashif.org/thumbnail_tile" value="5x1"/>
-  </Representation>
-</AdaptationSet>
-</Period>`
-	if err := os.WriteFile(filepath.Join(dir, "manifest.mpd"), []byte(strings.Replace(string(mpd), "</Period>", set, 1)), 0o644); err != nil {
-		b.Fatal(err)
-	}
+	ffmpegtest.Run(b, dir, "-f", "lavfi", "-i", "testsrc=size=1280x720:rate=25", "-t", "60", "-c:v", "libx264", "-preset", "ultrafast", "-g", "50",
+		"-f", "dash", "-seg_duration", "2", "-use_template", "1", "-use_timeline", "0", "manifest.mpd")
+	ffmpegtest.AddThumbnailTiles(b, dir, "1280x720", 60, 256, 144, 5)
 	srv := httptest.NewUnstartedServer(http.FileServer(http.Dir(dir)))
 	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 10*time.Second, 10*time.Second
 	srv.Start()

@@ -8,28 +8,15 @@ import (
 	"image/jpeg"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/abrkit/abrkit/clock"
+	"github.com/abrkit/abrkit/internal/ffmpegtest"
 	"github.com/abrkit/abrkit/player"
 )
-
-// runFFmpeg runs ffmpeg in dir, skipping the test without it.
-func runFFmpeg(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not found; install it with apt-get install -y --no-install-recommends ffmpeg")
-	}
-	cmd := exec.Command("ffmpeg", append([]string{"-hide_banner", "-loglevel", "error", "-y"}, args...)...)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
-	}
-}
 
 // loadedPlayer loads url paused (the thumbnails need no playback).
 func loadedPlayer(t *testing.T, url string) *player.Player {
@@ -52,25 +39,8 @@ func loadedPlayer(t *testing.T, url string) *player.Player {
 // time gives its tile image and the crop rectangle of its thumbnail.
 func TestThumbnailDASHTiles(t *testing.T) {
 	dir := t.TempDir()
-	runFFmpeg(t, dir, "-f", "lavfi", "-i", "testsrc=size=160x90:rate=10", "-t", "10",
-		"-c:v", "libx264", "-preset", "ultrafast", "-g", "20",
-		"-f", "dash", "-seg_duration", "2", "-use_template", "1", "-use_timeline", "0", "manifest.mpd")
-	runFFmpeg(t, dir, "-f", "lavfi", "-i", "testsrc=size=160x90:rate=10", "-t", "10",
-		"-vf", "fps=1,scale=64:36,tile=5x1", "-start_number", "1", "tile_%d.jpg")
-	mpd, err := os.ReadFile(filepath.Join(dir, "manifest.mpd"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := `<AdaptationSet id="20" contentType="image" mimeType="image/jpeg">
-  <SegmentTemplate media="tile_$Number$.jpg" duration="5" startNumber="1"/>
-  <Representation id="thumbs" bandwidth="10000" width="320" height="36">
-    <EssentialProperty schemeIdUri="http://dashif.org/thumbnail_tile" value="5x1"/>
-  </Representation>
-</AdaptationSet>
-</Period>`
-	if err := os.WriteFile(filepath.Join(dir, "manifest.mpd"), []byte(strings.Replace(string(mpd), "</Period>", set, 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	ffmpegtest.DASHVideo(t, dir, "160x90", 10, 20)
+	ffmpegtest.AddThumbnailTiles(t, dir, "160x90", 10, 64, 36, 5)
 	ts := serveDir(t, dir)
 	p := loadedPlayer(t, ts.URL+"/manifest.mpd")
 	tests := []struct {
@@ -107,15 +77,7 @@ func TestThumbnailDASHTiles(t *testing.T) {
 // which ffmpeg decodes to a picture of the video's size.
 func TestThumbnailHLSIFrames(t *testing.T) {
 	dir := t.TempDir()
-	src := []string{"-f", "lavfi", "-i", "testsrc=size=160x90:rate=10", "-t", "6", "-c:v", "libx264", "-preset", "ultrafast", "-g", "10"}
-	runFFmpeg(t, dir, append(src, "-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod", "video.m3u8")...)
-	runFFmpeg(t, dir, append(src, "-f", "hls", "-hls_time", "1", "-hls_playlist_type", "vod",
-		"-hls_flags", "iframes_only+single_file", "iframes.m3u8")...)
-	master := "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=200000,RESOLUTION=160x90,CODECS=\"avc1.42c00c\"\nvideo.m3u8\n" +
-		"#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=50000,RESOLUTION=160x90,CODECS=\"avc1.42c00c\",URI=\"iframes.m3u8\"\n"
-	if err := os.WriteFile(filepath.Join(dir, "master.m3u8"), []byte(master), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	ffmpegtest.IFrameHLS(t, dir)
 	ts := serveDir(t, dir)
 	p := loadedPlayer(t, ts.URL+"/master.m3u8")
 	th, err := p.Thumbnail(3500 * time.Millisecond)
@@ -135,7 +97,7 @@ func TestThumbnailHLSIFrames(t *testing.T) {
 	}
 	// ffmpeg's I-frame ranges run to the next keyframe; the first frame
 	// of the bytes is the keyframe, decoded here as a seek bar would.
-	runFFmpeg(t, dir, "-i", "key.ts", "-frames:v", "1", "key.png")
+	ffmpegtest.Run(t, dir, "-i", "key.ts", "-frames:v", "1", "key.png")
 	f, err := os.Open(filepath.Join(dir, "key.png"))
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +114,7 @@ func TestThumbnailHLSIFrames(t *testing.T) {
 
 // TestThumbnailNone: a presentation without trick play says so.
 func TestThumbnailNone(t *testing.T) {
-	dir := ffmpegSubtitledHLS(t)
+	dir := ffmpegtest.SubtitledHLS(t, 9, ffmpegtest.SubtitleVTT)
 	ts := serveDir(t, dir)
 	p := loadedPlayer(t, ts.URL+"/master.m3u8")
 	if _, err := p.Thumbnail(time.Second); !errors.Is(err, player.ErrNoThumbnails) {

@@ -3,6 +3,7 @@ package player
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/abrkit/abrkit/abr"
@@ -61,6 +62,18 @@ type levelState struct {
 	holdBack time.Duration // HLS EXT-X-SERVER-CONTROL HOLD-BACK
 	loadedAt time.Duration
 	ll       llState // LL-HLS parts, hints and server control
+	// A playlist parse shared with other players (PlaylistCache) has its
+	// URIs under the stand-in directory shared; base is the directory this
+	// player fetched it from. Both are "" for the player's own parse.
+	shared, base string
+}
+
+// abs is uri as this player fetches it.
+func (l *levelState) abs(uri string) string {
+	if l.shared != "" && strings.HasPrefix(uri, l.shared) {
+		return l.base + uri[len(l.shared):]
+	}
+	return uri
 }
 
 func (t *track) reset() {
@@ -408,7 +421,7 @@ func (c *Core) schedule(now time.Duration, ti int, out []Action) []Action {
 		r.size = int64(float64(rend.Bandwidth) * seg.Duration.Seconds() / 8)
 	}
 	r.last = i == len(l.segs)-1 && (!c.live || l.endList) && t.period == len(c.pres.Periods)-1
-	r.server, r.url = c.route(now, seg.URI)
+	r.server, r.url = c.route(now, l.abs(seg.URI))
 	var slot int
 	out, slot = c.issue(now, r, off, n, out)
 	t.req = slot
@@ -417,13 +430,13 @@ func (c *Core) schedule(now time.Duration, ti int, out []Action) []Action {
 
 // fetchInit issues the init segment request of level li.
 func (c *Core) fetchInit(now time.Duration, ti, li, rung int, init *manifest.InitSegment, out []Action) []Action {
-	r := request{kind: transport.KindInit, track: int8(ti), level: li, rung: rung, init: init, url: init.URI}
+	r := request{kind: transport.KindInit, track: int8(ti), level: li, rung: rung, init: init}
 	var off, n int64
 	if init.Range != nil {
 		off, n = init.Range.Offset, init.Range.Length
 		r.size = n
 	}
-	r.server, r.url = c.route(now, init.URI)
+	r.server, r.url = c.route(now, c.tracks[ti].levels[li].abs(init.URI))
 	var slot int
 	out, slot = c.issue(now, r, off, n, out)
 	c.tracks[ti].req = slot
@@ -615,6 +628,10 @@ func (c *Core) onPlaylist(now time.Duration, r *request, o *Outcome) {
 		return
 	}
 	l.segs, l.init, l.endList, l.target = segs, m.Init, m.EndList, m.TargetDuration
+	l.shared, l.base = "", ""
+	if m.URI != r.url {
+		l.shared, l.base = urlDir(m.URI), urlDir(r.url)
+	}
 	l.setLL(m)
 	l.loaded, l.loadedAt = true, now
 	if m.ServerControl != nil {

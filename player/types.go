@@ -123,6 +123,9 @@ type Action struct {
 	// see chunk boundaries report each complete chunk with Core.Chunk, so
 	// its media plays before the segment ends.
 	Chunked bool
+	// Playlist marks the fetch of an HLS media playlist: a driver may
+	// answer with Outcome.Media instead of Outcome.Body.
+	Playlist bool
 	// Key is the HLS EXT-X-KEY in force for a media segment; nil when
 	// clear (and for DASH, whose protection is in the init segment).
 	Key *manifest.Key

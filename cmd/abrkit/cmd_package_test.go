@@ -20,6 +20,9 @@ func TestPackageCmd(t *testing.T) {
 	}
 	write(good, "titles:\n  - id: t1\n    duration: 8s\n    segment_duration: 4s\n    ladder_kbps: [400, 1200]\n  - id: t2\n    duration: 4s\n    segment_duration: 2s\n    ladder_kbps: [300]\n    no_audio: true\n")
 	write(bad, "titles:\n  - id: t1\n    duration: 8s\n    segment_duration: 4s\n    ladder_kbps: [400, -3]\n")
+	enc := filepath.Join(dir, "enc.yaml")
+	write(enc, "titles:\n  - id: h\n    duration: 4s\n    segment_duration: 2s\n    ladder_kbps: [300]\n    encryption: aes-128\n  - id: d\n    duration: 4s\n    segment_duration: 2s\n    ladder_kbps: [300]\n    encryption: cenc\n")
+	keys := filepath.Join(dir, "keys.json")
 	out := filepath.Join(dir, "www")
 	notDir := filepath.Join(dir, "file")
 	write(notDir, "x")
@@ -38,6 +41,8 @@ func TestPackageCmd(t *testing.T) {
 		{"bad format", []string{"package", "--catalog", good, "--out", out, "--format", "xml"}, 2, "", "--format"},
 		{"out is a file", []string{"package", "--catalog", good, "--out", notDir}, 1, "", "title t1"},
 		{"extra arg", []string{"package", "x", "--catalog", good, "--out", out}, 2, "", "unknown command"},
+		{"encrypted without keys", []string{"package", "--catalog", enc, "--out", out}, 2, "", "--keys and --key-server are required"},
+		{"encrypted", []string{"package", "--catalog", enc, "--out", out, "--keys", keys, "--key-server", "http://127.0.0.1:9/", "--format", "json"}, 0, `"encryption": "cenc"`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,6 +91,49 @@ func TestPackageCmdJSON(t *testing.T) {
 	for _, f := range []string{"master.m3u8", "manifest.mpd", "v500/init.mp4", "a128/seg_3.m4s"} {
 		if _, err := os.Stat(filepath.Join(dir, "a", f)); err != nil {
 			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+}
+
+// TestPackageCmdEncrypted checks the keys file of encrypted titles: a
+// random key per title and run, private permissions, the URLs the
+// manifests name, and manifests of one format per title.
+func TestPackageCmdEncrypted(t *testing.T) {
+	dir := t.TempDir()
+	cat := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(cat, []byte("titles:\n  - id: h\n    duration: 4s\n    segment_duration: 2s\n    ladder_kbps: [300]\n    encryption: aes-128\n  - id: d\n    duration: 4s\n    segment_duration: 2s\n    ladder_kbps: [300]\n    encryption: cenc\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var runs [2][]packageKey
+	for i := range runs {
+		keys := filepath.Join(dir, "keys.json")
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"package", "--catalog", cat, "--out", filepath.Join(dir, "www"), "--keys", keys, "--key-server", "http://k.example"}, &stdout, &stderr); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr.String())
+		}
+		st, err := os.Stat(keys)
+		if err != nil || st.Mode().Perm() != 0o600 {
+			t.Fatalf("keys file %v, %v; want mode 0600", st, err)
+		}
+		data, _ := os.ReadFile(keys)
+		if err := json.Unmarshal(data, &runs[i]); err != nil || len(runs[i]) != 2 {
+			t.Fatalf("keys file %s: %v", data, err)
+		}
+	}
+	h, d := runs[0][0], runs[0][1]
+	if h.ID != "h" || h.KeyURI != "http://k.example/v1/keys/h" || d.ID != "d" || d.LicenseURL != "http://k.example/v1/license/d" || len(h.Key) != 32 {
+		t.Errorf("keys = %+v", runs[0])
+	}
+	if runs[0][0].Key == runs[1][0].Key || runs[0][0].Key == runs[0][1].Key {
+		t.Error("keys repeat across titles or runs")
+	}
+	pl, err := os.ReadFile(filepath.Join(dir, "www", "h", "v300", "media.m3u8"))
+	if err != nil || !strings.Contains(string(pl), `URI="http://k.example/v1/keys/h",IV=0x`+runs[1][0].IV) {
+		t.Errorf("HLS playlist (%v):\n%s", err, pl)
+	}
+	for _, f := range []string{"h/manifest.mpd", "d/master.m3u8"} {
+		if _, err := os.Stat(filepath.Join(dir, "www", f)); err == nil {
+			t.Errorf("%s exists", f)
 		}
 	}
 }

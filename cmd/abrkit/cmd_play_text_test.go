@@ -2,61 +2,17 @@ package main
 
 import (
 	"bytes"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/abrkit/abrkit/internal/ffmpegtest"
 )
-
-// playTextVTT is the source of the ffmpeg-made subtitle track.
-const playTextVTT = `WEBVTT
-
-00:00:00.500 --> 00:00:02.000
-Hello <b>world</b>
-
-00:00:03.000 --> 00:00:05.500
-Second cue
-two lines
-
-00:00:07.000 --> 00:00:08.000
-Third
-`
-
-// subtitledTwoLanguageHLS makes 10 s of HLS with ffmpeg: one video
-// variant, two AAC audio alternates (eng, fra) and an English WebVTT
-// subtitle track, 2 s segments.
-func subtitledTwoLanguageHLS(t *testing.T) string {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not found; install it with apt-get install -y --no-install-recommends ffmpeg")
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "in.vtt"), []byte(playTextVTT), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc=size=320x180:rate=25:duration=10",
-		"-f", "lavfi", "-i", "sine=frequency=440:duration=10",
-		"-f", "lavfi", "-i", "sine=frequency=880:duration=10", "-i", "in.vtt",
-		"-map", "0:v", "-map", "1:a", "-map", "2:a", "-map", "3:s",
-		"-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-sc_threshold", "0", "-b:v", "300k",
-		"-c:a", "aac", "-b:a", "64k", "-c:s", "webvtt",
-		"-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod", "-master_pl_name", "master.m3u8",
-		"-var_stream_map", "v:0,s:0,agroup:aud,sgroup:subs,language:en a:0,agroup:aud,language:eng a:1,agroup:aud,language:fra",
-		"-hls_segment_filename", "stream_%v_%03d.ts", "stream_%v.m3u8")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v\n%s", err, out)
-	}
-	return dir
-}
 
 // TestPlayTextLang: `abrkit play --audio-lang fra --text-lang en` on
 // ffmpeg-made HLS plays the French audio and reports every cue of the
 // English subtitles, shown when the playhead reached its start.
 func TestPlayTextLang(t *testing.T) {
-	dir := subtitledTwoLanguageHLS(t)
+	dir := ffmpegtest.TwoLanguageHLS(t, 10, ffmpegtest.SubtitleVTT)
 	cs := serveCounting(t, dir)
 	rep := playJSON(t, "play", cs.URL+"/master.m3u8", "--audio-lang", "fra", "--text-lang", "en", "--speed", "8", "--quiet", "--format", "json")
 	if rep.Stopped != "ended" || rep.QoE.Stalls != 0 {
@@ -98,7 +54,7 @@ func TestPlayTextLang(t *testing.T) {
 // English subtitles of ffmpeg-made HLS, and `abrkit play --offline
 // --text-lang en` shows every cue with the origin gone.
 func TestPlayOfflineTextLang(t *testing.T) {
-	dir := subtitledTwoLanguageHLS(t)
+	dir := ffmpegtest.TwoLanguageHLS(t, 10, ffmpegtest.SubtitleVTT)
 	cs := serveCounting(t, dir)
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer

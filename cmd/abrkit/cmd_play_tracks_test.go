@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"path"
 	"strings"
 	"sync"
@@ -14,33 +13,9 @@ import (
 	"time"
 
 	"github.com/abrkit/abrkit/clock"
+	"github.com/abrkit/abrkit/internal/ffmpegtest"
 	"github.com/abrkit/abrkit/player"
 )
-
-// twoLanguageHLS makes 16 s of HLS with ffmpeg: one video variant and two
-// AAC audio alternates (eng, fra) in one group, 2 s TS segments.
-func twoLanguageHLS(t *testing.T) string {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not found; install it with apt-get install -y --no-install-recommends ffmpeg")
-	}
-	dir := t.TempDir()
-	cmd := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc=size=320x180:rate=25:duration=16",
-		"-f", "lavfi", "-i", "sine=frequency=440:duration=16",
-		"-f", "lavfi", "-i", "sine=frequency=880:duration=16",
-		"-map", "0:v", "-map", "1:a", "-map", "2:a",
-		"-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-sc_threshold", "0", "-b:v", "300k",
-		"-c:a", "aac", "-b:a", "64k",
-		"-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod", "-master_pl_name", "master.m3u8",
-		"-var_stream_map", "v:0,agroup:aud a:0,agroup:aud,language:eng a:1,agroup:aud,language:fra",
-		"-hls_segment_filename", "stream_%v_%03d.ts", "stream_%v.m3u8")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v\n%s", err, out)
-	}
-	return dir
-}
 
 // countingServer serves dir on 127.0.0.1 and counts requests per
 // rendition: "stream_1" for stream_1_000.ts, stream_1_001.ts, ...
@@ -82,7 +57,7 @@ func (cs *countingServer) counts() map[string]int {
 // plays the French track, fetches none of the English audio segments and
 // reports the chosen track in JSON.
 func TestPlayAudioLang(t *testing.T) {
-	dir := twoLanguageHLS(t)
+	dir := ffmpegtest.TwoLanguageHLS(t, 16, "")
 	for _, tc := range []struct{ lang, want, other string }{{"fra", "stream_2", "stream_1"}, {"en", "stream_1", "stream_2"}} {
 		t.Run(tc.lang, func(t *testing.T) {
 			cs := serveCounting(t, dir)
@@ -109,7 +84,7 @@ func TestPlayAudioLang(t *testing.T) {
 // audio segment is fetched once, from one track or the other, and
 // playback never stalls.
 func TestSelectAudioMidPlayFFmpeg(t *testing.T) {
-	dir := twoLanguageHLS(t)
+	dir := ffmpegtest.TwoLanguageHLS(t, 16, "")
 	cs := serveCounting(t, dir)
 	var p *player.Player
 	var switched []player.Event

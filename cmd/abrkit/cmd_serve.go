@@ -43,6 +43,9 @@ type serveFlags struct {
 	// certOut is --tls-cert: where the edges' certificate is written
 	// (serving HTTPS and HTTP/3) when set.
 	certOut string
+	// keyServer is --key-server: the gateway URL the origin's encrypted
+	// titles announce (separate-process mode).
+	keyServer string
 }
 
 // serveAddresses is the first line of `abrkit serve --format json`.
@@ -179,7 +182,7 @@ func (f *serveFlags) logger(w io.Writer) (*slog.Logger, error) {
 }
 
 func (f *serveFlags) source(topo *topology.Topology, cat *packager.Catalog) (origin.Source, error) {
-	src, err := backend.NewSource(topo, cat, f.content)
+	src, err := backend.NewSource(topo, cat, f.content, f.keyServer)
 	if err != nil {
 		return nil, badInput(err)
 	}
@@ -401,6 +404,7 @@ func newServeOriginCmd() *cobra.Command {
 	var f serveFlags
 	c := &cobra.Command{Use: "origin", Short: "Run only the origin (separate-process mode)", Args: cobra.NoArgs}
 	f.add(c, "127.0.0.1:0")
+	c.Flags().StringVar(&f.keyServer, "key-server", "", "gateway URL that encrypted titles name as their key and license server (http://host:port of `serve control`)")
 	f.needKey = true
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		topo, src, log, err := f.component(cmd.ErrOrStderr())

@@ -177,7 +177,7 @@ func TestServeEdgeProcess(t *testing.T) {
 	if _, err := backend.ResolveKey(tp, os.Getenv, true); err != nil {
 		t.Fatal(err)
 	}
-	src, err := backend.NewSource(tp, nil, "")
+	src, err := backend.NewSource(tp, nil, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}

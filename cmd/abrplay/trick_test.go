@@ -4,61 +4,24 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/abrkit/abrkit/clock"
+	"github.com/abrkit/abrkit/internal/ffmpegtest"
 	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/text"
 )
 
-// ffmpegIn runs ffmpeg in dir.
-func ffmpegIn(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("ffmpeg", append([]string{"-hide_banner", "-loglevel", "error", "-y"}, args...)...)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
-	}
-}
-
 // The demo's seek-bar pictures: a DASH tile cropped to its thumbnail, and
 // an HLS keyframe decoded with ffmpeg, both from ffmpeg-made content.
 func TestThumbViewPictures(t *testing.T) {
-	ff, err := exec.LookPath("ffmpeg")
-	if err != nil {
-		t.Skip("skipping: ffmpeg not found")
-	}
+	ff := ffmpegtest.Need(t)
 	dir := t.TempDir()
-	src := []string{"-f", "lavfi", "-i", "testsrc=size=160x90:rate=10", "-t", "6", "-c:v", "libx264", "-preset", "ultrafast", "-g", "10"}
-	ffmpegIn(t, dir, append(src, "-f", "dash", "-seg_duration", "2", "-use_template", "1", "-use_timeline", "0", "manifest.mpd")...)
-	ffmpegIn(t, dir, "-f", "lavfi", "-i", "testsrc=size=160x90:rate=10", "-t", "6",
-		"-vf", "fps=1,scale=64:36,tile=3x1", "-start_number", "1", "tile_%d.jpg")
-	ffmpegIn(t, dir, append(src, "-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod", "video.m3u8")...)
-	ffmpegIn(t, dir, append(src, "-f", "hls", "-hls_time", "1", "-hls_playlist_type", "vod",
-		"-hls_flags", "iframes_only+single_file", "iframes.m3u8")...)
-	mpd, err := os.ReadFile(filepath.Join(dir, "manifest.mpd"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := `<AdaptationSet id="20" contentType="image" mimeType="image/jpeg">
-  <SegmentTemplate media="tile_$Number$.jpg" duration="3" startNumber="1"/>
-  <Representation id="thumbs" bandwidth="10000" width="192" height="36">
-    <EssentialProperty schemeIdUri="http://dashif.org/thumbnail_tile" value="3x1"/>
-  </Representation>
-</AdaptationSet>
-</Period>`
-	master := "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=200000,RESOLUTION=160x90,CODECS=\"avc1.42c00c\"\nvideo.m3u8\n" +
-		"#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=50000,RESOLUTION=160x90,CODECS=\"avc1.42c00c\",URI=\"iframes.m3u8\"\n"
-	for name, body := range map[string]string{"manifest.mpd": strings.Replace(string(mpd), "</Period>", set, 1), "master.m3u8": master} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ffmpegtest.DASHVideo(t, dir, "160x90", 6, 10)
+	ffmpegtest.AddThumbnailTiles(t, dir, "160x90", 6, 64, 36, 3)
+	ffmpegtest.IFrameHLS(t, dir)
 	srv := httptest.NewUnstartedServer(http.FileServer(http.Dir(dir)))
 	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 10*time.Second, 10*time.Second
 	srv.Start()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/abrkit/abrkit/cmd/abrplay/compose"
+	"github.com/abrkit/abrkit/internal/ffmpegtest"
 )
 
 // TestDemoDrawsSubtitlesUnderXvfb runs the demo player in a virtual
@@ -28,7 +29,7 @@ func TestDemoDrawsSubtitlesUnderXvfb(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "in.vtt"), []byte(vtt), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ffmpegIn(t, dir, "-f", "lavfi", "-i", "testsrc=size=320x180:rate=10", "-f", "lavfi", "-i", "sine", "-i", "in.vtt",
+	ffmpegtest.Run(t, dir, "-f", "lavfi", "-i", "testsrc=size=320x180:rate=10", "-f", "lavfi", "-i", "sine", "-i", "in.vtt",
 		"-t", "20", "-map", "0:v", "-map", "1:a", "-map", "2:s",
 		"-c:v", "libx264", "-preset", "ultrafast", "-g", "20", "-c:a", "aac", "-c:s", "webvtt",
 		"-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod", "-master_pl_name", "master.m3u8",

@@ -94,14 +94,45 @@ type Backend struct {
 
 // NewSource builds the origin's source: a content directory, else the
 // catalog given, else the topology's catalog (file, inline titles or
-// generated titles), with the topology's live channels added.
-func NewSource(t *topology.Topology, cat *packager.Catalog, contentDir string) (origin.Source, error) {
-	return newSource(t, cat, contentDir, clock.Real{})
+// generated titles), with the topology's live channels added. Encrypted
+// titles get keys derived from the topology's master key and announce
+// the key server at keyServer (the gateway's URL, "http://host:port").
+func NewSource(t *topology.Topology, cat *packager.Catalog, contentDir, keyServer string) (origin.Source, error) {
+	keys := &contentKeys{master: t.SigningKey}
+	keys.setBase(keyServer)
+	return newSource(t, cat, contentDir, clock.Real{}, keys)
+}
+
+// contentKeys gives encrypted titles their keys, derived from the master
+// key, and the key server's URLs (known once the gateway listens;
+// titles are packaged on first use, after that).
+type contentKeys struct {
+	master string
+	mu     sync.Mutex
+	base   string
+}
+
+func (k *contentKeys) setBase(u string) {
+	k.mu.Lock()
+	k.base = strings.TrimSuffix(u, "/")
+	k.mu.Unlock()
+}
+
+func (k *contentKeys) protection(t packager.Title) (*packager.Protection, error) {
+	k.mu.Lock()
+	base := k.base
+	k.mu.Unlock()
+	if base == "" {
+		return nil, fmt.Errorf("encrypted title %s: no key server URL", t.ID)
+	}
+	pr := &packager.Protection{KeyURI: base + control.KeyPath(t.ID), LicenseURL: base + control.LicensePath(t.ID)}
+	pr.KID, pr.Key, pr.IV = signing.ContentKey(k.master, t.ID)
+	return pr, nil
 }
 
 // newSource is NewSource with the topology's live channels running on clk.
-func newSource(t *topology.Topology, cat *packager.Catalog, contentDir string, clk clock.Clock) (origin.Source, error) {
-	src, err := vodSource(t, cat, contentDir)
+func newSource(t *topology.Topology, cat *packager.Catalog, contentDir string, clk clock.Clock, keys *contentKeys) (origin.Source, error) {
+	src, err := vodSource(t, cat, contentDir, keys)
 	if err != nil || len(t.Channels) == 0 {
 		return src, err
 	}
@@ -123,7 +154,7 @@ func ChannelConfig(c topology.Channel) packager.ChannelConfig {
 		Window: c.Window, LatencyTarget: c.LatencyTarget, LadderKbps: c.LadderKbps, Seed: c.Seed, Source: c.Source}
 }
 
-func vodSource(t *topology.Topology, cat *packager.Catalog, contentDir string) (origin.Source, error) {
+func vodSource(t *topology.Topology, cat *packager.Catalog, contentDir string, keys *contentKeys) (origin.Source, error) {
 	if contentDir == "" {
 		contentDir = t.Catalog.Content
 	}
@@ -136,7 +167,11 @@ func vodSource(t *topology.Topology, cat *packager.Catalog, contentDir string) (
 			return nil, err
 		}
 	}
-	return origin.NewPackagerSource(cat)
+	ps, err := origin.NewPackagerSource(cat)
+	if err == nil {
+		ps.SetProtection(keys.protection)
+	}
+	return ps, err
 }
 
 // Catalog turns the topology's catalog reference into a packager catalog.
@@ -148,7 +183,8 @@ func Catalog(t *topology.Topology) (*packager.Catalog, error) {
 	case len(c.Titles) > 0:
 		cat := &packager.Catalog{}
 		for _, ti := range c.Titles {
-			cat.Titles = append(cat.Titles, packager.Title{ID: ti.ID, Duration: ti.Duration, SegmentDuration: ti.SegmentDuration, LadderKbps: ti.LadderKbps, Seed: ti.Seed})
+			cat.Titles = append(cat.Titles, packager.Title{ID: ti.ID, Duration: ti.Duration, SegmentDuration: ti.SegmentDuration, LadderKbps: ti.LadderKbps, Seed: ti.Seed,
+				Encryption: packager.Encryption(ti.Encryption)})
 		}
 		return cat, cat.Validate()
 	case c.Generate > 0:
@@ -182,7 +218,8 @@ func Start(ctx context.Context, opts Options) (*Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("backend: listen address %q: %w", opts.Listen, err)
 	}
-	src, err := newSource(t, opts.Catalog, opts.ContentDir, opts.Clock)
+	keys := &contentKeys{master: t.SigningKey}
+	src, err := newSource(t, opts.Catalog, opts.ContentDir, opts.Clock, keys)
 	if err != nil {
 		return nil, fmt.Errorf("backend: catalog: %w", err)
 	}
@@ -218,6 +255,7 @@ func Start(ctx context.Context, opts Options) (*Backend, error) {
 	if err := gw.Start(); err != nil {
 		return fail(err)
 	}
+	keys.setBase(gw.URL())
 	b.HealthTick()
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	b.cancel = cancel

@@ -65,7 +65,8 @@ type run struct {
 	gateway string
 	urls    []string // plain manifest URLs (backend.urls)
 	hc      *http.Client
-	mu      sync.Mutex // guards res and the sink
+	lists   *player.PlaylistCache // parsed media playlists, shared by every viewer
+	mu      sync.Mutex            // guards res and the sink
 	res     *results.Results
 	edgeIx  map[string]int // edge host -> index in res.Edges
 	edgeRTT []time.Duration
@@ -107,7 +108,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 	if opt.Bucket <= 0 {
 		opt.Bucket = 5 * time.Second
 	}
-	r := &run{s: s, opt: opt, seed: s.Seed, buffer: bp, cmcd: cmcd, edgeIx: map[string]int{}, ladders: map[string]*manifest.Presentation{}, hc: &http.Client{Timeout: 10 * time.Second, Transport: newTransport()}}
+	r := &run{s: s, opt: opt, seed: s.Seed, buffer: bp, cmcd: cmcd, edgeIx: map[string]int{}, ladders: map[string]*manifest.Presentation{}, lists: player.NewPlaylistCache(0), hc: &http.Client{Timeout: 10 * time.Second, Transport: newTransport()}}
 	defer r.hc.CloseIdleConnections()
 	if opt.Seed != nil {
 		r.seed = *opt.Seed
@@ -474,7 +475,7 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 		rec.Failed, rec.Reason = true, err.Error()
 		return
 	}
-	opts := []player.Option{player.WithBufferPolicy(r.buffer), player.WithCMCD(r.cmcd), player.WithContentID(rec.Title),
+	opts := []player.Option{player.WithBufferPolicy(r.buffer), player.WithCMCD(r.cmcd), player.WithContentID(rec.Title), player.WithPlaylistCache(r.lists),
 		player.WithFetcher(&shaped{r: r, link: link, rtt: s.Networks[ni].RTT.D(), start: r.start, inner: transport.NewHTTP(transport.HTTPConfig{Client: r.hc, CMCD: r.cmcd})})}
 	if len(edges) > 0 {
 		opts = append(opts, player.WithEdges(edges), player.WithProbing(s.Session.ProbeEdges))
@@ -560,6 +561,10 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 func (r *run) watch(ctx context.Context, p *player.Player, firstAt time.Time, watch time.Duration) {
 	wctx, cancel := context.WithDeadline(ctx, firstAt.Add(watch))
 	defer cancel()
+	if len(r.s.Session.Script) == 0 {
+		_ = p.Wait(wctx) // no second goroutine per viewer when there is no script
+		return
+	}
 	ended := make(chan struct{})
 	go func() {
 		defer close(ended)

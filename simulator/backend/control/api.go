@@ -62,6 +62,12 @@ type PlayEdge struct {
 	HLS  string  `json:"hls,omitempty"`
 	DASH string  `json:"dash,omitempty"`
 	Load float64 `json:"load"`
+	// Protocols are the HTTP versions the edge serves, best first, as
+	// ALPN names ("h3", "h2", "http/1.1"); H3 says it serves HTTP/3 on
+	// URL's port (UDP), so a player may use QUIC from the first request
+	// instead of waiting for Alt-Svc.
+	Protocols []string `json:"protocols"`
+	H3        bool     `json:"h3"`
 }
 
 // PlayResponse is POST /v1/play's answer.
@@ -79,6 +85,16 @@ type PlayResponse struct {
 	ExpiresAt time.Time `json:"expires_at"`
 	// Live marks a live channel.
 	Live bool `json:"live,omitempty"`
+	// Encryption is the title's protection: "aes-128" (HLS; the player
+	// fetches KeyURL, the playlist's EXT-X-KEY URI, with its bearer
+	// token), "cenc" (DASH; the player posts W3C ClearKey license
+	// requests to LicenseURL with its bearer token) or "cbcs" (both:
+	// HLS SAMPLE-AES with KeyURL, DASH with LicenseURL). Empty when clear.
+	Encryption string `json:"encryption,omitempty"`
+	KeyURL     string `json:"key_url,omitempty"`
+	LicenseURL string `json:"license_url,omitempty"`
+	// KeyIDs are the title's CENC key ids (hex), as in the MPD.
+	KeyIDs []string `json:"key_ids,omitempty"`
 }
 
 // TitlesResponse is GET /v1/titles's answer.
@@ -94,6 +110,8 @@ type TitleEntry struct {
 	DASH      bool    `json:"dash"`
 	// Live marks a live channel (no duration; manifests change).
 	Live bool `json:"live"`
+	// Encryption is "aes-128", "cenc" or "cbcs" for a protected title.
+	Encryption string `json:"encryption,omitempty"`
 }
 
 // EventsRequest is POST /v1/events's body: a batch of one session's events.

@@ -158,6 +158,7 @@ func New(cfg Config) (*Gateway, error) {
 		SvcPlayback:  newService(SvcPlayback, sv.Playback.ServiceTime, cp.Breaker, 12),
 		SvcSteering:  newService(SvcSteering, sv.Steering.ServiceTime, cp.Breaker, 13),
 		SvcTelemetry: newService(SvcTelemetry, sv.Telemetry.ServiceTime, cp.Breaker, 14),
+		SvcLicense:   newService(SvcLicense, topology.ServiceTime{}, cp.Breaker, 15),
 	}
 	if err := g.newCatalog(); err != nil {
 		return nil, err
@@ -200,6 +201,8 @@ func (g *Gateway) routes() {
 	m.HandleFunc("POST /v1/login", g.handle("login", SvcAuth, false, MaxLoginBytes, g.loginKey, g.login))
 	m.HandleFunc("GET /v1/titles", g.handle("titles", SvcPlayback, false, 0, ipKey, g.listTitles))
 	m.HandleFunc("POST /v1/play", g.handle("play", SvcPlayback, true, MaxPlayBytes, userKey, g.play))
+	m.HandleFunc("GET /v1/keys/{title}", g.handle("keys", SvcLicense, true, 0, userKey, g.hlsKey))
+	m.HandleFunc("POST /v1/license/{title}", g.handle("license", SvcLicense, true, MaxLicenseBytes, userKey, g.license))
 	m.HandleFunc("GET /v1/steering/{title}", g.handle("steering", SvcSteering, false, 0, sessionKey, g.steer))
 	m.HandleFunc("POST /v1/events", g.handle("events", SvcTelemetry, true, MaxEventsBytes, userKey, g.intake))
 	m.HandleFunc("GET /v1/home", g.handle("home", catalog.SvcHome, true, 0, userKey, g.Catalog.ServeHome))
@@ -394,7 +397,7 @@ func checkPassword(u topology.User, password string) bool {
 func (g *Gateway) listTitles(w http.ResponseWriter, _ *http.Request, _ []byte, _ signing.Claims) int {
 	resp := TitlesResponse{Titles: make([]TitleEntry, 0, len(g.order))}
 	for _, t := range g.order {
-		resp.Titles = append(resp.Titles, TitleEntry{ID: t.ID, DurationS: t.Duration.Seconds(), HLS: t.HLS != "", DASH: t.DASH != "", Live: t.Live})
+		resp.Titles = append(resp.Titles, TitleEntry{ID: t.ID, DurationS: t.Duration.Seconds(), HLS: t.HLS != "", DASH: t.DASH != "", Live: t.Live, Encryption: t.Encryption})
 	}
 	return writeJSON(w, http.StatusOK, resp)
 }
@@ -445,8 +448,18 @@ func (g *Gateway) play(w http.ResponseWriter, _ *http.Request, body []byte, c si
 	session := newSession()
 	resp := PlayResponse{Title: ti.ID, Session: session, Region: region, ExpiresAt: exp.UTC(),
 		SteeringURI: SteeringURI(g.URL(), ti.ID, region, session), EventsURL: g.URL() + "/v1/events", Edges: make([]PlayEdge, 0, len(ranked)), Live: ti.Live}
+	resp.Encryption = ti.Encryption
+	if ti.Encryption == EncryptionAES128 || ti.Encryption == EncryptionCBCS {
+		resp.KeyURL = g.URL() + KeyPath(ti.ID)
+	}
+	if ti.Encryption == EncryptionCENC || ti.Encryption == EncryptionCBCS {
+		kid, _, _ := signing.ContentKey(g.topo.SigningKey, ti.ID)
+		resp.LicenseURL, resp.KeyIDs = g.URL()+LicensePath(ti.ID), []string{hex.EncodeToString(kid[:])}
+	}
 	for i, e := range ranked {
-		pe := PlayEdge{ID: e.ID, Region: e.Region, Rank: i, URL: strings.TrimSuffix(e.URL, "/") + dir, Load: math.Round(e.Load()*1000) / 1000}
+		pe := PlayEdge{ID: e.ID, Region: e.Region, Rank: i, URL: strings.TrimSuffix(e.URL, "/") + dir, Load: math.Round(e.Load()*1000) / 1000,
+			Protocols: edgeProtocols(e.URL, e.HTTP3)}
+		pe.H3 = pe.Protocols[0] == "h3"
 		if ti.HLS != "" {
 			pe.HLS = pe.URL + ti.HLS
 		}
@@ -512,4 +525,17 @@ func (g *Gateway) report(w http.ResponseWriter, r *http.Request) {
 	}
 	g.Steering.Report(rep)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// edgeProtocols lists the HTTP versions an edge serves, in ALPN names:
+// plain HTTP is HTTP/1.1 only, HTTPS adds h2, and h3 when the edge said
+// it serves HTTP/3.
+func edgeProtocols(edgeURL string, h3 bool) []string {
+	if !strings.HasPrefix(edgeURL, "https:") {
+		return []string{"http/1.1"}
+	}
+	if h3 {
+		return []string{"h3", "h2", "http/1.1"}
+	}
+	return []string{"h2", "http/1.1"}
 }

@@ -21,7 +21,8 @@ func fuzzGateway(t testing.TB) (*Gateway, string) {
 		t.Fatal(err)
 	}
 	fc := clock.NewFake(t0)
-	g, err := New(Config{Topology: topo, Titles: []origin.TitleInfo{{ID: "t1", HLS: "master.m3u8", DASH: "manifest.mpd"}}, Clock: fc, Faults: faults.NewController()})
+	g, err := New(Config{Topology: topo, Titles: []origin.TitleInfo{{ID: "t1", HLS: "master.m3u8", DASH: "manifest.mpd"},
+		{ID: "c1", DASH: "manifest.mpd", Encryption: EncryptionCENC}, {ID: "h1", HLS: "master.m3u8", Encryption: EncryptionAES128}}, Clock: fc, Faults: faults.NewController()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +45,8 @@ func FuzzGatewayRequest(f *testing.F) {
 		{4, `{"target":"eu-1","kind":"kill"}`},
 		{5, ``},
 		{1, `{"title":"../../etc/passwd"}`},
+		{7, `{"kids":["AAECAwQFBgcICQoLDA0ODw"],"type":"temporary"}`},
+		{8, ``},
 	}
 	for _, s := range seeds {
 		f.Add(s.route, true, []byte(s.body))
@@ -52,7 +55,7 @@ func FuzzGatewayRequest(f *testing.F) {
 	routes := []struct{ method, path string }{
 		{"POST", "/v1/login"}, {"POST", "/v1/play"}, {"POST", "/v1/events"},
 		{"POST", "/internal/v1/edges/report"}, {"POST", "/admin/v1/faults"}, {"GET", "/v1/steering/t1?region=eu"},
-		{"GET", "/v1/titles"},
+		{"GET", "/v1/titles"}, {"POST", "/v1/license/c1"}, {"GET", "/v1/keys/h1"},
 	}
 	f.Fuzz(func(t *testing.T, route uint8, auth bool, body []byte) {
 		r := routes[int(route)%len(routes)]

@@ -99,9 +99,11 @@ const (
 
 // Report is an edge's health and load, sent to the steering service.
 type Report struct {
-	ID             string  `json:"id"`
-	Region         string  `json:"region"`
-	URL            string  `json:"url"`
+	ID     string `json:"id"`
+	Region string `json:"region"`
+	URL    string `json:"url"`
+	// HTTP3 says the edge also serves HTTP/3 (QUIC) on URL's port.
+	HTTP3          bool    `json:"http3,omitempty"`
 	Healthy        bool    `json:"healthy"`
 	Active         int     `json:"active"`
 	MaxConnections int     `json:"max_connections"`
@@ -304,7 +306,7 @@ func (e *Edge) Snapshot() Report {
 	e.smu.Unlock()
 	r := Report{ID: e.cfg.ID, Region: e.cfg.Region, URL: url, Healthy: healthy, Active: int(e.active.Load()), Sessions: sessions, Starved: starved, CMCDRequests: cmcdN,
 		MaxConnections: e.cfg.MaxConnections, CapacityBps: e.cfg.CapacityBps, CacheBytes: st.Bytes,
-		CacheMaxBytes: e.cfg.CacheBytes, Titles: e.cache.Titles(), At: now}
+		CacheMaxBytes: e.cfg.CacheBytes, Titles: e.cache.Titles(), At: now, HTTP3: e.cfg.HTTP3 && e.cfg.TLS != nil}
 	if dt := now.Sub(prev.at).Seconds(); !prev.at.IsZero() && dt > 0 {
 		r.EgressBps = float64(cur.bytes-prev.bytes) * 8 / dt
 	}

@@ -62,15 +62,11 @@ func newLiveStore(collapse bool, maxBytes int64, now func() time.Time) *liveStor
 // has no fresh copy; fill runs detached from ctx (bounded by
 // FillTimeout) so one viewer leaving does not fail the others.
 func (s *liveStore) get(ctx context.Context, key string, ttl time.Duration, fill func(context.Context) ([]byte, error)) ([]byte, Outcome, error) {
-	s.mu.Lock()
-	if data, ok := s.fresh(key); ok {
-		s.mu.Unlock()
+	data, cl, out := s.begin(key, false)
+	switch out {
+	case Hit:
 		return data, Hit, nil
-	}
-	cl, busy := s.inflight[key]
-	if busy && s.collapse {
-		s.stats.Coalesced++
-		s.mu.Unlock()
+	case Coalesced:
 		select {
 		case <-cl.done:
 			return cl.data, Coalesced, cl.err
@@ -78,31 +74,59 @@ func (s *liveStore) get(ctx context.Context, key string, ttl time.Duration, fill
 			return nil, Coalesced, ctx.Err()
 		}
 	}
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), FillTimeout)
+	data, err := fill(fctx)
+	cancel()
+	s.end(key, cl, data, err, ttl)
+	return data, Miss, err
+}
+
+// begin looks key up: a fresh copy is a Hit; a fetch of key in flight
+// that the request may share is Coalesced (when collapsing, and for a
+// streamed request only a streamed fetch); otherwise it is a Miss with a
+// new call the caller must run and pass to end. A fetch with none of the
+// same key in flight counts as a new object (or a new version of a
+// playlist whose copy expired).
+func (s *liveStore) begin(key string, stream bool) ([]byte, *call, Outcome) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if data, ok := s.fresh(key); ok {
+		return data, nil, Hit
+	}
+	cl, busy := s.inflight[key]
+	if busy && s.collapse && (!stream || cl.g != nil) {
+		s.stats.Coalesced++
+		return nil, cl, Coalesced
+	}
 	cl = &call{done: make(chan struct{})}
+	if stream {
+		cl.g = newGrowing()
+	}
 	s.stats.Fetches++
 	if !busy {
-		// a fetch with none of the same key in flight: a new object (or
-		// a new version of a playlist whose copy expired)
 		s.inflight[key] = cl
 		s.stats.Objects++
 	}
-	s.mu.Unlock()
+	return nil, cl, Miss
+}
 
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), FillTimeout)
-	cl.data, cl.err = fill(fctx)
-	cancel()
-
+// end records the result of cl, the fetch of key begin started, keeps
+// it for ttl when it succeeded and wakes whoever shares it.
+func (s *liveStore) end(key string, cl *call, data []byte, err error, ttl time.Duration) {
 	now := s.now() // a held request's answer is fresh when it arrives
 	s.mu.Lock()
 	if s.inflight[key] == cl {
 		delete(s.inflight, key)
 	}
-	if cl.err == nil {
-		s.put(key, liveItem{data: cl.data, expires: now.Add(ttl)}, now)
+	cl.data, cl.err = data, err
+	if err == nil {
+		s.put(key, liveItem{data: data, expires: now.Add(ttl)}, now)
 	}
 	s.mu.Unlock()
+	if cl.g != nil {
+		cl.g.finish(err)
+	}
 	close(cl.done)
-	return cl.data, Miss, cl.err
 }
 
 // fresh counts a request and returns the fresh copy of key, if there is

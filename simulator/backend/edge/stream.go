@@ -75,24 +75,13 @@ func (g *growing) next(ctx context.Context, from int) ([]byte, bool, error) {
 // bounded by FillTimeout) and returns at once; concurrent requests share
 // it when collapsing.
 func (s *liveStore) getStream(key string, ttl time.Duration, fill func(context.Context, func([]byte) error) error) (*growing, Outcome) {
-	s.mu.Lock()
-	if data, ok := s.fresh(key); ok {
-		s.mu.Unlock()
+	data, cl, out := s.begin(key, true)
+	switch out {
+	case Hit:
 		return whole(data), Hit
-	}
-	cl, busy := s.inflight[key]
-	if busy && s.collapse && cl.g != nil {
-		s.stats.Coalesced++
-		s.mu.Unlock()
+	case Coalesced:
 		return cl.g, Coalesced
 	}
-	cl = &call{done: make(chan struct{}), g: newGrowing()}
-	s.stats.Fetches++
-	if !busy {
-		s.inflight[key] = cl
-		s.stats.Objects++
-	}
-	s.mu.Unlock()
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), FillTimeout)
 		err := fill(ctx, cl.g.append)
@@ -103,18 +92,7 @@ func (s *liveStore) getStream(key string, ttl time.Duration, fill func(context.C
 			data = cl.g.data
 			cl.g.mu.Unlock()
 		}
-		now := s.now()
-		s.mu.Lock()
-		if s.inflight[key] == cl {
-			delete(s.inflight, key)
-		}
-		cl.data, cl.err = data, err
-		if err == nil {
-			s.put(key, liveItem{data: data, expires: now.Add(ttl)}, now)
-		}
-		s.mu.Unlock()
-		cl.g.finish(err)
-		close(cl.done)
+		s.end(key, cl, data, err, ttl)
 	}()
 	return cl.g, Miss
 }

@@ -30,6 +30,9 @@ type TitleInfo struct {
 	Duration time.Duration `json:"-"`
 	// Live marks a live channel.
 	Live bool `json:"live"`
+	// Encryption is the title's protection ("aes-128", "cenc"); empty
+	// for a clear title.
+	Encryption string `json:"encryption,omitempty"`
 }
 
 // Source yields titles and their files.
@@ -45,8 +48,9 @@ type PackagerSource struct {
 	cat    *packager.Catalog
 	titles []TitleInfo
 
-	mu   sync.Mutex
-	pkgs map[string]*packager.Package
+	mu      sync.Mutex
+	pkgs    map[string]*packager.Package
+	protect func(packager.Title) (*packager.Protection, error)
 }
 
 var _ Source = (*PackagerSource)(nil)
@@ -58,9 +62,25 @@ func NewPackagerSource(cat *packager.Catalog) (*PackagerSource, error) {
 	}
 	s := &PackagerSource{cat: cat, pkgs: map[string]*packager.Package{}}
 	for _, t := range cat.Titles {
-		s.titles = append(s.titles, TitleInfo{ID: t.ID, HLS: "master.m3u8", DASH: "manifest.mpd", Duration: t.Duration})
+		ti := TitleInfo{ID: t.ID, Duration: t.Duration, Encryption: string(t.Encryption)}
+		if t.Encryption.HasHLS() {
+			ti.HLS = packager.MasterPlaylist
+		}
+		if t.Encryption.HasDASH() {
+			ti.DASH = packager.DASHManifest
+		}
+		s.titles = append(s.titles, ti)
 	}
 	return s, nil
+}
+
+// SetProtection sets how encrypted titles get their key and URLs; it is
+// asked when a title is first packaged, so it must be set before the
+// first Open. Without it an encrypted title fails to package.
+func (s *PackagerSource) SetProtection(f func(packager.Title) (*packager.Protection, error)) {
+	s.mu.Lock()
+	s.protect = f
+	s.mu.Unlock()
 }
 
 // Titles lists the catalog's titles in catalog order.
@@ -75,6 +95,13 @@ func (s *PackagerSource) pkg(id string) (*packager.Package, error) {
 	t, ok := s.cat.Title(id)
 	if !ok {
 		return nil, fmt.Errorf("title %q: %w", id, ErrNotFound)
+	}
+	if t.Encryption != packager.Clear && t.Protection == nil && s.protect != nil {
+		pr, err := s.protect(t)
+		if err != nil {
+			return nil, fmt.Errorf("title %q: %w", id, err)
+		}
+		t.Protection = pr
 	}
 	p, err := packager.Build(t)
 	if err != nil {

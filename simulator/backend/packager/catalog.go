@@ -103,6 +103,12 @@ type Title struct {
 	Resolutions     []Resolution  // per rung, parallel to LadderKbps; defaults by bitrate
 	Variability     float64       // coefficient of variation of segment sizes; defaults to DefaultVariability
 	Sidx            bool          // put a sidx box in each media segment
+	// Encryption protects the title (AES128 for HLS, CENC for DASH);
+	// Clear by default.
+	Encryption Encryption
+	// Protection holds the key and URLs of an encrypted title; Build
+	// needs it when Encryption is set. It is never read from YAML.
+	Protection *Protection
 }
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
@@ -216,6 +222,9 @@ func (t Title) Validate() error {
 	}
 	if t.Variability < 0 || t.Variability > MaxVariability || math.IsNaN(t.Variability) {
 		return bad("variability", ErrInvalidValue, "%v outside 0..%v", t.Variability, MaxVariability)
+	}
+	if !validEncryption(t.Encryption) {
+		return bad("encryption", ErrInvalidValue, "%q: use %s, %s or %s", t.Encryption, AES128, CENC, CBCS)
 	}
 	return nil
 }
@@ -374,7 +383,7 @@ func (p *parser) titles(v *yaml.Node, cat *Catalog) error {
 }
 
 var titleFields = []string{"id", "duration", "segment_duration", "ladder_kbps", "seed", "frame_rate",
-	"audio_kbps", "no_audio", "resolutions", "variability", "sidx"}
+	"audio_kbps", "no_audio", "resolutions", "variability", "sidx", "encryption"}
 
 func (p *parser) title(n *yaml.Node, prefix string) (Title, error) {
 	var t Title
@@ -414,6 +423,10 @@ func (p *parser) title(n *yaml.Node, prefix string) (Title, error) {
 			err = p.scalar(v, f, &t.Variability, "a number")
 		case "sidx":
 			err = p.scalar(v, f, &t.Sidx, "true or false")
+		case "encryption":
+			var e string
+			e, err = p.str(v, f)
+			t.Encryption = Encryption(e)
 		default:
 			err = p.errf(v.Line, f, ErrUnknownField, "%q (known: %s)", key, strings.Join(titleFields, ", "))
 		}

@@ -52,6 +52,19 @@ var catalogCases = []struct {
 		}},
 	},
 	{
+		name: "encryption",
+		yaml: "titles:\n  - id: hls\n    duration: 8s\n    segment_duration: 4s\n    ladder_kbps: [400]\n    encryption: aes-128\n" +
+			"  - id: dash\n    duration: 8s\n    segment_duration: 4s\n    ladder_kbps: [400]\n    encryption: cenc\n",
+		want: &Catalog{Titles: []Title{
+			{ID: "hls", Duration: 8 * time.Second, SegmentDuration: 4 * time.Second, LadderKbps: []int{400}, Encryption: AES128},
+			{ID: "dash", Duration: 8 * time.Second, SegmentDuration: 4 * time.Second, LadderKbps: []int{400}, Encryption: CENC},
+		}},
+	},
+	{
+		name: "unknown encryption", err: ErrInvalidValue, line: 6, field: "titles[0].encryption",
+		yaml: "titles:\n  - id: t1\n    duration: 8s\n    segment_duration: 4s\n    ladder_kbps: [400]\n    encryption: widevine\n",
+	},
+	{
 		name: "unknown title field", err: ErrUnknownField, line: 6, field: "titles[0].bogus",
 		yaml: "titles:\n  - id: t1\n    duration: 60s\n    segment_duration: 4s\n    ladder_kbps: [400]\n    bogus: 1\n",
 	},
@@ -260,6 +273,9 @@ func FuzzParseCatalog(f *testing.F) {
 			// Keep the build cheap: only small titles.
 			if ti.Duration/ti.SegmentDuration > 200 || ti.Duration > 10*time.Minute {
 				continue
+			}
+			if ti.Encryption != Clear {
+				ti.Protection = NewProtection("https://keys.example/k", "")
 			}
 			if _, err := Build(ti); err != nil {
 				t.Fatalf("Build(%s) = %v", ti.ID, err)

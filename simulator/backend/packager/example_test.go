@@ -46,7 +46,7 @@ func ExampleParseCatalog_error() {
 	_, err := packager.ParseCatalog([]byte("titles:\n  - id: t1\n    duration: 60s\n    segments: 4s\n"), "catalog.yaml")
 	fmt.Println(err)
 	// Output:
-	// catalog.yaml:4: titles[0].segments: unknown field: "segments" (known: id, duration, segment_duration, ladder_kbps, seed, frame_rate, audio_kbps, no_audio, resolutions, variability, sidx)
+	// catalog.yaml:4: titles[0].segments: unknown field: "segments" (known: id, duration, segment_duration, ladder_kbps, seed, frame_rate, audio_kbps, no_audio, resolutions, variability, sidx, encryption)
 }
 
 func ExamplePackage_SegmentSizes() {
@@ -81,4 +81,24 @@ func ExampleWrite() {
 	// media.m3u8
 	// seg_1.m4s
 	// seg_2.m4s
+}
+
+// An encrypted title: a ClearKey CENC DASH title with a random key; the
+// MPD names the license server, the init segments carry tenc and pssh.
+func ExampleNewProtection() {
+	t := packager.Title{ID: "secret", Duration: 8 * time.Second, SegmentDuration: 4 * time.Second, LadderKbps: []int{400},
+		Encryption: packager.CENC, Protection: packager.NewProtection("", "https://keys.example/v1/license/secret")}
+	p, err := packager.Build(t)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(p.HasHLS(), p.HasDASH())
+	for _, f := range p.Files()[:3] {
+		fmt.Println(f)
+	}
+	// Output:
+	// false true
+	// manifest.mpd
+	// v400/init.mp4
+	// v400/seg_1.m4s
 }

@@ -109,7 +109,6 @@ func NewChannel(cfg ChannelConfig, clk clock.Clock) (*Channel, error) {
 		if p, fd, err = loadFeed(cfg.ID, cfg.Source); err != nil {
 			return nil, fmt.Errorf("channel %s: %w", cfg.ID, err)
 		}
-		p.title.ID = cfg.ID
 		seg := p.title.SegmentDuration
 		if cfg.SegmentDuration != 0 && cfg.SegmentDuration != seg {
 			return nil, fmt.Errorf("%w: channel %s: segment_duration %v differs from the source's %v", ErrInvalidValue, cfg.ID, cfg.SegmentDuration, seg)
@@ -252,25 +251,22 @@ func (c *Channel) Open(ctx context.Context, file string, q url.Values) ([]byte, 
 	if !ok {
 		return nil, notFound
 	}
-	r := c.rend(dir)
-	if r == nil {
-		return nil, notFound
-	}
-	switch {
-	case name == InitSegment:
-		return append([]byte(nil), r.init...), nil
-	case name == MediaPlaylist:
+	switch name {
+	case InitSegment, MediaPlaylist:
+		r := c.rend(dir)
+		if r == nil {
+			return nil, notFound
+		}
+		if name == InitSegment {
+			return append([]byte(nil), r.init...), nil
+		}
 		return c.openPlaylist(ctx, r, q)
 	}
-	n, j, ok := parseMediaName(name)
-	if !ok || (j >= 0 && (j >= c.pps || !c.HasParts())) {
-		return nil, notFound
+	r, n, j, err := c.media(file)
+	if err != nil {
+		return nil, err
 	}
 	now := c.clk.Now()
-	last, _ := c.Edge(now)
-	if n < max(1, last-2*c.wsegs) {
-		return nil, notFound
-	}
 	ready := c.partReady(n, c.pps-1)
 	if j >= 0 {
 		ready = c.partReady(n, j)
@@ -284,45 +280,43 @@ func (c *Channel) Open(ctx context.Context, file string, q url.Values) ([]byte, 
 	if j >= 0 {
 		return c.renderChunk(r, n, j)
 	}
+	// Every part is made by now, so the stream below never waits.
 	var seg []byte
-	for k := 0; k < c.pps; k++ {
-		b, err := c.renderChunk(r, n, k)
-		if err != nil {
-			return nil, err
-		}
+	_, err = c.emitSegment(ctx, r, n, func(b []byte) error {
 		seg = append(seg, b...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return seg, nil
 }
 
-// StreamSegment sends segment file ("<rendition>/seg_<n>.m4s") of a
-// channel with parts chunk by chunk, each as soon as it is made (the
-// chunked CMAF transfer LL-DASH players read while it arrives): emit gets
-// every chunk in order, the first held up to MaxHold. It reports false,
-// sending nothing, for any other file (Open answers those). Unknown
-// segments wrap [fs.ErrNotExist].
-func (c *Channel) StreamSegment(ctx context.Context, file string, emit func([]byte) error) (bool, error) {
-	dir, name, ok := strings.Cut(file, "/")
-	if !ok || !c.HasParts() {
-		return false, nil
-	}
+// media finds a segment or part file ("<rendition>/seg_<n>.m4s",
+// "<rendition>/part_<n>_<j>.m4s"; j is -1 for a segment) in the window.
+// Anything else wraps [fs.ErrNotExist].
+func (c *Channel) media(file string) (r *rend, n, j int, err error) {
+	notFound := &fs.PathError{Op: "open", Path: c.cfg.ID + "/" + file, Err: fs.ErrNotExist}
+	dir, name, _ := strings.Cut(file, "/")
 	n, j, ok := parseMediaName(name)
-	if !ok || j >= 0 {
-		return false, nil
+	if !ok || (j >= 0 && (j >= c.pps || !c.HasParts())) {
+		return nil, 0, 0, notFound
 	}
-	r := c.rend(dir)
-	if r == nil {
-		return false, &fs.PathError{Op: "open", Path: c.cfg.ID + "/" + file, Err: fs.ErrNotExist}
+	if r = c.rend(dir); r == nil {
+		return nil, 0, 0, notFound
 	}
-	now := c.clk.Now()
-	if last, _ := c.Edge(now); n < max(1, last-2*c.wsegs) {
-		return false, &fs.PathError{Op: "open", Path: c.cfg.ID + "/" + file, Err: fs.ErrNotExist}
+	if last, _ := c.Edge(c.clk.Now()); n < max(1, last-2*c.wsegs) {
+		return nil, 0, 0, notFound
 	}
+	return r, n, j, nil
+}
+
+// emitSegment renders segment n of r part by part, each once it is made.
+// It reports whether emit may have been called: false only when the first
+// part could not be waited for.
+func (c *Channel) emitSegment(ctx context.Context, r *rend, n int, emit func([]byte) error) (bool, error) {
 	for k := 0; k < c.pps; k++ {
 		if err := c.hold(ctx, c.clk.Now(), c.partReady(n, k)); err != nil {
-			if errors.Is(err, ErrTooEarly) {
-				return false, &fs.PathError{Op: "open", Path: c.cfg.ID + "/" + file, Err: fs.ErrNotExist}
-			}
 			return k > 0, err
 		}
 		b, err := c.renderChunk(r, n, k)
@@ -334,6 +328,31 @@ func (c *Channel) StreamSegment(ctx context.Context, file string, emit func([]by
 		}
 	}
 	return true, nil
+}
+
+// StreamSegment sends segment file ("<rendition>/seg_<n>.m4s") of a
+// channel with parts chunk by chunk, each as soon as it is made (the
+// chunked CMAF transfer LL-DASH players read while it arrives): emit gets
+// every chunk in order, the first held up to MaxHold. It reports false,
+// sending nothing, for any other file (Open answers those). Unknown
+// segments wrap [fs.ErrNotExist].
+func (c *Channel) StreamSegment(ctx context.Context, file string, emit func([]byte) error) (bool, error) {
+	_, name, ok := strings.Cut(file, "/")
+	if !ok || !c.HasParts() {
+		return false, nil
+	}
+	if _, j, ok := parseMediaName(name); !ok || j >= 0 {
+		return false, nil
+	}
+	r, n, _, err := c.media(file)
+	if err != nil {
+		return false, err
+	}
+	started, err := c.emitSegment(ctx, r, n, emit)
+	if !started && errors.Is(err, ErrTooEarly) {
+		return false, &fs.PathError{Op: "open", Path: c.cfg.ID + "/" + file, Err: fs.ErrNotExist}
+	}
+	return started, err
 }
 
 // hold waits until ready, at most MaxHold from now.

@@ -103,7 +103,7 @@ func loadFeed(id, dir string) (*Package, *feed, error) {
 			r.FrameRate = videoTimescale / float64(sampleDur)
 		}
 	}
-	p.title = Title{Duration: ticksToDuration(tm.start(segs), videoTimescale), SegmentDuration: ticksToDuration(uint64(segFrames)*uint64(sampleDur), videoTimescale),
+	p.title = Title{ID: id, Duration: ticksToDuration(tm.start(segs), videoTimescale), SegmentDuration: ticksToDuration(uint64(segFrames)*uint64(sampleDur), videoTimescale),
 		FrameRate: videoTimescale / float64(sampleDur), NoAudio: len(audio) == 0}
 	p.manifests[MasterPlaylist] = p.masterPlaylist()
 	return p, f, nil
@@ -249,6 +249,7 @@ func loadFeedRend(dir, src string, total *int64) (*rend, *feedRend, error) {
 	r.Bandwidth = r.AverageBandwidth
 	r.Timescale = r.timescale
 	r.SegmentSizes = r.sizes
+	r.wire = r.sizes
 	return r, fr, nil
 }
 

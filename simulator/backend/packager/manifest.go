@@ -2,6 +2,7 @@ package packager
 
 import (
 	"bytes"
+	"encoding/xml"
 	"fmt"
 	"math"
 	"strconv"
@@ -59,6 +60,13 @@ func (p *Package) mediaPlaylist(r *rend) []byte {
 	}
 	fmt.Fprintf(&b, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:%d\n#EXT-X-MEDIA-SEQUENCE:1\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI=%q\n",
 		target, InitSegment)
+	// After EXT-X-MAP, so the key applies to media segments only.
+	switch pr := p.title.Protection; p.title.Encryption {
+	case AES128:
+		fmt.Fprintf(&b, "#EXT-X-KEY:METHOD=AES-128,URI=%q,IV=0x%x\n", pr.KeyURI, pr.IV)
+	case CBCS:
+		fmt.Fprintf(&b, "#EXT-X-KEY:METHOD=SAMPLE-AES,URI=%q,KEYFORMAT=\"identity\",IV=0x%x\n", pr.KeyURI, pr.IV)
+	}
 	for k, t := range r.SegmentTicks {
 		fmt.Fprintf(&b, "#EXTINF:%s,\n%s\n", seconds(t, r.timescale), SegmentName(k+1))
 	}
@@ -83,8 +91,8 @@ func (p *Package) mpd() []byte {
 	dur := "PT" + seconds(total, videoTimescale) + "S"
 	maxSeg := "PT" + seconds(segTicks, videoTimescale) + "S"
 	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?>
-<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-live:2011,urn:mpeg:dash:profile:cmaf:2019" type="static" mediaPresentationDuration="%s" maxSegmentDuration="%s" minBufferTime="%s">
-`, dur, maxSeg, maxSeg)
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"%s profiles="urn:mpeg:dash:profile:isoff-live:2011,urn:mpeg:dash:profile:cmaf:2019" type="static" mediaPresentationDuration="%s" maxSegmentDuration="%s" minBufferTime="%s">
+`, p.mpdNamespaces(), dur, maxSeg, maxSeg)
 	p.period(&b, "")
 	b.WriteString("</MPD>\n")
 	return b.Bytes()
@@ -104,8 +112,8 @@ func (p *Package) period(b *bytes.Buffer, templateAttrs string) {
 	fr := frameRate(p.tm.sampleDur)
 	if maxW > 0 {
 		fmt.Fprintf(b, `    <AdaptationSet id="1" contentType="video" mimeType="video/mp4" segmentAlignment="true" startWithSAP="1" maxWidth="%d" maxHeight="%d" frameRate="%s">
-      <SegmentTemplate timescale="%d" duration="%d" startNumber="1"%s initialization="$RepresentationID$/%s" media="$RepresentationID$/seg_$Number$.m4s"/>
-`, maxW, maxH, fr, videoTimescale, segTicks, templateAttrs, InitSegment)
+%s      <SegmentTemplate timescale="%d" duration="%d" startNumber="1"%s initialization="$RepresentationID$/%s" media="$RepresentationID$/seg_$Number$.m4s"/>
+`, maxW, maxH, fr, p.contentProtection(), videoTimescale, segTicks, templateAttrs, InitSegment)
 		for _, r := range p.rends {
 			if r.Kind == Video {
 				fmt.Fprintf(b, `      <Representation id="%s" bandwidth="%d" width="%d" height="%d" sar="1:1" codecs="%s"/>
@@ -118,10 +126,10 @@ func (p *Package) period(b *bytes.Buffer, templateAttrs string) {
 		aTicks := (segTicks*aacSampleRate + videoTimescale/2) / videoTimescale
 		fmt.Fprintf(b, `    <AdaptationSet id="2" contentType="audio" mimeType="audio/mp4" lang="und" segmentAlignment="true" startWithSAP="1">
       <AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="2"/>
-      <SegmentTemplate timescale="%d" duration="%d" startNumber="1"%s initialization="$RepresentationID$/%s" media="$RepresentationID$/seg_$Number$.m4s"/>
+%s      <SegmentTemplate timescale="%d" duration="%d" startNumber="1"%s initialization="$RepresentationID$/%s" media="$RepresentationID$/seg_$Number$.m4s"/>
       <Representation id="%s" bandwidth="%d" audioSamplingRate="%d" codecs="%s"/>
     </AdaptationSet>
-`, aacSampleRate, aTicks, templateAttrs, InitSegment, a.ID, a.Bandwidth, aacSampleRate, a.Codecs)
+`, p.contentProtection(), aacSampleRate, aTicks, templateAttrs, InitSegment, a.ID, a.Bandwidth, aacSampleRate, a.Codecs)
 	}
 	b.WriteString("  </Period>\n")
 }
@@ -140,4 +148,39 @@ func gcd(a, b uint32) uint32 {
 		a, b = b, a%b
 	}
 	return a
+}
+
+// mpdNamespaces are the MPD root's namespace declarations for
+// ContentProtection (none for a clear title).
+func (p *Package) mpdNamespaces() string {
+	if !p.title.Encryption.common() {
+		return ""
+	}
+	return ` xmlns:cenc="urn:mpeg:cenc:2013" xmlns:dashif="https://dashif.org/CPS" xmlns:clearkey="http://dashif.org/guidelines/clearKey"`
+}
+
+// contentProtection is the ContentProtection elements of an adaptation
+// set of a cenc or cbcs title: the scheme with the default key id, then ClearKey
+// with its license URL (both the DASH-IF and the older dash.js/Shaka
+// spelling) and the key id as W3C common-PSSH init data.
+func (p *Package) contentProtection() string {
+	pr := p.title.Protection
+	if !p.title.Encryption.common() || pr == nil {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "      <ContentProtection schemeIdUri=%q value=%q cenc:default_KID=%q/>\n", MP4ProtectionScheme, string(p.title.Encryption), pr.KIDString())
+	fmt.Fprintf(&b, "      <ContentProtection schemeIdUri=\"urn:uuid:%s\" value=\"ClearKey1.0\">\n", ClearKeySystemID)
+	if pr.LicenseURL != "" {
+		u := xmlEscape(pr.LicenseURL)
+		fmt.Fprintf(&b, "        <dashif:laurl>%s</dashif:laurl>\n        <clearkey:Laurl Lic_type=\"EME-1.0\">%s</clearkey:Laurl>\n", u, u)
+	}
+	b.WriteString("      </ContentProtection>\n")
+	return b.String()
+}
+
+func xmlEscape(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
 }

@@ -61,7 +61,8 @@ type rend struct {
 	timescale uint32
 	avc       *avcStream
 	init      []byte
-	sizes     []int64
+	sizes     []int64  // planned segment sizes before whole-segment encryption
+	wire      []int64  // segment file sizes as served
 	overheads sync.Map // samples per segment -> box bytes
 }
 
@@ -82,6 +83,9 @@ func Build(t Title) (*Package, error) {
 	t = t.WithDefaults()
 	if err := t.Validate(); err != nil {
 		return nil, err
+	}
+	if t.Encryption != Clear && t.Protection == nil {
+		return nil, &CatalogError{Field: "encryption", Err: fmt.Errorf("%w: %s needs a key (Title.Protection)", ErrMissingField, t.Encryption)}
 	}
 	p := &Package{title: t, tm: newTiming(t), manifests: map[string][]byte{}}
 	order := sortedLadder(t)
@@ -111,7 +115,11 @@ func Build(t Title) (*Package, error) {
 		p.rends = append(p.rends, r)
 	}
 	for _, r := range p.rends {
-		init, err := r.initSegment()
+		var pr *Protection
+		if t.Encryption.common() {
+			pr = t.Protection
+		}
+		init, err := r.initSegment(pr, t.Encryption)
 		if err != nil {
 			return nil, err
 		}
@@ -119,9 +127,16 @@ func Build(t Title) (*Package, error) {
 		r.InitSize = int64(len(init))
 		r.Timescale = r.timescale
 		r.Bandwidth = int64(r.Kbps) * 1000
+		r.wire = r.sizes
+		if t.Encryption == AES128 {
+			r.wire = make([]int64, len(r.sizes))
+			for k, s := range r.sizes {
+				r.wire[k] = aesPaddedSize(s)
+			}
+		}
 		var total int64
 		var ticks uint64
-		for k, s := range r.sizes {
+		for k, s := range r.wire {
 			total += s
 			ticks += r.SegmentTicks[k]
 			if bps := int64(math.Ceil(float64(s) * 8 * float64(r.timescale) / float64(r.SegmentTicks[k]))); bps > r.PeakBandwidth {
@@ -129,11 +144,17 @@ func Build(t Title) (*Package, error) {
 			}
 		}
 		r.AverageBandwidth = int64(math.Round(float64(total) * 8 * float64(r.timescale) / float64(ticks)))
-		r.SegmentSizes = r.sizes
-		p.manifests[r.ID+"/"+MediaPlaylist] = p.mediaPlaylist(r)
+		r.SegmentSizes = r.wire
+		if t.Encryption.HasHLS() {
+			p.manifests[r.ID+"/"+MediaPlaylist] = p.mediaPlaylist(r)
+		}
 	}
-	p.manifests[MasterPlaylist] = p.masterPlaylist()
-	p.manifests[DASHManifest] = p.mpd()
+	if t.Encryption.HasHLS() {
+		p.manifests[MasterPlaylist] = p.masterPlaylist()
+	}
+	if t.Encryption.HasDASH() {
+		p.manifests[DASHManifest] = p.mpd()
+	}
 	return p, nil
 }
 
@@ -186,6 +207,11 @@ func ticksToDuration(ticks uint64, timescale uint32) time.Duration {
 	return time.Duration(math.Round(float64(ticks) * float64(time.Second) / float64(timescale)))
 }
 
+// HasHLS and HasDASH say which manifests the title has: an aes-128 title
+// has no DASH MPD, a cenc title no HLS playlists, a cbcs title both.
+func (p *Package) HasHLS() bool  { return p.title.Encryption.HasHLS() }
+func (p *Package) HasDASH() bool { return p.title.Encryption.HasDASH() }
+
 // Title is the title as packaged, with defaults applied.
 func (p *Package) Title() Title { return p.title }
 
@@ -202,7 +228,7 @@ func (p *Package) Renditions() []Rendition {
 	out := make([]Rendition, len(p.rends))
 	for i, r := range p.rends {
 		out[i] = r.Rendition
-		out[i].SegmentSizes = append([]int64(nil), r.sizes...)
+		out[i].SegmentSizes = append([]int64(nil), r.wire...)
 		out[i].SegmentTicks = append([]uint64(nil), r.SegmentTicks...)
 	}
 	return out
@@ -212,16 +238,24 @@ func (p *Package) Renditions() []Rendition {
 func (p *Package) SegmentSizes() map[string][]int64 {
 	out := make(map[string][]int64, len(p.rends))
 	for _, r := range p.rends {
-		out[r.ID] = append([]int64(nil), r.sizes...)
+		out[r.ID] = append([]int64(nil), r.wire...)
 	}
 	return out
 }
 
 // Files lists every file of the title, relative to its directory.
 func (p *Package) Files() []string {
-	out := []string{MasterPlaylist, DASHManifest}
+	var out []string
+	for _, m := range []string{MasterPlaylist, DASHManifest} {
+		if _, ok := p.manifests[m]; ok {
+			out = append(out, m)
+		}
+	}
 	for _, r := range p.rends {
-		out = append(out, r.ID+"/"+MediaPlaylist, r.ID+"/"+InitSegment)
+		if _, ok := p.manifests[r.ID+"/"+MediaPlaylist]; ok {
+			out = append(out, r.ID+"/"+MediaPlaylist)
+		}
+		out = append(out, r.ID+"/"+InitSegment)
 		for k := 1; k <= p.tm.nSegs; k++ {
 			out = append(out, r.ID+"/"+SegmentName(k))
 		}
@@ -271,7 +305,7 @@ func (p *Package) Size(path string) (int64, bool) {
 	case seg < 0:
 		return int64(len(r.init)), true
 	default:
-		return r.sizes[seg], true
+		return r.wire[seg], true
 	}
 }
 

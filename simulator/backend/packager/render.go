@@ -11,8 +11,9 @@ import (
 
 const trunFlags = 0x701 // data offset, per-sample duration, size and flags
 
-// initSegment renders the CMAF header of a rendition with mp4ff.
-func (r *rend) initSegment() ([]byte, error) {
+// initSegment renders the CMAF header of a rendition with mp4ff; with
+// pr, the sample entry is encv/enca with sinf and tenc, and moov has a pssh.
+func (r *rend) initSegment(pr *Protection, scheme Encryption) ([]byte, error) {
 	init := mp4.CreateEmptyInit()
 	init.Ftyp = mp4.NewFtyp("cmfc", 0, []string{"cmfc", "iso6", "dash", "mp41"})
 	init.Children[0] = init.Ftyp
@@ -26,6 +27,11 @@ func (r *rend) initSegment() ([]byte, error) {
 		trak := init.AddEmptyTrack(aacSampleRate, "audio", "und")
 		if err := trak.SetAACDescriptor(aac.AAClc, aacSampleRate); err != nil {
 			return nil, fmt.Errorf("mp4a %s: %w", r.ID, err)
+		}
+	}
+	if pr != nil {
+		if err := pr.protectInit(init, scheme); err != nil {
+			return nil, fmt.Errorf("protect %s: %w", r.ID, err)
 		}
 	}
 	var buf bytes.Buffer
@@ -84,6 +90,9 @@ func (p *Package) fragment(r *rend, k int, ss []mp4.Sample, bmdt uint64) (*mp4.M
 	frag.Moof.Traf.Trun.Flags = trunFlags
 	frag.AddSamples(ss, bmdt)
 	frag.Moof.Traf.Tfdt.Version = 1
+	if p.title.Encryption.common() {
+		cencBoxes(frag, p.title.Encryption, r.Kind == Video, len(ss))
+	}
 	seg.AddFragment(frag)
 	if p.title.Sidx {
 		var dur uint64
@@ -124,26 +133,9 @@ func (p *Package) renderSegment(r *rend, k int) ([]byte, error) {
 	if int64(total) != r.sizes[k] {
 		return nil, fmt.Errorf("%s segment %d: planned %d bytes, built %d", r.ID, k+1, r.sizes[k], total)
 	}
-	buf := make([]byte, total)
-	sw := bits.NewFixedSliceWriterFromSlice(buf)
-	frag.SetTrunDataOffsets()
-	if seg.Styp != nil {
-		if err := seg.Styp.EncodeSW(sw); err != nil {
-			return nil, err
-		}
-	}
-	for _, s := range seg.Sidxs {
-		if err := s.EncodeSW(sw); err != nil {
-			return nil, err
-		}
-	}
-	if err := frag.Moof.EncodeSW(sw); err != nil {
-		return nil, err
-	}
-	if err := mp4.EncodeHeaderWithSizeSW("mdat", frag.Mdat.Size(), frag.Mdat.LargeSize, sw); err != nil {
-		return nil, err
-	}
-	pos := sw.Len()
+	buf := make([]byte, total, aesPaddedSize(int64(total))) // room for AES-128 padding
+	hdr := total - int(frag.Mdat.Size()-frag.Mdat.HeaderSize())
+	pos := hdr
 	switch r.Kind {
 	case Video:
 		for i, s := range ss {
@@ -164,5 +156,49 @@ func (p *Package) renderSegment(r *rend, k int) ([]byte, error) {
 	if pos != total {
 		return nil, fmt.Errorf("%s segment %d: wrote %d of %d bytes", r.ID, k+1, pos, total)
 	}
+	if p.title.Encryption.common() {
+		if err := p.protectSegment(r, k, frag, buf[hdr:], ss, bmdt); err != nil {
+			return nil, fmt.Errorf("%s segment %d: %w", r.ID, k+1, err)
+		}
+	}
+	sw := bits.NewFixedSliceWriterFromSlice(buf[:hdr])
+	frag.SetTrunDataOffsets()
+	if seg.Styp != nil {
+		if err := seg.Styp.EncodeSW(sw); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range seg.Sidxs {
+		if err := s.EncodeSW(sw); err != nil {
+			return nil, err
+		}
+	}
+	if err := frag.Moof.EncodeSW(sw); err != nil {
+		return nil, err
+	}
+	if err := mp4.EncodeHeaderWithSizeSW("mdat", frag.Mdat.Size(), frag.Mdat.LargeSize, sw); err != nil {
+		return nil, err
+	}
+	if sw.Len() != hdr {
+		return nil, fmt.Errorf("%s segment %d: %d header bytes, planned %d", r.ID, k+1, sw.Len(), hdr)
+	}
+	if p.title.Encryption == AES128 {
+		return encryptAES128(p.title.Protection.Key, p.title.Protection.IV, buf), nil
+	}
 	return buf, nil
+}
+
+// protectSegment encrypts the samples of CENC segment k of r in place.
+func (p *Package) protectSegment(r *rend, k int, frag *mp4.Fragment, data []byte, ss []mp4.Sample, bmdt uint64) error {
+	pos := 0
+	for i, c := range p.rends {
+		if c == r {
+			pos = i
+		}
+	}
+	var slice func(i int) int
+	if r.Kind == Video {
+		slice = func(i int) int { return r.avc.frameMin(i, k) - 4 }
+	}
+	return p.title.Protection.protectSamples(frag, p.title.Encryption, data, ss, pos, bmdt/uint64(ss[0].Dur), slice)
 }

@@ -53,3 +53,26 @@ func TestDerivedKeysDiffer(t *testing.T) {
 		t.Fatal("VerifyReport does not tell keys apart")
 	}
 }
+
+// TestContentKey checks that content keys are stable per master and
+// title, differ across titles, masters and purposes, and differ from the
+// other purpose keys.
+func TestContentKey(t *testing.T) {
+	kid, key, iv := ContentKey("master", "t1")
+	kid2, key2, iv2 := ContentKey("master", "t1")
+	if kid != kid2 || key != key2 || iv != iv2 {
+		t.Fatal("ContentKey is not deterministic")
+	}
+	if kid == key || key == iv || kid == iv {
+		t.Error("key id, key and IV are equal")
+	}
+	for _, c := range []struct{ master, title string }{{"master", "t2"}, {"other", "t1"}} {
+		if _, k, _ := ContentKey(c.master, c.title); k == key {
+			t.Errorf("ContentKey(%q, %q) repeats the key of (master, t1)", c.master, c.title)
+		}
+	}
+	k := Derive("master")
+	if string(k.Content) == string(k.Token) || string(k.Content) == string(k.URL) || string(k.Content) == string(k.Report) {
+		t.Error("the content key equals another purpose key")
+	}
+}

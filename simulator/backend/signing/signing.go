@@ -37,6 +37,8 @@ type Keys struct {
 	Token  []byte // bearer tokens
 	URL    []byte // signed edge paths
 	Report []byte // edge reports to the internal listener
+	// Content derives the content keys of encrypted titles.
+	Content []byte
 }
 
 // Derive returns the purpose keys of master: HMAC-SHA256(master, label).
@@ -46,7 +48,24 @@ func Derive(master string) Keys {
 		m.Write([]byte("abrkit/v1/" + label))
 		return m.Sum(nil)
 	}
-	return Keys{Token: d("token"), URL: d("url"), Report: d("report")}
+	return Keys{Token: d("token"), URL: d("url"), Report: d("report"), Content: d("content")}
+}
+
+// ContentKey is an encrypted title's key id, AES-128 key and IV, derived
+// from master (HMAC-SHA256 under the content key, per title and purpose):
+// random per run with a random master key, stable with a configured one,
+// and the same in every process that shares the master key, so the
+// origin's packager and the control plane's key server agree without
+// talking. The key id reveals nothing of the key.
+func ContentKey(master, title string) (kid, key, iv [16]byte) {
+	ck := Derive(master).Content
+	d := func(purpose string) (out [16]byte) {
+		m := hmac.New(sha256.New, ck)
+		m.Write([]byte(purpose + "/" + title))
+		copy(out[:], m.Sum(nil))
+		return out
+	}
+	return d("kid"), d("key"), d("iv")
 }
 
 // SignReport returns the hex HMAC-SHA256 of an edge report body under the

@@ -219,6 +219,11 @@ func (t *Topology) validate() error {
 				return bad(fmt.Sprintf("%s.ladder_kbps[%d]", f, j), "must be positive, not %d", k)
 			}
 		}
+		switch ti.Encryption {
+		case "", "aes-128", "cenc", "cbcs":
+		default:
+			return bad(f+".encryption", "%q: use aes-128, cenc or cbcs", ti.Encryption)
+		}
 	}
 	edges, regions := map[string]bool{}, map[string]bool{}
 	for i, r := range t.Regions {

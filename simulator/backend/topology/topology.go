@@ -96,6 +96,10 @@ type Title struct {
 	SegmentDuration time.Duration `yaml:"segment_duration,omitempty"`
 	LadderKbps      []int         `yaml:"ladder_kbps,omitempty"`
 	Seed            int64         `yaml:"seed,omitempty"`
+	// Encryption protects the title: "aes-128" (HLS), "cenc" (DASH,
+	// ClearKey) or "cbcs" (both); the backend derives the key from its
+	// master key.
+	Encryption string `yaml:"encryption,omitempty"`
 }
 
 // Origin is the origin server's model.

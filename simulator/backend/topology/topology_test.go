@@ -70,6 +70,7 @@ func TestParseErrors(t *testing.T) {
 		{"empty region", "regions:\n  - id: eu\n    edges: []\n", 3, "regions[0].edges"},
 		{"two catalogs", "catalog:\n  file: c.yaml\n  generate: 3\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 1, "catalog"},
 		{"title no duration", "catalog:\n  titles:\n    - id: t1\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 3, "catalog.titles[0].duration"},
+		{"title bad encryption", "catalog:\n  titles:\n    - id: t1\n      duration: 8s\n      encryption: fairplay\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 5, "catalog.titles[0].encryption"},
 		{"bad duration", "health_interval: soon\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 1, ""},
 		{"p99 below median", "control_plane:\n  services:\n    playback:\n      service_time: {median: 10ms, p99: 1ms}\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 4, "control_plane.services.playback.service_time"},
 		{"user unknown region", "users:\n  - {name: a, password: b, region: mars}\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 2, "users[0].region"},
