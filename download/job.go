@@ -35,6 +35,7 @@ type jobEnv struct {
 	refresh      RefreshFunc
 	keys         KeyStore                // content keys of protected downloads
 	license      player.LicenseRequester // keys of CENC key IDs
+	keyLoader    player.KeyLoader        // HLS AES-128 keys
 	licenseURL   string                  // overrides the manifest's
 	send         func(msg any)
 }

@@ -14,15 +14,11 @@ import (
 	"time"
 
 	"github.com/abrkit/abrkit/player"
-	"github.com/abrkit/abrkit/player/transport"
 )
 
 // ErrLicenseExpired is returned by OpenOffline when the stored keys of a
 // protected download have expired; it wraps ErrExpired.
 var ErrLicenseExpired = fmt.Errorf("license expired: %w", ErrExpired)
-
-// maxKeyBytes caps a key response of an HLS key URI.
-const maxKeyBytes = 1 << 10
 
 // Keys are the content keys of a protected download. Media is stored
 // encrypted as downloaded; the keys live only in a KeyStore.
@@ -139,15 +135,14 @@ func (j *job) fetchKeys(ctx context.Context) error {
 		if it.KeyURI == "" || keys.AES[it.KeyURI] != nil {
 			continue
 		}
-		buf := &limitedBuffer{max: maxKeyBytes}
-		res, err := j.env.fetcher.Fetch(ctx, &transport.Request{URL: it.KeyURI, Kind: transport.KindKey, Body: buf}, nil)
-		if err = normalizeErr(it.KeyURI, res, err); err != nil {
+		key, err := j.env.keyLoader.LoadKey(ctx, it.KeyURI)
+		if err != nil {
 			return fmt.Errorf("key %s: %w", it.KeyURI, err)
 		}
-		if buf.Len() != 16 {
-			return fmt.Errorf("key %s: %d bytes, want 16", it.KeyURI, buf.Len())
+		if len(key) != 16 {
+			return fmt.Errorf("key %s: %d bytes, want 16", it.KeyURI, len(key))
 		}
-		keys.AES[it.KeyURI] = buf.Bytes()
+		keys.AES[it.KeyURI] = key
 	}
 	if len(keys.AES) == 0 && len(keys.KIDs) == 0 {
 		return nil
@@ -156,12 +151,19 @@ func (j *job) fetchKeys(ctx context.Context) error {
 }
 
 // licenseKeys asks the license requester for the keys of the key IDs the
-// stored init segments name (CENC), all in one request.
+// stored init segments name (CENC), all in one request; HLS SAMPLE-AES
+// tracks have theirs from the key URI.
 func (j *job) licenseKeys(ctx context.Context, keys *Keys) error {
 	var req player.LicenseRequest
 	seen := map[[16]byte]bool{}
+	keyed := map[int]bool{} // tracks whose CENC key is an HLS SAMPLE-AES key URI's
 	for _, it := range j.plan.Items {
-		if it.Kind != kindInit {
+		if it.Method != "" {
+			keyed[it.Track] = true
+		}
+	}
+	for _, it := range j.plan.Items {
+		if it.Kind != kindInit || keyed[it.Track] {
 			continue
 		}
 		data, err := j.initBytes(it.Key)

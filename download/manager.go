@@ -58,6 +58,9 @@ type Config struct {
 	License player.LicenseRequester
 	// LicenseURL is the license server; "" takes the MPD's dashif:Laurl.
 	LicenseURL string
+	// KeyLoader gets the keys of HLS AES-128 key URIs. Defaults to
+	// player.HTTPKeyLoader through Fetcher.
+	KeyLoader player.KeyLoader
 	// MaxDownloads is how many downloads run at once; defaults to DefaultMaxDownloads.
 	MaxDownloads int
 	// MaxSegments is how many segments of one download are fetched at once;
@@ -120,6 +123,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.License == nil {
 		c.License = &player.ClearKey{Fetcher: c.Fetcher}
+	}
+	if c.KeyLoader == nil {
+		c.KeyLoader = &player.HTTPKeyLoader{Fetcher: c.Fetcher}
 	}
 	if c.MaxDownloads <= 0 {
 		c.MaxDownloads = DefaultMaxDownloads
@@ -465,7 +471,7 @@ func (m *Manager) startJob(d *dl) {
 		usedOthers: others, maxSegments: m.cfg.MaxSegments, maxAttempts: m.cfg.MaxAttempts,
 		maxRefreshes: m.cfg.MaxRefreshes, spaceEvery: m.cfg.SpaceCheckEvery, sizeFloor: m.cfg.SegmentSizeFloor,
 		maxFiles: m.cfg.MaxFiles,
-		backoff:  m.cfg.Backoff, refresh: refresh, keys: m.cfg.Keys, license: m.cfg.License, licenseURL: m.cfg.LicenseURL,
+		backoff:  m.cfg.Backoff, refresh: refresh, keys: m.cfg.Keys, license: m.cfg.License, licenseURL: m.cfg.LicenseURL, keyLoader: m.cfg.KeyLoader,
 		send: m.send,
 	}
 	url := d.rec.CurrentURL

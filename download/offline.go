@@ -108,6 +108,9 @@ func mediaPlaylist(pl *plan, tr *planTrack) string {
 			b.WriteString("#EXT-X-DISCONTINUITY\n")
 		}
 		switch {
+		case it.KeyURI != "" && it.Method != "":
+			fmt.Fprintf(&b, "#EXT-X-KEY:METHOD=%s,URI=%q\n", it.Method, it.KeyURI)
+			keyed = true
 		case it.KeyURI != "":
 			// the key URI as downloaded: the player asks the KeyStore
 			// for it (Offline.Keys), never the network

@@ -30,8 +30,9 @@ type item struct {
 	Dur    time.Duration `json:"d,omitempty"`  // media duration from the manifest
 	Init   string        `json:"i,omitempty"`  // key of the init segment that describes it
 	Track  int           `json:"r"`            // index into plan.Tracks
-	KeyURI string        `json:"ku,omitempty"` // HLS AES-128: the key URI; stored encrypted
+	KeyURI string        `json:"ku,omitempty"` // HLS AES-128, SAMPLE-AES: the key URI; stored encrypted
 	IV     string        `json:"iv,omitempty"` // HLS AES-128: the IV, 32 hex digits
+	Method string        `json:"km,omitempty"` // HLS key method when not AES-128 (SAMPLE-AES of fMP4)
 }
 
 // size is the exact size when the manifest gives it (byte ranges), else 0.
@@ -275,13 +276,18 @@ func (b *planBuilder) track(ti int, r *manifest.Rendition) error {
 		if s.Gap {
 			return fmt.Errorf("rendition %s segment %d is a gap: %w", r.ID, s.Number, ErrUnsupported)
 		}
-		var keyURI, iv string
+		var keyURI, iv, method string
 		if s.Key != nil && s.Key.Method != "" && !strings.EqualFold(s.Key.Method, "NONE") {
-			if s.Key.Method != "AES-128" || s.Key.KeyFormat != "" && s.Key.KeyFormat != "identity" {
+			identity := s.Key.KeyFormat == "" || s.Key.KeyFormat == "identity"
+			switch {
+			case s.Key.Method == "AES-128" && identity:
+				if iv, err = segmentIV(s.Key.IV, s.Number); err != nil {
+					return fmt.Errorf("rendition %s segment %d: %w", r.ID, s.Number, err)
+				}
+			case strings.HasPrefix(s.Key.Method, "SAMPLE-AES") && identity && curInit != "":
+				method = s.Key.Method // CENC in fMP4: stored and verified as fMP4
+			default:
 				return fmt.Errorf("rendition %s segment %d is encrypted (%s): %w", r.ID, s.Number, s.Key.Method, ErrUnsupported)
-			}
-			if iv, err = segmentIV(s.Key.IV, s.Number); err != nil {
-				return fmt.Errorf("rendition %s segment %d: %w", r.ID, s.Number, err)
 			}
 			keyURI = s.Key.URI
 		}
@@ -304,14 +310,14 @@ func (b *planBuilder) track(ti int, r *manifest.Rendition) error {
 		case strings.EqualFold(path.Ext(strings.SplitN(s.URI, "?", 2)[0]), ".ts"):
 			kind = kindTS
 		}
-		if keyURI != "" {
-			kind = kindOther // encrypted: only its size can be checked
+		if keyURI != "" && method == "" {
+			kind = kindOther // AES-128: ciphertext, only its size can be checked
 		}
 		if s.Discontinuity {
 			tr.Disc = append(tr.Disc, len(tr.Items))
 		}
 		tr.Items = append(tr.Items, len(pl.Items))
-		pl.Items = append(pl.Items, item{Key: key, URL: s.URI, Offset: off, Length: length, Kind: kind, Dur: s.Duration, Init: curInit, Track: ti, KeyURI: keyURI, IV: iv})
+		pl.Items = append(pl.Items, item{Key: key, URL: s.URI, Offset: off, Length: length, Kind: kind, Dur: s.Duration, Init: curInit, Track: ti, KeyURI: keyURI, IV: iv, Method: method})
 		dur += s.Duration
 	}
 	if tr.Target == 0 {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/player/transport"
 )
 
@@ -409,11 +410,37 @@ func (p *Player) encrypted(a *Action) bool {
 	return a.Key != nil || a.Kind == transport.KindMedia && p.drm.track(a.Track) != nil
 }
 
+// sampleAESKey tells an HLS SAMPLE-AES key whose key URI gives the raw
+// key (KEYFORMAT identity): on fMP4 segments it is CENC (cbcs, or cenc
+// for SAMPLE-AES-CTR) with that key for every key ID.
+func sampleAESKey(k *manifest.Key) bool {
+	return k != nil && strings.HasPrefix(k.Method, "SAMPLE-AES") && (k.KeyFormat == "" || k.KeyFormat == "identity")
+}
+
+// hlsKey is the key of an HLS key URI, loaded once per session.
+func (p *Player) hlsKey(ctx context.Context, uri string) ([]byte, error) {
+	return p.drm.aes.get(ctx, uri, func(ctx context.Context) ([]byte, error) { return p.loadKey(ctx, uri) })
+}
+
 // decrypt returns the clear bytes of an init or media segment (data
 // itself when it is clear).
 func (p *Player) decrypt(ctx context.Context, a *Action, data []byte) ([]byte, error) {
 	if a.Kind == transport.KindInit {
-		clear, ct, err := cencInit(ctx, data, p.license)
+		get := p.license
+		if k := a.Key; sampleAESKey(k) {
+			get = func(ctx context.Context, req LicenseRequest) (map[[16]byte][]byte, error) {
+				key, err := p.hlsKey(ctx, k.URI)
+				if err != nil {
+					return nil, err
+				}
+				keys := map[[16]byte][]byte{}
+				for _, kid := range req.KIDs {
+					keys[kid] = key
+				}
+				return keys, nil
+			}
+		}
+		clear, ct, err := cencInit(ctx, data, get)
 		if err != nil {
 			return nil, err
 		}
@@ -423,10 +450,13 @@ func (p *Player) decrypt(ctx context.Context, a *Action, data []byte) ([]byte, e
 		}
 		return clear, nil
 	}
+	if ct := p.drm.track(a.Track); ct != nil && (a.Key == nil || sampleAESKey(a.Key)) {
+		return ct.decrypt(data) // CENC: DASH, or HLS SAMPLE-AES of fMP4
+	}
 	if k := a.Key; k != nil {
 		switch k.Method {
 		case "AES-128":
-			key, err := p.drm.aes.get(ctx, k.URI, func(ctx context.Context) ([]byte, error) { return p.loadKey(ctx, k.URI) })
+			key, err := p.hlsKey(ctx, k.URI)
 			if err != nil {
 				return nil, err
 			}
@@ -436,31 +466,46 @@ func (p *Player) decrypt(ctx context.Context, a *Action, data []byte) ([]byte, e
 			}
 			return decryptAES128(data, key, iv)
 		default:
-			return nil, fmt.Errorf("%w: METHOD=%s", ErrDRMUnsupported, k.Method)
+			return nil, fmt.Errorf("%w: METHOD=%s (KEYFORMAT %q) of %s segments", ErrDRMUnsupported, k.Method, k.KeyFormat, segmentFormat(data))
 		}
 	}
-	if ct := p.drm.track(a.Track); ct != nil {
-		return ct.decrypt(data)
-	}
 	return data, nil
+}
+
+// HTTPKeyLoader GETs HLS keys through Fetcher (nil: transport.NewHTTP
+// with defaults) with Header (e.g. an authorisation token), at most
+// MaxKeyBytes. The player's default key loader is one with its fetcher.
+type HTTPKeyLoader struct {
+	Fetcher transport.Fetcher
+	Header  http.Header
+}
+
+// LoadKey fetches uri.
+func (h *HTTPKeyLoader) LoadKey(ctx context.Context, uri string) ([]byte, error) {
+	f := h.Fetcher
+	if f == nil {
+		f = transport.NewHTTP(transport.HTTPConfig{})
+	}
+	var buf bytes.Buffer
+	if _, err := f.Fetch(ctx, &transport.Request{URL: uri, Kind: transport.KindKey, Header: h.Header.Clone(),
+		Body: &capWriter{w: &buf, limit: MaxKeyBytes, kind: transport.KindKey}}, nil); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // loadKey fetches an HLS key with WithKeyLoader's loader or, by default,
 // a GET through the player's fetcher.
 func (p *Player) loadKey(ctx context.Context, uri string) ([]byte, error) {
-	if p.o.keyLoader != nil {
-		key, err := p.o.keyLoader.LoadKey(ctx, uri)
-		if err != nil {
-			return nil, fmt.Errorf("%w: key %s: %w", ErrNoKey, uri, err)
-		}
-		return key, nil
+	kl := p.o.keyLoader
+	if kl == nil {
+		kl = &HTTPKeyLoader{Fetcher: p.o.fetcher}
 	}
-	var buf bytes.Buffer
-	if _, err := p.o.fetcher.Fetch(ctx, &transport.Request{URL: uri, Kind: transport.KindKey,
-		Body: &capWriter{w: &buf, limit: MaxKeyBytes, kind: transport.KindKey}}, nil); err != nil {
+	key, err := kl.LoadKey(ctx, uri)
+	if err != nil {
 		return nil, fmt.Errorf("%w: key %s: %w", ErrNoKey, uri, err)
 	}
-	return buf.Bytes(), nil
+	return key, nil
 }
 
 // license returns the keys of req.KIDs, asking the license requester
@@ -518,4 +563,12 @@ func (p *Player) manifestLicenseURL() string {
 		}
 	}
 	return ""
+}
+
+// segmentFormat names the container of a segment for error messages.
+func segmentFormat(b []byte) string {
+	if len(b) > 0 && b[0] == 0x47 {
+		return "MPEG-TS"
+	}
+	return "fMP4"
 }

@@ -70,7 +70,7 @@ Exit codes: 0 completed, 1 paused or failed (the message says why), 2 bad usage.
 		if f.licenseURL != "" && !isHTTPURL(f.licenseURL) {
 			return usageErrorf("--license-url %q: want an http or https URL", f.licenseURL)
 		}
-		return runDownload(cmd, f.out, *format, download.Config{MaxSegments: f.parallel, MaxFiles: f.maxFiles, LicenseURL: f.licenseURL, License: f.license}, req, true)
+		return runDownload(cmd, f.out, *format, download.Config{MaxSegments: f.parallel, MaxFiles: f.maxFiles, LicenseURL: f.licenseURL, License: f.license, KeyLoader: f.keyLoader}, req, true)
 	}
 	c.AddCommand(newDownloadListCmd(), newDownloadPauseCmd(), newDownloadResumeCmd(),
 		newDownloadRemoveCmd(), newDownloadVerifyCmd(), newDownloadRenewCmd(), newDownloadReindexCmd())
@@ -106,17 +106,22 @@ func shellRefresh(cmd string) download.RefreshFunc {
 // title's manifest URL, logging in first and again when the token expired.
 // Of the ranked edges it answers with the first whose manifest loads, so
 // that a download moves off an edge that died even before the playback
-// API notices. The license requester sends ClearKey requests with the
-// session's bearer token.
-func gatewayRefresh(gateway, title, user, password string, dash bool) (download.RefreshFunc, player.LicenseRequester) {
+// API notices. The license requester and key loader send ClearKey
+// requests and HLS key requests with the session's bearer token.
+func gatewayRefresh(gateway, title, user, password string, dash bool) (download.RefreshFunc, player.LicenseRequester, player.KeyLoader) {
 	var mu sync.Mutex
 	cl := &backend.Client{Gateway: gateway}
 	probe := transport.NewHTTP(transport.HTTPConfig{MaxAttempts: 1, ConnectTimeout: 2 * time.Second, FirstByteTimeout: 3 * time.Second, StallTimeout: 3 * time.Second})
-	license := player.LicenseRequesterFunc(func(ctx context.Context, req player.LicenseRequest) (map[[16]byte][]byte, error) {
+	bearer := func() http.Header {
 		mu.Lock()
-		token := cl.Token
-		mu.Unlock()
-		return (&player.ClearKey{Header: http.Header{"Authorization": {"Bearer " + token}}}).RequestLicense(ctx, req)
+		defer mu.Unlock()
+		return http.Header{"Authorization": {"Bearer " + cl.Token}}
+	}
+	license := player.LicenseRequesterFunc(func(ctx context.Context, req player.LicenseRequest) (map[[16]byte][]byte, error) {
+		return (&player.ClearKey{Header: bearer()}).RequestLicense(ctx, req)
+	})
+	keys := player.KeyLoaderFunc(func(ctx context.Context, uri string) ([]byte, error) {
+		return (&player.HTTPKeyLoader{Header: bearer()}).LoadKey(ctx, uri)
 	})
 	return func(ctx context.Context) (string, error) {
 		mu.Lock()
@@ -135,7 +140,7 @@ func gatewayRefresh(gateway, title, user, password string, dash bool) (download.
 			}
 		}
 		return pickEdge(ctx, probe, p, dash)
-	}, license
+	}, license, keys
 }
 
 // pickEdge returns the manifest URL of the best-ranked edge that answers,

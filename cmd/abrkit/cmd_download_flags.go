@@ -16,6 +16,7 @@ type downloadFlags struct {
 	out, quality, audio, subs, id, title, expires, quota, refreshCmd string
 	licenseURL                                                       string
 	license                                                          player.LicenseRequester // with --gateway: ClearKey with the bearer token
+	keyLoader                                                        player.KeyLoader        // with --gateway: HLS keys with the bearer token
 	gateway, play, user, password                                    string
 	parallel, maxFiles                                               int
 	withSubs, dash                                                   bool
@@ -78,8 +79,8 @@ func (f *downloadFlags) request(ctx context.Context, args []string) (download.Re
 		req.URL = args[0]
 		return req, nil
 	}
-	refresh, license := gatewayRefresh(f.gateway, f.play, f.user, f.password, f.dash)
-	f.license = license
+	refresh, license, keys := gatewayRefresh(f.gateway, f.play, f.user, f.password, f.dash)
+	f.license, f.keyLoader = license, keys
 	if req.URL, err = refresh(ctx); err != nil {
 		return req, err
 	}

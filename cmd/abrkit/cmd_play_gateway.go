@@ -40,8 +40,8 @@ type gatewaySession struct {
 // openGateway logs in, asks POST /v1/play for title and turns the answer
 // into the manifest URL and player options: the ranked edge list (for
 // failover), the session ID, telemetry to the events URL (the answer's
-// events_url, else <gateway>/v1/events) and ClearKey license requests,
-// both with the bearer token.
+// events_url, else <gateway>/v1/events), ClearKey license requests and
+// HLS key requests, all with the bearer token.
 func openGateway(ctx context.Context, gateway, title, user, password string, dash bool) (gatewaySession, error) {
 	hc := &http.Client{Timeout: gatewayTimeout}
 	cl := &backend.Client{Gateway: gateway, HTTP: hc}
@@ -70,7 +70,8 @@ func openGateway(ctx context.Context, gateway, title, user, password string, das
 	}
 	s.Options = []player.Option{player.WithEdges(edges), player.WithContentID(title),
 		player.WithTelemetry(player.Telemetry{URL: events, Header: http.Header{"Authorization": {"Bearer " + cl.Token}}}),
-		player.WithLicenseRequester(&player.ClearKey{Header: http.Header{"Authorization": {"Bearer " + cl.Token}}})}
+		player.WithLicenseRequester(&player.ClearKey{Header: http.Header{"Authorization": {"Bearer " + cl.Token}}}),
+		player.WithKeyLoader(&player.HTTPKeyLoader{Header: http.Header{"Authorization": {"Bearer " + cl.Token}}})}
 	if pr.Session != "" {
 		s.Options = append(s.Options, player.WithSessionID(pr.Session))
 	}

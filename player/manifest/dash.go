@@ -54,6 +54,13 @@ const (
 	clearKeyNamespace = "http://dashif.org/guidelines/clearKey"         // of the older clearkey:Laurl element
 )
 
+// isLaurl tells a license URL element the MPD model misses: ClearKey's
+// clearkey:Laurl, or DASH-IF's element spelt dashif:laurl (the model
+// reads dashif:Laurl only).
+func isLaurl(n xml.Name) bool {
+	return n.Space == clearKeyNamespace && n.Local == "Laurl" || n.Space == "https://dashif.org/CPS" && n.Local == "laurl"
+}
+
 // clearKeyLicenseURL is the text of the document's first clearkey:Laurl
 // element ("" when none): the pre-IOP 5 way to give a ClearKey license
 // URL, which the MPD model does not keep.
@@ -68,7 +75,7 @@ func (b *dashBuilder) clearKeyLicenseURL() string {
 		if err != nil {
 			break
 		}
-		if se, ok := tok.(xml.StartElement); ok && se.Name.Space == clearKeyNamespace && se.Name.Local == "Laurl" {
+		if se, ok := tok.(xml.StartElement); ok && isLaurl(se.Name) {
 			var v string
 			if d.DecodeElement(&v, &se) == nil {
 				found = strings.TrimSpace(v)

@@ -21,6 +21,7 @@ func TestDASHContentProtection(t *testing.T) {
 	}{
 		{"dashif", `<ContentProtection schemeIdUri="urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e" value="ClearKey1.0"><dashif:Laurl>lic/ck</dashif:Laurl></ContentProtection>`, "https://cdn.example/t/lic/ck"},
 		{"clearkey", `<ContentProtection schemeIdUri="urn:uuid:E2719D58-A985-B3C9-781A-B030AF78D30E"><clearkey:Laurl Lic_type="EME-1.0">https://lic.example/ck</clearkey:Laurl></ContentProtection>`, "https://lic.example/ck"},
+		{"dashif lower case", `<ContentProtection schemeIdUri="urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e" value="ClearKey1.0"><dashif:laurl>https://gw.example/v1/license/t</dashif:laurl></ContentProtection>`, "https://gw.example/v1/license/t"},
 		{"none", `<ContentProtection schemeIdUri="urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e"/>`, ""},
 	}
 	for _, tt := range tests {
