@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/abrkit/abrkit/clock"
+	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/transport"
 )
 
@@ -32,6 +33,10 @@ type jobEnv struct {
 	maxFiles     int   // most files in a plan
 	backoff      func(attempt int) time.Duration
 	refresh      RefreshFunc
+	keys         KeyStore                // content keys of protected downloads
+	license      player.LicenseRequester // keys of CENC key IDs
+	keyLoader    player.KeyLoader        // HLS AES-128 keys
+	licenseURL   string                  // overrides the manifest's
 	send         func(msg any)
 }
 
@@ -282,16 +287,21 @@ func (j *job) todo(done map[string]segRec) (inits, media []int, err error) {
 }
 
 func (j *job) readInit(key string) (*initInfo, error) {
+	data, err := j.initBytes(key)
+	if err != nil {
+		return nil, err
+	}
+	return parseInit(data)
+}
+
+// initBytes reads a stored init segment (at most maxInitSize+1 bytes).
+func (j *job) initBytes(key string) ([]byte, error) {
 	f, err := j.fs.OpenFile(key, 0, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxInitSize+1))
-	if err != nil {
-		return nil, err
-	}
-	return parseInit(data)
+	return io.ReadAll(io.LimitReader(f, maxInitSize+1))
 }
 
 // fetchAll fetches items with up to maxSegments in flight and commits
@@ -554,6 +564,9 @@ func (j *job) finish(ctx context.Context) error {
 	}
 	if len(missing) > 0 {
 		return &GapError{Missing: missing}
+	}
+	if err := j.fetchKeys(ctx); err != nil {
+		return err
 	}
 	return writeOffline(j.fs, j.plan)
 }

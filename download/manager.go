@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/abrkit/abrkit/clock"
+	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/player/transport"
 )
@@ -48,6 +49,18 @@ type Config struct {
 	Dir string
 	// Fetcher gets manifests and segments; defaults to [NewFetcher](Clock).
 	Fetcher transport.Fetcher
+	// Keys keeps the content keys of protected downloads (HLS AES-128,
+	// DASH CENC), whose media is stored encrypted. Defaults to
+	// FileKeyStore{Dir}.
+	Keys KeyStore
+	// License gets the keys of CENC key IDs when a protected download
+	// completes. Defaults to player.ClearKey through Fetcher.
+	License player.LicenseRequester
+	// LicenseURL is the license server; "" takes the MPD's dashif:Laurl.
+	LicenseURL string
+	// KeyLoader gets the keys of HLS AES-128 key URIs. Defaults to
+	// player.HTTPKeyLoader through Fetcher.
+	KeyLoader player.KeyLoader
 	// MaxDownloads is how many downloads run at once; defaults to DefaultMaxDownloads.
 	MaxDownloads int
 	// MaxSegments is how many segments of one download are fetched at once;
@@ -104,6 +117,15 @@ func (c *Config) setDefaults() {
 	c.Clock = clock.Or(c.Clock)
 	if c.Fetcher == nil {
 		c.Fetcher = NewFetcher(c.Clock)
+	}
+	if c.Keys == nil {
+		c.Keys = FileKeyStore{Dir: c.Dir}
+	}
+	if c.License == nil {
+		c.License = &player.ClearKey{Fetcher: c.Fetcher}
+	}
+	if c.KeyLoader == nil {
+		c.KeyLoader = &player.HTTPKeyLoader{Fetcher: c.Fetcher}
 	}
 	if c.MaxDownloads <= 0 {
 		c.MaxDownloads = DefaultMaxDownloads
@@ -449,7 +471,7 @@ func (m *Manager) startJob(d *dl) {
 		usedOthers: others, maxSegments: m.cfg.MaxSegments, maxAttempts: m.cfg.MaxAttempts,
 		maxRefreshes: m.cfg.MaxRefreshes, spaceEvery: m.cfg.SpaceCheckEvery, sizeFloor: m.cfg.SegmentSizeFloor,
 		maxFiles: m.cfg.MaxFiles,
-		backoff:  m.cfg.Backoff, refresh: refresh,
+		backoff:  m.cfg.Backoff, refresh: refresh, keys: m.cfg.Keys, license: m.cfg.License, licenseURL: m.cfg.LicenseURL, keyLoader: m.cfg.KeyLoader,
 		send: m.send,
 	}
 	url := d.rec.CurrentURL
@@ -639,6 +661,9 @@ func (m *Manager) removeFiles(id string) {
 	m.busy++
 	go func() {
 		err := m.lib.RemoveAll(id)
+		if err == nil {
+			err = m.cfg.Keys.DeleteKeys(id)
+		}
 		if err == nil {
 			err = m.idx.delete(id)
 		}

@@ -97,6 +97,7 @@ func mediaPlaylist(pl *plan, tr *planTrack) string {
 	for _, d := range tr.Disc {
 		disc[d] = true
 	}
+	keyed := false
 	for n, i := range tr.Items {
 		it := pl.Items[i]
 		if it.Kind == kindInit {
@@ -105,6 +106,19 @@ func mediaPlaylist(pl *plan, tr *planTrack) string {
 		}
 		if disc[n] {
 			b.WriteString("#EXT-X-DISCONTINUITY\n")
+		}
+		switch {
+		case it.KeyURI != "" && it.Method != "":
+			fmt.Fprintf(&b, "#EXT-X-KEY:METHOD=%s,URI=%q\n", it.Method, it.KeyURI)
+			keyed = true
+		case it.KeyURI != "":
+			// the key URI as downloaded: the player asks the KeyStore
+			// for it (Offline.Keys), never the network
+			fmt.Fprintf(&b, "#EXT-X-KEY:METHOD=AES-128,URI=%q,IV=0x%s\n", it.KeyURI, it.IV)
+			keyed = true
+		case keyed:
+			b.WriteString("#EXT-X-KEY:METHOD=NONE\n")
+			keyed = false
 		}
 		fmt.Fprintf(&b, "#EXTINF:%.6f,\n%s\n", it.Dur.Seconds(), relURI(it.Key))
 	}

@@ -27,9 +27,12 @@ type item struct {
 	Offset int64         `json:"o,omitempty"` // byte range in the remote resource
 	Length int64         `json:"l,omitempty"` // 0: to the end
 	Kind   itemKind      `json:"t"`
-	Dur    time.Duration `json:"d,omitempty"` // media duration from the manifest
-	Init   string        `json:"i,omitempty"` // key of the init segment that describes it
-	Track  int           `json:"r"`           // index into plan.Tracks
+	Dur    time.Duration `json:"d,omitempty"`  // media duration from the manifest
+	Init   string        `json:"i,omitempty"`  // key of the init segment that describes it
+	Track  int           `json:"r"`            // index into plan.Tracks
+	KeyURI string        `json:"ku,omitempty"` // HLS AES-128, SAMPLE-AES: the key URI; stored encrypted
+	IV     string        `json:"iv,omitempty"` // HLS AES-128: the IV, 32 hex digits
+	Method string        `json:"km,omitempty"` // HLS key method when not AES-128 (SAMPLE-AES of fMP4)
 }
 
 // size is the exact size when the manifest gives it (byte ranges), else 0.
@@ -61,7 +64,8 @@ type plan struct {
 	Duration    time.Duration `json:"duration"`
 	Tracks      []planTrack   `json:"tracks"`
 	Items       []item        `json:"items"`
-	Estimate    int64         `json:"estimate"` // bytes: exact ranges plus bandwidth×duration for the rest
+	Estimate    int64         `json:"estimate"`              // bytes: exact ranges plus bandwidth×duration for the rest
+	LicenseURL  string        `json:"license_url,omitempty"` // DASH ContentProtection dashif:Laurl
 }
 
 // choose picks renditions from the first period according to sel.
@@ -208,6 +212,15 @@ func buildPlan(manifestURL string, p *manifest.Presentation, rs []*manifest.Rend
 		}
 	}
 	pl := b.pl
+	for _, per := range p.Periods {
+		for _, s := range per.Sets {
+			for _, pr := range s.Protection {
+				if pl.LicenseURL == "" {
+					pl.LicenseURL = pr.LicenseURL
+				}
+			}
+		}
+	}
 	for i := range pl.Items {
 		pl.Estimate += pl.estimateOf(&pl.Items[i]).n
 	}
@@ -263,8 +276,20 @@ func (b *planBuilder) track(ti int, r *manifest.Rendition) error {
 		if s.Gap {
 			return fmt.Errorf("rendition %s segment %d is a gap: %w", r.ID, s.Number, ErrUnsupported)
 		}
+		var keyURI, iv, method string
 		if s.Key != nil && s.Key.Method != "" && !strings.EqualFold(s.Key.Method, "NONE") {
-			return fmt.Errorf("rendition %s segment %d is encrypted (%s): %w", r.ID, s.Number, s.Key.Method, ErrUnsupported)
+			identity := s.Key.KeyFormat == "" || s.Key.KeyFormat == "identity"
+			switch {
+			case s.Key.Method == "AES-128" && identity:
+				if iv, err = segmentIV(s.Key.IV, s.Number); err != nil {
+					return fmt.Errorf("rendition %s segment %d: %w", r.ID, s.Number, err)
+				}
+			case strings.HasPrefix(s.Key.Method, "SAMPLE-AES") && identity && curInit != "":
+				method = s.Key.Method // CENC in fMP4: stored and verified as fMP4
+			default:
+				return fmt.Errorf("rendition %s segment %d is encrypted (%s): %w", r.ID, s.Number, s.Key.Method, ErrUnsupported)
+			}
+			keyURI = s.Key.URI
 		}
 		if s.Init != nil && (r.Init == nil || s.Init.URI != r.Init.URI || !sameRange(s.Init.Range, r.Init.Range)) {
 			if curInit, err = addInit(s.Init, fmt.Sprintf("init of segment %d of rendition %s", s.Number, r.ID)); err != nil {
@@ -285,11 +310,14 @@ func (b *planBuilder) track(ti int, r *manifest.Rendition) error {
 		case strings.EqualFold(path.Ext(strings.SplitN(s.URI, "?", 2)[0]), ".ts"):
 			kind = kindTS
 		}
+		if keyURI != "" && method == "" {
+			kind = kindOther // AES-128: ciphertext, only its size can be checked
+		}
 		if s.Discontinuity {
 			tr.Disc = append(tr.Disc, len(tr.Items))
 		}
 		tr.Items = append(tr.Items, len(pl.Items))
-		pl.Items = append(pl.Items, item{Key: key, URL: s.URI, Offset: off, Length: length, Kind: kind, Dur: s.Duration, Init: curInit, Track: ti})
+		pl.Items = append(pl.Items, item{Key: key, URL: s.URI, Offset: off, Length: length, Kind: kind, Dur: s.Duration, Init: curInit, Track: ti, KeyURI: keyURI, IV: iv, Method: method})
 		dur += s.Duration
 	}
 	if tr.Target == 0 {

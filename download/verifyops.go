@@ -145,6 +145,9 @@ type Offline struct {
 	ManifestURL string
 	// Fetcher serves ManifestURL and every file it names, confined to Dir.
 	Fetcher *LocalFetcher
+	// Keys are a protected download's content keys (nil for clear
+	// media): give Keys.LoadKey to the player as its key loader.
+	Keys *Keys
 }
 
 // Close releases the fetcher's folder.
@@ -157,14 +160,24 @@ func (m *Manager) Offline(id string) (*Offline, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openOffline(m.cfg.Dir, d, m.cfg.Clock.Now())
+	return openOffline(m.cfg.Dir, d, m.cfg.Clock.Now(), m.cfg.Keys)
 }
 
 // OpenOffline opens download id of the manager folder dir for playback
 // without a running Manager (for `abrkit play --offline ID`). It reads the
 // index read-only (a committed copy when a running download holds it) and
 // fails with ErrNoIndex, ErrNotFound, ErrIncomplete or ErrExpired.
+//
+// A protected download's keys come from FileKeyStore{dir}; use
+// OpenOfflineWith for another KeyStore.
 func OpenOffline(dir, id string, now time.Time) (*Offline, error) {
+	return OpenOfflineWith(dir, id, now, FileKeyStore{Dir: dir})
+}
+
+// OpenOfflineWith is OpenOffline with the keys of protected downloads
+// from keys: Offline.Keys holds them, and an expired license is an error
+// wrapping ErrLicenseExpired.
+func OpenOfflineWith(dir, id string, now time.Time, keys KeyStore) (*Offline, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -186,13 +199,22 @@ func OpenOffline(dir, id string, now time.Time) (*Offline, error) {
 		if r.ID == id {
 			d := Download{ID: r.ID, URL: r.SourceURL, Title: r.Title, Dir: r.ID, State: r.state(), StopReason: r.StopReason,
 				Completed: r.Completed, Expires: r.Expires, Offline: r.Offline, Created: r.Created, Updated: r.Updated}
-			return openOffline(abs, d, now)
+			return openOffline(abs, d, now, keys)
 		}
 	}
 	return nil, fmt.Errorf("download %s: %w", id, ErrNotFound)
 }
 
-func openOffline(lib string, d Download, now time.Time) (*Offline, error) {
+func openOffline(lib string, d Download, now time.Time, keys KeyStore) (*Offline, error) {
+	k, err := keys.LoadKeys(d.ID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		k = nil // clear media
+	case err != nil:
+		return nil, err
+	case k.Expired(now):
+		return nil, fmt.Errorf("download %s: license expired at %s: %w", d.ID, k.Expires.Format(time.RFC3339), ErrLicenseExpired)
+	}
 	if d.State != StateCompleted || d.Offline == "" {
 		return nil, fmt.Errorf("download %s (%s): %w", d.ID, d.State, ErrIncomplete)
 	}
@@ -205,5 +227,5 @@ func openOffline(lib string, d Download, now time.Time) (*Offline, error) {
 		return nil, err
 	}
 	u := (&url.URL{Scheme: "file", Path: filepath.ToSlash(filepath.Join(dir, d.Offline))}).String()
-	return &Offline{Download: d, Dir: dir, ManifestURL: u, Fetcher: lf}, nil
+	return &Offline{Download: d, Dir: dir, ManifestURL: u, Fetcher: lf, Keys: k}, nil
 }

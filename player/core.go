@@ -1,6 +1,7 @@
 package player
 
 import (
+	"errors"
 	"time"
 
 	"github.com/abrkit/abrkit/abr"
@@ -236,6 +237,7 @@ type request struct {
 	hold      bool          // a blocking playlist reload, held by the server
 	chunked   bool          // an LL-DASH segment read chunk by chunk as it is made
 	got       time.Duration // chunked: media of the chunks received so far
+	key       *manifest.Key // HLS encryption of a media segment
 }
 
 // NewCore returns a core in StateIdle.
@@ -392,6 +394,7 @@ func (c *Core) Complete(now time.Duration, id RequestID, o Outcome) {
 	r := c.reqs[i]
 	c.reqs[i] = request{}
 	c.qoe.Bytes += o.Bytes
+	var drm *PlaybackError
 	switch {
 	case r.kind == transport.KindProbe:
 		c.onProbe(now, &r, &o)
@@ -405,6 +408,11 @@ func (c *Core) Complete(now time.Duration, id RequestID, o Outcome) {
 		c.onIndex(now, &r, &o)
 	case r.playlist:
 		c.onPlaylist(now, &r, &o)
+	case r.track >= 0 && errors.As(o.Err, &drm) && drm.Category == ErrDRM:
+		// a driver could not decrypt the media: retrying cannot help
+		c.qoe.Errors++
+		c.tracks[r.track].req = -1
+		c.fail(drm)
 	default:
 		c.onSegment(now, &r, &o)
 	}
@@ -726,7 +734,7 @@ func (c *Core) issue(now time.Duration, r request, off, length int64, out []Acti
 	r.stallAt = c.qoe.StallTime
 	c.reqs[i] = r
 	a := Action{Op: OpFetch, ID: r.id, Kind: r.kind, URL: r.url, Offset: off, Length: length, Server: r.server,
-		Number: r.num, Start: r.start, Duration: r.dur, Size: r.size, Index: r.index, Chunked: r.chunked, Playlist: r.playlist}
+		Number: r.num, Start: r.start, Duration: r.dur, Size: r.size, Index: r.index, Chunked: r.chunked, Playlist: r.playlist, Key: r.key}
 	if c.cfg.CMCD != transport.CMCDOff {
 		c.fillCMCD(&a.CMCD, &r)
 	}

@@ -21,6 +21,13 @@
 // gives a seek bar the DASH thumbnail tile (with the crop rectangle) or
 // the HLS I-frame keyframe of a time.
 //
+// Encryption: HLS AES-128 keys come through a [KeyLoader]
+// ([WithKeyLoader]; a GET of the key URI by default), DASH CENC (cenc,
+// cbcs) keys through a [LicenseRequester] ([WithLicenseRequester];
+// [ClearKey] at [WithLicenseURL] or the MPD's license URL by default);
+// media reaches the Decoder in the clear. A key that does not decrypt the
+// media ends the session with a [PlaybackError] of category [ErrDRM].
+//
 // # Driving the core
 //
 // The rest of the package is for drivers, such as the simulator, not for

@@ -118,9 +118,10 @@ const (
 	ErrSteering                       // steering manifest failures (never fatal)
 	ErrNoServers                      // every server is penalised
 	ErrInternal                       // a bug or broken invariant in the player
+	ErrDRM                            // encrypted media cannot be decrypted: no key, a wrong key, a failed license request (always fatal)
 )
 
-var categoryNames = [...]string{"", "network", "http", "manifest", "media", "steering", "no_servers", "internal"}
+var categoryNames = [...]string{"", "network", "http", "manifest", "media", "steering", "no_servers", "internal", "drm"}
 
 func (c ErrorCategory) String() string {
 	if int(c) < len(categoryNames) {

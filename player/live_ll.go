@@ -175,7 +175,7 @@ func (c *Core) schedulePart(now time.Duration, ti, li, rung int, l *levelState, 
 	t := &c.tracks[ti]
 	rend := &c.pres.Periods[t.period].Sets[t.set].Renditions[li]
 	if init := l.init; init != nil && initKey(init) != l.initKey {
-		return c.fetchInit(now, ti, li, rung, init, out), true
+		return c.fetchInit(now, ti, li, rung, init, nil, out), true
 	}
 	t.rung, t.forced = rung, -1
 	t.segDur = part.Duration

@@ -38,6 +38,10 @@ type options struct {
 	textOut  TextOutput // WithTextOutput
 
 	playlists *PlaylistCache // WithPlaylistCache
+
+	keyLoader  KeyLoader        // WithKeyLoader
+	license    LicenseRequester // WithLicenseRequester
+	licenseURL string           // WithLicenseURL
 }
 
 // WithABR sets the ABR algorithm (one instance per player). Defaults to
@@ -76,6 +80,20 @@ func WithTextLanguage(lang string) Option { return func(o *options) { o.textLang
 // against the playhead (see TextOutput). Default: none; Cues still
 // answers.
 func WithTextOutput(out TextOutput) Option { return func(o *options) { o.textOut = out } }
+
+// WithKeyLoader sets how HLS AES-128 keys are fetched: once per key URI
+// and session. Default: a GET of the key URI through the player's
+// fetcher (transport.KindKey), capped at MaxKeyBytes.
+func WithKeyLoader(k KeyLoader) Option { return func(o *options) { o.keyLoader = k } }
+
+// WithLicenseRequester sets how the content keys of CENC (cenc, cbcs)
+// streams are obtained. Default: ClearKey through the player's fetcher
+// at the license URL (WithLicenseURL, else the MPD's dashif:laurl or
+// clearkey:Laurl).
+func WithLicenseRequester(l LicenseRequester) Option { return func(o *options) { o.license = l } }
+
+// WithLicenseURL sets the license server URL, overriding the manifest's.
+func WithLicenseURL(u string) Option { return func(o *options) { o.licenseURL = u } }
 
 // WithDecoder hands segment bytes to d. Default: none, the player is
 // headless and discards media bytes.

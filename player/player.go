@@ -50,6 +50,7 @@ type Player struct {
 	text      textState                    // subtitles (subtitles.go)
 	captions  captionState                 // closed captions (subtitles_captions.go)
 	thumbs    thumbState                   // trick play (thumbnails.go)
+	drm       drmState                     // keys and decryption (drm.go)
 }
 
 type completion struct {
@@ -470,7 +471,9 @@ func (p *Player) tell(f func(now time.Duration)) {
 func (p *Player) fetch(ctx context.Context, a Action) {
 	defer p.wg.Done()
 	var body *bytes.Buffer
-	keep := a.Kind != transport.KindMedia || a.Index || p.o.decoder != nil // init segments too: chunks need their timescales
+	// init segments too: chunks need their timescales; encrypted media is
+	// decrypted (and so its key checked) also without a decoder
+	keep := a.Kind != transport.KindMedia || a.Index || p.o.decoder != nil || p.encrypted(&a)
 	captions := p.captionsWanted(&a)
 	keep = keep || captions
 	if keep {
@@ -542,10 +545,20 @@ func (p *Player) fetch(ctx context.Context, a Action) {
 			p.mu.Unlock()
 		}
 	}
-	if err == nil && captions {
-		p.captionSegment(&a, body.Bytes())
+	if err == nil && body != nil && !a.Index && (a.Kind == transport.KindMedia || a.Kind == transport.KindInit) {
+		clear, derr := p.decrypt(ctx, &a, o.Body)
+		if ctx.Err() != nil {
+			return
+		}
+		if derr != nil {
+			o.Err = &PlaybackError{Category: ErrDRM, URL: a.URL, Err: derr}
+		}
+		o.Body = clear
 	}
-	if err == nil && p.o.decoder != nil && !a.Index && (a.Kind == transport.KindMedia || a.Kind == transport.KindInit) {
+	if o.Err == nil && captions {
+		p.captionSegment(&a, o.Body) // the clear bytes: captions are inside the video
+	}
+	if o.Err == nil && p.o.decoder != nil && !a.Index && (a.Kind == transport.KindMedia || a.Kind == transport.KindInit) {
 		m := Media{Track: a.Track, Init: a.Kind == transport.KindInit, Level: a.Level, Bitrate: a.Bitrate,
 			Number: a.Number, Start: a.Start, Duration: a.Duration, Data: o.Body}
 		if derr := p.o.decoder.Decode(m); derr != nil {

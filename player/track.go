@@ -407,11 +407,11 @@ func (c *Core) schedule(now time.Duration, ti int, out []Action) []Action {
 		init = l.init
 	}
 	if init != nil && initKey(init) != l.initKey {
-		return c.fetchInit(now, ti, li, rung, init, out)
+		return c.fetchInit(now, ti, li, rung, init, seg.Key, out)
 	}
 	t.rung, t.forced = rung, -1
 	r := request{kind: transport.KindMedia, track: int8(ti), level: li, rung: rung, num: seg.Number,
-		start: segStart, dur: seg.Duration, chunked: l.ato > 0}
+		start: segStart, dur: seg.Duration, chunked: l.ato > 0, key: seg.Key}
 	var off, n int64
 	if seg.Range != nil {
 		off, n = seg.Range.Offset, seg.Range.Length
@@ -428,9 +428,11 @@ func (c *Core) schedule(now time.Duration, ti int, out []Action) []Action {
 	return out
 }
 
-// fetchInit issues the init segment request of level li.
-func (c *Core) fetchInit(now time.Duration, ti, li, rung int, init *manifest.InitSegment, out []Action) []Action {
-	r := request{kind: transport.KindInit, track: int8(ti), level: li, rung: rung, init: init}
+// fetchInit issues the init segment request of level li. key is the HLS
+// key of the segment that needs it (SAMPLE-AES of fMP4 is CENC with that
+// key).
+func (c *Core) fetchInit(now time.Duration, ti, li, rung int, init *manifest.InitSegment, key *manifest.Key, out []Action) []Action {
+	r := request{kind: transport.KindInit, track: int8(ti), level: li, rung: rung, init: init, key: key}
 	var off, n int64
 	if init.Range != nil {
 		off, n = init.Range.Offset, init.Range.Length

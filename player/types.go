@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/abrkit/abrkit/player/manifest"
 	"github.com/abrkit/abrkit/player/transport"
 )
 
@@ -125,6 +126,10 @@ type Action struct {
 	// Playlist marks the fetch of an HLS media playlist: a driver may
 	// answer with Outcome.Media instead of Outcome.Body.
 	Playlist bool
+	// Key is the HLS EXT-X-KEY in force for a media segment (or, for an
+	// init segment, for the segment that needs it); nil when clear (and
+	// for DASH, whose protection is in the init segment).
+	Key *manifest.Key
 	// Size is the expected body size in bytes: Length when a byte range is
 	// known, otherwise the declared bitrate times the duration. Virtual-time
 	// drivers that have no real bytes can use it.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -20,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abrkit/abrkit/download"
+	"github.com/abrkit/abrkit/player"
 	"github.com/abrkit/abrkit/player/transport"
 	"github.com/abrkit/abrkit/simulator/backend"
 	"github.com/abrkit/abrkit/simulator/backend/control"
@@ -65,7 +67,10 @@ Exit codes: 0 completed, 1 paused or failed (the message says why), 2 bad usage.
 		if err != nil {
 			return err
 		}
-		return runDownload(cmd, f.out, *format, download.Config{MaxSegments: f.parallel, MaxFiles: f.maxFiles}, req, true)
+		if f.licenseURL != "" && !isHTTPURL(f.licenseURL) {
+			return usageErrorf("--license-url %q: want an http or https URL", f.licenseURL)
+		}
+		return runDownload(cmd, f.out, *format, download.Config{MaxSegments: f.parallel, MaxFiles: f.maxFiles, LicenseURL: f.licenseURL, License: f.license, KeyLoader: f.keyLoader}, req, true)
 	}
 	c.AddCommand(newDownloadListCmd(), newDownloadPauseCmd(), newDownloadResumeCmd(),
 		newDownloadRemoveCmd(), newDownloadVerifyCmd(), newDownloadRenewCmd(), newDownloadReindexCmd())
@@ -101,11 +106,23 @@ func shellRefresh(cmd string) download.RefreshFunc {
 // title's manifest URL, logging in first and again when the token expired.
 // Of the ranked edges it answers with the first whose manifest loads, so
 // that a download moves off an edge that died even before the playback
-// API notices.
-func gatewayRefresh(gateway, title, user, password string, dash bool) download.RefreshFunc {
+// API notices. The license requester and key loader send ClearKey
+// requests and HLS key requests with the session's bearer token.
+func gatewayRefresh(gateway, title, user, password string, dash bool) (download.RefreshFunc, player.LicenseRequester, player.KeyLoader) {
 	var mu sync.Mutex
 	cl := &backend.Client{Gateway: gateway}
 	probe := transport.NewHTTP(transport.HTTPConfig{MaxAttempts: 1, ConnectTimeout: 2 * time.Second, FirstByteTimeout: 3 * time.Second, StallTimeout: 3 * time.Second})
+	bearer := func() http.Header {
+		mu.Lock()
+		defer mu.Unlock()
+		return http.Header{"Authorization": {"Bearer " + cl.Token}}
+	}
+	license := player.LicenseRequesterFunc(func(ctx context.Context, req player.LicenseRequest) (map[[16]byte][]byte, error) {
+		return (&player.ClearKey{Header: bearer()}).RequestLicense(ctx, req)
+	})
+	keys := player.KeyLoaderFunc(func(ctx context.Context, uri string) ([]byte, error) {
+		return (&player.HTTPKeyLoader{Header: bearer()}).LoadKey(ctx, uri)
+	})
 	return func(ctx context.Context) (string, error) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -123,7 +140,7 @@ func gatewayRefresh(gateway, title, user, password string, dash bool) download.R
 			}
 		}
 		return pickEdge(ctx, probe, p, dash)
-	}
+	}, license, keys
 }
 
 // pickEdge returns the manifest URL of the best-ranked edge that answers,

@@ -8,11 +8,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abrkit/abrkit/download"
+	"github.com/abrkit/abrkit/player"
 )
 
 // downloadFlags are the flags of `abrkit download`.
 type downloadFlags struct {
 	out, quality, audio, subs, id, title, expires, quota, refreshCmd string
+	licenseURL                                                       string
+	license                                                          player.LicenseRequester // with --gateway: ClearKey with the bearer token
+	keyLoader                                                        player.KeyLoader        // with --gateway: HLS keys with the bearer token
 	gateway, play, user, password                                    string
 	parallel, maxFiles                                               int
 	withSubs, dash                                                   bool
@@ -21,6 +25,7 @@ type downloadFlags struct {
 func (f *downloadFlags) register(c *cobra.Command) {
 	fl := c.Flags()
 	fl.StringVar(&f.out, "out", defaultDownloadDir, "folder holding the downloads and their index")
+	fl.StringVar(&f.licenseURL, "license-url", "", "ClearKey license server for DASH CENC titles (default: the MPD's dashif:Laurl); keys are kept in OUT/keys")
 	fl.StringVar(&f.gateway, "gateway", "", "reference backend gateway URL: ask POST /v1/play for the title's signed URL (with --play)")
 	fl.StringVar(&f.play, "play", "", "title ID to ask the gateway for; also the default download ID")
 	fl.StringVar(&f.user, "user", "viewer", "gateway login user")
@@ -74,7 +79,8 @@ func (f *downloadFlags) request(ctx context.Context, args []string) (download.Re
 		req.URL = args[0]
 		return req, nil
 	}
-	refresh := gatewayRefresh(f.gateway, f.play, f.user, f.password, f.dash)
+	refresh, license, keys := gatewayRefresh(f.gateway, f.play, f.user, f.password, f.dash)
+	f.license, f.keyLoader = license, keys
 	if req.URL, err = refresh(ctx); err != nil {
 		return req, err
 	}

@@ -26,6 +26,7 @@ type playReport struct {
 	ABR      string     `json:"abr"`
 	Stopped  string     `json:"stopped"` // ended, duration, interrupted or failed
 	Error    string     `json:"error,omitempty"`
+	Category string     `json:"error_category,omitempty"` // network, http, manifest, media, drm, ... when failed
 	Position float64    `json:"position_seconds"`
 	Live     bool       `json:"live"` // a live stream; its qoe has live_latency_seconds and live_latency_p95_seconds
 	QoE      player.QoE `json:"qoe"`
@@ -57,6 +58,12 @@ PART-HOLD-BACK behind the edge; --target-latency sets another distance,
 held with a 0.95-1.05x playback rate. A session that shows no frame
 within --startup-timeout fails.
 
+Encrypted streams play: HLS AES-128 (key from the EXT-X-KEY URI, or
+--key-file) and DASH CENC cenc/cbcs with ClearKey (license from
+--license-url or the MPD's dashif:Laurl, or keys from --key-file). A key
+that does not decrypt the media fails the session with error_category
+"drm".
+
 Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 1 playback failed (or never started), 2 bad usage.`,
 		Example: `  abrkit play --gateway http://127.0.0.1:8080 --title t1 --duration 30s --cmcd headers
@@ -64,6 +71,8 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
   abrkit play --gateway http://127.0.0.1:8080 --title t1 --audio-lang fr --max-height 720 --format json
   abrkit play --gateway http://127.0.0.1:8080 --title t1 --level 0 --min-bitrate 300k
   abrkit play https://example.com/master.m3u8 --text-lang en --format json   # cues shown, with times
+  abrkit play https://example.com/aes/main.m3u8 --key-file testdata/keys.txt  # AES-128 HLS, key given
+  abrkit play https://example.com/cenc/main.mpd --license-url https://example.com/license  # ClearKey CENC
   abrkit download --gateway http://127.0.0.1:8080 --play t1 --out out/downloads
   abrkit play --offline t1 --out out/downloads      # a completed 'abrkit download', no network`,
 		Args: cobra.MaximumNArgs(1),
@@ -88,6 +97,7 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 	tracks := addTrackFlags(c)
 	textOpts := addTextFlags(c)
 	netf := addNetFlags(c)
+	drmf := addDRMFlags(c)
 	speed := c.Flags().Float64("speed", 1, "run the player clock this many times faster than real time (tests, demos)")
 	_ = c.Flags().MarkHidden("speed")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
@@ -113,6 +123,10 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 			return err
 		}
 		opts = append(opts, netOpts...)
+		drmOpts, err := drmf.options() // appended last: they override the gateway's license requester
+		if err != nil {
+			return err
+		}
 		var capBps int
 		if *maxBitrate != "" {
 			if capBps, err = player.ParseBitrate(*maxBitrate); err != nil {
@@ -148,6 +162,7 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 			src = gs.Manifest
 			opts = append(opts, gs.Options...)
 		}
+		opts = append(opts, drmOpts...)
 		status := cmd.ErrOrStderr()
 		if *quiet {
 			status = nil
@@ -201,7 +216,11 @@ func playSource(args []string, offline, out, gateway, title string) (src string,
 			}
 			return "", nil, closeSrc, err
 		}
-		return off.ManifestURL, []player.Option{player.WithFetcher(off.Fetcher)}, func() { off.Close() }, nil
+		opts := []player.Option{player.WithFetcher(off.Fetcher)}
+		if off.Keys != nil { // stored keys, never the network
+			opts = append(opts, player.WithKeyLoader(off.Keys), player.WithLicenseRequester(off.Keys))
+		}
+		return off.ManifestURL, opts, func() { off.Close() }, nil
 	case len(args) == 1:
 		if !isHTTPURL(args[0]) {
 			return "", nil, closeSrc, usageErrorf("URL %q: want an http or https manifest URL", args[0])
@@ -258,6 +277,9 @@ func play(ctx context.Context, src string, a abr.Algorithm, maxBitrate int, d ti
 		rep.Stopped, err = "interrupted", nil
 	default:
 		rep.Stopped, rep.Error = "failed", err.Error()
+		if pe := (*player.PlaybackError)(nil); errors.As(err, &pe) {
+			rep.Category = pe.Category.String()
+		}
 	}
 	_ = p.Close()
 	rep.QoE = p.QoE()

@@ -39,8 +39,9 @@ type gatewaySession struct {
 
 // openGateway logs in, asks POST /v1/play for title and turns the answer
 // into the manifest URL and player options: the ranked edge list (for
-// failover), the session ID and telemetry to the events URL (the
-// answer's events_url, else <gateway>/v1/events) with the bearer token.
+// failover), the session ID, telemetry to the events URL (the answer's
+// events_url, else <gateway>/v1/events), ClearKey license requests and
+// HLS key requests, all with the bearer token.
 func openGateway(ctx context.Context, gateway, title, user, password string, dash bool) (gatewaySession, error) {
 	hc := &http.Client{Timeout: gatewayTimeout}
 	cl := &backend.Client{Gateway: gateway, HTTP: hc}
@@ -68,7 +69,9 @@ func openGateway(ctx context.Context, gateway, title, user, password string, das
 		events = strings.TrimSuffix(gateway, "/") + "/v1/events"
 	}
 	s.Options = []player.Option{player.WithEdges(edges), player.WithContentID(title),
-		player.WithTelemetry(player.Telemetry{URL: events, Header: http.Header{"Authorization": {"Bearer " + cl.Token}}})}
+		player.WithTelemetry(player.Telemetry{URL: events, Header: http.Header{"Authorization": {"Bearer " + cl.Token}}}),
+		player.WithLicenseRequester(&player.ClearKey{Header: http.Header{"Authorization": {"Bearer " + cl.Token}}}),
+		player.WithKeyLoader(&player.HTTPKeyLoader{Header: http.Header{"Authorization": {"Bearer " + cl.Token}}})}
 	if pr.Session != "" {
 		s.Options = append(s.Options, player.WithSessionID(pr.Session))
 	}

@@ -43,16 +43,11 @@ func (f netFlags) options(cmcd transport.CMCDMode, offline bool) ([]player.Optio
 		if err != nil {
 			pool = x509.NewCertPool()
 		}
-		fh, err := os.Open(*f.ca)
+		pem, err := readFlagFile("--ca", *f.ca, maxCAFile)
 		if err != nil {
-			return nil, badInput(fmt.Errorf("--ca: %w", err))
+			return nil, err
 		}
-		defer fh.Close()
-		pem, err := io.ReadAll(io.LimitReader(fh, maxCAFile+1))
-		if err != nil {
-			return nil, badInput(fmt.Errorf("--ca: %w", err))
-		}
-		if len(pem) > maxCAFile || !pool.AppendCertsFromPEM(pem) {
+		if !pool.AppendCertsFromPEM(pem) {
 			return nil, badInput(fmt.Errorf("--ca %s: no PEM certificate in its first MiB", *f.ca))
 		}
 		cfg.TLSConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
@@ -65,4 +60,22 @@ func (f netFlags) options(cmcd transport.CMCDMode, offline bool) ([]player.Optio
 		return nil, usageErrorf("--http3 %q: want alt-svc or always", *f.http3)
 	}
 	return []player.Option{player.WithFetcher(transport.NewHTTP(cfg))}, nil
+}
+
+// readFlagFile reads the file a flag names, at most limit bytes (a
+// longer file is an error); errors are bad input.
+func readFlagFile(flag, path string, limit int64) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, badInput(fmt.Errorf("%s: %w", flag, err))
+	}
+	defer fh.Close()
+	b, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if err == nil && int64(len(b)) > limit {
+		err = fmt.Errorf("%s is over %d bytes", path, limit)
+	}
+	if err != nil {
+		return nil, badInput(fmt.Errorf("%s: %w", flag, err))
+	}
+	return b, nil
 }

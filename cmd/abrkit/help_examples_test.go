@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -261,29 +260,8 @@ func isServerOutput(out []byte) bool {
 // startBackend runs `abrkit serve` with the default topology and returns
 // its gateway URL.
 func startBackend(t *testing.T) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		f := serveFlags{listen: "127.0.0.1:0", logLevel: "error", format: "json"}
-		err := runServe(ctx, &f, pw, io.Discard)
-		pw.Close()
-		done <- err
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("backend: %v", err)
-		}
-	})
-	dec := json.NewDecoder(pr)
-	var a serveAddresses
-	if err := dec.Decode(&a); err != nil {
-		t.Fatalf("backend did not print its addresses: %v", err)
-	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	return a.Gateway
+	gw, _ := startBackendWith(t, "")
+	return gw
 }
 
 // topLevel lists the names in the current folder.

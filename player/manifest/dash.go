@@ -44,6 +44,49 @@ type dashBuilder struct {
 	opt      options
 	p        *Presentation
 	segCount int // segments of all renditions, against opt.limits.TotalSegments
+
+	clearKeyLaurl *string // the first clearkey:Laurl of the document; read once
+}
+
+// ClearKey names of DASH-IF's ClearKey guidelines.
+const (
+	ClearKeySystem    = "urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e" // its ContentProtection @schemeIdUri
+	clearKeyNamespace = "http://dashif.org/guidelines/clearKey"         // of the older clearkey:Laurl element
+)
+
+// isLaurl tells a license URL element the MPD model misses: ClearKey's
+// clearkey:Laurl, or DASH-IF's element spelt dashif:laurl (the model
+// reads dashif:Laurl only).
+func isLaurl(n xml.Name) bool {
+	return n.Space == clearKeyNamespace && n.Local == "Laurl" || n.Space == "https://dashif.org/CPS" && n.Local == "laurl"
+}
+
+// clearKeyLicenseURL is the text of the document's first clearkey:Laurl
+// element ("" when none): the pre-IOP 5 way to give a ClearKey license
+// URL, which the MPD model does not keep.
+func (b *dashBuilder) clearKeyLicenseURL() string {
+	if b.clearKeyLaurl != nil {
+		return *b.clearKeyLaurl
+	}
+	found := ""
+	d := xml.NewDecoder(bytes.NewReader(b.data))
+	for found == "" {
+		tok, err := d.Token()
+		if err != nil {
+			break
+		}
+		if se, ok := tok.(xml.StartElement); ok && isLaurl(se.Name) {
+			var v string
+			if d.DecodeElement(&v, &se) == nil {
+				found = strings.TrimSpace(v)
+			}
+			if found == "" {
+				break
+			}
+		}
+	}
+	b.clearKeyLaurl = &found
+	return found
 }
 
 func (b *dashBuilder) err(path, field, msg string, cause error) error {
@@ -376,6 +419,26 @@ func (b *dashBuilder) adaptationSet(path string, per *mpd.Period, as *mpd.Adapta
 		}
 	}
 	set.Channels = audioChannels(as)
+	for _, cp := range as.ContentProtections {
+		pr := Protection{Scheme: string(cp.SchemeIdUri), Value: cp.Value, DefaultKID: cp.DefaultKID}
+		laurl := ""
+		switch {
+		case cp.LaURL != nil && cp.LaURL.Value != "":
+			laurl = strings.TrimSpace(string(cp.LaURL.Value))
+		case strings.EqualFold(pr.Scheme, ClearKeySystem):
+			laurl = b.clearKeyLicenseURL()
+		}
+		if laurl != "" {
+			base := b.uri
+			if len(bases) > 0 {
+				base = bases[0].URL
+			}
+			if pr.LicenseURL, err = Resolve(base, laurl); err != nil {
+				return nil, b.err(path+"/ContentProtection", "Laurl", "", err)
+			}
+		}
+		set.Protection = append(set.Protection, pr)
+	}
 	trick := false
 	for _, d := range as.EssentialProperties {
 		if d.SchemeIdUri == "http://dashif.org/guidelines/trickmode" {

@@ -128,6 +128,16 @@ type AdaptationSet struct {
 	Roles      []string    // DASH Role values ("main", "alternate", "commentary", ...); HLS CHARACTERISTICS
 	Channels   int         // audio channels: HLS CHANNELS, DASH AudioChannelConfiguration; 0 when not given
 	Renditions []Rendition // in manifest order (HLS) or by the MPD
+	// Protection is the DASH ContentProtection of the set; nil when clear.
+	Protection []Protection `json:",omitempty"`
+}
+
+// Protection is a DASH ContentProtection descriptor.
+type Protection struct {
+	Scheme     string // @schemeIdUri, e.g. urn:mpeg:dash:mp4protection:2011 or a DRM system's urn:uuid:...
+	Value      string // @value: "cenc", "cbcs" for mp4protection
+	DefaultKID string `json:",omitempty"` // cenc:default_KID as written (UUID form)
+	LicenseURL string `json:",omitempty"` // dashif:Laurl (or, for ClearKey, the older clearkey:Laurl), resolved against the MPD
 }
 
 // Rendition is one encoding: an HLS variant or alternate, a DASH

@@ -17,12 +17,13 @@ const (
 	KindSteering                 // content-steering manifests
 	KindProbe                    // probes of a server before it is used; the player issues none itself
 	KindAPI                      // playback API calls (edge lists, tokens); the player issues none itself
+	KindKey                      // content keys: HLS key URIs and DRM license requests
 )
 
-var kindNames = [...]string{"", "manifest", "init", "media", "steering", "probe", "api"}
+var kindNames = [...]string{"", "manifest", "init", "media", "steering", "probe", "api", "key"}
 
 // String returns the kind's name: "manifest", "init", "media", "steering",
-// "probe" or "api"; "unknown" for other values.
+// "probe", "api" or "key"; "unknown" for other values.
 func (k Kind) String() string {
 	if k != 0 && int(k) < len(kindNames) {
 		return kindNames[k]
@@ -42,6 +43,9 @@ type Request struct {
 	Header http.Header // extra request headers; nil for none. Filters may change it.
 	// Body receives the response body; nil discards it (only its size is counted).
 	Body io.Writer
+	// Post, when not nil, makes the request a POST with this body (DRM
+	// license requests); Header gives its Content-Type.
+	Post []byte
 	// CMCD is sent with the request when the fetcher's CMCD mode is on;
 	// nil sends none. An empty ObjectType is filled from Kind (m, i).
 	CMCD *CMCD

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -278,7 +279,11 @@ func (f *HTTPFetcher) attempt(ctx context.Context, orig *Request, st *fetchState
 // newRequest builds the HTTP request of one attempt: headers, the range
 // (with If-Range on a resume), the user agent and CMCD.
 func (f *HTTPFetcher) newRequest(ctx context.Context, r *Request, st *fetchState, resume bool) (*http.Request, error) {
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
+	method, body := http.MethodGet, io.Reader(nil)
+	if r.Post != nil {
+		method, body = http.MethodPost, bytes.NewReader(r.Post)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, method, r.URL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -427,6 +432,8 @@ func kindObject(k Kind) ObjectType {
 		return ObjectManifest
 	case KindInit:
 		return ObjectInit
+	case KindKey:
+		return ObjectKey
 	}
 	return ""
 }

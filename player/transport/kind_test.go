@@ -16,8 +16,9 @@ func TestKindString(t *testing.T) {
 		{KindSteering, "steering"},
 		{KindProbe, "probe"},
 		{KindAPI, "api"},
+		{KindKey, "key"},
 		{0, "unknown"},
-		{KindAPI + 1, "unknown"},
+		{KindKey + 1, "unknown"},
 	}
 	for _, tt := range tests {
 		if got := tt.k.String(); got != tt.want {

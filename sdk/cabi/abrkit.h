@@ -70,6 +70,7 @@ typedef int64_t abrkit_handle;
 #define ABRKIT_E_NO_SPACE         -12  /* disk full or quota exceeded */
 #define ABRKIT_E_EXPIRED          -13  /* the download's offline licence expired */
 #define ABRKIT_E_INCOMPLETE       -14  /* the download has not completed */
+#define ABRKIT_E_DRM              -15  /* encrypted media: no key, a wrong key, a failed license request */
 #define ABRKIT_E_INTERNAL         -99  /* a bug: please report abrkit_last_error() */
 
 /* Player states (abrkit_status.state). */
@@ -118,6 +119,9 @@ typedef struct abrkit_player_config {
     int32_t level;           /* with fixed_level: video level, 0 the lowest bitrate (clamped to the ladder) */
     const char *audio_lang;  /* preferred audio language ("fr", "fra", "fr-CA"); NULL/"" the first track */
     const char *text_lang;   /* subtitle language to show ("en", "eng"); NULL/"" none */
+    const char *license_url; /* ClearKey license server for DASH CENC; NULL/"" the MPD's dashif:Laurl */
+    const char *keys;        /* fixed content keys, one a line: "KID:KEY" (hex) for CENC, a lone KEY for
+                                HLS AES-128; NULL/"" none (keys from the key URI or license server) */
 } abrkit_player_config;
 #define ABRKIT_PLAYER_CONFIG_INIT ABRKIT_SIZED_INIT(abrkit_player_config)
 
@@ -194,7 +198,7 @@ typedef struct abrkit_event {
     const char *server;      /* server_change */
     const char *from_server;
     const char *reason;      /* short cause: "startup", "abr", "seek", "failover", ... */
-    const char *category;    /* error: "network", "http", "manifest", "media", ... */
+    const char *category;    /* error: "network", "http", "manifest", "media", "drm", ... */
     const char *error;       /* error: the message */
     int32_t fatal;           /* error: playback stopped */
     int64_t dropped;         /* events dropped just before this one (slow callback) */

@@ -94,6 +94,7 @@ func TestCodeOf(t *testing.T) {
 		{&player.PlaybackError{Category: player.ErrHTTP, Status: 404, Err: player.ErrStatus}, CodeNetwork},
 		{&player.PlaybackError{Category: player.ErrNetwork}, CodeNetwork},
 		{&player.PlaybackError{Category: player.ErrManifest}, CodeManifest},
+		{&player.PlaybackError{Category: player.ErrDRM, Err: player.ErrKey}, CodeDRM},
 		{&player.PlaybackError{Category: player.ErrMedia}, CodePlayback},
 		{player.ErrTooManyErrors, CodePlayback},
 		{download.ErrNotFound, CodeNotFound},
@@ -211,6 +212,8 @@ func TestConfigOptions(t *testing.T) {
 		{Config{}, 0, nil},
 		{Config{ABR: "bola", MaxBitrate: 1e6, StartBitrate: 5e5, MaxRetries: 2, NoAutoPlay: true, StartPosition: time.Second}, 6, nil},
 		{Config{ABR: "nope"}, 0, errInvalidArg},
+		{Config{LicenseURL: "http://127.0.0.1:1/license", Keys: "00112233445566778899aabbccddeeff\n0123456789abcdef0123456789abcdef:00112233445566778899aabbccddeeff"}, 3, nil},
+		{Config{Keys: "not a key"}, 0, errInvalidArg},
 		{Config{MaxBitrate: -1}, 0, errInvalidArg},
 	}
 	for _, tc := range tests {

@@ -31,6 +31,7 @@ const (
 	CodeNoSpace         Code = -12
 	CodeExpired         Code = -13
 	CodeIncomplete      Code = -14
+	CodeDRM             Code = -15
 	CodeInternal        Code = -99
 )
 
@@ -40,7 +41,7 @@ var codeNames = map[Code]string{
 	CodeTimeout: "ABRKIT_E_TIMEOUT", CodeNetwork: "ABRKIT_E_NETWORK", CodeManifest: "ABRKIT_E_MANIFEST",
 	CodePlayback: "ABRKIT_E_PLAYBACK", CodeNotFound: "ABRKIT_E_NOT_FOUND", CodeExists: "ABRKIT_E_EXISTS",
 	CodeNoSpace: "ABRKIT_E_NO_SPACE", CodeExpired: "ABRKIT_E_EXPIRED", CodeIncomplete: "ABRKIT_E_INCOMPLETE",
-	CodeInternal: "ABRKIT_E_INTERNAL",
+	CodeDRM: "ABRKIT_E_DRM", CodeInternal: "ABRKIT_E_INTERNAL",
 }
 
 func (c Code) String() string {
@@ -94,6 +95,8 @@ func codeOf(err error) Code {
 			return CodeNetwork
 		case player.ErrManifest:
 			return CodeManifest
+		case player.ErrDRM:
+			return CodeDRM
 		}
 		return CodePlayback
 	case errors.Is(err, manifest.ErrMalformed), errors.Is(err, manifest.ErrUnknownFormat):

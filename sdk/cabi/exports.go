@@ -110,6 +110,12 @@ func abrkit_player_create(cfg *C.abrkit_player_config, out *C.abrkit_handle) (co
 	if c.text_lang != nil && uintptr(c.size) >= unsafe.Offsetof(c.text_lang)+unsafe.Sizeof(c.text_lang) {
 		gc.TextLang = C.GoString(c.text_lang)
 	}
+	if c.license_url != nil && uintptr(c.size) >= unsafe.Offsetof(c.license_url)+unsafe.Sizeof(c.license_url) {
+		gc.LicenseURL = C.GoString(c.license_url)
+	}
+	if c.keys != nil && uintptr(c.size) >= unsafe.Offsetof(c.keys)+unsafe.Sizeof(c.keys) {
+		gc.Keys = C.GoString(c.keys)
+	}
 	s, err := newSession(gc)
 	if err != nil {
 		return finish(err)

@@ -30,6 +30,8 @@ type Config struct {
 	Level      int    // with Fixed: the video level (0 the lowest bitrate)
 	AudioLang  string // preferred audio language; "" the first track
 	TextLang   string // subtitle language to show; "" none
+	LicenseURL string // ClearKey license server; "" the MPD's
+	Keys       string // fixed content keys in player.ParseKeys form; "" none
 }
 
 // options turns c into player options; the ABR name is checked here.
@@ -78,6 +80,21 @@ func (c Config) options() ([]player.Option, error) {
 	if c.StartPosition > 0 {
 		opts = append(opts, player.WithStartPosition(c.StartPosition))
 	}
+	if c.LicenseURL != "" {
+		opts = append(opts, player.WithLicenseURL(c.LicenseURL))
+	}
+	if c.Keys != "" {
+		k, err := player.ParseKeys([]byte(c.Keys))
+		if err != nil {
+			return nil, fmt.Errorf("%w: keys: %w", errInvalidArg, err)
+		}
+		if k.AES != nil {
+			opts = append(opts, player.WithKeyLoader(k))
+		}
+		if len(k.ByKID) > 0 {
+			opts = append(opts, player.WithLicenseRequester(k))
+		}
+	}
 	return opts, nil
 }
 
@@ -104,7 +121,8 @@ func newSession(cfg Config) (*session, error) {
 }
 
 // start makes the player for one source; only the first call succeeds.
-func (s *session) start(fetcher transport.Fetcher) (*player.Player, error) {
+// extra options (offline keys) come last.
+func (s *session) start(fetcher transport.Fetcher, extra ...player.Option) (*player.Player, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
@@ -117,7 +135,7 @@ func (s *session) start(fetcher transport.Fetcher) (*player.Player, error) {
 	if fetcher != nil {
 		opts = append(opts, player.WithFetcher(fetcher))
 	}
-	p, err := player.New(opts...)
+	p, err := player.New(append(opts, extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +161,11 @@ func (s *session) loadOffline(ctx context.Context, m *manager, id string) error 
 	if err != nil {
 		return err
 	}
-	p, err := s.start(off.Fetcher)
+	var keys []player.Option
+	if off.Keys != nil { // a protected download: its stored keys, never the network
+		keys = append(keys, player.WithKeyLoader(off.Keys), player.WithLicenseRequester(off.Keys))
+	}
+	p, err := s.start(off.Fetcher, keys...)
 	if err != nil {
 		_ = off.Close()
 		return err
