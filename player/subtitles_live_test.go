@@ -79,16 +79,16 @@ func playLive(t *testing.T, h http.Handler, clk clock.Clock, out player.TextOutp
 }
 
 // TestLiveSubtitles plays a clock-driven live HLS channel (2 s segments,
-// 8x speed) with a live WebVTT track: the subtitle playlist is reloaded
+// 4x speed) with a live WebVTT track: the subtitle playlist is reloaded
 // and each new segment fetched once, and the cue of segment n is shown
 // half a second into video segment n.
 func TestLiveSubtitles(t *testing.T) {
-	clk := clock.NewScaled(8)
+	clk := clock.NewScaled(4)
 	ch := &lltest.Channel{Clock: clk, Start: clk.Now().Add(-time.Minute), Seg: 2 * time.Second, Part: 500 * time.Millisecond,
 		Window: 6, Bitrates: []int{500_000}, Subtitles: true}
 	out := &cueSignal{ch: make(chan string, 64)}
 	p, starts, ctx := playLive(t, ch, clk, out)
-	// wait for 5 cues shown (about 10 s of the channel, 1.3 s of real time)
+	// wait for 5 cues shown (about 10 s of the channel, 2.5 s of real time)
 	seen := map[string]bool{}
 	for len(seen) < 5 {
 		select {
@@ -170,7 +170,7 @@ func TestLiveSubtitlesFromFFmpeg(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "master.m3u8"), []byte(master), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	clk := clock.NewScaled(8)
+	clk := clock.NewScaled(4)
 	srv := &slidingHLS{dir: dir, clk: clk, start: clk.Now().Add(-16 * time.Second), files: http.FileServer(http.Dir(dir))}
 	out := &shown{}
 	p, starts, ctx := playLive(t, srv, clk, out)
@@ -198,8 +198,10 @@ func checkLiveCues(t *testing.T, appeared map[string]time.Duration, starts *segS
 			continue // its video segment was not downloaded
 		}
 		checked++
-		if want := seg + 500*time.Millisecond; at < want || at > want+400*time.Millisecond {
-			t.Errorf("%q shown at %v; video segment %d starts at %v, so want %v (+400ms)", txt, at, n, seg, want)
+		// late by up to a second (a busy machine delays the text
+		// goroutine), never near the next segment's cue (2 s on)
+		if want := seg + 500*time.Millisecond; at < want || at > want+time.Second {
+			t.Errorf("%q shown at %v; video segment %d starts at %v, so want %v (+1s)", txt, at, n, seg, want)
 		}
 	}
 	if checked < min {
