@@ -6,7 +6,7 @@ CONTENT   ?= testdata/content
 BENCHTIME ?= 1x
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: help build test test-unit test-timing bench bench-soak lint demo display content quickstart cross clean abr-table
+.PHONY: help build test test-unit test-timing bench bench-scale bench-soak lint demo display content quickstart cross clean abr-table
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -26,6 +26,13 @@ test-timing: ## real-time verdicts without the race detector: driver conformance
 
 bench: ## benchmarks (BENCHTIME=2s for steadier figures)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+SCALE_VIEWERS ?= 10000,100000
+SCALE_LIVE    ?= 1000
+bench-scale: ## viewer-s per CPU-s and KB per viewer (virtual time at SCALE_VIEWERS; live vs k6 at SCALE_LIVE) into docs/performance.md
+	@mkdir -p $(BIN)
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/abrkit ./cmd/abrkit
+	$(GO) run ./bench/scale -abrkit $(BIN)/abrkit -viewers $(SCALE_VIEWERS) -live $(SCALE_LIVE) -doc docs/performance.md
 
 # A small budget fills the caches early, so that growth after warm-up is
 # a leak rather than caches still filling (docs/memory.md).
