@@ -122,7 +122,6 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 		if err != nil {
 			return err
 		}
-		opts = append(opts, netOpts...)
 		drmOpts, err := drmf.options() // appended last: they override the gateway's license requester
 		if err != nil {
 			return err
@@ -154,6 +153,7 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 		opts = append(opts, cueOpts...)
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
+		var h3Hosts []string
 		if *gateway != "" {
 			gs, err := openGateway(ctx, *gateway, *titleID, *user, *password, *dash)
 			if err != nil {
@@ -161,7 +161,9 @@ Exit codes: 0 played (to the end, for --duration, or until Ctrl-C),
 			}
 			src = gs.Manifest
 			opts = append(opts, gs.Options...)
+			h3Hosts = gs.H3Hosts
 		}
+		opts = append(opts, netOpts(h3Hosts)...)
 		opts = append(opts, drmOpts...)
 		status := cmd.ErrOrStderr()
 		if *quiet {

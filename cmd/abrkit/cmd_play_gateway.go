@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -35,6 +36,7 @@ type gatewayPlay struct {
 type gatewaySession struct {
 	Manifest string
 	Options  []player.Option
+	H3Hosts  []string // edges the answer says serve HTTP/3
 }
 
 // openGateway logs in, asks POST /v1/play for title and turns the answer
@@ -63,6 +65,9 @@ func openGateway(ctx context.Context, gateway, title, user, password string, das
 	edges := make([]steering.Edge, 0, len(pr.Edges))
 	for _, e := range pr.Edges {
 		edges = append(edges, steering.Edge{ID: e.ID, URL: e.URL})
+		if u, err := url.Parse(e.URL); err == nil && e.H3 && u.Scheme == "https" {
+			s.H3Hosts = append(s.H3Hosts, u.Host)
+		}
 	}
 	events := pr.EventsURL
 	if events == "" {

@@ -29,10 +29,13 @@ func addNetFlags(c *cobra.Command) netFlags {
 	}
 }
 
-// options returns the fetcher the flags ask for, if they ask for one.
-func (f netFlags) options(cmcd transport.CMCDMode, offline bool) ([]player.Option, error) {
+// options checks the flags and returns what builds the fetcher they ask
+// for (none when they ask for none); h3Hosts are origins known to serve
+// HTTP/3 (the edges the playback API marks h3), asked over it at once.
+func (f netFlags) options(cmcd transport.CMCDMode, offline bool) (func(h3Hosts []string) []player.Option, error) {
+	none := func([]string) []player.Option { return nil }
 	if *f.http3 == "" && *f.ca == "" {
-		return nil, nil
+		return none, nil
 	}
 	if offline {
 		return nil, usageErrorf("--http3 and --ca do not apply to --offline")
@@ -59,7 +62,13 @@ func (f netFlags) options(cmcd transport.CMCDMode, offline bool) ([]player.Optio
 	default:
 		return nil, usageErrorf("--http3 %q: want alt-svc or always", *f.http3)
 	}
-	return []player.Option{player.WithFetcher(transport.NewHTTP(cfg))}, nil
+	return func(h3Hosts []string) []player.Option {
+		c := cfg
+		if c.HTTP3 != nil {
+			c.HTTP3Hosts = h3Hosts
+		}
+		return []player.Option{player.WithFetcher(transport.NewHTTP(c))}
+	}, nil
 }
 
 // readFlagFile reads the file a flag names, at most limit bytes (a

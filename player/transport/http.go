@@ -74,6 +74,11 @@ type HTTPConfig struct {
 	HTTP3 http.RoundTripper
 	// HTTP3Mode is HTTP3AltSvc (the default) or HTTP3Always.
 	HTTP3Mode string
+	// HTTP3Hosts are origins (host or host:port, 443 when no port) known
+	// to serve HTTP/3 on the same port, e.g. the edges a playback API
+	// marks h3: with HTTP3 set they are asked over HTTP/3 from the first
+	// request, without waiting for an Alt-Svc header.
+	HTTP3Hosts []string
 }
 
 // HTTPFetcher is the net/http [Fetcher]. It is safe for concurrent use.
@@ -131,7 +136,13 @@ func NewHTTP(cfg HTTPConfig) *HTTPFetcher {
 			ExpectContinueTimeout: time.Second,
 		}
 		if cfg.HTTP3 != nil {
-			rt = newH3Switch(rt, cfg.HTTP3, cfg.HTTP3Mode, cfg.Clock)
+			sw := newH3Switch(rt, cfg.HTTP3, cfg.HTTP3Mode, cfg.Clock)
+			for _, h := range cfg.HTTP3Hosts {
+				if o := hostPort(h); len(sw.alt) < maxAltSvcHosts {
+					sw.alt[o] = o
+				}
+			}
+			rt = sw
 		}
 		f.client = &http.Client{Transport: rt}
 	}
