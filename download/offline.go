@@ -45,6 +45,12 @@ func writeOffline(fsys FS, pl *plan) error {
 				firstNonEmpty(tr.Name, tr.Lang, tr.ID, "subtitles"), langAttr(tr.Lang), name)
 		}
 	}
+	ccGroup := ""
+	for _, c := range pl.Captions {
+		ccGroup = "cc"
+		fmt.Fprintf(&master, "#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"cc\",NAME=%q,%sDEFAULT=%s,AUTOSELECT=YES,INSTREAM-ID=\"CC%d\"\n",
+			firstNonEmpty(c.Name, c.Lang, fmt.Sprintf("CC%d", c.Channel)), langAttr(c.Lang), yesNo(c.Default), c.Channel)
+	}
 	if len(variants) == 0 {
 		// Audio-only title: its first audio track is the variant.
 		if a := firstOf(pl, manifest.Audio); a >= 0 {
@@ -75,6 +81,9 @@ func writeOffline(fsys FS, pl *plan) error {
 		}
 		if subGroup != "" {
 			master.WriteString(`,SUBTITLES="subs"`)
+		}
+		if ccGroup != "" && tr.Type == manifest.Video {
+			master.WriteString(`,CLOSED-CAPTIONS="cc"`)
 		}
 		fmt.Fprintf(&master, "\noffline-%d.m3u8\n", ti)
 	}

@@ -3,6 +3,7 @@ package download
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -66,6 +67,9 @@ type plan struct {
 	Items       []item        `json:"items"`
 	Estimate    int64         `json:"estimate"`              // bytes: exact ranges plus bandwidth×duration for the rest
 	LicenseURL  string        `json:"license_url,omitempty"` // DASH ContentProtection dashif:Laurl
+	// Captions are the CEA-608 services the video carries (kept with
+	// it), listed again in the offline master playlist.
+	Captions []manifest.Captions `json:"captions,omitempty"`
 }
 
 // choose picks renditions from the first period according to sel.
@@ -212,6 +216,9 @@ func buildPlan(manifestURL string, p *manifest.Presentation, rs []*manifest.Rend
 		}
 	}
 	pl := b.pl
+	if len(p.Periods) > 0 && slices.ContainsFunc(rs, func(r *manifest.Rendition) bool { return r.Type == manifest.Video }) {
+		pl.Captions = p.Periods[0].Captions
+	}
 	for _, per := range p.Periods {
 		for _, s := range per.Sets {
 			for _, pr := range s.Protection {

@@ -105,3 +105,32 @@ func TestPlayCaptions(t *testing.T) {
 		t.Errorf("not shown: %v (cues %+v)", want, rep.Cues)
 	}
 }
+
+// TestPlayOfflineCaptions: a download keeps the CEA-608 captions its
+// video carries listed in the offline playlist, so `abrkit play --offline
+// --text-lang en` shows them with the origin gone.
+func TestPlayOfflineCaptions(t *testing.T) {
+	dir := t.TempDir()
+	cea608test.Captioned(t, dir, "cc.mp4", 10, cea608test.Script)
+	cea608test.HLS(t, dir, false)
+	cs := serveCounting(t, dir)
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"download", cs.URL + "/master.m3u8", "--out", out, "--id", "cc", "--format", "json"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("download = %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	cs.Close()
+	rep := playJSON(t, "play", "--offline", "cc", "--out", out, "--text-lang", "en", "--speed", "8", "--quiet", "--format", "json")
+	if tt := rep.TextTrack; rep.Stopped != "ended" || tt == nil || tt.ID != "CC1" || tt.Kind != "captions" {
+		t.Fatalf("stopped %q, text track %+v; want ended with CC1 captions", rep.Stopped, rep.TextTrack)
+	}
+	shown := map[string]bool{}
+	for _, c := range rep.Cues {
+		shown[c.Text] = true
+	}
+	for _, want := range []string{"HELLO WORLD", "SECOND\nTWO LINES"} {
+		if !shown[want] {
+			t.Errorf("%q not shown offline (cues %+v)", want, rep.Cues)
+		}
+	}
+}
