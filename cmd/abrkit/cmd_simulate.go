@@ -13,6 +13,7 @@ import (
 
 	"github.com/abrkit/abrkit/simulator"
 	"github.com/abrkit/abrkit/simulator/backend/topology"
+	"github.com/abrkit/abrkit/simulator/live"
 	"github.com/abrkit/abrkit/simulator/scenario"
 )
 
@@ -155,6 +156,9 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 		if sum == nil {
 			if errors.Is(err, simulator.ErrLive) {
 				return usageErrorf("%v: use --mode live", err)
+			}
+			if errors.Is(err, live.ErrJourneyBackend) {
+				return usageErrorf("%v", err)
 			}
 			return err
 		}

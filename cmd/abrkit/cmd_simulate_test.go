@@ -44,6 +44,7 @@ func TestSimulate(t *testing.T) {
 	bad := writeScenario(t, "viewers: {count: 20}\nslos: [\"startup.p50 < 1s\"]\n")
 	urls := writeScenario(t, "mode: live\nviewers: {count: 2}\nbackend: {urls: [\"http://127.0.0.1:1/a.m3u8\"]}\n")
 	badJourney := writeScenario(t, "viewers: {count: 2}\njourney:\n  steps:\n    home: {request: {url: \"{{base}}/v1/home\"}, next: {nowhere: 1}}\n")
+	urlsJourney := writeScenario(t, "mode: live\nviewers: {count: 2}\njourney: default\nbackend: {urls: [\"http://127.0.0.1:1/a.m3u8\"]}\n")
 	noStep := writeScenario(t, "viewers: {count: 2}\njourney: default\nslos: [\"api.browse.latency.p99 < 1s\"]\n")
 	tests := []struct {
 		name string
@@ -64,6 +65,7 @@ func TestSimulate(t *testing.T) {
 		{"progress", []string{"simulate", quickstart, "--viewers", "20", "--watch-time", "20s"}, 0, "progress 100%"},
 		{"journeys", []string{"simulate", nodeLoss, "--viewers", "300", "--watch-time", "30s", "--quiet"}, 0, "api.home.availability > 99.9%"},
 		{"bad journey", []string{"simulate", badJourney, "--quiet"}, 2, "s.yaml:4: steps.home.next: no step \"nowhere\""},
+		{"live journeys need the reference backend", []string{"simulate", urlsJourney, "--quiet"}, 2, "walks the reference backend's gateway"},
 		{"SLO of no step", []string{"simulate", noStep, "--quiet"}, 2, "no step \"browse\""},
 	}
 	for _, tt := range tests {

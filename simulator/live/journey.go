@@ -14,7 +14,9 @@ import (
 	"github.com/abrkit/abrkit/simulator/results"
 )
 
-var errJourneyBackend = errors.New("a journey in live mode walks the reference backend's gateway: set backend: embedded (and --gateway for a running one); for another service use abrkit journey run")
+// ErrJourneyBackend: live mode walks journeys against the reference
+// backend only.
+var ErrJourneyBackend = errors.New("a journey in live mode walks the reference backend's gateway: set backend: embedded (and --gateway for a running one); for another service use abrkit journey run")
 
 // setupJourney makes the walker of the scenario's journey against the
 // gateway; every step's request is recorded in api.<step>, in the

@@ -106,7 +106,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 		return nil, err
 	}
 	if j != nil && s.Backend.Embedded == nil {
-		return nil, errJourneyBackend
+		return nil, ErrJourneyBackend
 	}
 	if err := policy.CheckContent(s); err != nil {
 		return nil, err
