@@ -157,7 +157,7 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 			if errors.Is(err, simulator.ErrLive) {
 				return usageErrorf("%v: use --mode live", err)
 			}
-			if errors.Is(err, live.ErrJourney) {
+			if errors.Is(err, live.ErrJourneyBackend) {
 				return usageErrorf("%v", err)
 			}
 			return err

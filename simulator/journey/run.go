@@ -47,6 +47,11 @@ type Options struct {
 	// Sessions, when positive, ends each viewer after that many sessions
 	// (the run ends early when every viewer has).
 	Sessions int
+	// Record, when set, is told of every request answered (or failed)
+	// while the run lasted: its step, when it was sent (wall time), its
+	// latency and whether it failed. It is called from the viewers'
+	// goroutines.
+	Record func(step string, sent time.Time, lat time.Duration, failed bool)
 	// Window, when positive, also keeps each step's figures per window of
 	// run time (at most MaxWindows), to see a fault's effect over time.
 	Window time.Duration
@@ -204,11 +209,49 @@ func (r *Result) Errors() map[string]int {
 }
 
 type runner struct {
-	j     *Journey
-	opt   Options
-	res   *Result
-	wall  clock.Real
-	start time.Time
+	walker *Walker // nil in Run
+	j      *Journey
+	opt    Options
+	res    *Result
+	wall   clock.Real
+	start  time.Time
+}
+
+// defaults fills opt's zero values; the cleanup closes the default
+// client's idle connections.
+func (opt Options) defaults() (Options, func()) {
+	opt.Target = strings.TrimSuffix(opt.Target, "/")
+	opt.Clock = clock.Or(opt.Clock)
+	if opt.Ramp < 0 {
+		opt.Ramp = 0
+	} else if opt.Ramp == 0 {
+		opt.Ramp = min(opt.Duration/10, 30*time.Second)
+	}
+	if opt.Timeout == 0 {
+		opt.Timeout = 10 * time.Second
+	}
+	if opt.Seed == 0 {
+		opt.Seed = 1
+	}
+	if opt.Client != nil {
+		return opt, func() {}
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 0
+	t.MaxIdleConnsPerHost = min(max(opt.Viewers, 2), 1024)
+	t.IdleConnTimeout = 30 * time.Second
+	opt.Client = &http.Client{Transport: t, Timeout: opt.Timeout}
+	return opt, t.CloseIdleConnections
+}
+
+func newRunner(j *Journey, opt Options) *runner {
+	res := &Result{Target: opt.Target, Viewers: opt.Viewers, Window: opt.Window, byName: map[string]*StepStats{}, errs: map[string]int{}}
+	for _, name := range j.Order {
+		s := newStepStats(name)
+		res.Steps = append(res.Steps, s)
+		res.byName[name] = s
+	}
+	return &runner{j: j, opt: opt, res: res, start: opt.Clock.Now()}
 }
 
 // Run walks the journey with opt.Viewers viewers against opt.Target until
@@ -223,35 +266,10 @@ func Run(ctx context.Context, j *Journey, opt Options) (*Result, error) {
 	if opt.Duration <= 0 {
 		return nil, errors.New("journey: duration must be positive")
 	}
-	opt.Target = strings.TrimSuffix(opt.Target, "/")
-	opt.Clock = clock.Or(opt.Clock)
-	if opt.Ramp < 0 {
-		opt.Ramp = 0
-	} else if opt.Ramp == 0 {
-		opt.Ramp = min(opt.Duration/10, 30*time.Second)
-	}
-	if opt.Timeout == 0 {
-		opt.Timeout = 10 * time.Second
-	}
-	if opt.Seed == 0 {
-		opt.Seed = 1
-	}
-	if opt.Client == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConns = 0
-		t.MaxIdleConnsPerHost = min(opt.Viewers, 1024)
-		t.IdleConnTimeout = 30 * time.Second
-		opt.Client = &http.Client{Transport: t, Timeout: opt.Timeout}
-		defer t.CloseIdleConnections()
-	}
-	res := &Result{Target: opt.Target, Viewers: opt.Viewers, Window: opt.Window, byName: map[string]*StepStats{}, errs: map[string]int{}}
-	for _, name := range j.Order {
-		s := newStepStats(name)
-		res.Steps = append(res.Steps, s)
-		res.byName[name] = s
-	}
-	start := opt.Clock.Now()
-	r := &runner{j: j, opt: opt, res: res, start: start}
+	opt, cleanup := opt.defaults()
+	defer cleanup()
+	r := newRunner(j, opt)
+	res, start := r.res, r.start
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -269,7 +287,7 @@ func Run(ctx context.Context, j *Journey, opt Options) (*Result, error) {
 			}
 			rng := rand.New(rand.NewPCG(opt.Seed, uint64(i)))
 			for gen := 0; ctx.Err() == nil && (opt.Sessions <= 0 || gen < opt.Sessions); gen++ {
-				r.session(ctx, fmt.Sprintf("viewer-%d-%d", i, gen), "member-"+strconv.Itoa(i), rng)
+				r.session(ctx, fmt.Sprintf("viewer-%d-%d", i, gen), "member-"+strconv.Itoa(i), rng, nil)
 				sessions.Add(1)
 			}
 		}()
@@ -280,8 +298,74 @@ func Run(ctx context.Context, j *Journey, opt Options) (*Result, error) {
 	return res, nil
 }
 
+// A Walker walks single sessions of a journey for a driver that starts
+// its viewers itself (the live mode of abrkit simulate); Run is the
+// walker of abrkit journey run.
+type Walker struct {
+	r       *runner
+	cleanup func()
+	hb      *Step         // the first heartbeat step, nil none
+	hbEvery time.Duration // its mean think time
+}
+
+// PlayFunc plays what a play step's answer names; the session ends when
+// it returns. sent is when the play request went (wall time), vars are
+// the session's variables (read only). The walker sends the journey's
+// heartbeat step every heartbeat interval meanwhile.
+type PlayFunc func(ctx context.Context, sent time.Time, answer []byte, vars map[string]string)
+
+// NewWalker makes a walker of j against opt.Target; opt.Viewers,
+// Duration, Ramp and Sessions are not used. Close it after its sessions.
+func NewWalker(j *Journey, opt Options) (*Walker, error) {
+	if opt.Target == "" {
+		return nil, errors.New("journey: no target URL")
+	}
+	opt, cleanup := opt.defaults()
+	w := &Walker{r: newRunner(j, opt), cleanup: cleanup}
+	w.r.walker = w
+	for _, name := range j.Order {
+		if s := j.Steps[name]; s.Request != nil && w.hb == nil {
+			if rt, _ := Route(s); rt == RouteHeartbeat {
+				w.hb, w.hbEvery = s, s.Think.MeanValue()
+				if w.hbEvery <= 0 {
+					w.hbEvery = 30 * time.Second
+				}
+			}
+		}
+	}
+	return w, nil
+}
+
+// Session walks one session of viewer (signed in as member) from the
+// start step. A step routed to /v1/play (POST {{base}}/v1/play) sends its
+// request, then, when it succeeded and play is not nil, hands its answer
+// over to play instead of going on to the step's next.
+func (w *Walker) Session(ctx context.Context, viewer, member string, rng *rand.Rand, play PlayFunc) {
+	w.r.session(ctx, viewer, member, rng, play)
+}
+
+// Result is what the walker's sessions measured so far.
+func (w *Walker) Result() *Result { return w.r.res }
+
+// Close closes the default client's idle connections.
+func (w *Walker) Close() { w.cleanup() }
+
+// heartbeats sends the heartbeat step every w.hbEvery until ctx ends;
+// vars are the session's, this goroutine's alone while it runs.
+func (w *Walker) heartbeats(ctx context.Context, vars map[string]string, rng *rand.Rand, begun time.Time) {
+	r := w.r
+	for n := 1; n <= maxHops; n++ {
+		if r.opt.Clock.Sleep(ctx, w.hbEvery) != nil {
+			return
+		}
+		vars["n"] = strconv.Itoa(n)
+		vars["elapsed"] = strconv.Itoa(int(r.opt.Clock.Now().Sub(begun) / time.Second))
+		r.exec(ctx, w.hb, vars, rng)
+	}
+}
+
 // session walks one viewer from the start step to exit.
-func (r *runner) session(ctx context.Context, viewer, member string, rng *rand.Rand) {
+func (r *runner) session(ctx context.Context, viewer, member string, rng *rand.Rand, play PlayFunc) {
 	vars := make(map[string]string, len(r.j.Vars)+8)
 	for k, v := range r.j.Vars {
 		vars[k] = v
@@ -297,7 +381,15 @@ func (r *runner) session(ctx context.Context, viewer, member string, rng *rand.R
 			runs[step]++
 			vars["n"] = strconv.Itoa(runs[step])
 			vars["elapsed"] = strconv.Itoa(int(r.opt.Clock.Now().Sub(begun) / time.Second))
-			ok = r.exec(ctx, s, vars, rng)
+			var answer []byte
+			sent := r.wall.Now()
+			ok, answer = r.exec(ctx, s, vars, rng)
+			if ok && play != nil && ctx.Err() == nil {
+				if rt, _ := Route(s); rt == RoutePlay {
+					r.play(ctx, play, sent, answer, vars, rng)
+					return
+				}
+			}
 		}
 		if ctx.Err() != nil || step == Exit {
 			return
@@ -320,6 +412,32 @@ func (r *runner) session(ctx context.Context, viewer, member string, rng *rand.R
 	}
 }
 
+// play hands a play step's answer over to play, with the journey's
+// heartbeats alongside.
+func (r *runner) play(ctx context.Context, play PlayFunc, sent time.Time, answer []byte, vars map[string]string, rng *rand.Rand) {
+	w := r.walker
+	if w == nil || w.hb == nil {
+		play(ctx, sent, answer, vars)
+		return
+	}
+	hbVars := make(map[string]string, len(vars))
+	for k, v := range vars {
+		hbVars[k] = v
+	}
+	hctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	// the heartbeats draw from their own source: rng stays the session's
+	hrng := rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))
+	begun := r.opt.Clock.Now()
+	go func() {
+		defer close(done)
+		w.heartbeats(hctx, hbVars, hrng, begun)
+	}()
+	play(ctx, sent, answer, vars)
+	stop()
+	<-done
+}
+
 func pick(edges []Edge, rng *rand.Rand) string {
 	var sum float64
 	for _, e := range edges {
@@ -335,14 +453,14 @@ func pick(edges []Edge, rng *rand.Rand) string {
 }
 
 // exec sends a step's request, records it and extracts its variables; it
-// reports whether the step succeeded.
-func (r *runner) exec(ctx context.Context, s *Step, vars map[string]string, rng *rand.Rand) bool {
+// reports whether the step succeeded, and its answer.
+func (r *runner) exec(ctx context.Context, s *Step, vars map[string]string, rng *rand.Rand) (bool, []byte) {
 	st := r.res.byName[s.Name]
 	req, err := r.build(ctx, s.Request, vars, rng)
 	if err != nil {
 		atomic.AddInt64(&st.Skipped, 1)
 		r.res.fail(s.Name, err.Error())
-		return false
+		return false, nil
 	}
 	t0 := r.wall.Now()
 	resp, err := r.opt.Client.Do(req)
@@ -353,7 +471,7 @@ func (r *runner) exec(ctx context.Context, s *Step, vars map[string]string, rng 
 	}
 	lat := r.wall.Now().Sub(t0)
 	if ctx.Err() != nil {
-		return false // the run ended under this request: not the service's failure
+		return false, nil // the run ended under this request: not the service's failure
 	}
 	atomic.AddInt64(&st.Requests, 1)
 	failed := ""
@@ -368,13 +486,16 @@ func (r *runner) exec(ctx context.Context, s *Step, vars map[string]string, rng 
 		w = int(r.opt.Clock.Now().Sub(r.start) / r.opt.Window)
 	}
 	st.record(lat, failed != "", w)
+	if r.opt.Record != nil {
+		r.opt.Record(s.Name, t0, lat, failed != "")
+	}
 	if failed != "" {
 		atomic.AddInt64(&st.Failures, 1)
 		r.res.fail(s.Name, failed)
-		return false
+		return false, nil
 	}
 	if len(s.Extract) == 0 {
-		return true
+		return true, body
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -382,7 +503,7 @@ func (r *runner) exec(ctx context.Context, s *Step, vars map[string]string, rng 
 	if err := dec.Decode(&doc); err != nil {
 		atomic.AddInt64(&st.ExtractFailures, 1)
 		r.res.fail(s.Name, "answer is not JSON")
-		return true
+		return true, body
 	}
 	for _, name := range sortedKeys(s.Extract) {
 		v, err := extract(doc, s.Extract[name], rng)
@@ -393,7 +514,7 @@ func (r *runner) exec(ctx context.Context, s *Step, vars map[string]string, rng 
 		}
 		vars[name] = v
 	}
-	return true
+	return true, body
 }
 
 func sortedKeys(m map[string]string) []string {

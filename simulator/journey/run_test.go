@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -147,5 +148,134 @@ slos: ["api.login.availability > 99%"]
 	}
 	if e := res.Errors(); e["login: status 401"] != 6 || e["browse: {{token}} is not set yet"] != 6 {
 		t.Errorf("errors %v", e)
+	}
+}
+
+const walkerJourney = `
+start: login
+steps:
+  login:
+    request: {method: POST, url: "{{base}}/v1/login", body: '{"user":"{{member}}"}'}
+    extract: {token: token}
+    next: {play: 1}
+  play:
+    request: {method: POST, url: "{{base}}/v1/play", headers: {Authorization: "Bearer {{token}}"}, body: '{"title":"t1"}'}
+    extract: {session: session}
+    think: 30s
+    next: {heartbeat: 1}
+  heartbeat:
+    request: {method: POST, url: "{{base}}/v1/heartbeat", body: '{"session":"{{session}}","n":{{n}}}'}
+    think: 30s
+    next: {heartbeat: 1}
+`
+
+// TestWalkerPlay: a walker's session hands the play answer over to the
+// driver and sends a heartbeat every 30 s (fake clock) while it plays;
+// a failed play request hands nothing over.
+func TestWalkerPlay(t *testing.T) {
+	tests := []struct {
+		name       string
+		playStatus int
+		beats      int // heartbeat intervals the play lasts
+		wantPlay   bool
+	}{
+		{"plays with heartbeats", http.StatusOK, 3, true},
+		{"plays shorter than a heartbeat", http.StatusOK, 0, true},
+		{"play refused", http.StatusServiceUnavailable, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var beats []string
+			m := http.NewServeMux()
+			m.HandleFunc("POST /v1/login", func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.WriteString(w, `{"token":"tk"}`)
+			})
+			m.HandleFunc("POST /v1/play", func(w http.ResponseWriter, r *http.Request) {
+				if r.Header.Get("Authorization") != "Bearer tk" {
+					http.Error(w, "no", http.StatusUnauthorized)
+					return
+				}
+				w.WriteHeader(tt.playStatus)
+				_, _ = io.WriteString(w, `{"session":"s-9","hls":"http://edge/x.m3u8"}`)
+			})
+			m.HandleFunc("POST /v1/heartbeat", func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(io.LimitReader(r.Body, 1024))
+				mu.Lock()
+				beats = append(beats, string(b))
+				mu.Unlock()
+			})
+			srv := httptest.NewServer(m)
+			defer srv.Close()
+			j, err := Parse([]byte(walkerJourney), "w.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			clk := clock.NewFake(time.Unix(1e9, 0))
+			recorded := map[string]int{}
+			w, err := NewWalker(j, Options{Target: srv.URL, Clock: clk, Record: func(step string, _ time.Time, lat time.Duration, failed bool) {
+				mu.Lock()
+				defer mu.Unlock()
+				if lat > 0 && !failed {
+					recorded[step]++
+				}
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			played := false
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				w.Session(ctx, "viewer-1", "member-1", rand.New(rand.NewPCG(1, 2)), func(ctx context.Context, sent time.Time, answer []byte, vars map[string]string) {
+					played = true
+					var a struct{ HLS string }
+					if err := json.Unmarshal(answer, &a); err != nil || a.HLS != "http://edge/x.m3u8" || vars["session"] != "s-9" || sent.After(time.Now()) {
+						t.Errorf("play got answer %q (%v), session %q, sent %v", answer, err, vars["session"], sent)
+					}
+					for range tt.beats {
+						// the heartbeat loop waits on the clock: let one interval pass
+						if err := clk.BlockUntil(ctx, 1); err != nil {
+							t.Error(err)
+							return
+						}
+						clk.Advance(30 * time.Second)
+					}
+					if err := clk.BlockUntil(ctx, 1); err != nil { // the last heartbeat was sent
+						t.Error(err)
+					}
+				})
+			}()
+			if !tt.wantPlay {
+				// the failed step's think time before the session exits
+				if err := clk.BlockUntil(ctx, 1); err != nil {
+					t.Fatal(err)
+				}
+				clk.Advance(30 * time.Second)
+			}
+			<-done
+			if played != tt.wantPlay {
+				t.Fatalf("played %v; want %v", played, tt.wantPlay)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(beats) != tt.beats || recorded["heartbeat"] != tt.beats {
+				t.Errorf("%d heartbeats sent, %d recorded; want %d", len(beats), recorded["heartbeat"], tt.beats)
+			}
+			for i, b := range beats {
+				if want := `"n":` + string(rune('1'+i)); !strings.Contains(b, `"session":"s-9"`) || !strings.Contains(b, want) {
+					t.Errorf("heartbeat %d = %s; want session s-9 and %s", i, b, want)
+				}
+			}
+			if recorded["login"] != 1 || (recorded["play"] == 1) != tt.wantPlay {
+				t.Errorf("recorded %v; want login once, play once when it succeeded", recorded)
+			}
+			if s := w.Result().Step("play"); s.Requests != 1 {
+				t.Errorf("play requests %d; want 1", s.Requests)
+			}
+		})
 	}
 }

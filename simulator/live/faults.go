@@ -21,6 +21,7 @@ func scheduleFaults(b *backend.Backend, s *scenario.Scenario, start time.Time) (
 			return nil, err
 		}
 		var targets []string
+		browse := t.Kind == "service" && scenario.IsCatalogTarget(t.Name)
 		switch t.Kind {
 		case "edge":
 			targets = []string{t.Name}
@@ -35,12 +36,17 @@ func scheduleFaults(b *backend.Backend, s *scenario.Scenario, start time.Time) (
 			if t.Name == "login" {
 				targets = []string{control.SvcAuth}
 			}
+			if browse {
+				// a browse-plane dependency (cache node, datastore,
+				// heartbeat consumers) the gateway registered by name
+				targets = []string{t.Name}
+			}
 		}
 		on, off := faults.Fault{}, faults.Fault{Kind: faults.Clear}
 		switch f.Kind {
 		case "down":
 			on.Kind, off.Kind = faults.Kill, faults.Restart
-			if t.Kind == "service" {
+			if t.Kind == "service" && !browse {
 				on = faults.Fault{Kind: faults.Fail, ErrorRate: 1, Status: 503}
 				off.Kind = faults.Clear
 			}

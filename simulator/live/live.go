@@ -28,6 +28,7 @@ import (
 	"github.com/abrkit/abrkit/simulator/backend/control"
 	"github.com/abrkit/abrkit/simulator/backend/packager"
 	"github.com/abrkit/abrkit/simulator/internal/cputime"
+	"github.com/abrkit/abrkit/simulator/journey"
 	"github.com/abrkit/abrkit/simulator/netsim"
 	"github.com/abrkit/abrkit/simulator/policy"
 	"github.com/abrkit/abrkit/simulator/results"
@@ -81,8 +82,12 @@ type run struct {
 	seq     atomic.Uint64
 	sinkErr error
 	buffer  player.BufferPolicy
-	ladMu   sync.Mutex
-	ladders map[string]*manifest.Presentation // title+format or URL -> parsed manifest (nil: unavailable)
+	walker  *journey.Walker // the scenario's journey, nil without
+	// serviceOf is api.login or api.play for the journey's steps sent
+	// to /v1/login or /v1/play under another name
+	serviceOf map[string]string
+	ladMu     sync.Mutex
+	ladders   map[string]*manifest.Presentation // title+format or URL -> parsed manifest (nil: unavailable)
 }
 
 // Run plays the scenario in real time: viewers are real players (the
@@ -90,12 +95,18 @@ type run struct {
 // loopback (or plain URLs), arrivals paced through vegeta's attacker, each
 // viewer's bandwidth shaped by its network profile. Bodies are counted and
 // discarded; latencies are measured from when a request was due.
-// ErrJourney: live mode does not walk a scenario's journey yet.
-var ErrJourney = errors.New("live mode runs no journeys: run the scenario in virtual mode, or drive a live backend with abrkit journey run")
-
+//
+// With a journey, each viewer walks it over real HTTP against the gateway
+// (journey.Walker) from its arrival: the play step's answer hands over to
+// the player as above, heartbeats go on while it plays, and every step's
+// latency goes into api.<step> and its timeline.
 func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Results, error) {
-	if s.Journey != nil {
-		return nil, ErrJourney
+	j, err := journey.FromScenario(s)
+	if err != nil {
+		return nil, err
+	}
+	if j != nil && s.Backend.Embedded == nil {
+		return nil, ErrJourneyBackend
 	}
 	if err := policy.CheckContent(s); err != nil {
 		return nil, err
@@ -152,6 +163,12 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 	}
 	r.setupProfiles()
 	r.start = time.Now()
+	if j != nil {
+		if err := r.setupJourney(j); err != nil {
+			return nil, err
+		}
+		defer r.walker.Close()
+	}
 	cpu0 := cputime.Process()
 	if bk != nil {
 		marks, err := scheduleFaults(bk, s, r.start)
@@ -326,7 +343,7 @@ func (r *run) arrive(ctx context.Context, due []time.Duration, start func(k int,
 	if n == 0 {
 		return
 	}
-	if r.gateway == "" {
+	if r.gateway == "" || r.walker != nil {
 		for k := range due {
 			t := time.NewTimer(time.Until(r.start.Add(due[k])))
 			select {
@@ -464,6 +481,11 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 		}
 		r.mu.Unlock()
 	}()
+	pr := profile{dev: dev, net: ni, link: link, watch: watch}
+	if r.walker != nil {
+		r.journey(ctx, id, &rec, pr, rng)
+		return
+	}
 	var manifest string
 	var edges []steering.Edge
 	var tel *player.Telemetry
@@ -481,6 +503,21 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 		rec.Failed, rec.Reason = true, err.Error()
 		return
 	}
+	r.playback(ctx, id, due, &rec, pr, manifest, edges, tel)
+}
+
+// profile is what a viewer was drawn to be.
+type profile struct {
+	dev   scenario.Device
+	net   int // index in the scenario's networks
+	link  netsim.Link
+	watch time.Duration
+}
+
+// playback plays manifest as the viewer from due (when the play API was
+// asked) until its watch time is over, filling rec.
+func (r *run) playback(ctx context.Context, id int, due time.Time, rec *results.Record, pr profile, manifest string, edges []steering.Edge, tel *player.Telemetry) {
+	s, dev, ni, link, watch := r.s, pr.dev, pr.net, pr.link, pr.watch
 	opts := []player.Option{player.WithBufferPolicy(r.buffer), player.WithCMCD(r.cmcd), player.WithContentID(rec.Title), player.WithPlaylistCache(r.lists),
 		player.WithFetcher(&shaped{r: r, link: link, rtt: s.Networks[ni].RTT.D(), start: r.start, inner: transport.NewHTTP(transport.HTTPConfig{Client: r.hc, CMCD: r.cmcd})})}
 	if len(edges) > 0 {
@@ -672,6 +709,13 @@ func (r *run) api(ctx context.Context, login *vegeta.Result, due time.Time, titl
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("play: %w", err)
 	}
+	m, edges, tel := r.fromPlay(resp, token, format, rng)
+	return m, edges, tel, nil
+}
+
+// fromPlay reads the playback API's answer: the manifest URL of the
+// scenario's format, the ranked edges and where QoE beacons go.
+func (r *run) fromPlay(resp control.PlayResponse, token, format string, rng *rand.Rand) (string, []steering.Edge, *player.Telemetry) {
 	var edges []steering.Edge
 	for _, e := range resp.Edges {
 		edges = append(edges, steering.Edge{ID: e.ID, URL: e.URL})
@@ -687,7 +731,7 @@ func (r *run) api(ctx context.Context, login *vegeta.Result, due time.Time, titl
 	if token != "" {
 		tel.Header = http.Header{"Authorization": []string{"Bearer " + token}}
 	}
-	return m, edges, tel, nil
+	return m, edges, tel
 }
 
 func (r *run) play(ctx context.Context, token string, req control.PlayRequest) (control.PlayResponse, int, error) {

@@ -13,6 +13,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/abrkit/abrkit/simulator/backend/faults"
 	"github.com/abrkit/abrkit/simulator/backend/packager"
 	"github.com/abrkit/abrkit/simulator/policy"
 	"github.com/abrkit/abrkit/simulator/scenario"
@@ -430,5 +431,62 @@ slos: ["live_latency.p95 < 10s", "play_failures.rate < 1%", "origin.requests_per
 				}
 			}
 		})
+	}
+}
+
+// TestScheduleBrowseFaults: a journey scenario's browse-plane faults go to
+// the embedded backend's cache node, datastore and heartbeat consumers by
+// name, and end after their for.
+func TestScheduleBrowseFaults(t *testing.T) {
+	s, err := scenario.Parse([]byte(`
+mode: live
+viewers: {count: 1}
+journey: default
+backend: {embedded: {topology: default}}
+faults:
+  - {at: 0s, target: "service:cache-0", kind: down}
+  - {at: 0s, for: 10s, target: "service:datastore", kind: slow, latency: 50ms}
+  - {at: 5s, target: "service:heartbeat-consumers", kind: down}
+`), "faults.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := backend.Start(context.Background(), backend.Options{Topology: s.Topology, Catalog: packager.DefaultCatalog(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close(context.Background())
+	start := time.Unix(1_700_000_000, 0)
+	marks, err := scheduleFaults(b, s, start)
+	if err != nil || len(marks) != 3 {
+		t.Fatalf("scheduleFaults: %d marks, %v; want 3", len(marks), err)
+	}
+	type state struct {
+		down bool
+		kind faults.Kind
+	}
+	tests := []struct {
+		at   time.Duration
+		want map[string]state
+	}{
+		{0, map[string]state{"cache-0": {true, faults.Kill}, "datastore": {false, faults.Slow}, "heartbeat-consumers": {false, ""}}},
+		{5 * time.Second, map[string]state{"cache-0": {true, faults.Kill}, "datastore": {false, faults.Slow}, "heartbeat-consumers": {true, faults.Kill}}},
+		{10 * time.Second, map[string]state{"cache-0": {true, faults.Kill}, "datastore": {false, faults.Clear}, "heartbeat-consumers": {true, faults.Kill}}},
+	}
+	for _, tt := range tests {
+		if _, err := b.Faults.Tick(start.Add(tt.at)); err != nil {
+			t.Fatalf("at %v: %v", tt.at, err)
+		}
+		got := map[string]state{}
+		for _, st := range b.Faults.States() {
+			if _, ok := tt.want[st.Target]; ok {
+				got[st.Target] = state{st.Down, st.LastKind}
+			}
+		}
+		for name, w := range tt.want {
+			if got[name] != w {
+				t.Errorf("at %v: %s = %+v; want %+v", tt.at, name, got[name], w)
+			}
+		}
 	}
 }

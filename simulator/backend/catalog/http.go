@@ -33,10 +33,10 @@ func (c *Catalog) metrics() {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_datastore_reads_total", Help: "Datastore reads past the breaker."}, func() float64 { return float64(c.Datastore.Reads()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_datastore_errors_total", Help: "Datastore reads failed (breaker open, down, timeout, error)."}, func() float64 { return float64(c.Datastore.errs.Load()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_datastore_in_flight", Help: "Datastore reads in progress."}, func() float64 { return float64(c.Datastore.InFlight()) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_heartbeats_accepted_total", Help: "Heartbeats queued."}, func() float64 { return float64(c.Pipeline.accepted.Load()) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_heartbeats_dropped_total", Help: "Heartbeats refused by a full partition."}, func() float64 { return float64(c.Pipeline.dropped.Load()) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_heartbeats_consumed_total", Help: "Heartbeats consumed."}, func() float64 { return float64(c.Pipeline.consumed.Load()) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_heartbeat_consumer_lag_seconds", Help: "How long the last consumed heartbeat waited."}, func() float64 { return time.Duration(c.Pipeline.lagNanos.Load()).Seconds() }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_heartbeats_accepted_total", Help: "Heartbeats queued."}, func() float64 { return float64(c.Pipeline.Stats().Accepted) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_heartbeats_dropped_total", Help: "Heartbeats refused by a full partition."}, func() float64 { return float64(c.Pipeline.Stats().Dropped) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_heartbeats_consumed_total", Help: "Heartbeats consumed."}, func() float64 { return float64(c.Pipeline.Stats().Consumed) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_heartbeat_consumer_lag_seconds", Help: "How long the last consumed heartbeat waited."}, func() float64 { return c.Pipeline.Stats().LagS }),
 	)
 	for _, n := range c.Cache.nodes {
 		l := prometheus.Labels{"node": n.name}
@@ -52,9 +52,9 @@ func (c *Catalog) metrics() {
 			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_catalog_cache_misses_total", Help: "Cache misses per node.", ConstLabels: l}, func() float64 { return float64(n.misses.Load()) }),
 		)
 	}
-	for i, ch := range c.Pipeline.parts {
+	for i := range c.Pipeline.Partitions() {
 		r.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_heartbeat_lag_events", Help: "Heartbeats waiting per partition.",
-			ConstLabels: prometheus.Labels{"partition": strconv.Itoa(i)}}, func() float64 { return float64(len(ch)) }))
+			ConstLabels: prometheus.Labels{"partition": strconv.Itoa(i)}}, func() float64 { return float64(c.Pipeline.PartitionLen(i)) }))
 	}
 }
 

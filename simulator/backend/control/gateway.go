@@ -186,7 +186,7 @@ func (g *Gateway) metrics() {
 	g.reg.MustRegister(g.requests, g.latency, g.shedN, g.limited, g.events,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_gateway_in_flight", Help: "Requests in progress."}, func() float64 { return float64(g.shed.InFlight()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_steering_healthy_edges", Help: "Edges steering would rank now."}, func() float64 { return float64(g.Steering.Healthy()) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_telemetry_queued", Help: "Events waiting in the telemetry queue."}, func() float64 { return float64(len(g.Telemetry.q)) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_telemetry_queued", Help: "Events waiting in the telemetry queue."}, func() float64 { return float64(g.Telemetry.Queued()) }),
 	)
 	for name, s := range g.services {
 		b := s.breaker

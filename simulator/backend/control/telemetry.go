@@ -4,15 +4,15 @@ import (
 	"context"
 	"sort"
 	"sync"
-	"sync/atomic"
+
+	"github.com/abrkit/abrkit/simulator/backend/queue"
 )
 
-// Telemetry is the event intake: a bounded queue and a consumer that
-// aggregates. Events that do not fit are dropped and counted.
+// Telemetry is the event intake: a bounded queue (package queue, one
+// partition) and a consumer that aggregates. Events that do not fit are
+// dropped and counted.
 type Telemetry struct {
-	q chan Event
-
-	accepted, dropped, processed atomic.Int64
+	q *queue.Queue[Event]
 
 	mu     sync.Mutex
 	byType map[string]int64
@@ -32,22 +32,21 @@ type TelemetryStats struct {
 
 // NewTelemetry queues at most size events.
 func NewTelemetry(size int) *Telemetry {
-	return &Telemetry{q: make(chan Event, max(size, 1)), byType: map[string]int64{}}
+	t := &Telemetry{byType: map[string]int64{}}
+	t.q = queue.New(1, size, nil, false, t.process)
+	return t
 }
 
 // Offer queues a batch without blocking and says how many fit.
 func (t *Telemetry) Offer(req EventsRequest) EventsResponse {
 	var r EventsResponse
 	for _, e := range req.Events {
-		select {
-		case t.q <- e:
+		if _, ok := t.q.Offer(0, e); ok {
 			r.Accepted++
-		default:
+		} else {
 			r.Dropped++
 		}
 	}
-	t.accepted.Add(int64(r.Accepted))
-	t.dropped.Add(int64(r.Dropped))
 	return r
 }
 
@@ -58,41 +57,24 @@ func (t *Telemetry) process(e Event) {
 		t.stalls += e.DurationS
 	}
 	t.mu.Unlock()
-	t.processed.Add(1)
 }
 
 // Drain processes everything queued now and returns how many events it took.
-func (t *Telemetry) Drain() int {
-	n := 0
-	for {
-		select {
-		case e := <-t.q:
-			t.process(e)
-			n++
-		default:
-			return n
-		}
-	}
-}
+func (t *Telemetry) Drain() int { return t.q.Drain() }
 
 // Run consumes events until ctx ends.
-func (t *Telemetry) Run(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case e := <-t.q:
-			t.process(e)
-		}
-	}
-}
+func (t *Telemetry) Run(ctx context.Context) { t.q.Run(ctx) }
+
+// Queued is the events waiting.
+func (t *Telemetry) Queued() int { return t.q.Len() }
 
 // Stats returns the counters.
 func (t *Telemetry) Stats() TelemetryStats {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	s := TelemetryStats{Accepted: t.accepted.Load(), Dropped: t.dropped.Load(), Processed: t.processed.Load(),
-		Queued: len(t.q), ByType: make(map[string]int64, len(t.byType)), StallS: t.stalls}
+	qs := t.q.Stats()
+	s := TelemetryStats{Accepted: qs.Accepted, Dropped: qs.Dropped, Processed: qs.Consumed,
+		Queued: t.q.Len(), ByType: make(map[string]int64, len(t.byType)), StallS: t.stalls}
 	keys := make([]string, 0, len(t.byType))
 	for k := range t.byType {
 		keys = append(keys, k)
