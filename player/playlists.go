@@ -22,10 +22,17 @@ import (
 type PlaylistCache struct {
 	mu     sync.Mutex
 	max    int
-	m      map[string]*manifest.MediaPlaylist // by body; nil: not shareable
-	order  []string                           // insertion order, for eviction once max is reached
+	m      map[string]*sharedParse // by body
+	order  []string                // insertion order, for eviction once max is reached
 	hits   int64
 	parses int64
+}
+
+// sharedParse is one body's parse; players that ask while it is made
+// wait for it (a thousand viewers starting at once parse it once).
+type sharedParse struct {
+	done  chan struct{}
+	media *manifest.MediaPlaylist // nil: not shareable
 }
 
 // sharedPlaylistURL is the URL shared parses are resolved against; its
@@ -46,7 +53,7 @@ func NewPlaylistCache(size int) *PlaylistCache {
 	if size <= 0 {
 		size = DefaultPlaylistCacheSize
 	}
-	return &PlaylistCache{max: size, m: map[string]*manifest.MediaPlaylist{}}
+	return &PlaylistCache{max: size, m: map[string]*sharedParse{}}
 }
 
 // WithPlaylistCache makes the player take its parsed VOD media playlists
@@ -54,8 +61,8 @@ func NewPlaylistCache(size int) *PlaylistCache {
 // player parses its own).
 func WithPlaylistCache(c *PlaylistCache) Option { return func(o *options) { o.playlists = c } }
 
-// Stats reports how many lookups found a parse to share and how many
-// parsed.
+// Stats reports how many lookups found their body parsed already (or
+// being parsed) and how many parsed it.
 func (c *PlaylistCache) Stats() (hits, parses int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -66,31 +73,28 @@ func (c *PlaylistCache) Stats() (hits, parses int64) {
 // shared (the core then parses it itself, and reports any error).
 func (c *PlaylistCache) parse(body []byte) *manifest.MediaPlaylist {
 	c.mu.Lock()
-	if m, ok := c.m[string(body)]; ok {
-		if m != nil {
-			c.hits++
-		}
+	if e, ok := c.m[string(body)]; ok {
+		c.hits++
 		c.mu.Unlock()
-		return m
+		<-e.done
+		return e.media
 	}
 	c.parses++
+	key := string(body)
+	e := &sharedParse{done: make(chan struct{})}
+	if len(c.order) >= c.max {
+		delete(c.m, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.order = append(c.order, key)
+	c.m[key] = e
 	c.mu.Unlock()
 	m, err := manifest.ParseHLSMedia(body, sharedPlaylistURL)
-	if err != nil || !shareable(m, body) {
-		m = nil
+	if err == nil && shareable(m, body) {
+		e.media = m
 	}
-	key := string(body)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.m[key]; !ok {
-		if len(c.order) >= c.max {
-			delete(c.m, c.order[0])
-			c.order = c.order[1:]
-		}
-		c.order = append(c.order, key)
-	}
-	c.m[key] = m
-	return m
+	close(e.done)
+	return e.media
 }
 
 // shareable tells whether a parse against sharedPlaylistURL can stand for
