@@ -19,6 +19,7 @@ n=${2:-2000}
 cd "$(dirname "$0")/../.."
 out=${OUT:-out/live-scale/$mode}
 mkdir -p "$out"
+out=$(cd "$out" && pwd) # absolute: k6 resolves paths from its script's folder
 ramp=${RAMP:-60s}
 hold=${HOLD:-150s}
 watch=${WATCH:-150s}
