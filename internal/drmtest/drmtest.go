@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/Eyevinn/mp4ff/mp4"
+	"github.com/abrkit/abrkit/internal/ffmpegtest"
 )
 
 // The content key and key ID of CENCDASH, hex; KID64 and Key64 are them
@@ -41,16 +41,8 @@ func writeFile(t testing.TB, p string, b []byte) {
 // test without ffmpeg.
 func FFmpeg(t testing.TB, dir string, args ...string) {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not found; install it with apt-get install -y --no-install-recommends ffmpeg")
-	}
-	cmd := exec.Command("ffmpeg", append([]string{"-hide_banner", "-loglevel", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc=size=160x90:rate=10", "-f", "lavfi", "-i", "sine", "-t", "4",
+	ffmpegtest.Run(t, dir, append([]string{"-f", "lavfi", "-i", "testsrc=size=160x90:rate=10", "-f", "lavfi", "-i", "sine", "-t", "4",
 		"-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-c:a", "aac"}, args...)...)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v\n%s", err, out)
-	}
 }
 
 // CENCDASH makes ClearKey DASH in scheme (cenc or cbcs): ffmpeg's

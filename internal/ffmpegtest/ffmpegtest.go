@@ -4,6 +4,7 @@
 package ffmpegtest
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -152,4 +153,20 @@ func IFrameHLS(tb testing.TB, dir string) {
 		"-hls_flags", "iframes_only+single_file", "iframes.m3u8")...)
 	WriteFile(tb, dir, "master.m3u8", []byte("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=200000,RESOLUTION=160x90,CODECS=\"avc1.42c00c\"\nvideo.m3u8\n"+
 		"#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=50000,RESOLUTION=160x90,CODECS=\"avc1.42c00c\",URI=\"iframes.m3u8\"\n"))
+}
+
+// Output runs ffmpeg -nostdin -v error with args (an oracle's check, not
+// test content) and returns what it wrote to stdout; anything it says on
+// stderr is a failure too. Call Need first.
+func Output(args ...string) ([]byte, error) {
+	cmd := exec.Command("ffmpeg", append([]string{"-nostdin", "-v", "error"}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if err == nil && stderr.Len() > 0 {
+		err = fmt.Errorf("ffmpeg: %s", stderr.String())
+	} else if err != nil {
+		err = fmt.Errorf("ffmpeg: %v: %s", err, stderr.String())
+	}
+	return stdout.Bytes(), err
 }

@@ -8,11 +8,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/abrkit/abrkit/internal/ffmpegtest"
 	"github.com/abrkit/abrkit/simulator/backend/control"
 	"github.com/abrkit/abrkit/simulator/backend/signing"
 	"github.com/abrkit/abrkit/simulator/backend/topology"
@@ -28,18 +28,10 @@ func protectedTopology(t *testing.T) *topology.Topology {
 	})
 }
 
-// ffmpegRun runs ffmpeg -v error; any message on stderr is a failure.
+// ffmpegRun is ffmpegtest.Output as text.
 func ffmpegRun(args ...string) (string, error) {
-	cmd := exec.Command("ffmpeg", append([]string{"-nostdin", "-v", "error"}, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if err == nil && stderr.Len() > 0 {
-		err = fmt.Errorf("ffmpeg: %s", stderr.String())
-	} else if err != nil {
-		err = fmt.Errorf("ffmpeg: %v: %s", err, stderr.String())
-	}
-	return stdout.String(), err
+	out, err := ffmpegtest.Output(args...)
+	return string(out), err
 }
 
 // frameCount counts the frame lines of framemd5 output.
@@ -59,9 +51,7 @@ func frameCount(out string) int {
 // the viewer's token (and fails without it); the CENC title's license,
 // asked with the MPD's key id, decrypts its segments in ffmpeg.
 func TestProtectedTitlesPlay(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not found; install it with apt-get install -y --no-install-recommends ffmpeg")
-	}
+	ffmpegtest.Need(t)
 	h := start(t, protectedTopology(t), nil)
 	tok := h.login()
 	gw := h.b.GatewayURL()

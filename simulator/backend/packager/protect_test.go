@@ -6,11 +6,9 @@ import (
 	"crypto/cipher"
 	"encoding/hex"
 	"encoding/xml"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,6 +16,7 @@ import (
 	"time"
 
 	"github.com/Eyevinn/mp4ff/mp4"
+	"github.com/abrkit/abrkit/internal/ffmpegtest"
 )
 
 func testProtection() *Protection {
@@ -37,32 +36,10 @@ func protectedTitle(e Encryption) Title {
 	return t
 }
 
-func requireFFmpeg(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not found; install it with apt-get install -y --no-install-recommends ffmpeg")
-	}
-}
-
-// ffmpegOut runs ffmpeg -v error with args and returns stdout; any
-// message on stderr is returned as an error.
-func ffmpegOut(args ...string) ([]byte, error) {
-	cmd := exec.Command("ffmpeg", append([]string{"-nostdin", "-v", "error"}, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if err == nil && stderr.Len() > 0 {
-		err = errors.New(stderr.String())
-	} else if err != nil {
-		err = errors.New(err.Error() + ": " + stderr.String())
-	}
-	return stdout.Bytes(), err
-}
-
 // framesOf decodes every frame of a file to per-frame MD5s.
 func framesOf(t *testing.T, path string, pre ...string) (string, error) {
 	t.Helper()
-	out, err := ffmpegOut(append(pre, "-i", path, "-f", "framemd5", "-")...)
+	out, err := ffmpegtest.Output(append(pre, "-i", path, "-f", "framemd5", "-")...)
 	// Drop the header comments (they name the input).
 	var lines []string
 	for _, l := range strings.Split(string(out), "\n") {
@@ -110,7 +87,7 @@ func writeRendition(t *testing.T, p *Package, r Rendition, path string) {
 // encryption info over several fragments in one file, its own output
 // included, hence one segment per file.)
 func TestCENCDecryptsWithFFmpeg(t *testing.T) {
-	requireFFmpeg(t)
+	ffmpegtest.Need(t)
 	for _, tc := range []struct {
 		scheme Encryption
 		sidx   bool
@@ -258,7 +235,7 @@ func TestAES128Segments(t *testing.T) {
 // each to the same frames as the clear title: ffmpeg fetches the key URI
 // itself, and fails without the header.
 func TestHLSPlaysWithFFmpeg(t *testing.T) {
-	requireFFmpeg(t)
+	ffmpegtest.Need(t)
 	for _, scheme := range []Encryption{AES128, CBCS} {
 		t.Run(string(scheme), func(t *testing.T) { testHLSPlays(t, scheme) })
 	}
