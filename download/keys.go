@@ -71,15 +71,16 @@ func (s FileKeyStore) PutKeys(id string, k *Keys) error {
 	if err != nil {
 		return err
 	}
-	p := s.path(id)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Join(s.Dir, "keys"), 0o700); err != nil {
 		return err
 	}
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+	fsys, err := OpenRootFS(s.Dir)
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, p)
+	defer fsys.Close()
+	// Synced like the offline playlists, so keys survive a crash as they do.
+	return writeFileAtomic(fsys, "keys/"+url.PathEscape(id)+".json", string(b), 0o600)
 }
 
 // LoadKeys reads id's keys.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -29,7 +31,7 @@ func writeOffline(fsys FS, pl *plan) error {
 	audioGroup, subGroup := "", ""
 	for ti, tr := range pl.Tracks {
 		name := fmt.Sprintf("offline-%d.m3u8", ti)
-		if err := writeFileAtomic(fsys, name, mediaPlaylist(pl, &tr)); err != nil {
+		if err := writeFileAtomic(fsys, name, mediaPlaylist(pl, &tr), 0o644); err != nil {
 			return err
 		}
 		switch tr.Type {
@@ -87,7 +89,7 @@ func writeOffline(fsys FS, pl *plan) error {
 		}
 		fmt.Fprintf(&master, "\noffline-%d.m3u8\n", ti)
 	}
-	if err := writeFileAtomic(fsys, OfflineManifest, master.String()); err != nil {
+	if err := writeFileAtomic(fsys, OfflineManifest, master.String(), 0o644); err != nil {
 		return err
 	}
 	return fsys.SyncDir(".")
@@ -195,9 +197,9 @@ func allCodecs(pl *plan, variant int) string {
 	return strings.Join(cs, ",")
 }
 
-func writeFileAtomic(fsys FS, name, content string) error {
+func writeFileAtomic(fsys FS, name, content string, perm fs.FileMode) error {
 	tmp := name + partSuffix
-	f, err := fsys.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := fsys.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
 	if err != nil {
 		return err
 	}
@@ -215,7 +217,11 @@ func writeFileAtomic(fsys FS, name, content string) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return fsys.Rename(tmp, name)
+	if err := fsys.Rename(tmp, name); err != nil {
+		return err
+	}
+	// The rename is durable only once its folder is synced.
+	return fsys.SyncDir(path.Dir(name))
 }
 
 // LocalFetcher is a transport.Fetcher that serves a download's files with

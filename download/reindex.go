@@ -28,7 +28,7 @@ func writeMeta(fsys FS, rec *record, p *plan) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(fsys, metaFile, string(data))
+	return writeFileAtomic(fsys, metaFile, string(data), 0o644)
 }
 
 // MissingIndexError: a read-only open found no index. Folders counts the
