@@ -70,6 +70,10 @@ type Config struct {
 	Progress io.Writer
 	TTY      bool
 	Clock    func() time.Time
+	// Gateway (live mode) plays against a running reference backend
+	// instead of starting one; Admin and AdminToken reach its admin API
+	// for the scenario's faults.
+	Gateway, Admin, AdminToken string
 }
 
 // Run simulates s and writes the outputs. The summary is returned even
@@ -117,7 +121,8 @@ func RunContext(ctx context.Context, s *scenario.Scenario, cfg Config) (*results
 	var err error
 	if mode == "live" {
 		res, err = live.Run(ctx, s, live.Options{Viewers: opt.Viewers, WatchTime: opt.WatchTime, Seed: opt.Seed,
-			Shard: opt.Shard, Shards: opt.Shards, Progress: opt.Progress, Requests: opt.Requests})
+			Shard: opt.Shard, Shards: opt.Shards, Progress: opt.Progress, Requests: opt.Requests,
+			Gateway: cfg.Gateway, Admin: cfg.Admin, AdminToken: cfg.AdminToken})
 	} else {
 		res, err = virtual.RunContext(ctx, s, opt)
 	}

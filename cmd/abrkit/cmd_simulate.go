@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -51,6 +52,9 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 	image := f.String("image", simulator.DefaultImage, "with --emit k8s-job: container image")
 	kube := k8sFlags(f)
 	quiet := f.Bool("quiet", false, "no progress bar on stderr")
+	gateway := f.String("gateway", "", "live mode: play against this running reference backend's gateway (abrkit serve) instead of starting one")
+	admin := f.String("admin", "", "with --gateway: that backend's admin listener URL, through which the scenario's faults are scheduled")
+	adminToken := f.String("admin-token", "", "admin bearer token (default $ABRKIT_ADMIN_TOKEN)")
 	cpuprofile := f.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	var budgetFlag string
 	memoryBudgetFlag(c, &budgetFlag, "sets the runtime memory limit (unless GOMEMLIMIT is set) and, in live mode, the embedded backend's "+
@@ -100,7 +104,14 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 		if !cmd.Flags().Changed("out") && !*calibrate {
 			*out = simulator.DefaultOut(s.Name)
 		}
-		cfg := simulator.Config{Mode: *mode, Viewers: *viewers, WatchTime: *watch, Out: *out, Requests: *reqs && *out != ""}
+		cfg := simulator.Config{Mode: *mode, Viewers: *viewers, WatchTime: *watch, Out: *out, Requests: *reqs && *out != "",
+			Gateway: *gateway, Admin: *admin, AdminToken: cmp.Or(*adminToken, os.Getenv("ABRKIT_ADMIN_TOKEN"))}
+		if cfg.Gateway != "" && cmp.Or(cfg.Mode, s.Mode) != "live" {
+			return usageErrorf("--gateway plays against a running backend in live mode: add --mode live")
+		}
+		if cfg.Admin != "" && (cfg.Gateway == "" || cfg.AdminToken == "") {
+			return usageErrorf("--admin needs --gateway and an admin token (--admin-token or ABRKIT_ADMIN_TOKEN)")
+		}
 		if cmd.Flags().Changed("seed") {
 			cfg.Seed = seed
 		}
@@ -157,7 +168,7 @@ Exit codes: 0 every SLO held, 1 an SLO breached (or the run failed),
 			if errors.Is(err, simulator.ErrLive) {
 				return usageErrorf("%v: use --mode live", err)
 			}
-			if errors.Is(err, live.ErrJourneyBackend) {
+			if errors.Is(err, live.ErrJourneyBackend) || errors.Is(err, live.ErrFaultsNeedAdmin) {
 				return usageErrorf("%v", err)
 			}
 			return err
@@ -202,7 +213,7 @@ func k8sFlags(f *pflag.FlagSet) *simulator.K8sSpec {
 // the pods (which set --shard, --out, --format and --quiet themselves).
 var notPassed = map[string]bool{"emit": true, "shards": true, "image": true, "results-claim": true, "results-size": true,
 	"storage-class": true, "shard": true, "out": true, "format": true, "quiet": true, "cpuprofile": true, "calibrate": true,
-	"runtime-stats": true}
+	"runtime-stats": true, "admin-token": true} // a secret: pods take ABRKIT_ADMIN_TOKEN from theirs
 
 // passThrough is every simulate flag set on the command line, but those
 // of notPassed, as --name=value for the pods.

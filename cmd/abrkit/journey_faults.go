@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -49,21 +47,8 @@ func parseJourneyFault(spec string) (faults.Request, error) {
 func scheduleFaults(ctx context.Context, admin, token string, reqs []faults.Request) error {
 	hc := &http.Client{Timeout: 10 * time.Second}
 	for _, r := range reqs {
-		body, _ := json.Marshal(r)
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(admin, "/")+"/admin/v1/faults", bytes.NewReader(body))
-		if err != nil {
+		if err := faults.Post(ctx, hc, admin, token, r); err != nil {
 			return err
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := hc.Do(req)
-		if err != nil {
-			return fmt.Errorf("scheduling %s %s: %w", r.Target, r.Kind, err)
-		}
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			return fmt.Errorf("scheduling %s %s: %s: %s", r.Target, r.Kind, resp.Status, bytes.TrimSpace(msg))
 		}
 	}
 	return nil

@@ -4,16 +4,16 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/abrkit/abrkit/simulator/backend"
 	"github.com/abrkit/abrkit/simulator/backend/control"
 	"github.com/abrkit/abrkit/simulator/backend/faults"
 	"github.com/abrkit/abrkit/simulator/results"
 	"github.com/abrkit/abrkit/simulator/scenario"
 )
 
-// scheduleFaults hands the scenario's fault schedule to the running
-// backend's fault controller, relative to start.
-func scheduleFaults(b *backend.Backend, s *scenario.Scenario, start time.Time) ([]results.FaultMark, error) {
+// scheduleFaults hands the scenario's fault schedule, relative to start,
+// to schedule: the embedded backend's fault controller, or a running
+// backend's admin API.
+func scheduleFaults(schedule func(at time.Time, f faults.Fault) error, s *scenario.Scenario, start time.Time) ([]results.FaultMark, error) {
 	var marks []results.FaultMark
 	for i, f := range s.Faults {
 		t, err := scenario.ParseTarget(f.Target)
@@ -62,11 +62,11 @@ func scheduleFaults(b *backend.Backend, s *scenario.Scenario, start time.Time) (
 		}
 		for _, name := range targets {
 			on.Target, off.Target = name, name
-			if err := b.Faults.Schedule(start.Add(f.At.D()), on); err != nil {
+			if err := schedule(start.Add(f.At.D()), on); err != nil {
 				return nil, fmt.Errorf("faults[%d]: %w", i, err)
 			}
 			if f.For > 0 {
-				if err := b.Faults.Schedule(start.Add(f.At.D()+f.For.D()), off); err != nil {
+				if err := schedule(start.Add(f.At.D()+f.For.D()), off); err != nil {
 					return nil, fmt.Errorf("faults[%d]: %w", i, err)
 				}
 			}

@@ -14,6 +14,10 @@ import (
 	"github.com/abrkit/abrkit/simulator/results"
 )
 
+// ErrFaultsNeedAdmin: a scenario with faults runs against a running
+// backend only through its admin API.
+var ErrFaultsNeedAdmin = errors.New("the scenario's faults need the running backend's admin API: set --admin URL and an admin token (--admin-token or ABRKIT_ADMIN_TOKEN)")
+
 // ErrJourneyBackend: live mode walks journeys against the reference
 // backend only.
 var ErrJourneyBackend = errors.New("a journey in live mode walks the reference backend's gateway: set backend: embedded (and --gateway for a running one); for another service use abrkit journey run")

@@ -26,6 +26,7 @@ import (
 	"github.com/abrkit/abrkit/simulator/arrival"
 	"github.com/abrkit/abrkit/simulator/backend"
 	"github.com/abrkit/abrkit/simulator/backend/control"
+	"github.com/abrkit/abrkit/simulator/backend/faults"
 	"github.com/abrkit/abrkit/simulator/backend/packager"
 	"github.com/abrkit/abrkit/simulator/internal/cputime"
 	"github.com/abrkit/abrkit/simulator/journey"
@@ -44,10 +45,15 @@ type Options struct {
 	Shards    int
 	// Gateway is the URL of a running reference backend's gateway; empty
 	// starts the embedded backend on loopback for the run.
-	Gateway  string
-	Progress func(p policy.Progress)
-	Requests func(r *vegeta.Result) error
-	Bucket   time.Duration
+	Gateway string
+	// Admin and AdminToken reach that backend's admin API, through which
+	// the scenario's faults are scheduled; a scenario with faults against
+	// a running backend needs them.
+	Admin      string
+	AdminToken string
+	Progress   func(p policy.Progress)
+	Requests   func(r *vegeta.Result) error
+	Bucket     time.Duration
 	// Sessions, when set, is told +1 when a viewer's session begins (its
 	// login came back) and -1 when it ends, so a caller can follow the
 	// number of viewers in progress (memory per viewer, dashboards).
@@ -107,6 +113,9 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 	}
 	if j != nil && s.Backend.Embedded == nil {
 		return nil, ErrJourneyBackend
+	}
+	if opt.Gateway != "" && len(s.Faults) > 0 && opt.Admin == "" {
+		return nil, ErrFaultsNeedAdmin
 	}
 	if err := policy.CheckContent(s); err != nil {
 		return nil, err
@@ -170,8 +179,18 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 		defer r.walker.Close()
 	}
 	cpu0 := cputime.Process()
-	if bk != nil {
-		marks, err := scheduleFaults(bk, s, r.start)
+	var schedule func(time.Time, faults.Fault) error
+	switch {
+	case bk != nil:
+		schedule = bk.Faults.Schedule
+	case opt.Admin != "":
+		hc := &http.Client{Timeout: 10 * time.Second}
+		schedule = func(at time.Time, f faults.Fault) error {
+			return faults.Post(ctx, hc, opt.Admin, opt.AdminToken, faults.RequestAt(f, at))
+		}
+	}
+	if schedule != nil {
+		marks, err := scheduleFaults(schedule, s, r.start)
 		if err != nil {
 			return nil, err
 		}

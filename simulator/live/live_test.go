@@ -457,7 +457,7 @@ faults:
 	}
 	defer b.Close(context.Background())
 	start := time.Unix(1_700_000_000, 0)
-	marks, err := scheduleFaults(b, s, start)
+	marks, err := scheduleFaults(b.Faults.Schedule, s, start)
 	if err != nil || len(marks) != 3 {
 		t.Fatalf("scheduleFaults: %d marks, %v; want 3", len(marks), err)
 	}
