@@ -20,6 +20,11 @@
 // critical path (a fan-out costs its slowest branch), so with a sleep that
 // returns at once a test still sees the latency a live run would.
 //
+// A release (Config.Release) drops a season at a time on the catalog's
+// clock: titles held back until then are listed, new rows come on every
+// home, and homes, row pages and search answers are cached under the new
+// generation's keys, so the cache is cold for them.
+//
 // Faults (through the admin fault API): "cache-N" kill loses node N and its
 // contents, restart brings it back empty; "datastore" slow, fail or kill;
 // "heartbeat-consumers" kill stalls the pipeline's consumers (lag grows,

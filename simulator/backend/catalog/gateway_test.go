@@ -31,7 +31,11 @@ type rig struct {
 
 func newRig(t *testing.T, cc catalog.Config) *rig {
 	t.Helper()
-	topo := topology.Default()
+	return newRigTopology(t, topology.Default(), cc)
+}
+
+func newRigTopology(t *testing.T, topo *topology.Topology, cc catalog.Config) *rig {
+	t.Helper()
 	topo.ControlPlane.RateLimit.PerSecond = -1 // one loopback client plays every viewer
 	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	gw, err := control.New(control.Config{Topology: topo, Clock: clk, Faults: faults.NewController(), Catalog: cc,
@@ -221,5 +225,54 @@ func TestCacheNodeLossThroughGateway(t *testing.T) {
 		if !bytes.Contains(m, []byte(want)) {
 			t.Errorf("metrics lack %q", want)
 		}
+	}
+}
+
+// TestReleaseThroughGateway: the topology's catalog.release drops new rows
+// and titles into the running backend at its time on the backend's clock;
+// the homes and rows cached before are missed once, then cached again.
+func TestReleaseThroughGateway(t *testing.T) {
+	const viewers = 100
+	topo := topology.Default()
+	topo.Catalog.Release = &topology.Release{At: 20 * time.Second, Rows: 2, Titles: 5}
+	r := newRigTopology(t, topo, catalog.Config{CacheTTL: time.Hour, HomeTTL: time.Hour})
+	get := func(path string) (int, []byte) {
+		resp, data := r.do("GET", r.gw.URL()+path, r.login("viewer-0"), nil)
+		return resp.StatusCode, data
+	}
+	// The gateway's catalog has 100 generated titles; the last 5 are new.
+	if code, _ := get("/v1/titles/title-099"); code != 404 {
+		t.Errorf("new title before the release: %d; want 404", code)
+	}
+	if code, _ := get("/v1/rows/row-40"); code != 404 {
+		t.Errorf("new row before the release: %d; want 404", code)
+	}
+	warm := r.homePass(viewers)
+	steady := r.homePass(viewers)
+
+	r.clk.Advance(20 * time.Second)
+	cold := r.homePass(viewers)
+	again := r.homePass(viewers)
+	t.Logf("datastore reads per %d homes: warming %d, warm %d, after the release %d, then %d; mean home %.2f ms warm, %.2f ms after",
+		viewers, warm.reads, steady.reads, cold.reads, again.reads, steady.meanMs, cold.meanMs)
+	if steady.reads != 0 || again.reads != 0 || cold.reads < 10 || cold.ok != viewers || cold.fallbacks[""] != viewers {
+		t.Errorf("homes: warm %+v, after the release %+v, then %+v; want reads only right after the release", steady, cold, again)
+	}
+	if cold.meanMs <= steady.meanMs {
+		t.Errorf("mean home %.2f ms after the release, %.2f ms before: want higher", cold.meanMs, steady.meanMs)
+	}
+	code, data := get("/v1/home")
+	var h catalog.Home
+	if err := json.Unmarshal(data, &h); code != 200 || err != nil || len(h.Rows) < 4 || h.Rows[2].ID != "row-40" || h.Rows[3].ID != "row-41" {
+		t.Fatalf("home after the release: %d %v %.300s", code, err, data)
+	}
+	if h.Rows[2].Items[0].ID < "title-095" {
+		t.Errorf("new row lists %v; want the new titles", h.Rows[2].Items)
+	}
+	if code, _ := get("/v1/titles/title-099"); code != 200 {
+		t.Errorf("new title after the release: %d", code)
+	}
+	if code, data := get("/v1/search?q=099"); code != 200 || !bytes.Contains(data, []byte("title-099")) {
+		t.Errorf("search after the release: %d %.200s", code, data)
 	}
 }

@@ -222,6 +222,9 @@ func (g *Gateway) newCatalog() error {
 		cc.Titles = append(cc.Titles, ti.ID)
 	}
 	cc.Clock, cc.Sleep, cc.Registerer = g.clock, g.sleep, g.reg
+	if r := g.topo.Catalog.Release; r != nil && cc.Release == (topology.Release{}) {
+		cc.Release = *r
+	}
 	cc.Breaker = func() catalog.Breaker { return NewBreaker(b.Failures, b.Cooldown) }
 	for i, name := range []string{catalog.SvcHome, catalog.SvcRows, catalog.SvcSearch, catalog.SvcDetails, catalog.SvcHeartbeat} {
 		g.services[name] = newService(name, topology.ServiceTime{}, b, uint64(21+i))
