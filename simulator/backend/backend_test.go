@@ -490,6 +490,10 @@ func TestRateLimit(t *testing.T) {
 func TestTelemetryQueueFull(t *testing.T) {
 	h := start(t, smallTopology(t, func(tp *topology.Topology) { tp.ControlPlane.EventQueue = 2 }), nil)
 	h.login()
+	// stall the telemetry pipeline's consumers, so that the events wait
+	if resp, data := h.admin("POST", "/admin/v1/faults", `{"target":"heartbeat-consumers","kind":"kill"}`); resp.StatusCode/100 != 2 {
+		t.Fatalf("stall the consumers: %d %s", resp.StatusCode, data)
+	}
 	body := `{"session":"s","events":[{"type":"a"},{"type":"b"},{"type":"c"}]}`
 	resp, data := h.do("POST", h.b.GatewayURL()+"/v1/events", h.token, body)
 	var er control.EventsResponse

@@ -121,7 +121,8 @@ func (sim *Sim) setupJourney() error {
 		m.titles = append(m.titles, t.ID)
 	}
 	b := sim.s.Topology.ControlPlane.Breaker
-	cc := catalog.Config{Titles: m.titles, Clock: m.clk, Virtual: true,
+	// the heartbeat pipeline sized as the gateway's telemetry pipeline
+	cc := catalog.Config{Titles: m.titles, Clock: m.clk, Virtual: true, PartitionCapacity: sim.s.Topology.ControlPlane.EventQueue,
 		Breaker: func() catalog.Breaker { return control.NewBreaker(b.Failures, b.Cooldown) }}
 	if r := sim.s.Topology.Catalog.Release; r != nil {
 		cc.Release = *r
@@ -212,7 +213,7 @@ func (sim *Sim) catalogCall(v *viewer, route string) (time.Duration, bool) {
 		titles := c.Titles()
 		_, d, err = c.Title(m.ctx, titles[r.IntN(len(titles))])
 	case journey.RouteHeartbeat:
-		_, ok := c.Pipeline.Offer(catalog.Heartbeat{Session: "s" + strconv.Itoa(int(v.id))})
+		_, ok := c.OfferHeartbeat(catalog.Heartbeat{Session: "s" + strconv.Itoa(int(v.id))})
 		return 0, ok
 	}
 	return d, err == nil

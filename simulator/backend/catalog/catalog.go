@@ -16,8 +16,12 @@ import (
 
 	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/simulator/backend/faults"
+	"github.com/abrkit/abrkit/simulator/backend/queue"
 	"github.com/abrkit/abrkit/simulator/backend/topology"
 )
+
+// DefaultPartitions is the telemetry pipeline's partitions unless configured.
+const DefaultPartitions = 8
 
 // Service names: the gateway's breakers and fault targets for the routes.
 const (
@@ -58,7 +62,11 @@ type Config struct {
 	DatastoreLatency     topology.ServiceTime
 	DatastoreConcurrency int
 	DatastoreTimeout     time.Duration
-	// Partitions (default 8) of PartitionCapacity heartbeats each (default 1024).
+	// Pipeline is the telemetry pipeline heartbeats go into (the gateway
+	// shares its own with /v1/events; it runs its consumers); nil: the
+	// catalog makes one of Partitions (default 8) of PartitionCapacity
+	// records each (default 1024), which Start runs.
+	Pipeline                      *queue.Pipeline
 	Partitions, PartitionCapacity int
 	// StaleHomes bounds the stale homes kept for fallbacks (default 100,000).
 	StaleHomes int
@@ -101,7 +109,7 @@ func (c *Config) defaults() error {
 	set(&c.CacheNodes, 4)
 	set(&c.CacheCapacity, 10_000)
 	set(&c.DatastoreConcurrency, 64)
-	set(&c.Partitions, 8)
+	set(&c.Partitions, DefaultPartitions)
 	set(&c.PartitionCapacity, 1024)
 	set(&c.StaleHomes, 100_000)
 	setD(&c.CacheTTL, 60*time.Second)
@@ -150,8 +158,10 @@ type Catalog struct {
 	cfg       Config
 	Cache     *Tier
 	Datastore *Datastore
-	Pipeline  *Pipeline
-	titles    map[string]int
+	// Pipeline is the telemetry pipeline heartbeats go into.
+	Pipeline *queue.Pipeline
+	ownPipe  bool
+	titles   map[string]int
 	// generic is the editorial home before and after the release.
 	generic [2]Home
 	// start is when the catalog was made; base the titles listed before
@@ -182,7 +192,10 @@ func New(cfg Config) (*Catalog, error) {
 	c := &Catalog{cfg: cfg, titles: map[string]int{}, staleHome: map[string]Home{}, staleRow: map[string]RowPage{},
 		Cache:     newTier(cfg.CacheNodes, cfg.CacheCapacity, cfg.CacheTTL, cfg.CacheLatency, cfg.Clock.Now, cfg.Sleep),
 		Datastore: newDatastore(cfg.DatastoreLatency, cfg.DatastoreConcurrency, cfg.DatastoreTimeout, cfg.Clock, cfg.Sleep, b, cfg.Virtual),
-		Pipeline:  newPipeline(cfg.Partitions, cfg.PartitionCapacity, cfg.Clock, cfg.Virtual)}
+		Pipeline:  cfg.Pipeline}
+	if c.Pipeline == nil {
+		c.Pipeline, c.ownPipe = queue.NewPipeline(cfg.Partitions, cfg.PartitionCapacity, cfg.Clock, cfg.Virtual), true
+	}
 	for i, t := range cfg.Titles {
 		c.titles[t] = i
 	}
@@ -208,9 +221,9 @@ func (c *Catalog) Register(fc *faults.Controller) {
 	fc.Register(TargetConsumers, c.Pipeline)
 }
 
-// Start runs the heartbeat consumers until Close.
+// Start runs the consumers of the pipeline the catalog made until Close.
 func (c *Catalog) Start() {
-	if c.cancel != nil {
+	if c.cancel != nil || !c.ownPipe {
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -528,7 +541,7 @@ type Stats struct {
 // Stats returns the snapshot.
 func (c *Catalog) Stats() Stats {
 	s := Stats{CacheHitRatio: c.Cache.HitRatio(), DatastoreReads: c.Datastore.Reads(), DatastoreErrs: c.Datastore.errs.Load(),
-		Heartbeats: c.Pipeline.Stats()}
+		Heartbeats: c.heartbeatStats()}
 	for _, n := range c.Cache.nodes {
 		if n.Up() {
 			s.CacheNodesUp++

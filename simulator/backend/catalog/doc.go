@@ -10,7 +10,8 @@
 //   - search: GET /v1/search?q=..., titles whose id holds q;
 //   - details: GET /v1/titles/{id};
 //   - heartbeats: POST /v1/heartbeat puts a playing session's heartbeat into
-//     a bounded, partitioned [Pipeline]; a full partition answers 503.
+//     the telemetry pipeline (a bounded, partitioned [queue.Pipeline],
+//     which the gateway's /v1/events share); a full partition answers 503.
 //
 // Behind them sit a cache [Tier] (nodes on a consistent-hash ring, TTL and
 // capacity per node; a lost node's keys move to its neighbours, which miss:

@@ -276,3 +276,53 @@ func TestReleaseThroughGateway(t *testing.T) {
 		t.Errorf("search after the release: %d %.200s", code, data)
 	}
 }
+
+// TestHeartbeatsAndEventsShareThePipeline: POST /v1/heartbeat and POST
+// /v1/events go into the gateway's one telemetry pipeline: with its
+// consumers stalled, heartbeats and events fill the same partition, a
+// full partition refuses both kinds, and on restart both are consumed
+// with the same lag.
+func TestHeartbeatsAndEventsShareThePipeline(t *testing.T) {
+	r := newRig(t, catalog.Config{Partitions: 1, PartitionCapacity: 4})
+	if r.gw.Catalog.Pipeline != r.gw.Pipeline {
+		t.Fatal("the catalog's heartbeats go into another pipeline than the gateway's")
+	}
+	tok := r.login("viewer-1")
+	r.fault(catalog.TargetConsumers, "kill")
+	heartbeat := func(i int) int {
+		resp, _ := r.do("POST", r.gw.URL()+"/v1/heartbeat", tok, catalog.Heartbeat{Session: "s-1", PositionS: float64(i)})
+		return resp.StatusCode
+	}
+	event := func() control.EventsResponse {
+		resp, data := r.do("POST", r.gw.URL()+"/v1/events", tok, control.EventsRequest{Session: "s-1",
+			Events: []control.Event{{Type: "stall", DurationS: 0.5}}})
+		var er control.EventsResponse
+		if resp.StatusCode != 202 || json.Unmarshal(data, &er) != nil {
+			t.Fatalf("events: %d %s", resp.StatusCode, data)
+		}
+		return er
+	}
+	// Two of each kind fill the one partition of 4; then it refuses both.
+	for i := range 2 {
+		if c, er := heartbeat(i), event(); c != 202 || er.Accepted != 1 {
+			t.Fatalf("round %d into a stalled pipeline with room: heartbeat %d, event %+v", i, c, er)
+		}
+	}
+	if er := event(); er.Accepted != 0 || er.Dropped != 1 {
+		t.Errorf("event into a full pipeline: %+v; want dropped", er)
+	}
+	if c := heartbeat(2); c != 503 {
+		t.Errorf("heartbeat into a full pipeline: %d; want 503", c)
+	}
+	hb, ev := r.gw.Catalog.Stats().Heartbeats, r.gw.Telemetry.Stats()
+	if hb.Accepted != 2 || hb.Dropped != 1 || ev.Accepted != 2 || ev.Dropped != 1 || hb.Lag[0] != 4 || ev.Queued != 4 || !hb.Stalled {
+		t.Errorf("stalled: heartbeats %+v, events %+v; want 2 of each waiting in one partition of 4, one of each refused", hb, ev)
+	}
+	r.clk.Advance(3 * time.Second)
+	r.fault(catalog.TargetConsumers, "restart")
+	r.gw.Telemetry.Drain()
+	hb, ev = r.gw.Catalog.Stats().Heartbeats, r.gw.Telemetry.Stats()
+	if hb.Consumed != 2 || ev.Processed != 2 || ev.ByType["stall"] != 2 || ev.StallS != 1 || ev.Queued != 0 || hb.LagS != 3 {
+		t.Errorf("after the restart: heartbeats %+v, events %+v; want every record consumed, lag 3 s", hb, ev)
+	}
+}

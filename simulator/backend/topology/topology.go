@@ -171,7 +171,8 @@ type ControlPlane struct {
 	TokenTTL time.Duration `yaml:"token_ttl,omitempty"`
 	// SteeringTTL is the TTL in steering responses; defaults to 10s.
 	SteeringTTL time.Duration `yaml:"steering_ttl,omitempty"`
-	// EventQueue bounds the telemetry queue in events; defaults to 4096.
+	// EventQueue bounds each partition of the telemetry pipeline (events
+	// and heartbeats, 8 partitions) in records; defaults to 4096.
 	EventQueue int `yaml:"event_queue,omitempty"`
 	// MaxEventBatch bounds events per POST /v1/events; defaults to 500.
 	MaxEventBatch int `yaml:"max_event_batch,omitempty"`
