@@ -263,7 +263,6 @@ func Start(ctx context.Context, opts Options) (*Backend, error) {
 		for _, ed := range b.Edges {
 			b.goRun(func() { ed.Run(runCtx, max(t.HealthInterval/2, 10*time.Millisecond)) })
 		}
-		b.goRun(func() { gw.Telemetry.Run(runCtx) })
 		b.goRun(func() { b.faultLoop(runCtx, opts.Log) })
 	}
 	return b, nil

@@ -490,6 +490,10 @@ func TestRateLimit(t *testing.T) {
 func TestTelemetryQueueFull(t *testing.T) {
 	h := start(t, smallTopology(t, func(tp *topology.Topology) { tp.ControlPlane.EventQueue = 2 }), nil)
 	h.login()
+	// stall the telemetry pipeline's consumers, so that the events wait
+	if resp, data := h.admin("POST", "/admin/v1/faults", `{"target":"heartbeat-consumers","kind":"kill"}`); resp.StatusCode/100 != 2 {
+		t.Fatalf("stall the consumers: %d %s", resp.StatusCode, data)
+	}
 	body := `{"session":"s","events":[{"type":"a"},{"type":"b"},{"type":"c"}]}`
 	resp, data := h.do("POST", h.b.GatewayURL()+"/v1/events", h.token, body)
 	var er control.EventsResponse
@@ -513,5 +517,28 @@ func TestRealUsers(t *testing.T) {
 	h.login()
 	if _, pr := h.play("t1"); pr.Region != "us" || pr.Edges[0].Region != "us" {
 		t.Errorf("play for a us user = region %s, top edge %+v; want us", pr.Region, pr.Edges[0])
+	}
+}
+
+// TestCatalogRelease: the topology's catalog.release reaches the running
+// backend's browse plane, on the backend's clock.
+func TestCatalogRelease(t *testing.T) {
+	h := start(t, smallTopology(t, func(tp *topology.Topology) {
+		tp.Catalog.Release = &topology.Release{At: 10 * time.Second, Rows: 1, Titles: 1}
+	}), func(context.Context, time.Duration) error { return nil })
+	h.login()
+	for _, c := range []struct {
+		advance time.Duration
+		code    int
+		newRow  bool
+	}{{0, 404, false}, {9 * time.Second, 404, false}, {time.Second, 200, true}} {
+		h.clock.Advance(c.advance)
+		if resp, data := h.do("GET", h.b.GatewayURL()+"/v1/titles/t2", h.token, ""); resp.StatusCode != c.code {
+			t.Errorf("t2's details at +%v: %d %s; want %d", c.advance, resp.StatusCode, data, c.code)
+		}
+		resp, data := h.do("GET", h.b.GatewayURL()+"/v1/home", h.token, "")
+		if resp.StatusCode != 200 || strings.Contains(string(data), `"New Season"`) != c.newRow {
+			t.Errorf("home at +%v: %d %.300s; want the new row %v", c.advance, resp.StatusCode, data, c.newRow)
+		}
 	}
 }

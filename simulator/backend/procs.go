@@ -61,7 +61,6 @@ func StartControl(ctx context.Context, t *topology.Topology, src origin.Source, 
 	if err := gw.Start(); err != nil {
 		return nil, err
 	}
-	go gw.Telemetry.Run(ctx)
 	return gw, nil
 }
 

@@ -520,6 +520,14 @@ func (v *validator) backend() {
 	if e.Collapse != nil {
 		topo.LiveEdges.Collapse = e.Collapse
 	}
+	if r := e.Release; r != nil {
+		v.require(r.At >= 0, "backend.embedded.release.at", "must not be negative")
+		v.require(r.Rows >= 0 && r.Rows <= 1000, "backend.embedded.release.rows", "must be 0..1000, not %d", r.Rows)
+		v.require(r.Titles >= 0 && r.Titles < v.s.Content.Titles, "backend.embedded.release.titles",
+			"must be 0..%d (content.titles less one), not %d", max(v.s.Content.Titles-1, 0), r.Titles)
+		v.require(r.Rows > 0 || r.Titles > 0, "backend.embedded.release", "a release needs rows or titles")
+		topo.Catalog.Release = &topology.Release{At: r.At.D(), Rows: r.Rows, Titles: r.Titles}
+	}
 	v.s.Topology = topo
 	for i, sv := range e.Services {
 		p := fmt.Sprintf("backend.embedded.services[%d]", i)

@@ -167,6 +167,19 @@ type Embedded struct {
 	// make concurrent requests for one live object share one origin fetch.
 	Collapse *bool     `yaml:"collapse"`
 	Services []Service `yaml:"services"` // control-plane overrides
+	// Release overrides the topology's catalog.release: a new season
+	// dropping into the browse plane at a time of the run.
+	Release *Release `yaml:"release"`
+}
+
+// Release is a drop of new titles and rows into the browse plane (see
+// topology.Release): until At the last Titles of the content's titles are
+// not listed; from At they are, with Rows new rows on every home page, and
+// every home, row page and search answer cached before is stale.
+type Release struct {
+	At     Duration `yaml:"at"`
+	Rows   int      `yaml:"rows"`
+	Titles int      `yaml:"titles"`
 }
 
 // Service overrides the queue model of a control-plane service.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/abrkit/abrkit/simulator/backend/topology"
 )
 
 func TestShippedScenarios(t *testing.T) {
@@ -73,7 +75,7 @@ session:
   pause_every: {dist: exponential, mean: 2m}
 networks:
   - {name: a, bandwidth: 1.5Mbps, rtt: 20ms}
-backend: {embedded: {edge_capacity: 2Gbps, edge_cache: 1GiB}}
+backend: {embedded: {edge_capacity: 2Gbps, edge_cache: 1GiB, release: {at: 3m, rows: 2, titles: 4}}}
 faults: [{at: 10s, target: "edge:eu-1", kind: errors, error_rate: 2.5%}]
 slos: [{expr: "startup_time.p99 <= 1500ms", abort: true}]
 `), "v.yaml")
@@ -92,6 +94,7 @@ slos: [{expr: "startup_time.p99 <= 1500ms", abort: true}]
 		{"bandwidth", s.Networks[0].Bandwidth.Bps(), 1.5e6},
 		{"edge capacity", float64(s.Topology.Edges()[0].Capacity), 2e9},
 		{"edge cache", int64(s.Topology.Edges()[0].CacheSize), int64(1 << 30)},
+		{"release", *s.Topology.Catalog.Release, topology.Release{At: 3 * time.Minute, Rows: 2, Titles: 4}},
 		{"error rate", float64(s.Faults[0].ErrorRate), 0.025},
 		{"slo", s.SLOs[0].Objective.Value, 1.5},
 		{"slo abort", s.SLOs[0].Objective.Abort, true},
@@ -146,6 +149,10 @@ var badCases = []struct {
 	{"bad url", "mode: live\nviewers: {count: 1}\nbackend: {urls: [\"ftp://x\"]}\n", 3, "backend.urls[0]", "http(s)"},
 	{"bad service", "viewers: {count: 1}\nbackend: {embedded: {services: [{name: auth}]}}\n", 2, "backend.embedded.services[0].name", "login or play"},
 	{"bad topology", "viewers: {count: 1}\nbackend: {embedded: {topology: /nonexistent.yaml}}\n", 2, "backend.embedded.topology", "no such file"},
+	{"release titles", "viewers: {count: 1}\ncontent: {titles: 5}\nbackend:\n  embedded:\n    release: {at: 1m, titles: 5}\n", 5, "backend.embedded.release.titles", "0..4"},
+	{"empty release", "viewers: {count: 1}\nbackend:\n  embedded:\n    release: {at: 1m}\n", 4, "backend.embedded.release", "rows or titles"},
+	{"release rows", "viewers: {count: 1}\nbackend:\n  embedded:\n    release:\n      rows: -1\n", 5, "backend.embedded.release.rows", "0..1000"},
+	{"release field", "viewers: {count: 1}\nbackend:\n  embedded:\n    release: {at: 1m, row: 2}\n", 4, "backend.embedded.release.row", "unknown field"},
 	{"dup key", "viewers: {count: 1}\nseed: 1\nseed: 2\n", 3, "seed", "duplicate"},
 	{"bad bool", "viewers: {count: 1}\nabort_on_breach: maybe\n", 2, "abort_on_breach", "true or false"},
 	{"syntax", "viewers: {count: 1\n", 1, "", "did not find"},

@@ -121,8 +121,13 @@ func (sim *Sim) setupJourney() error {
 		m.titles = append(m.titles, t.ID)
 	}
 	b := sim.s.Topology.ControlPlane.Breaker
-	m.cat, err = catalog.New(catalog.Config{Titles: m.titles, Clock: m.clk, Virtual: true,
-		Breaker: func() catalog.Breaker { return control.NewBreaker(b.Failures, b.Cooldown) }})
+	// the heartbeat pipeline sized as the gateway's telemetry pipeline
+	cc := catalog.Config{Titles: m.titles, Clock: m.clk, Virtual: true, PartitionCapacity: sim.s.Topology.ControlPlane.EventQueue,
+		Breaker: func() catalog.Breaker { return control.NewBreaker(b.Failures, b.Cooldown) }}
+	if r := sim.s.Topology.Catalog.Release; r != nil {
+		cc.Release = *r
+	}
+	m.cat, err = catalog.New(cc)
 	if err != nil {
 		return err
 	}
@@ -200,14 +205,15 @@ func (sim *Sim) catalogCall(v *viewer, route string) (time.Duration, bool) {
 			m.fallbacks++
 		}
 	case journey.RouteRows:
-		// as the default journey: one of the catalog's 40 rows, page 1 to 3
-		_, d, err = c.Row(m.ctx, "row-"+strconv.Itoa(r.IntN(40)), 1+r.IntN(3))
+		// as the default journey: one of the rows listed now, page 1 to 3
+		_, d, err = c.Row(m.ctx, "row-"+strconv.Itoa(r.IntN(c.Rows())), 1+r.IntN(3))
 	case journey.RouteSearch:
 		_, d, err = c.Search(m.ctx, searchQueries[r.IntN(len(searchQueries))])
 	case journey.RouteDetails:
-		_, d, err = c.Title(m.ctx, m.titles[r.IntN(len(m.titles))])
+		titles := c.Titles()
+		_, d, err = c.Title(m.ctx, titles[r.IntN(len(titles))])
 	case journey.RouteHeartbeat:
-		_, ok := c.Pipeline.Offer(catalog.Heartbeat{Session: "s" + strconv.Itoa(int(v.id))})
+		_, ok := c.OfferHeartbeat(catalog.Heartbeat{Session: "s" + strconv.Itoa(int(v.id))})
 		return 0, ok
 	}
 	return d, err == nil

@@ -170,3 +170,33 @@ func TestCacheNodeLoss(t *testing.T) {
 		t.Errorf("start-up p95 %.3fs with the loss, %.3fs without: want within 5%%", sf, sb)
 	}
 }
+
+// TestJourneyRelease runs the journey with a release at 10 s: the virtual
+// driver's catalog lists the new rows and titles from then on (details
+// and row pages of them answer), and their cold cache costs datastore
+// reads a run without the release does not make.
+func TestJourneyRelease(t *testing.T) {
+	calm := parse(t, journeyScenario)
+	s := parse(t, strings.Replace(journeyScenario, "topology: default}", "topology: default, release: {at: 10s, rows: 4, titles: 5}}", 1))
+	if r := s.Topology.Catalog.Release; r == nil || r.Rows != 4 {
+		t.Fatalf("release not parsed: %+v", r)
+	}
+	opt := Options{Viewers: 120}
+	with, err := Run(s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := Run(calm, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("datastore reads %d with the release, %d without", with.Browse.DatastoreReads, without.Browse.DatastoreReads)
+	if with.Browse.DatastoreReads <= without.Browse.DatastoreReads {
+		t.Errorf("datastore reads %d with the release, %d without: want more", with.Browse.DatastoreReads, without.Browse.DatastoreReads)
+	}
+	for _, step := range []string{"home", "row_page", "details"} {
+		if c := with.Classes["api."+step]; c.Count == 0 || c.Errors != 0 {
+			t.Errorf("step %s: %d requests, %d failed; want all answered", step, c.Count, c.Errors)
+		}
+	}
+}

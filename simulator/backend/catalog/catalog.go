@@ -16,8 +16,12 @@ import (
 
 	"github.com/abrkit/abrkit/clock"
 	"github.com/abrkit/abrkit/simulator/backend/faults"
+	"github.com/abrkit/abrkit/simulator/backend/queue"
 	"github.com/abrkit/abrkit/simulator/backend/topology"
 )
+
+// DefaultPartitions is the telemetry pipeline's partitions unless configured.
+const DefaultPartitions = 8
 
 // Service names: the gateway's breakers and fault targets for the routes.
 const (
@@ -58,10 +62,19 @@ type Config struct {
 	DatastoreLatency     topology.ServiceTime
 	DatastoreConcurrency int
 	DatastoreTimeout     time.Duration
-	// Partitions (default 8) of PartitionCapacity heartbeats each (default 1024).
+	// Pipeline is the telemetry pipeline heartbeats go into (the gateway
+	// shares its own with /v1/events; it runs its consumers); nil: the
+	// catalog makes one of Partitions (default 8) of PartitionCapacity
+	// records each (default 1024), which Start runs.
+	Pipeline                      *queue.Pipeline
 	Partitions, PartitionCapacity int
 	// StaleHomes bounds the stale homes kept for fallbacks (default 100,000).
 	StaleHomes int
+	// Release, when it has rows or titles, holds the last Release.Titles
+	// titles back and adds Release.Rows rows at Release.At after New (see
+	// topology.Release): from then on every home, row page and search
+	// answer is a new cache key, so the cache is cold for the new season.
+	Release topology.Release
 	// Clock defaults to the wall clock; Sleep to a timer.
 	Clock clock.Clock
 	Sleep func(context.Context, time.Duration) error
@@ -96,7 +109,7 @@ func (c *Config) defaults() error {
 	set(&c.CacheNodes, 4)
 	set(&c.CacheCapacity, 10_000)
 	set(&c.DatastoreConcurrency, 64)
-	set(&c.Partitions, 8)
+	set(&c.Partitions, DefaultPartitions)
 	set(&c.PartitionCapacity, 1024)
 	set(&c.StaleHomes, 100_000)
 	setD(&c.CacheTTL, 60*time.Second)
@@ -130,6 +143,8 @@ func (c *Config) defaults() error {
 	case c.CacheNodes < 1 || c.CacheNodes > 256, c.CacheCapacity < 1, c.DatastoreConcurrency < 1,
 		c.Partitions < 1 || c.Partitions > 1024, c.PartitionCapacity < 1, c.StaleHomes < 1:
 		return errors.New("catalog: cache nodes, capacities, concurrency or partitions out of range")
+	case c.Release.At < 0, c.Release.Rows < 0 || c.Release.Rows > 1000, c.Release.Titles < 0 || c.Release.Titles >= len(c.Titles):
+		return fmt.Errorf("catalog: release at %v of %d rows and %d of %d titles out of range", c.Release.At, c.Release.Rows, c.Release.Titles, len(c.Titles))
 	}
 	return nil
 }
@@ -143,9 +158,16 @@ type Catalog struct {
 	cfg       Config
 	Cache     *Tier
 	Datastore *Datastore
-	Pipeline  *Pipeline
-	titles    map[string]int
-	generic   Home
+	// Pipeline is the telemetry pipeline heartbeats go into.
+	Pipeline *queue.Pipeline
+	ownPipe  bool
+	titles   map[string]int
+	// generic is the editorial home before and after the release.
+	generic [2]Home
+	// start is when the catalog was made; base the titles listed before
+	// the release.
+	start time.Time
+	base  int
 
 	mu        sync.Mutex
 	staleHome map[string]Home
@@ -170,14 +192,21 @@ func New(cfg Config) (*Catalog, error) {
 	c := &Catalog{cfg: cfg, titles: map[string]int{}, staleHome: map[string]Home{}, staleRow: map[string]RowPage{},
 		Cache:     newTier(cfg.CacheNodes, cfg.CacheCapacity, cfg.CacheTTL, cfg.CacheLatency, cfg.Clock.Now, cfg.Sleep),
 		Datastore: newDatastore(cfg.DatastoreLatency, cfg.DatastoreConcurrency, cfg.DatastoreTimeout, cfg.Clock, cfg.Sleep, b, cfg.Virtual),
-		Pipeline:  newPipeline(cfg.Partitions, cfg.PartitionCapacity, cfg.Clock, cfg.Virtual)}
+		Pipeline:  cfg.Pipeline}
+	if c.Pipeline == nil {
+		c.Pipeline, c.ownPipe = queue.NewPipeline(cfg.Partitions, cfg.PartitionCapacity, cfg.Clock, cfg.Virtual), true
+	}
 	for i, t := range cfg.Titles {
 		c.titles[t] = i
 	}
-	for r := range cfg.HomeRows {
-		c.generic.Rows = append(c.generic.Rows, c.rowPage(r, 0))
+	c.start, c.base = cfg.Clock.Now(), len(cfg.Titles)-cfg.Release.Titles
+	for i, v := range []view{c.viewAt(false), c.viewAt(true)} {
+		rows := c.homeRows(v, "")
+		for _, r := range rows {
+			c.generic[i].Rows = append(c.generic[i].Rows, c.rowPage(v, r, 0))
+		}
+		c.generic[i].Fallback = "generic"
 	}
-	c.generic.Fallback = "generic"
 	c.metrics()
 	return c, nil
 }
@@ -192,9 +221,9 @@ func (c *Catalog) Register(fc *faults.Controller) {
 	fc.Register(TargetConsumers, c.Pipeline)
 }
 
-// Start runs the heartbeat consumers until Close.
+// Start runs the consumers of the pipeline the catalog made until Close.
 func (c *Catalog) Start() {
-	if c.cancel != nil {
+	if c.cancel != nil || !c.ownPipe {
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -214,37 +243,87 @@ func (c *Catalog) Close() {
 	}
 }
 
-func (c *Catalog) rowPage(row, page int) RowPage {
-	rp := RowPage{ID: "row-" + strconv.Itoa(row), Name: rowNames[row%len(rowNames)], Page: page, Pages: c.cfg.Pages}
-	if row >= len(rowNames) {
-		rp.Name += " " + strconv.Itoa(row/len(rowNames)+1)
+// view is what the browse plane lists at a moment: before or after the
+// release.
+type view struct {
+	released bool
+	// gen prefixes the cache keys of homes, row pages and search answers:
+	// a release makes every one cached before it stale.
+	gen    string
+	rows   int
+	titles int
+}
+
+func (c *Catalog) viewAt(released bool) view {
+	if !released {
+		return view{rows: c.cfg.Rows, titles: c.base}
 	}
-	n := len(c.cfg.Titles)
+	return view{released: true, gen: "r1:", rows: c.cfg.Rows + c.cfg.Release.Rows, titles: len(c.cfg.Titles)}
+}
+
+// view returns what is listed now.
+func (c *Catalog) view() view {
+	r := c.cfg.Release
+	return c.viewAt((r.Rows > 0 || r.Titles > 0) && !c.cfg.Clock.Now().Before(c.start.Add(r.At)))
+}
+
+// Released reports whether the release (if any) has dropped.
+func (c *Catalog) Released() bool { return c.view().released }
+
+// Rows returns the number of rows listed now ("row-0" to "row-N-1").
+func (c *Catalog) Rows() int { return c.view().rows }
+
+// Titles returns the titles listed now.
+func (c *Catalog) Titles() []string { return c.cfg.Titles[:c.view().titles] }
+
+func (c *Catalog) rowPage(v view, row, page int) RowPage {
+	rp := RowPage{ID: "row-" + strconv.Itoa(row), Page: page, Pages: c.cfg.Pages}
+	from, n, k := 0, v.titles, row
+	if row >= c.cfg.Rows {
+		// a new row: the new titles, or every title when none are new
+		k = row - c.cfg.Rows
+		rp.Name = "New Season"
+		if k > 0 {
+			rp.Name += " " + strconv.Itoa(k+1)
+		}
+		if c.cfg.Release.Titles > 0 {
+			from, n = c.base, c.cfg.Release.Titles
+		}
+	} else {
+		rp.Name = rowNames[row%len(rowNames)]
+		if row >= len(rowNames) {
+			rp.Name += " " + strconv.Itoa(row/len(rowNames)+1)
+		}
+	}
 	for j := range c.cfg.RowSize {
-		id := c.cfg.Titles[(row*7+page*c.cfg.RowSize+j)%n]
+		id := c.cfg.Titles[from+(k*7+page*c.cfg.RowSize+j)%n]
 		rp.Items = append(rp.Items, Item{ID: id, Title: strings.ToUpper(id[:1]) + id[1:]})
 	}
 	return rp
 }
 
-// parseRow returns the row number of "row-N".
-func (c *Catalog) parseRow(id string) (int, bool) {
+// parseRow returns the row number of "row-N" if v lists it.
+func parseRow(v view, id string) (int, bool) {
 	s, ok := strings.CutPrefix(id, "row-")
 	if !ok || len(s) > 6 {
 		return 0, false
 	}
 	n, err := strconv.Atoi(s)
-	return n, err == nil && n >= 0 && n < c.cfg.Rows && strconv.Itoa(n) == s
+	return n, err == nil && n >= 0 && n < v.rows && strconv.Itoa(n) == s
 }
 
 // Row serves one page of a row: the cache, else the datastore.
 func (c *Catalog) Row(ctx context.Context, id string, page int) (RowPage, time.Duration, error) {
-	row, ok := c.parseRow(id)
+	return c.row(ctx, c.view(), id, page)
+}
+
+func (c *Catalog) row(ctx context.Context, vw view, id string, page int) (RowPage, time.Duration, error) {
+	row, ok := parseRow(vw, id)
 	if !ok || page < 0 || page >= c.cfg.Pages {
 		return RowPage{}, 0, errNotFound
 	}
 	key := id + ":" + strconv.Itoa(page)
-	v, hit, d := c.Cache.Get(ctx, "row:"+key)
+	v, hit, d := c.Cache.Get(ctx, "row:"+vw.gen+key)
 	if hit {
 		return v.(RowPage), d, nil
 	}
@@ -253,8 +332,8 @@ func (c *Catalog) Row(ctx context.Context, id string, page int) (RowPage, time.D
 	if err != nil {
 		return RowPage{}, d, err
 	}
-	rp := c.rowPage(row, page)
-	d += c.Cache.Set(ctx, "row:"+key, rp, 0)
+	rp := c.rowPage(vw, row, page)
+	d += c.Cache.Set(ctx, "row:"+vw.gen+key, rp, 0)
 	c.mu.Lock()
 	c.staleRow[key] = rp
 	c.mu.Unlock()
@@ -266,7 +345,7 @@ var errNotFound = errors.New("not found")
 // personalise picks the viewer's rows from the viewer's profile: the
 // cache, else one datastore read. Profiles are per viewer, so a lost cache
 // node sends a share of every viewer's profile reads to the datastore.
-func (c *Catalog) personalise(ctx context.Context, user string) ([]int, time.Duration, error) {
+func (c *Catalog) personalise(ctx context.Context, v view, user string) ([]int, time.Duration, error) {
 	key := "profile:" + user
 	_, hit, d := c.Cache.Get(ctx, key)
 	if !hit {
@@ -277,20 +356,30 @@ func (c *Catalog) personalise(ctx context.Context, user string) ([]int, time.Dur
 		}
 		d += c.Cache.Set(ctx, key, true, c.cfg.ProfileTTL)
 	}
+	return c.homeRows(v, user), d, nil
+}
+
+// homeRows are the rows of user's home page (user "": the generic one).
+// The first rows are shared (continue watching, trending), then the new
+// season's rows after a release; the rest rotate by viewer, so the rows'
+// cache is shared across viewers.
+func (c *Catalog) homeRows(v view, user string) []int {
 	h := fnv.New32a()
 	h.Write([]byte(user))
-	// The first rows are shared (continue watching, trending); the rest
-	// rotate by viewer, so the rows' cache is shared across viewers.
 	off := int(h.Sum32() % uint32(c.cfg.Rows))
 	rows := make([]int, c.cfg.HomeRows)
+	fresh := v.rows - c.cfg.Rows
 	for i := range rows {
-		if i < 2 {
+		switch {
+		case i < 2:
 			rows[i] = i
-		} else {
+		case i-2 < fresh:
+			rows[i] = c.cfg.Rows + i - 2
+		default:
 			rows[i] = 2 + (off+i-2)%max(c.cfg.Rows-2, 1)
 		}
 	}
-	return rows, d, nil
+	return rows
 }
 
 // Home assembles the viewer's home: the cached copy, else personalisation
@@ -299,15 +388,16 @@ func (c *Catalog) personalise(ctx context.Context, user string) ([]int, time.Dur
 // the viewer's stale home answers, else the generic one. d is the
 // modelled time.
 func (c *Catalog) Home(ctx context.Context, user string) (Home, time.Duration, error) {
-	key := "home:" + user
+	vw := c.view()
+	key := "home:" + vw.gen + user
 	v, hit, d := c.Cache.Get(ctx, key)
 	if hit {
 		return v.(Home), d, nil
 	}
-	rows, pd, err := c.personalise(ctx, user)
+	rows, pd, err := c.personalise(ctx, vw, user)
 	d += pd
 	if err != nil {
-		return c.fallback(user), d, nil
+		return c.fallback(vw, user), d, nil
 	}
 	home := Home{User: user, Rows: make([]RowPage, len(rows))}
 	durs := make([]time.Duration, len(rows))
@@ -315,7 +405,7 @@ func (c *Catalog) Home(ctx context.Context, user string) (Home, time.Duration, e
 	var partial atomic.Bool
 	fetch := func(i, r int) {
 		id := "row-" + strconv.Itoa(r)
-		rp, rd, err := c.Row(ctx, id, 0)
+		rp, rd, err := c.row(ctx, vw, id, 0)
 		durs[i] = rd
 		if err == nil {
 			home.Rows[i], ok[i] = rp, true
@@ -352,7 +442,7 @@ func (c *Catalog) Home(ctx context.Context, user string) (Home, time.Duration, e
 	d += slowest
 	home.Rows = out
 	if len(out) == 0 {
-		return c.fallback(user), d, nil
+		return c.fallback(vw, user), d, nil
 	}
 	if partial.Load() {
 		// Some rows are old copies or missing: answer, but do not cache
@@ -373,7 +463,7 @@ func (c *Catalog) Home(ctx context.Context, user string) (Home, time.Duration, e
 	return home, d, nil
 }
 
-func (c *Catalog) fallback(user string) Home {
+func (c *Catalog) fallback(v view, user string) Home {
 	c.mu.Lock()
 	h, ok := c.staleHome[user]
 	c.mu.Unlock()
@@ -381,7 +471,10 @@ func (c *Catalog) fallback(user string) Home {
 		h.Fallback = "stale"
 		return h
 	}
-	return c.generic
+	if v.released {
+		return c.generic[1]
+	}
+	return c.generic[0]
 }
 
 // Search answers the titles whose id holds q, from the cache or one
@@ -391,7 +484,8 @@ func (c *Catalog) Search(ctx context.Context, q string) (SearchResult, time.Dura
 	if err != nil {
 		return SearchResult{}, 0, err
 	}
-	v, hit, d := c.Cache.Get(ctx, "search:"+q)
+	vw := c.view()
+	v, hit, d := c.Cache.Get(ctx, "search:"+vw.gen+q)
 	if hit {
 		return v.(SearchResult), d, nil
 	}
@@ -401,19 +495,19 @@ func (c *Catalog) Search(ctx context.Context, q string) (SearchResult, time.Dura
 		return SearchResult{}, d, err
 	}
 	res := SearchResult{Query: q, Results: []Item{}}
-	for _, t := range c.cfg.Titles {
+	for _, t := range c.cfg.Titles[:vw.titles] {
 		if strings.Contains(strings.ToLower(t), q) && len(res.Results) < c.cfg.RowSize {
 			res.Results = append(res.Results, Item{ID: t, Title: strings.ToUpper(t[:1]) + t[1:]})
 		}
 	}
-	d += c.Cache.Set(ctx, "search:"+q, res, 0)
+	d += c.Cache.Set(ctx, "search:"+vw.gen+q, res, 0)
 	return res, d, nil
 }
 
 // Title answers a title's details, from the cache or the datastore.
 func (c *Catalog) Title(ctx context.Context, id string) (Details, time.Duration, error) {
 	i, ok := c.titles[id]
-	if !ok {
+	if !ok || i >= c.view().titles {
 		return Details{}, 0, errNotFound
 	}
 	v, hit, d := c.Cache.Get(ctx, "title:"+id)
@@ -425,8 +519,12 @@ func (c *Catalog) Title(ctx context.Context, id string) (Details, time.Duration,
 	if err != nil {
 		return Details{}, d, err
 	}
+	row := i % c.cfg.Rows
+	if i >= c.base && c.cfg.Release.Rows > 0 {
+		row = c.cfg.Rows // a new title is on the first new row
+	}
 	det := Details{ID: id, Title: strings.ToUpper(id[:1]) + id[1:], Synopsis: "Synopsis of " + id + ".",
-		Rows: []string{"row-" + strconv.Itoa(i%c.cfg.Rows)}}
+		Rows: []string{"row-" + strconv.Itoa(row)}}
 	d += c.Cache.Set(ctx, "title:"+id, det, 0)
 	return det, d, nil
 }
@@ -443,7 +541,7 @@ type Stats struct {
 // Stats returns the snapshot.
 func (c *Catalog) Stats() Stats {
 	s := Stats{CacheHitRatio: c.Cache.HitRatio(), DatastoreReads: c.Datastore.Reads(), DatastoreErrs: c.Datastore.errs.Load(),
-		Heartbeats: c.Pipeline.Stats()}
+		Heartbeats: c.heartbeatStats()}
 	for _, n := range c.Cache.nodes {
 		if n.Up() {
 			s.CacheNodesUp++

@@ -10,7 +10,8 @@
 //   - search: GET /v1/search?q=..., titles whose id holds q;
 //   - details: GET /v1/titles/{id};
 //   - heartbeats: POST /v1/heartbeat puts a playing session's heartbeat into
-//     a bounded, partitioned [Pipeline]; a full partition answers 503.
+//     the telemetry pipeline (a bounded, partitioned [queue.Pipeline],
+//     which the gateway's /v1/events share); a full partition answers 503.
 //
 // Behind them sit a cache [Tier] (nodes on a consistent-hash ring, TTL and
 // capacity per node; a lost node's keys move to its neighbours, which miss:
@@ -19,6 +20,11 @@
 // modelled: it is sampled, slept through Config.Sleep and summed along the
 // critical path (a fan-out costs its slowest branch), so with a sleep that
 // returns at once a test still sees the latency a live run would.
+//
+// A release (Config.Release) drops a season at a time on the catalog's
+// clock: titles held back until then are listed, new rows come on every
+// home, and homes, row pages and search answers are cached under the new
+// generation's keys, so the cache is cold for them.
 //
 // Faults (through the admin fault API): "cache-N" kill loses node N and its
 // contents, restart brings it back empty; "datastore" slow, fail or kill;

@@ -31,7 +31,11 @@ type rig struct {
 
 func newRig(t *testing.T, cc catalog.Config) *rig {
 	t.Helper()
-	topo := topology.Default()
+	return newRigTopology(t, topology.Default(), cc)
+}
+
+func newRigTopology(t *testing.T, topo *topology.Topology, cc catalog.Config) *rig {
+	t.Helper()
 	topo.ControlPlane.RateLimit.PerSecond = -1 // one loopback client plays every viewer
 	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	gw, err := control.New(control.Config{Topology: topo, Clock: clk, Faults: faults.NewController(), Catalog: cc,
@@ -221,5 +225,104 @@ func TestCacheNodeLossThroughGateway(t *testing.T) {
 		if !bytes.Contains(m, []byte(want)) {
 			t.Errorf("metrics lack %q", want)
 		}
+	}
+}
+
+// TestReleaseThroughGateway: the topology's catalog.release drops new rows
+// and titles into the running backend at its time on the backend's clock;
+// the homes and rows cached before are missed once, then cached again.
+func TestReleaseThroughGateway(t *testing.T) {
+	const viewers = 100
+	topo := topology.Default()
+	topo.Catalog.Release = &topology.Release{At: 20 * time.Second, Rows: 2, Titles: 5}
+	r := newRigTopology(t, topo, catalog.Config{CacheTTL: time.Hour, HomeTTL: time.Hour})
+	get := func(path string) (int, []byte) {
+		resp, data := r.do("GET", r.gw.URL()+path, r.login("viewer-0"), nil)
+		return resp.StatusCode, data
+	}
+	// The gateway's catalog has 100 generated titles; the last 5 are new.
+	if code, _ := get("/v1/titles/title-099"); code != 404 {
+		t.Errorf("new title before the release: %d; want 404", code)
+	}
+	if code, _ := get("/v1/rows/row-40"); code != 404 {
+		t.Errorf("new row before the release: %d; want 404", code)
+	}
+	warm := r.homePass(viewers)
+	steady := r.homePass(viewers)
+
+	r.clk.Advance(20 * time.Second)
+	cold := r.homePass(viewers)
+	again := r.homePass(viewers)
+	t.Logf("datastore reads per %d homes: warming %d, warm %d, after the release %d, then %d; mean home %.2f ms warm, %.2f ms after",
+		viewers, warm.reads, steady.reads, cold.reads, again.reads, steady.meanMs, cold.meanMs)
+	if steady.reads != 0 || again.reads != 0 || cold.reads < 10 || cold.ok != viewers || cold.fallbacks[""] != viewers {
+		t.Errorf("homes: warm %+v, after the release %+v, then %+v; want reads only right after the release", steady, cold, again)
+	}
+	if cold.meanMs <= steady.meanMs {
+		t.Errorf("mean home %.2f ms after the release, %.2f ms before: want higher", cold.meanMs, steady.meanMs)
+	}
+	code, data := get("/v1/home")
+	var h catalog.Home
+	if err := json.Unmarshal(data, &h); code != 200 || err != nil || len(h.Rows) < 4 || h.Rows[2].ID != "row-40" || h.Rows[3].ID != "row-41" {
+		t.Fatalf("home after the release: %d %v %.300s", code, err, data)
+	}
+	if h.Rows[2].Items[0].ID < "title-095" {
+		t.Errorf("new row lists %v; want the new titles", h.Rows[2].Items)
+	}
+	if code, _ := get("/v1/titles/title-099"); code != 200 {
+		t.Errorf("new title after the release: %d", code)
+	}
+	if code, data := get("/v1/search?q=099"); code != 200 || !bytes.Contains(data, []byte("title-099")) {
+		t.Errorf("search after the release: %d %.200s", code, data)
+	}
+}
+
+// TestHeartbeatsAndEventsShareThePipeline: POST /v1/heartbeat and POST
+// /v1/events go into the gateway's one telemetry pipeline: with its
+// consumers stalled, heartbeats and events fill the same partition, a
+// full partition refuses both kinds, and on restart both are consumed
+// with the same lag.
+func TestHeartbeatsAndEventsShareThePipeline(t *testing.T) {
+	r := newRig(t, catalog.Config{Partitions: 1, PartitionCapacity: 4})
+	if r.gw.Catalog.Pipeline != r.gw.Pipeline {
+		t.Fatal("the catalog's heartbeats go into another pipeline than the gateway's")
+	}
+	tok := r.login("viewer-1")
+	r.fault(catalog.TargetConsumers, "kill")
+	heartbeat := func(i int) int {
+		resp, _ := r.do("POST", r.gw.URL()+"/v1/heartbeat", tok, catalog.Heartbeat{Session: "s-1", PositionS: float64(i)})
+		return resp.StatusCode
+	}
+	event := func() control.EventsResponse {
+		resp, data := r.do("POST", r.gw.URL()+"/v1/events", tok, control.EventsRequest{Session: "s-1",
+			Events: []control.Event{{Type: "stall", DurationS: 0.5}}})
+		var er control.EventsResponse
+		if resp.StatusCode != 202 || json.Unmarshal(data, &er) != nil {
+			t.Fatalf("events: %d %s", resp.StatusCode, data)
+		}
+		return er
+	}
+	// Two of each kind fill the one partition of 4; then it refuses both.
+	for i := range 2 {
+		if c, er := heartbeat(i), event(); c != 202 || er.Accepted != 1 {
+			t.Fatalf("round %d into a stalled pipeline with room: heartbeat %d, event %+v", i, c, er)
+		}
+	}
+	if er := event(); er.Accepted != 0 || er.Dropped != 1 {
+		t.Errorf("event into a full pipeline: %+v; want dropped", er)
+	}
+	if c := heartbeat(2); c != 503 {
+		t.Errorf("heartbeat into a full pipeline: %d; want 503", c)
+	}
+	hb, ev := r.gw.Catalog.Stats().Heartbeats, r.gw.Telemetry.Stats()
+	if hb.Accepted != 2 || hb.Dropped != 1 || ev.Accepted != 2 || ev.Dropped != 1 || hb.Lag[0] != 4 || ev.Queued != 4 || !hb.Stalled {
+		t.Errorf("stalled: heartbeats %+v, events %+v; want 2 of each waiting in one partition of 4, one of each refused", hb, ev)
+	}
+	r.clk.Advance(3 * time.Second)
+	r.fault(catalog.TargetConsumers, "restart")
+	r.gw.Telemetry.Drain()
+	hb, ev = r.gw.Catalog.Stats().Heartbeats, r.gw.Telemetry.Stats()
+	if hb.Consumed != 2 || ev.Processed != 2 || ev.ByType["stall"] != 2 || ev.StallS != 1 || ev.Queued != 0 || hb.LagS != 3 {
+		t.Errorf("after the restart: heartbeats %+v, events %+v; want every record consumed, lag 3 s", hb, ev)
 	}
 }

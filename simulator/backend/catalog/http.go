@@ -33,10 +33,10 @@ func (c *Catalog) metrics() {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_datastore_reads_total", Help: "Datastore reads past the breaker."}, func() float64 { return float64(c.Datastore.Reads()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_datastore_errors_total", Help: "Datastore reads failed (breaker open, down, timeout, error)."}, func() float64 { return float64(c.Datastore.errs.Load()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_datastore_in_flight", Help: "Datastore reads in progress."}, func() float64 { return float64(c.Datastore.InFlight()) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_heartbeats_accepted_total", Help: "Heartbeats queued."}, func() float64 { return float64(c.Pipeline.Stats().Accepted) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_heartbeats_dropped_total", Help: "Heartbeats refused by a full partition."}, func() float64 { return float64(c.Pipeline.Stats().Dropped) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_heartbeats_consumed_total", Help: "Heartbeats consumed."}, func() float64 { return float64(c.Pipeline.Stats().Consumed) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_heartbeat_consumer_lag_seconds", Help: "How long the last consumed heartbeat waited."}, func() float64 { return c.Pipeline.Stats().LagS }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_heartbeats_accepted_total", Help: "Heartbeats queued."}, func() float64 { return float64(c.Pipeline.Counts(KindHeartbeat).Accepted) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_heartbeats_dropped_total", Help: "Heartbeats refused by a full partition."}, func() float64 { return float64(c.Pipeline.Counts(KindHeartbeat).Dropped) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "abrkit_heartbeats_consumed_total", Help: "Heartbeats consumed."}, func() float64 { return float64(c.Pipeline.Counts(KindHeartbeat).Consumed) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_heartbeat_consumer_lag_seconds", Help: "How long the last record consumed from the telemetry pipeline (heartbeats and events) waited."}, func() float64 { return c.Pipeline.Stats().LagS }),
 	)
 	for _, n := range c.Cache.nodes {
 		l := prometheus.Labels{"node": n.name}
@@ -53,7 +53,7 @@ func (c *Catalog) metrics() {
 		)
 	}
 	for i := range c.Pipeline.Partitions() {
-		r.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_heartbeat_lag_events", Help: "Heartbeats waiting per partition.",
+		r.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_heartbeat_lag_events", Help: "Records (heartbeats and events) waiting per partition of the telemetry pipeline.",
 			ConstLabels: prometheus.Labels{"partition": strconv.Itoa(i)}}, func() float64 { return float64(c.Pipeline.PartitionLen(i)) }))
 	}
 }
@@ -127,7 +127,7 @@ func (c *Catalog) ServeHeartbeat(w http.ResponseWriter, _ *http.Request, body []
 	if err != nil {
 		return writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 	}
-	p, ok := c.Pipeline.Offer(hb)
+	p, ok := c.OfferHeartbeat(hb)
 	if !ok {
 		w.Header().Set("Retry-After", "1")
 		return writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "heartbeat partition " + strconv.Itoa(p) + " full"})

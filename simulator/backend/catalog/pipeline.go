@@ -1,27 +1,26 @@
 package catalog
 
-import (
-	"github.com/abrkit/abrkit/clock"
-	"github.com/abrkit/abrkit/simulator/backend/queue"
-)
+import "github.com/abrkit/abrkit/simulator/backend/queue"
 
-// Pipeline is the heartbeat pipeline: a bounded, partitioned queue
-// (package queue) keyed by session, so a session's heartbeats stay in
-// order on one partition, with one consumer per partition. Lag is what
-// waits in the partitions, in events and in age of the last event taken.
-type Pipeline struct {
-	*queue.Queue[Heartbeat]
-}
+// KindHeartbeat is the kind of the heartbeats' records in the telemetry
+// pipeline (package queue): a session's heartbeats are keyed by session,
+// so they stay in order on one partition.
+const KindHeartbeat = "heartbeat"
 
-// PipelineStats summarises the pipeline.
+// PipelineStats summarises the heartbeats in the pipeline: their own
+// counts, and the lag and stall the pipeline's records share.
 type PipelineStats = queue.Stats
 
-func newPipeline(partitions, capacity int, c clock.Clock, virtual bool) *Pipeline {
-	return &Pipeline{queue.New[Heartbeat](partitions, capacity, c, virtual, nil)}
+// OfferHeartbeat queues hb on its session's partition of the pipeline
+// without blocking; false when the partition is full.
+func (c *Catalog) OfferHeartbeat(hb Heartbeat) (partition int, ok bool) {
+	return c.Pipeline.Offer(KindHeartbeat, hash32(hb.Session), hb)
 }
 
-// Offer queues hb on its session's partition without blocking; false when
-// the partition is full.
-func (p *Pipeline) Offer(hb Heartbeat) (partition int, ok bool) {
-	return p.Queue.Offer(hash32(hb.Session), hb)
+// heartbeatStats is the pipeline's stats with the heartbeats' counts.
+func (c *Catalog) heartbeatStats() PipelineStats {
+	s := c.Pipeline.Stats()
+	n := c.Pipeline.Counts(KindHeartbeat)
+	s.Accepted, s.Dropped, s.Consumed = n.Accepted, n.Dropped, n.Consumed
+	return s
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/abrkit/abrkit/simulator/backend/edge"
 	"github.com/abrkit/abrkit/simulator/backend/faults"
 	"github.com/abrkit/abrkit/simulator/backend/origin"
+	"github.com/abrkit/abrkit/simulator/backend/queue"
 	"github.com/abrkit/abrkit/simulator/backend/server"
 	"github.com/abrkit/abrkit/simulator/backend/signing"
 	"github.com/abrkit/abrkit/simulator/backend/topology"
@@ -102,6 +103,12 @@ type Gateway struct {
 	// Steering and Telemetry are the in-process services.
 	Steering  *Steering
 	Telemetry *Telemetry
+	// Pipeline is the telemetry pipeline: /v1/events and /v1/heartbeat
+	// records share its partitions, consumers and lag; Start runs its
+	// consumers, Close stops them.
+	Pipeline   *queue.Pipeline
+	pipeCancel context.CancelFunc
+	pipeDone   chan struct{}
 	// Catalog is the browse plane behind /v1/home, /v1/rows, /v1/search,
 	// /v1/titles/{id} and /v1/heartbeat.
 	Catalog *catalog.Catalog
@@ -144,8 +151,18 @@ func New(cfg Config) (*Gateway, error) {
 	g := &Gateway{cfg: cfg, topo: t, signer: signing.New(t.SigningKey), clock: cfg.Clock, log: cfg.Log.With("component", "gateway"),
 		sleep: cfg.Sleep, titles: map[string]origin.TitleInfo{}, order: cfg.Titles, users: map[string]topology.User{},
 		shed: NewShedder(cp.MaxInFlight), limiter: NewLimiter(cp.RateLimit.PerSecond, cp.RateLimit.Burst),
-		Steering: NewSteering(t.HealthInterval, cp.SteeringTTL, cfg.Clock.Now), Telemetry: NewTelemetry(cp.EventQueue),
-		reg: prometheus.NewRegistry()}
+		Steering: NewSteering(t.HealthInterval, cp.SteeringTTL, cfg.Clock.Now), reg: prometheus.NewRegistry()}
+	// One pipeline for events and heartbeats: the catalog's partitions,
+	// each of the catalog's capacity, else control_plane.event_queue.
+	parts, capacity := cfg.Catalog.Partitions, cfg.Catalog.PartitionCapacity
+	if parts == 0 {
+		parts = catalog.DefaultPartitions
+	}
+	if capacity == 0 {
+		capacity = cp.EventQueue
+	}
+	g.Pipeline = queue.NewPipeline(parts, capacity, cfg.Clock, false)
+	g.Telemetry = NewTelemetry(g.Pipeline)
 	for _, ti := range cfg.Titles {
 		g.titles[ti.ID] = ti
 	}
@@ -186,7 +203,7 @@ func (g *Gateway) metrics() {
 	g.reg.MustRegister(g.requests, g.latency, g.shedN, g.limited, g.events,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_gateway_in_flight", Help: "Requests in progress."}, func() float64 { return float64(g.shed.InFlight()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_steering_healthy_edges", Help: "Edges steering would rank now."}, func() float64 { return float64(g.Steering.Healthy()) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_telemetry_queued", Help: "Events waiting in the telemetry queue."}, func() float64 { return float64(g.Telemetry.Queued()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "abrkit_telemetry_queued", Help: "Records (events and heartbeats) waiting in the telemetry pipeline."}, func() float64 { return float64(g.Telemetry.Queued()) }),
 	)
 	for name, s := range g.services {
 		b := s.breaker
@@ -221,7 +238,10 @@ func (g *Gateway) newCatalog() error {
 	for _, ti := range g.cfg.Titles {
 		cc.Titles = append(cc.Titles, ti.ID)
 	}
-	cc.Clock, cc.Sleep, cc.Registerer = g.clock, g.sleep, g.reg
+	cc.Clock, cc.Sleep, cc.Registerer, cc.Pipeline = g.clock, g.sleep, g.reg, g.Pipeline
+	if r := g.topo.Catalog.Release; r != nil && cc.Release == (topology.Release{}) {
+		cc.Release = *r
+	}
 	cc.Breaker = func() catalog.Breaker { return NewBreaker(b.Failures, b.Cooldown) }
 	for i, name := range []string{catalog.SvcHome, catalog.SvcRows, catalog.SvcSearch, catalog.SvcDetails, catalog.SvcHeartbeat} {
 		g.services[name] = newService(name, topology.ServiceTime{}, b, uint64(21+i))

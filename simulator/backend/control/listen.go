@@ -44,7 +44,14 @@ func (g *Gateway) listeners() {
 
 // Start listens on the public, internal and admin addresses.
 func (g *Gateway) Start() error {
-	g.Catalog.Start()
+	if g.pipeCancel == nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		g.pipeCancel, g.pipeDone = cancel, make(chan struct{})
+		go func() {
+			defer close(g.pipeDone)
+			g.Pipeline.Run(ctx)
+		}()
+	}
 	for _, s := range []*server.Server{g.admin, g.internal, g.pub} {
 		if err := s.Start(); err != nil && !errors.Is(err, server.ErrRunning) {
 			return err
@@ -80,8 +87,17 @@ func (g *Gateway) Restart() error {
 
 // Close shuts the three listeners down gracefully within ctx.
 func (g *Gateway) Close(ctx context.Context) error {
-	defer g.Catalog.Close()
+	defer g.stopPipeline()
 	return errors.Join(g.pub.Close(ctx), g.internal.Close(ctx), g.admin.Close(ctx))
+}
+
+// stopPipeline stops the telemetry pipeline's consumers.
+func (g *Gateway) stopPipeline() {
+	if g.pipeCancel != nil {
+		g.pipeCancel()
+		<-g.pipeDone
+		g.pipeCancel = nil
+	}
 }
 
 // cors answers preflight requests and marks responses for the allowed

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/abrkit/abrkit/simulator/backend/edge"
+	"github.com/abrkit/abrkit/simulator/backend/queue"
 )
 
 func state(id, region string, seen time.Duration, mod func(*EdgeState)) EdgeState {
@@ -109,7 +110,7 @@ func TestSteeringManifest(t *testing.T) {
 }
 
 func TestTelemetryDropsCounted(t *testing.T) {
-	tel := NewTelemetry(3)
+	tel := NewTelemetry(queue.NewPipeline(1, 3, nil, false))
 	r := tel.Offer(EventsRequest{Events: make([]Event, 5)})
 	if r.Accepted != 3 || r.Dropped != 2 {
 		t.Errorf("Offer(5 into 3) = %+v; want 3 accepted, 2 dropped", r)

@@ -1,6 +1,7 @@
 // Package queue is the reference backend's bounded, partitioned event
-// queue: the heartbeat pipeline of the catalog and the telemetry intake of
-// the gateway (/v1/events) are both one.
+// queue, and the telemetry [Pipeline] made of one: the catalog's
+// heartbeats and the gateway's /v1/events go into the same pipeline as
+// records of two kinds.
 package queue
 
 import (
@@ -19,15 +20,25 @@ import (
 // Kill stalls the consumers (events queue up until Restart); a full
 // partition refuses what is offered.
 type Queue[T any] struct {
-	parts   []chan queued[T]
-	clock   clock.Clock
-	consume func(T)
+	parts []chan queued[T]
+	// size is each partition's events not yet consumed: waiting in its
+	// channel or taken by a stalled consumer; it is what the capacity
+	// bounds, so a stall holds exactly capacity events per partition.
+	size     []atomic.Int32
+	capacity int32
+	clock    clock.Clock
+	consume  func(T)
 
 	accepted, dropped, consumed atomic.Int64
 	lagNanos                    atomic.Int64
 
 	mu     sync.Mutex
 	resume chan struct{} // non-nil while the consumers are stalled
+	// held counts the events consumers have taken from a partition and
+	// not yet consumed; idle is signalled when it falls to zero or a
+	// stall begins.
+	held int
+	idle *sync.Cond
 	// virtual: no consumer goroutines; what is offered is consumed at
 	// once unless the consumers are stalled, and on Restart.
 	virtual bool
@@ -57,10 +68,12 @@ var _ faults.Target = (*Queue[int])(nil)
 // partition's consumer goroutine. A virtual queue has no consumer
 // goroutines: events are consumed as they are offered.
 func New[T any](partitions, capacity int, c clock.Clock, virtual bool, consume func(T)) *Queue[T] {
-	q := &Queue[T]{clock: clock.Or(c), virtual: virtual, consume: consume}
+	q := &Queue[T]{clock: clock.Or(c), virtual: virtual, consume: consume, capacity: int32(max(capacity, 1))}
+	q.idle = sync.NewCond(&q.mu)
 	for range max(partitions, 1) {
-		q.parts = append(q.parts, make(chan queued[T], max(capacity, 1)))
+		q.parts = append(q.parts, make(chan queued[T], q.capacity))
 	}
+	q.size = make([]atomic.Int32, len(q.parts))
 	return q
 }
 
@@ -68,17 +81,18 @@ func New[T any](partitions, capacity int, c clock.Clock, virtual bool, consume f
 // partition is full.
 func (q *Queue[T]) Offer(key uint32, v T) (partition int, ok bool) {
 	partition = int(key % uint32(len(q.parts)))
-	select {
-	case q.parts[partition] <- queued[T]{v, q.clock.Now()}:
-		q.accepted.Add(1)
-		if q.virtual {
-			q.Drain()
-		}
-		return partition, true
-	default:
+	if q.size[partition].Add(1) > q.capacity {
+		q.size[partition].Add(-1)
 		q.dropped.Add(1)
 		return partition, false
 	}
+	// never blocks: the channel holds at most size <= capacity events
+	q.parts[partition] <- queued[T]{v, q.clock.Now()}
+	q.accepted.Add(1)
+	if q.virtual {
+		q.Drain()
+	}
+	return partition, true
 }
 
 func (q *Queue[T]) stalled() chan struct{} {
@@ -87,18 +101,19 @@ func (q *Queue[T]) stalled() chan struct{} {
 	return q.resume
 }
 
-func (q *Queue[T]) take(e queued[T]) {
+func (q *Queue[T]) take(partition int, e queued[T]) {
 	if q.consume != nil {
 		q.consume(e.v)
 	}
 	q.lagNanos.Store(int64(q.clock.Now().Sub(e.at)))
 	q.consumed.Add(1)
+	q.size[partition].Add(-1)
 }
 
 // Run consumes every partition until ctx ends.
 func (q *Queue[T]) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	for _, ch := range q.parts {
+	for i, ch := range q.parts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -109,33 +124,53 @@ func (q *Queue[T]) Run(ctx context.Context) {
 					return
 				case e = <-ch:
 				}
+				q.hold(1)
 				// A stall that began while this consumer waited holds the
 				// event it just took until the restart.
 				if r := q.stalled(); r != nil {
 					select {
 					case <-r:
 					case <-ctx.Done():
+						q.hold(-1)
 						return
 					}
 				}
-				q.take(e)
+				q.take(i, e)
+				q.hold(-1)
 			}
 		}()
 	}
 	wg.Wait()
 }
 
-// Drain consumes what is queued now, unless stalled, and says how much.
+func (q *Queue[T]) hold(n int) {
+	q.mu.Lock()
+	q.held += n
+	if q.held == 0 {
+		q.idle.Broadcast()
+	}
+	q.mu.Unlock()
+}
+
+// Drain consumes what is queued now, unless stalled, and says how much;
+// it returns once the consumers have also consumed what they had taken.
 func (q *Queue[T]) Drain() int {
 	if q.stalled() != nil {
 		return 0
 	}
+	defer func() {
+		q.mu.Lock()
+		for q.held > 0 && q.resume == nil {
+			q.idle.Wait()
+		}
+		q.mu.Unlock()
+	}()
 	n := 0
-	for _, ch := range q.parts {
+	for i, ch := range q.parts {
 		for more := true; more; {
 			select {
 			case e := <-ch:
-				q.take(e)
+				q.take(i, e)
 				n++
 			default:
 				more = false
@@ -148,8 +183,8 @@ func (q *Queue[T]) Drain() int {
 // Len is the events waiting in every partition.
 func (q *Queue[T]) Len() int {
 	n := 0
-	for _, ch := range q.parts {
-		n += len(ch)
+	for i := range q.parts {
+		n += q.PartitionLen(i)
 	}
 	return n
 }
@@ -158,14 +193,14 @@ func (q *Queue[T]) Len() int {
 func (q *Queue[T]) Partitions() int { return len(q.parts) }
 
 // PartitionLen is the events waiting in partition i.
-func (q *Queue[T]) PartitionLen(i int) int { return len(q.parts[i]) }
+func (q *Queue[T]) PartitionLen(i int) int { return int(q.size[i].Load()) }
 
 // Stats returns the counters and the lag.
 func (q *Queue[T]) Stats() Stats {
 	s := Stats{Accepted: q.accepted.Load(), Dropped: q.dropped.Load(), Consumed: q.consumed.Load(),
 		LagS: time.Duration(q.lagNanos.Load()).Seconds(), Stalled: q.stalled() != nil}
-	for _, ch := range q.parts {
-		s.Lag = append(s.Lag, len(ch))
+	for i := range q.parts {
+		s.Lag = append(s.Lag, q.PartitionLen(i))
 	}
 	return s
 }
@@ -176,6 +211,7 @@ func (q *Queue[T]) Kill() error {
 	if q.resume == nil {
 		q.resume = make(chan struct{})
 	}
+	q.idle.Broadcast()
 	q.mu.Unlock()
 	return nil
 }

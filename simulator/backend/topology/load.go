@@ -198,6 +198,19 @@ func (t *Topology) validate() error {
 	if c.Generate < 0 || c.Generate > 10000 {
 		return bad("catalog.generate", "must be between 1 and 10000, not %d", c.Generate)
 	}
+	if r := c.Release; r != nil {
+		n := c.Generate + len(c.Titles)
+		switch {
+		case r.At < 0:
+			return bad("catalog.release.at", "must not be negative")
+		case r.Rows < 0 || r.Rows > 1000:
+			return bad("catalog.release.rows", "must be between 0 and 1000, not %d", r.Rows)
+		case r.Titles < 0 || (n > 0 && r.Titles >= n):
+			return bad("catalog.release.titles", "must be between 0 and %d (the catalog's titles less one), not %d", max(n-1, 0), r.Titles)
+		case r.Rows == 0 && r.Titles == 0:
+			return bad("catalog.release", "a release needs rows or titles")
+		}
+	}
 	titles := map[string]bool{}
 	for i, ti := range c.Titles {
 		f := fmt.Sprintf("catalog.titles[%d]", i)

@@ -87,6 +87,26 @@ type Catalog struct {
 	// or one title when it holds hls/ and dash/ itself); it replaces the
 	// other sources.
 	Content string `yaml:"content,omitempty"`
+	// Release, when set, is a new season dropping into the browse plane
+	// (home, rows, search, details) at a time after the backend starts.
+	Release *Release `yaml:"release,omitempty"`
+}
+
+// Release is a drop of new titles and rows into the browse plane. Until At
+// the last Titles titles of the catalog are not listed (rows, search and
+// details do not know them; they can still be played); from At they are,
+// Rows new rows holding them appear on every home page after its first
+// two rows, and the existing rows list them too. Every home, row page and
+// search answer cached before At is stale from then on: the first loads
+// after the release miss the cache and go to the datastore.
+type Release struct {
+	// At is the time after the backend's start (a run's start in the
+	// simulator).
+	At time.Duration `yaml:"at"`
+	// Rows is the number of new rows (0..1000), Titles the number of the
+	// catalog's titles held back until At (at least one title stays).
+	Rows   int `yaml:"rows,omitempty"`
+	Titles int `yaml:"titles,omitempty"`
 }
 
 // Title is one title of an inline catalog; fields mirror the packager's.
@@ -151,7 +171,8 @@ type ControlPlane struct {
 	TokenTTL time.Duration `yaml:"token_ttl,omitempty"`
 	// SteeringTTL is the TTL in steering responses; defaults to 10s.
 	SteeringTTL time.Duration `yaml:"steering_ttl,omitempty"`
-	// EventQueue bounds the telemetry queue in events; defaults to 4096.
+	// EventQueue bounds each partition of the telemetry pipeline (events
+	// and heartbeats, 8 partitions) in records; defaults to 4096.
 	EventQueue int `yaml:"event_queue,omitempty"`
 	// MaxEventBatch bounds events per POST /v1/events; defaults to 500.
 	MaxEventBatch int `yaml:"max_event_batch,omitempty"`

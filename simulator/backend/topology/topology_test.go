@@ -75,6 +75,9 @@ func TestParseErrors(t *testing.T) {
 		{"p99 below median", "control_plane:\n  services:\n    playback:\n      service_time: {median: 10ms, p99: 1ms}\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 4, "control_plane.services.playback.service_time"},
 		{"user unknown region", "users:\n  - {name: a, password: b, region: mars}\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 2, "users[0].region"},
 		{"syntax", "regions: [\n", 1, ""},
+		{"release all titles", "catalog:\n  generate: 4\n  release: {at: 1m, titles: 4}\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 3, "catalog.release.titles"},
+		{"empty release", "catalog:\n  release:\n    at: 1m\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 2, "catalog.release"},
+		{"release rows", "catalog:\n  release:\n    at: 1m\n    rows: 5000\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 4, "catalog.release.rows"},
 		{"demo key", "signing_key: abrkit-demo-signing-key\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 1, "signing_key"},
 		{"short key", "signing_key: change-me\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 1, "signing_key"},
 		{"not a bcrypt hash", "users:\n  - {name: a, password_hash: md5x}\nregions:\n  - id: eu\n    edges: [{id: e1}]\n", 2, "users[0].password_hash"},
@@ -108,6 +111,8 @@ health_interval: 500ms
 catalog:
   titles:
     - {id: t1, duration: 60s, segment_duration: 4s, ladder_kbps: [400, 1200]}
+    - {id: t2, duration: 60s}
+  release: {at: 2m, rows: 3, titles: 1}
 regions:
   - id: eu
     edges:
@@ -130,8 +135,11 @@ control_plane:
 	if topo.HealthInterval != 500*time.Millisecond || topo.ControlPlane.MaxInFlight != 4 || topo.ControlPlane.Breaker.Failures != 2 {
 		t.Errorf("topology = %+v", topo)
 	}
-	if topo.Catalog.Generate != 0 || len(topo.Catalog.Titles) != 1 {
-		t.Errorf("catalog = %+v; want the inline title only", topo.Catalog)
+	if topo.Catalog.Generate != 0 || len(topo.Catalog.Titles) != 2 {
+		t.Errorf("catalog = %+v; want the inline titles only", topo.Catalog)
+	}
+	if r := topo.Catalog.Release; r == nil || *r != (Release{At: 2 * time.Minute, Rows: 3, Titles: 1}) {
+		t.Errorf("catalog.release = %+v; want at 2m, 3 rows, 1 title", r)
 	}
 }
 
