@@ -174,6 +174,34 @@ func TestAbandon(t *testing.T) {
 	}
 }
 
+func TestAutoAbandonWait(t *testing.T) {
+	// A top-level download stuck in an outage (50 kB in) with 20 s of
+	// buffer: auto waits AbandonWait of the buffer before giving it up,
+	// since waiting out a short outage costs no stall.
+	s := steady(3e6, 20*time.Second, 5, 3)
+	cases := []struct {
+		name    string
+		wait    float64
+		elapsed time.Duration
+		want    bool
+	}{
+		{"default, 4 s in", 0, 4 * time.Second, false},
+		{"default, 11 s in", 0, 11 * time.Second, true},
+		{"no wait, 4 s in", -1, 4 * time.Second, true},
+		{"no wait, 2 s in", -1, 2 * time.Second, false}, // still one segment duration
+	}
+	for _, c := range cases {
+		a := NewAuto()
+		if c.wait != 0 {
+			a.AbandonWait = c.wait
+		}
+		p := Progress{Level: 5, BytesLoaded: 50_000, BytesTotal: 2_150_000, Elapsed: c.elapsed}
+		if _, got := a.Abandon(s, p); got != c.want {
+			t.Errorf("%s: Abandon = %v; want %v", c.name, got, c.want)
+		}
+	}
+}
+
 func TestQoE(t *testing.T) {
 	q := LinQoE(ladder)
 	if q.RebufferPenalty != 4.3 || q.SwitchPenalty != 1 {

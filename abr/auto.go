@@ -14,6 +14,13 @@ const (
 	DefaultAutoTerminalTarget = 12 // s of buffer wished for at the horizon's end when the buffer goal is unknown
 	DefaultAutoTerminalWeight = 3  // QoE per second missing from it
 	DefaultAutoSwitchWeight   = 2  // planner's switch penalty, times the metric's
+	// DefaultAutoReturnWeight prices, at the horizon's end, the switch
+	// down a plan still owes when it ends above the rate of a scenario:
+	// this many times the metric's switch penalty per Mbit/s of excess.
+	DefaultAutoReturnWeight = 1
+	// DefaultAutoAbandonWait is how long, as a fraction of the buffer,
+	// a download must have lasted before auto gives it up.
+	DefaultAutoAbandonWait = 0.5
 	// DefaultAutoHysteresis is how much better, in segments of the top
 	// bitrate, the best plan must score than the best plan that keeps the
 	// current level for auto to switch.
@@ -46,13 +53,16 @@ func DefaultAutoQuantiles() []float64 { return []float64{0.1, 0.3, 0.5, 0.7, 0.9
 //     scenarios (buffer capped at MaxBuffer, as the player sleeps there),
 //     switches weighted SwitchWeight times, and a terminal cost of
 //     TerminalWeight per second the buffer ends below TerminalTarget
-//     (unless the video ends within the horizon);
+//     (unless the video ends within the horizon), and a return cost of
+//     ReturnWeight switch penalties per Mbit/s by which the plan's last
+//     level exceeds the scenario's rate (the switch down it still owes);
 //   - act: the first level of the best plan, unless the best plan that
 //     keeps the current level scores within Hysteresis segments of the
 //     top bitrate of it;
-//   - abandon: a download still in flight after one segment duration
-//     whose rest, at the rate measured so far, would outlast the buffer
-//     is given up for the highest level that fits.
+//   - abandon: a download still in flight after one segment duration and
+//     after AbandonWait of the buffer, whose rest, at the rate measured
+//     so far, would outlast the buffer, is given up for the highest level
+//     that fits.
 //
 // The horizon shrinks with large ladders so that at most 20000 plans are
 // scored per decision.
@@ -63,6 +73,8 @@ type Auto struct {
 	TerminalTarget float64   // s; defaults to DefaultAutoTerminalFraction of State.MaxBuffer, else DefaultAutoTerminalTarget
 	TerminalWeight float64   // defaults to DefaultAutoTerminalWeight; negative disables
 	SwitchWeight   float64   // defaults to DefaultAutoSwitchWeight
+	ReturnWeight   float64   // defaults to DefaultAutoReturnWeight; negative disables
+	AbandonWait    float64   // fraction of the buffer; defaults to DefaultAutoAbandonWait; negative disables
 	Hysteresis     float64   // defaults to DefaultAutoHysteresis; negative disables
 	Prior          []float64 // defaults to DefaultAutoPrior()
 	Quantiles      []float64 // defaults to DefaultAutoQuantiles()
@@ -84,6 +96,8 @@ func NewAuto() *Auto {
 		Horizon: DefaultAutoHorizon, Window: DefaultAutoWindow, Errors: DefaultAutoErrors,
 		TerminalWeight: DefaultAutoTerminalWeight,
 		SwitchWeight:   DefaultAutoSwitchWeight,
+		ReturnWeight:   DefaultAutoReturnWeight,
+		AbandonWait:    DefaultAutoAbandonWait,
 		Prior:          DefaultAutoPrior(), Quantiles: DefaultAutoQuantiles(),
 		lastIdx: -1,
 	}
@@ -201,6 +215,10 @@ func (a *Auto) Choose(s *State) int {
 	if tw == 0 {
 		tw = DefaultAutoTerminalWeight
 	}
+	rw := a.ReturnWeight
+	if rw == 0 {
+		rw = DefaultAutoReturnWeight
+	}
 	best, bestV, first := 0, math.Inf(-1), 0
 	last0, stayV := last, math.Inf(-1)
 
@@ -224,6 +242,10 @@ func (a *Auto) Choose(s *State) int {
 				v -= q.RebufferPenalty * rebs[p*S+j]
 				if terminal && tw > 0 {
 					v -= tw * math.Max(0, tt-bufs[p*S+j])
+				}
+				if terminal && rw > 0 {
+					// f is in bytes/s, the ladder in bit/s.
+					v -= rw * q.SwitchPenalty * math.Max(0, float64(s.Bitrates[last])-8*f*sc[j]) / 1e6
 				}
 			}
 			v = gain + v/float64(S)
@@ -290,11 +312,22 @@ func orDefault(v, def int) int {
 
 // Abandon gives up a download that would outlast the buffer and refetches
 // at the highest level that fits (dash.js's AbandonRequestsRule), once the
-// download has lasted one segment duration: earlier, the rate measured
-// over a fraction of a second (the request's latency included) misjudges
-// the link and abandons downloads that would have finished in time.
-func (*Auto) Abandon(s *State, p Progress) (int, bool) {
-	if p.Elapsed.Seconds() < s.segDur() {
+// download has lasted one segment duration and AbandonWait of the buffer:
+// earlier, the rate measured over a fraction of a second (the request's
+// latency included) misjudges the link and abandons downloads that would
+// have finished in time, and with a full buffer a short outage would drop
+// a top-level segment to the bottom of the ladder (two switches across
+// it) although waiting it out costs no stall.
+func (a *Auto) Abandon(s *State, p Progress) (int, bool) {
+	el := p.Elapsed.Seconds()
+	if el < s.segDur() {
+		return 0, false
+	}
+	w := a.AbandonWait
+	if w == 0 {
+		w = DefaultAutoAbandonWait
+	}
+	if w > 0 && el < w*s.Buffer.Seconds() {
 		return 0, false
 	}
 	return abandonForStall(s, p)
