@@ -228,7 +228,6 @@ type request struct {
 	startedAt time.Duration
 	stallAt   time.Duration // qoe stall time when it started
 	size      int64
-	loaded    int64
 	server    string
 	url       string
 	init      *manifest.InitSegment
@@ -423,20 +422,22 @@ func (c *Core) Complete(now time.Duration, id RequestID, o Outcome) {
 
 // Progress reports bytes received so far for an in-flight media fetch;
 // it lets the ABR abandon a download that would stall playback (the
-// cancel comes out of the next Poll). Calling it is optional.
-func (c *Core) Progress(now time.Duration, id RequestID, bytes int64) {
+// cancel comes out of the next Poll). Calling it is optional. It reports
+// whether it abandoned the fetch; a driver that does not Poll after a
+// report that abandoned nothing leaves everything else to its next Poll
+// (at the wake time or the next completion).
+func (c *Core) Progress(now time.Duration, id RequestID, bytes int64) (abandoned bool) {
 	i := c.slot(id)
 	if i < 0 {
-		return
+		return false
 	}
 	r := &c.reqs[i]
-	r.loaded = bytes
 	if r.kind != transport.KindMedia || r.part || r.chunked || int(r.track) != c.abrTrack || r.rung == 0 || !c.started || c.seeking {
-		return
+		return false
 	}
 	ab, ok := c.abr.(abr.Abandoner)
 	if !ok {
-		return
+		return false
 	}
 	c.advance(now)
 	t := &c.tracks[r.track]
@@ -444,7 +445,7 @@ func (c *Core) Progress(now time.Duration, id RequestID, bytes int64) {
 	p := abr.Progress{Level: r.rung, BytesLoaded: bytes, BytesTotal: r.size, Elapsed: now - r.startedAt}
 	lvl, abandon := c.abandonInWindow(ab, s, t, p)
 	if !abandon || lvl >= r.rung || lvl < 0 {
-		return
+		return false
 	}
 	if p.Elapsed > 0 && bytes > 0 {
 		c.est.Add(abr.Sample{Bytes: bytes, Duration: p.Elapsed})
@@ -454,6 +455,7 @@ func (c *Core) Progress(now time.Duration, id RequestID, bytes int64) {
 		FromBitrate: t.bitrates[r.rung], Bitrate: t.bitrates[lvl], Bytes: bytes, Reason: "abr"})
 	c.cancel(i)
 	t.forced = lvl
+	return true
 }
 
 // Chunk reports that the first media of a Chunked fetch has arrived:

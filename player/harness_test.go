@@ -81,6 +81,8 @@ type sim struct {
 	lastDone RequestID
 	acts     []Action
 	steps    int
+	// abandoned counts the Progress calls that reported an abandonment.
+	abandoned int
 }
 
 func newSim(t *testing.T, cfg CoreConfig, bw float64) *sim {
@@ -207,7 +209,9 @@ func (s *sim) finish() {
 	if s.now%tick == 0 {
 		for _, f := range s.fl {
 			if f.a.Kind == transport.KindMedia && s.now > f.readyAt {
-				s.c.Progress(s.now, f.a.ID, f.size-int64(f.left))
+				if s.c.Progress(s.now, f.a.ID, f.size-int64(f.left)) {
+					s.abandoned++
+				}
 			}
 			if f.a.Chunked && s.chunk != nil && s.now >= f.started+s.rtt {
 				s.c.Chunk(s.now, f.a.ID, s.chunk(f.a, s.now))

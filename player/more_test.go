@@ -84,6 +84,9 @@ func TestCoreAbandonsDownloadThatWouldStall(t *testing.T) {
 	if q := s.c.QoE(s.now); q.Abandoned == 0 {
 		t.Errorf("qoe abandoned = 0")
 	}
+	if n := s.count(EventAbandon); s.abandoned != n {
+		t.Errorf("Progress reported %d abandonments; %d abandon events", s.abandoned, n)
+	}
 	// the abandoned segment is fetched again at the lower level
 	var again bool
 	for i, a := range s.fetch {

@@ -34,6 +34,7 @@ type flow struct {
 	rem     float64 // bytes left at lastT (group A)
 	finS    float64 // edge service counter value at which it is done (group B)
 	next    time.Duration
+	at      time.Duration // time of the flow's pending event; Never when none
 	lastT   time.Duration
 	started time.Duration
 	tag     int64
@@ -58,7 +59,8 @@ type edge struct {
 	bc       iheap // group B by cap, smallest first
 	bf       iheap // group B by finS, smallest first
 	gen      uint32
-	bytes    float64 // delivered bytes (completed flows)
+	at       time.Duration // time of the edge's pending event; Never when none
+	bytes    float64       // delivered bytes (completed flows)
 }
 
 // Network is a flow-level model: every flow crosses one access link and
@@ -88,7 +90,7 @@ func New(s Scheduler, flowKind, edgeKind uint8, onDone func(now time.Duration, d
 // AddEdge adds an edge of capacity bits/s and returns its index.
 func (n *Network) AddEdge(bps float64) int {
 	i := len(n.edges)
-	n.edges = append(n.edges, edge{capacity: bps / 8, level: math.Inf(1)})
+	n.edges = append(n.edges, edge{capacity: bps / 8, level: math.Inf(1), at: Never})
 	e := &n.edges[i]
 	e.a = iheap{less: func(x, y int32) bool { return n.flows[x].cap > n.flows[y].cap }, pos: func(id int32) *int32 { return &n.flows[id].posA }}
 	e.bc = iheap{less: func(x, y int32) bool { return n.flows[x].cap < n.flows[y].cap }, pos: func(id int32) *int32 { return &n.flows[id].posBc }}
@@ -126,7 +128,7 @@ func (n *Network) Start(now time.Duration, i int, link Link, size int64, tag int
 	}
 	f := &n.flows[id]
 	gen := f.gen + 1
-	*f = flow{link: link, rem: float64(size), bytes: size, lastT: now, started: now, tag: tag, edge: int32(i), gen: gen, posA: -1, posBc: -1, posBf: -1}
+	*f = flow{link: link, rem: float64(size), bytes: size, lastT: now, started: now, tag: tag, edge: int32(i), gen: gen, at: Never, posA: -1, posBc: -1, posBf: -1}
 	var idx int
 	f.cap, f.next, idx = link.rateHint(now, -1)
 	f.idx = int32(idx)
@@ -247,20 +249,29 @@ func (n *Network) release(id int32) {
 	f := &n.flows[id]
 	f.group = groupFree
 	f.gen++
+	f.at = Never
 	f.link = Link{}
 	n.free = append(n.free, id)
 	n.active--
 }
 
+// scheduleFlow makes the flow's pending event the one at its next
+// completion or rate change. An event already pending at that time stands
+// (its handler looks at the flow's state when it runs), so a move between
+// groups that does not change the time schedules nothing.
 func (n *Network) scheduleFlow(id int32, now time.Duration) {
 	f := &n.flows[id]
-	f.gen++
 	at := f.next
 	if f.group == groupA && f.cap > 0 {
 		if fin := now + durationOf(f.rem/f.cap); fin < at {
 			at = fin
 		}
 	}
+	if at == f.at {
+		return
+	}
+	f.gen++
+	f.at = at
 	if at != Never {
 		n.sched.Schedule(at, n.flowKind, id, f.gen)
 	}
@@ -284,6 +295,7 @@ func (n *Network) flowEvent(now time.Duration, id int32, gen uint32) {
 	if f.gen != gen || f.group == groupFree {
 		return
 	}
+	f.at = Never // this event is consumed
 	e := &n.edges[f.edge]
 	n.advance(e, now)
 	if f.group == groupA {
@@ -307,6 +319,7 @@ func (n *Network) edgeEvent(now time.Duration, ei int32, gen uint32) {
 	if e.gen != gen {
 		return
 	}
+	e.at = Never // this event is consumed
 	n.advance(e, now)
 	finished := false
 	for e.bf.len() > 0 {
@@ -362,10 +375,18 @@ func (n *Network) rebalance(ei int32, now time.Duration) {
 		}
 		break
 	}
-	e.gen++
+	at := Never
 	if e.bf.len() > 0 && e.level > 0 {
 		left := n.flows[e.bf.top()].finS - e.s
-		n.sched.Schedule(now+durationOf(math.Max(0, left)/e.level), n.edgeKind, ei, e.gen)
+		at = now + durationOf(math.Max(0, left)/e.level)
+	}
+	if at == e.at {
+		return // the pending event stands
+	}
+	e.gen++
+	e.at = at
+	if at != Never {
+		n.sched.Schedule(at, n.edgeKind, ei, e.gen)
 	}
 }
 

@@ -39,6 +39,10 @@ type request struct {
 	flowOn bool
 	hit    bool
 	live   bool
+	// progress: the core may abandon this fetch, so it gets progress
+	// reports (a media segment above the lowest rung: the core ignores
+	// reports of the others)
+	progress bool
 }
 
 var classNames = []string{results.ClassSegment, results.ClassInit, results.ClassManifest}
@@ -94,6 +98,7 @@ func (sim *Sim) action(slot int32, now time.Duration, a *player.Action) {
 	rid := sim.allocReq()
 	r := &sim.reqs[rid]
 	r.viewer, r.life, r.id, r.kind, r.class, r.start, r.live, r.url = slot, v.life, a.ID, a.Kind, classOf(a.Kind), now, true, a.URL
+	r.progress = a.Kind == transport.KindMedia && a.Level > 0
 	ei, ok := sim.edgeIx[a.Server]
 	if !ok {
 		ei = int(v.home)
@@ -199,7 +204,7 @@ func (sim *Sim) reqStart(now time.Duration, rid int32, gen uint32) {
 	v := &sim.vs[r.viewer]
 	r.flow = sim.net.Start(now, int(r.edge), v.link, r.size, int64(rid)|int64(gen)<<32)
 	r.flowOn = true
-	if r.kind == transport.KindMedia {
+	if r.progress {
 		sim.eng.Schedule(nextProgress(r.start, now), evProgress, rid, gen)
 	}
 }
@@ -227,8 +232,9 @@ func (sim *Sim) progress(now time.Duration, rid int32, gen uint32) {
 		return
 	}
 	got := r.size - int64(sim.net.Remaining(now, r.flow))
-	v.core.Progress(now, r.id, got)
-	sim.step(slot, now)
+	if v.core.Progress(now, r.id, got) {
+		sim.step(slot, now)
+	}
 	if r = &sim.reqs[rid]; r.gen == gen && r.live && r.flowOn {
 		sim.eng.Schedule(now+player.DefaultProgressInterval, evProgress, rid, gen)
 	}
