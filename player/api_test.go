@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abrkit/abrkit/player/text"
 	"github.com/abrkit/abrkit/player/transport"
 )
 
@@ -85,6 +86,39 @@ func TestLoadTwice(t *testing.T) {
 	p.Close()
 	if err := p.Load(ctx, "http://mem.test/master.m3u8"); !errors.Is(err, ErrClosed) {
 		t.Errorf("Load after Close = %v; want %v", err, ErrClosed)
+	}
+}
+
+// TestTextGoroutineOnlyWhenNeeded: a player with no text output and no
+// track selected keeps no text goroutine after Load (thousands of
+// players in one process would each keep an idle one).
+func TestTextGoroutineOnlyWhenNeeded(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []Option
+		want bool
+	}{
+		{"no subtitles", nil, false},
+		{"a language the stream lacks", []Option{WithTextLanguage("fr")}, false},
+		{"an output", []Option{WithTextOutput(TextOutputFunc(func(time.Duration, []text.Cue) {}))}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := New(append([]Option{WithFetcher(memHLS), WithoutAutoPlay()}, tt.opts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			if err := p.Load(context.Background(), "http://mem.test/master.m3u8"); err != nil {
+				t.Fatal(err)
+			}
+			p.text.mu.Lock()
+			got := p.text.done != nil
+			p.text.mu.Unlock()
+			if got != tt.want {
+				t.Errorf("text goroutine started = %v; want %v", got, tt.want)
+			}
+		})
 	}
 }
 

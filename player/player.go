@@ -32,12 +32,20 @@ type Player struct {
 	frozen  bool  // closed: time stands still at core.last
 
 	t0       time.Time
-	kick     chan struct{}
-	done     chan completion
 	ctx      context.Context
 	stop     context.CancelFunc
 	wg       sync.WaitGroup // fetch goroutines
 	loopDone chan struct{}
+	done     []completion // fetches finished, not yet told the core; guarded by mu
+
+	// The loop runs as steps on a goroutine started when there is
+	// something to do (a command, a fetch's end, a timer) and ending when
+	// there is not, so an idle player keeps no goroutine.
+	smu      sync.Mutex    // guards stepping, again, running
+	running  bool          // Load started the loop
+	stepping bool          // a step goroutine runs (or the loop has ended)
+	again    bool          // woken while stepping: step once more
+	step     loopState     // the step goroutine's own state
 	loaded   chan struct{} // closed when the manifest is loaded or the session failed
 	finished chan struct{} // closed when the session ended, failed or was closed
 	loadOnce sync.Once
@@ -75,8 +83,7 @@ func New(opts ...Option) (*Player, error) {
 			return nil, err
 		}
 	}
-	p := &Player{o: o, kick: make(chan struct{}, 1), done: make(chan completion),
-		loopDone: make(chan struct{}), loaded: make(chan struct{}), finished: make(chan struct{})}
+	p := &Player{o: o, loopDone: make(chan struct{}), loaded: make(chan struct{}), finished: make(chan struct{})}
 	cfg := o.core
 	if cfg.StartupTimeout == 0 {
 		cfg.StartupTimeout = DefaultStartupTimeout
@@ -118,7 +125,10 @@ func (p *Player) Load(ctx context.Context, source string) error {
 	p.ctx, p.stop = context.WithCancel(context.Background())
 	p.core.Load(0, source)
 	p.mu.Unlock()
-	go p.loop()
+	p.smu.Lock()
+	p.running = true
+	p.smu.Unlock()
+	p.wake()
 	select {
 	case <-p.loaded:
 	case <-ctx.Done():
@@ -151,10 +161,7 @@ func (p *Player) command(f func(now time.Duration)) {
 		f(p.now())
 	}
 	p.mu.Unlock()
-	select {
-	case p.kick <- struct{}{}:
-	default:
-	}
+	p.wake()
 }
 
 // Play starts or resumes playback.
@@ -329,6 +336,7 @@ func (p *Player) Close() error {
 	p.mu.Unlock()
 	if started {
 		p.stop()
+		p.wake() // the next step sees the session stopped and ends the loop
 		if p.loopG.Load() != goroutineID() {
 			<-p.loopDone
 		}
@@ -369,88 +377,168 @@ func goroutineID() uint64 {
 	return id
 }
 
-// loop owns the timers and the fetch goroutines.
-func (p *Player) loop() {
+// loopState is what the loop keeps between its steps; only the step
+// goroutine touches it.
+type loopState struct {
+	inflight map[RequestID]context.CancelFunc
+	acts     []Action
+	evs      []Event
+	timer    wakeTimer
+}
+
+// wake makes the loop step: on a new goroutine unless one is stepping
+// already, which then steps once more. Before Load and after the loop
+// ended it does nothing.
+func (p *Player) wake() {
+	p.smu.Lock()
+	if !p.running || p.stepping {
+		p.again = p.running
+		p.smu.Unlock()
+		return
+	}
+	p.stepping = true
+	p.smu.Unlock()
+	go p.steps()
+}
+
+// steps runs the loop's steps until nothing is left to do. The step
+// goroutine is the player's goroutine, which calls the listeners.
+func (p *Player) steps() {
 	p.loopG.Store(goroutineID())
-	defer close(p.loopDone)
-	inflight := map[RequestID]context.CancelFunc{}
-	defer func() {
-		for _, c := range inflight {
-			c()
-		}
-		p.wg.Wait()
-		if p.tel != nil {
-			p.tel.close()
-		}
-	}()
-	var acts []Action
-	var evs []Event
 	for {
-		p.mu.Lock()
-		now := p.now()
-		var wake time.Duration
-		acts, wake = p.core.Poll(now, acts[:0])
-		p.beacons(acts, now)
-		evs = append(evs[:0], p.pending...)
-		p.pending = p.pending[:0]
-		for _, e := range evs {
-			if e.Kind == EventError && e.Fatal {
-				p.err = e.Err // before loaded is closed: Load returns it
-			}
-		}
-		state := p.core.State()
-		if p.core.Presentation() != nil || state == StateFailed {
-			p.loadOnce.Do(func() { close(p.loaded) })
-		}
-		p.mu.Unlock()
-		for _, e := range evs {
-			p.listeners.deliver(e)
-		}
-		for _, a := range acts {
-			switch a.Op {
-			case OpCancel:
-				if c, ok := inflight[a.ID]; ok {
-					c()
-					delete(inflight, a.ID)
-				}
-			case OpFetch:
-				ctx, cancel := context.WithCancel(p.ctx)
-				inflight[a.ID] = cancel
-				p.wg.Add(1)
-				go p.fetch(ctx, a)
-			}
-		}
-		if state == StateEnded || state == StateFailed {
-			p.loadOnce.Do(func() { close(p.loaded) })
-			p.endOnce.Do(func() { close(p.finished) })
-		}
-		var timer <-chan time.Time
-		var t clock.Timer
-		if wake != Never {
-			t = p.o.clock.NewTimer(max(wake-now, 0))
-			timer = t.C()
-		}
-		select {
-		case <-p.ctx.Done():
-			if t != nil {
-				t.Stop()
-			}
+		if p.stepOnce() {
+			p.endLoop() // stepping stays set: no step ever runs again
 			return
-		case c := <-p.done:
-			if cancel, ok := inflight[c.id]; ok {
-				cancel()
-				delete(inflight, c.id)
-			}
-			p.mu.Lock()
-			p.core.Complete(p.now(), c.id, c.o)
-			p.mu.Unlock()
-		case <-p.kick:
-		case <-timer:
 		}
-		if t != nil {
-			t.Stop()
+		p.smu.Lock()
+		if !p.again {
+			p.stepping = false
+			p.smu.Unlock()
+			return
+		}
+		p.again = false
+		p.smu.Unlock()
+	}
+}
+
+// endLoop cancels the fetches in flight and waits for their goroutines,
+// posts the queued telemetry and marks the loop done.
+func (p *Player) endLoop() {
+	ls := &p.step
+	ls.timer.stop()
+	for _, c := range ls.inflight {
+		c()
+	}
+	p.wg.Wait()
+	if p.tel != nil {
+		p.tel.close()
+	}
+	close(p.loopDone)
+}
+
+// stepOnce tells the core of one finished fetch (if any), polls it,
+// delivers the events, starts and cancels fetches as it says and sets
+// the timer for its next wake-up. It reports true when the session was
+// stopped (Close).
+func (p *Player) stepOnce() (stopped bool) {
+	ls := &p.step
+	if ls.inflight == nil {
+		ls.inflight = map[RequestID]context.CancelFunc{}
+	}
+	if p.ctx.Err() != nil {
+		return true
+	}
+	p.mu.Lock()
+	if len(p.done) > 0 {
+		c := p.done[0]
+		p.done = append(p.done[:0], p.done[1:]...)
+		if len(p.done) > 0 {
+			p.smu.Lock()
+			p.again = true // one completion per poll, as they came
+			p.smu.Unlock()
+		}
+		if cancel, ok := ls.inflight[c.id]; ok {
+			cancel()
+			delete(ls.inflight, c.id)
+		}
+		p.core.Complete(p.now(), c.id, c.o)
+	}
+	now := p.now()
+	var wake time.Duration
+	ls.acts, wake = p.core.Poll(now, ls.acts[:0])
+	p.beacons(ls.acts, now)
+	ls.evs = append(ls.evs[:0], p.pending...)
+	p.pending = p.pending[:0]
+	for _, e := range ls.evs {
+		if e.Kind == EventError && e.Fatal {
+			p.err = e.Err // before loaded is closed: Load returns it
 		}
 	}
+	state := p.core.State()
+	if p.core.Presentation() != nil || state == StateFailed {
+		p.loadOnce.Do(func() { close(p.loaded) })
+	}
+	p.mu.Unlock()
+	for _, e := range ls.evs {
+		p.listeners.deliver(e)
+	}
+	for _, a := range ls.acts {
+		switch a.Op {
+		case OpCancel:
+			if c, ok := ls.inflight[a.ID]; ok {
+				c()
+				delete(ls.inflight, a.ID)
+			}
+		case OpFetch:
+			ctx, cancel := context.WithCancel(p.ctx)
+			ls.inflight[a.ID] = cancel
+			p.wg.Add(1)
+			go p.fetch(ctx, a)
+		}
+	}
+	if state == StateEnded || state == StateFailed {
+		p.loadOnce.Do(func() { close(p.loaded) })
+		p.endOnce.Do(func() { close(p.finished) })
+	}
+	ls.timer.stop()
+	if wake != Never {
+		ls.timer = p.after(max(wake-now, 0))
+	}
+	return false
+}
+
+// wakeTimer wakes the loop once after a while.
+type wakeTimer struct {
+	t    *time.Timer   // real clock: no goroutine while it waits
+	quit chan struct{} // other clocks: stops the goroutine that waits
+	ct   clock.Timer
+}
+
+// after wakes the loop after d by the player's clock.
+func (p *Player) after(d time.Duration) wakeTimer {
+	if _, ok := p.o.clock.(clock.Real); ok {
+		return wakeTimer{t: time.AfterFunc(d, p.wake)}
+	}
+	w := wakeTimer{quit: make(chan struct{}), ct: p.o.clock.NewTimer(d)}
+	go func(c <-chan time.Time, quit chan struct{}) {
+		select {
+		case <-c:
+			p.wake()
+		case <-quit:
+		}
+	}(w.ct.C(), w.quit)
+	return w
+}
+
+func (w *wakeTimer) stop() {
+	if w.t != nil {
+		w.t.Stop()
+	}
+	if w.ct != nil {
+		w.ct.Stop()
+		close(w.quit)
+	}
+	*w = wakeTimer{}
 }
 
 // tell runs f on the core (unless the player is closed) with the core's
@@ -461,10 +549,7 @@ func (p *Player) tell(f func(now time.Duration)) {
 		f(p.now())
 	}
 	p.mu.Unlock()
-	select {
-	case p.kick <- struct{}{}:
-	default:
-	}
+	p.wake()
 }
 
 // fetch runs one request and reports it to the loop.
@@ -566,8 +651,11 @@ func (p *Player) fetch(ctx context.Context, a Action) {
 		}
 		o.Body = nil
 	}
-	select {
-	case p.done <- completion{a.ID, o}:
-	case <-ctx.Done():
+	if ctx.Err() != nil {
+		return
 	}
+	p.mu.Lock()
+	p.done = append(p.done, completion{a.ID, o})
+	p.mu.Unlock()
+	p.wake()
 }

@@ -219,10 +219,7 @@ func (p *Player) locked(f func(c *Core) error) error {
 	p.mu.Lock()
 	err := f(p.core)
 	p.mu.Unlock()
-	select {
-	case p.kick <- struct{}{}:
-	default:
-	}
+	p.wake()
 	return err
 }
 

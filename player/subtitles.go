@@ -67,17 +67,20 @@ type textState struct {
 // gives ErrNoTrack.
 func (p *Player) SelectText(id string) error {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	pres := p.core.Presentation()
 	if pres != nil && id != "" && textSetIndex(p.core, id) < 0 && captionChannel(textPeriod(p.core), id) == 0 {
-		p.mu.Unlock()
 		return ErrNoTrack
 	}
-	p.mu.Unlock()
 	s := &p.text
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.want, s.explicit = id, true
+	if s.started && s.done == nil && id != "" && !p.closed {
+		p.goText() // the first track after Load
+		return nil
+	}
 	s.poke()
-	s.mu.Unlock()
 	return nil
 }
 
@@ -197,6 +200,16 @@ func (p *Player) startText() {
 		s.want = ""
 	}
 	s.started = true
+	if s.want != "" || p.o.textOut != nil {
+		p.goText()
+	}
+	// else the goroutine starts with the first SelectText: a player
+	// without subtitles keeps no idle goroutine
+}
+
+// goText starts the text goroutine; p.mu and p.text.mu are held.
+func (p *Player) goText() {
+	s := &p.text
 	s.kick = make(chan struct{}, 1)
 	s.done = make(chan struct{})
 	go p.runText()
@@ -499,10 +512,7 @@ func (p *Player) textError(err error) {
 			Err: fmt.Errorf("subtitles: %w", err), Category: cat, Reason: "text"})
 	}
 	p.mu.Unlock()
-	select {
-	case p.kick <- struct{}{}:
-	default:
-	}
+	p.wake()
 }
 
 // fetchText fetches url (rg: a byte range, nil for all) through the

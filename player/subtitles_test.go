@@ -66,21 +66,28 @@ func (s *shown) appeared() map[string]time.Duration {
 func playSubtitled(t *testing.T, url string, opts ...player.Option) (*shown, *player.Player) {
 	t.Helper()
 	out := &shown{}
-	clk := clock.NewScaled(8)
-	p, err := player.New(append([]player.Option{player.WithClock(clk), player.WithTextOutput(out)}, opts...)...)
+	p, ctx := loadScaled(t, url, append([]player.Option{player.WithTextOutput(out)}, opts...)...)
+	if err := p.Wait(ctx); err != nil {
+		t.Fatalf("Wait: %v", err)
+	}
+	return out, p
+}
+
+// loadScaled loads url into a player on an 8× clock with opts; ctx
+// bounds the test (30 s).
+func loadScaled(t *testing.T, url string, opts ...player.Option) (*player.Player, context.Context) {
+	t.Helper()
+	p, err := player.New(append([]player.Option{player.WithClock(clock.NewScaled(8))}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { p.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	t.Cleanup(cancel)
 	if err := p.Load(ctx, url); err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if err := p.Wait(ctx); err != nil {
-		t.Fatalf("Wait: %v", err)
-	}
-	return out, p
+	return p, ctx
 }
 
 // checkAppeared asserts each cue was shown within tol after its start.
@@ -167,6 +174,33 @@ func TestSubtitlesOffByDefault(t *testing.T) {
 	}
 	if err := p.SelectText("nope"); err != player.ErrNoTrack {
 		t.Errorf("SelectText(unknown) = %v; want ErrNoTrack", err)
+	}
+}
+
+// TestSubtitlesSelectedAfterLoadWithoutOutput: with no TextOutput and no
+// track at Load the player keeps no text goroutine; SelectText after
+// Load starts it, and the track's cues load for Cues.
+func TestSubtitlesSelectedAfterLoadWithoutOutput(t *testing.T) {
+	dir := ffmpegtest.SubtitledHLS(t, 9, ffmpegtest.SubtitleVTT)
+	ts := serveDir(t, dir)
+	p, ctx := loadScaled(t, ts.URL+"/master.m3u8")
+	id := ""
+	for _, tr := range p.Tracks() {
+		if tr.Type == "text" {
+			id = tr.ID
+		}
+	}
+	if id == "" {
+		t.Fatal("no text track in the presentation")
+	}
+	if err := p.SelectText(id); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c := p.Cues(3500 * time.Millisecond); len(c) != 1 || c[0].Text != "Second cue\ntwo lines" {
+		t.Errorf("Cues(3.5s) = %+v", c)
 	}
 }
 

@@ -12,7 +12,9 @@
 # is sampled from /proc. Outputs go to $OUT (default out/live-scale/MODE).
 # Env: ABRKIT (abrkit binary, default: go build), K6 (default: k6 on PATH,
 # then ~/go/bin/k6), RAMP, HOLD, WATCH (defaults 60s, 150s, 150s), HEAP_DELAY
-# (live: heap profile this long after every viewer is in, default 60s).
+# (live: heap profile this long after every viewer is in, default 60s),
+# GEN_GOGC (GOGC of the load generator alone, livemem or k6; GOGC applies
+# to the backend too).
 set -euo pipefail
 mode=${1:-k6}
 n=${2:-2000}
@@ -59,7 +61,7 @@ k6)
 	k6=${K6:-$(command -v k6 || echo "$HOME/go/bin/k6")}
 	"$ABRKIT" serve urls --gateway "$gateway" --format json >"$out/urls.json"
 	hold_s=${hold%s}
-	/usr/bin/time -v -o "$out/k6.time" timeout $((${ramp%s} + hold_s + 120)) \
+	GOGC=${GEN_GOGC:-${GOGC:-100}} /usr/bin/time -v -o "$out/k6.time" timeout $((${ramp%s} + hold_s + 120)) \
 		"$k6" run --quiet --no-color --summary-export "$out/k6-summary.json" \
 		-e URLS="$out/urls.json" -e VUS="$n" -e RAMP="$ramp" -e HOLD="$hold" -e WATCH_S="${watch%s}" \
 		bench/k6/hls.js >"$out/k6.out" 2>"$out/k6.err" &
@@ -73,7 +75,7 @@ k6)
 	;;
 live)
 	go build -o "$out/livemem" ./bench/k6/livemem
-	/usr/bin/time -v -o "$out/live.time" timeout 900 "$out/livemem" -scenario scenarios/live-2000.yaml \
+	GOGC=${GEN_GOGC:-${GOGC:-100}} /usr/bin/time -v -o "$out/live.time" timeout 900 "$out/livemem" -scenario scenarios/live-2000.yaml \
 		-gateway "$gateway" -viewers "$n" -watch-time "$watch" -samples "$out/samples.jsonl" -heap "$out/heap.pprof" -heap-delay "${HEAP_DELAY:-60s}" \
 		>"$out/summary.json" 2>"$out/live.err"
 	echo "live max RSS: $(awk -F: '/Maximum resident/{printf "%.1f MB", $2/1024}' "$out/live.time")"

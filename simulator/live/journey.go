@@ -90,7 +90,7 @@ func (r *run) journey(ctx context.Context, id int, rec *results.Record, pr profi
 			rec.Title = t
 		}
 		m, edges, tel := r.fromPlay(resp, vars["token"], r.s.Content.Format, rng)
-		r.playback(ctx, id, due, rec, pr, m, edges, tel)
+		r.playback(ctx, id, due, rec, pr, m, edges, tel, nil) // the walk goes on while it plays
 	}
 	member := "member-" + strconv.Itoa(id%r.members())
 	r.walker.Session(ctx, "viewer-"+strconv.Itoa(id), member, rng, play)

@@ -219,13 +219,12 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 		if opt.Sessions != nil {
 			opt.Sessions(1)
 		}
-		go func() {
-			defer wg.Done()
+		go r.viewer(ctx, ids[k], r.start.Add(due[k]), login, func() {
 			if opt.Sessions != nil {
-				defer opt.Sessions(-1)
+				opt.Sessions(-1)
 			}
-			r.viewer(ctx, ids[k], r.start.Add(due[k]), login)
-		}()
+			wg.Done()
+		})
 	})
 	wg.Wait()
 	stopTick()
@@ -464,10 +463,12 @@ func (r *run) record(class string, method, u string, due time.Time, status int, 
 	}
 }
 
-// viewer is one real player session.
-func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.Result) {
+// viewer is one real player session; end is called once when it is
+// over. The viewer's goroutine lasts until the first frame: a viewer
+// then watching is a player and two timers (see ending), so thousands
+// of them keep no goroutine of their own.
+func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.Result, end func()) {
 	r.started.Add(1)
-	defer r.done.Add(1)
 	s := r.s
 	rng := rand.New(rand.NewPCG(r.seed, uint64(id)+1))
 	region := pick(rng, r.regW)
@@ -492,13 +493,21 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 	if len(s.Regions) > 0 {
 		rec.Region = s.Regions[region].Name
 	}
-	defer func() {
+	finish := func() {
 		r.mu.Lock()
 		r.res.Records = append(r.res.Records, rec)
 		if rec.Failed {
 			r.res.Bucket(time.Since(r.start)).Failures++
 		}
 		r.mu.Unlock()
+		r.done.Add(1)
+		end()
+	}
+	handedOff := false
+	defer func() {
+		if !handedOff {
+			finish()
+		}
 	}()
 	pr := profile{dev: dev, net: ni, link: link, watch: watch}
 	if r.walker != nil {
@@ -522,7 +531,7 @@ func (r *run) viewer(ctx context.Context, id int, due time.Time, login *vegeta.R
 		rec.Failed, rec.Reason = true, err.Error()
 		return
 	}
-	r.playback(ctx, id, due, &rec, pr, manifest, edges, tel)
+	handedOff = r.playback(ctx, id, due, &rec, pr, manifest, edges, tel, finish)
 }
 
 // profile is what a viewer was drawn to be.
@@ -534,8 +543,11 @@ type profile struct {
 }
 
 // playback plays manifest as the viewer from due (when the play API was
-// asked) until its watch time is over, filling rec.
-func (r *run) playback(ctx context.Context, id int, due time.Time, rec *results.Record, pr profile, manifest string, edges []steering.Edge, tel *player.Telemetry) {
+// asked) until its watch time is over, filling rec. With then set and no
+// session script, it returns true once the first frame is shown and the
+// session goes on without this goroutine: then is called when it is
+// over. Otherwise it returns false when the session is over.
+func (r *run) playback(ctx context.Context, id int, due time.Time, rec *results.Record, pr profile, manifest string, edges []steering.Edge, tel *player.Telemetry, then func()) bool {
 	s, dev, ni, link, watch := r.s, pr.dev, pr.net, pr.link, pr.watch
 	opts := []player.Option{player.WithBufferPolicy(r.buffer), player.WithCMCD(r.cmcd), player.WithContentID(rec.Title), player.WithPlaylistCache(r.lists),
 		player.WithFetcher(&shaped{r: r, link: link, rtt: s.Networks[ni].RTT.D(), start: r.start, inner: transport.NewHTTP(transport.HTTPConfig{Client: r.hc, CMCD: r.cmcd})})}
@@ -557,27 +569,36 @@ func (r *run) playback(ctx context.Context, id int, due time.Time, rec *results.
 	a, err := policy.NewABR(dev.ABR)
 	if err != nil {
 		rec.Failed, rec.Reason = true, err.Error()
-		return
+		return false
 	}
 	opts = append(opts, player.WithABR(a))
 	first := make(chan time.Time, 1)
+	over := &ending{}
 	opts = append(opts, player.WithListener(player.ListenerFunc(func(e player.Event) {
 		if r.opt.Events != nil {
 			r.opt.Events(id, e)
 		}
-		if e.Kind == player.EventFirstFrame {
+		switch {
+		case e.Kind == player.EventFirstFrame:
 			select {
 			case first <- time.Now():
 			default:
 			}
+		case e.Kind == player.EventEnded, e.Kind == player.EventError && e.Fatal:
+			over.playerOver()
 		}
 	})))
 	p, err := player.New(opts...)
 	if err != nil {
 		rec.Failed, rec.Reason = true, err.Error()
-		return
+		return false
 	}
-	defer p.Close()
+	handedOff := false
+	defer func() {
+		if !handedOff {
+			p.Close()
+		}
+	}()
 	abandon := s.Session.AbandonAfter.D()
 	if abandon <= 0 {
 		abandon = time.Hour
@@ -587,7 +608,7 @@ func (r *run) playback(ctx context.Context, id int, due time.Time, rec *results.
 	cancel()
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		rec.Failed, rec.Reason = true, err.Error()
-		return
+		return false
 	}
 	wait := time.NewTimer(time.Until(due.Add(abandon)))
 	var firstAt time.Time
@@ -603,9 +624,24 @@ func (r *run) playback(ctx context.Context, id int, due time.Time, rec *results.
 	case <-ctx.Done():
 		wait.Stop()
 	}
+	if rec.Started && then != nil && len(r.s.Session.Script) == 0 {
+		handedOff = true
+		over.arm(ctx, firstAt.Add(watch), func() {
+			account(p, rec)
+			p.Close()
+			then()
+		})
+		return true
+	}
 	if rec.Started {
 		r.watch(ctx, p, firstAt, watch)
 	}
+	account(p, rec)
+	return false
+}
+
+// account copies the player's QoE into the viewer's record.
+func account(p *player.Player, rec *results.Record) {
 	q := p.QoE()
 	rec.PlayS, rec.StallS, rec.RebufferRatio, rec.Stalls = q.PlaySeconds, q.StallSeconds, q.RebufferRatio, q.Stalls
 	rec.AvgBitrate, rec.Switches, rec.ServerChanges, rec.Errors, rec.Bytes = q.AvgBitrate, q.Switches, q.ServerChanges, q.Errors, q.Bytes
@@ -617,6 +653,59 @@ func (r *run) playback(ctx context.Context, id int, due time.Time, rec *results.
 	}
 }
 
+// ending ends a watching viewer's session once, at the first of: its
+// watch time is over, the player ended or failed, the run is cancelled
+// (as watch does, without a goroutine waiting for it).
+type ending struct {
+	mu     sync.Mutex
+	over   bool   // the player ended or failed
+	done   func() // set by arm; nil again once called
+	timer  *time.Timer
+	stopCx func() bool
+}
+
+// playerOver is told by the player's listener that the session ended or
+// failed.
+func (e *ending) playerOver() {
+	e.mu.Lock()
+	e.over = true
+	armed := e.done != nil
+	e.mu.Unlock()
+	if armed {
+		go e.fire() // not on the player's goroutine: done closes the player
+	}
+}
+
+// arm calls done at the watch time's end (at), when the player ends or
+// fails, or when ctx is done, whichever comes first.
+func (e *ending) arm(ctx context.Context, at time.Time, done func()) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.done = done
+	if e.over {
+		go e.fire()
+		return
+	}
+	e.timer = time.AfterFunc(time.Until(at), e.fire)
+	e.stopCx = context.AfterFunc(ctx, e.fire)
+}
+
+func (e *ending) fire() {
+	e.mu.Lock()
+	done := e.done
+	e.done = nil
+	if e.timer != nil {
+		e.timer.Stop()
+	}
+	if e.stopCx != nil {
+		e.stopCx()
+	}
+	e.mu.Unlock()
+	if done != nil {
+		done()
+	}
+}
+
 // watch plays until the watch time is over, the title ends or fails, or
 // ctx is done, carrying out session.script on the way (timed from the
 // first frame, as the virtual driver does).
@@ -624,7 +713,7 @@ func (r *run) watch(ctx context.Context, p *player.Player, firstAt time.Time, wa
 	wctx, cancel := context.WithDeadline(ctx, firstAt.Add(watch))
 	defer cancel()
 	if len(r.s.Session.Script) == 0 {
-		_ = p.Wait(wctx) // no second goroutine per viewer when there is no script
+		_ = p.Wait(wctx)
 		return
 	}
 	ended := make(chan struct{})

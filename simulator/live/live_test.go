@@ -16,6 +16,7 @@ import (
 	"github.com/abrkit/abrkit/simulator/backend/faults"
 	"github.com/abrkit/abrkit/simulator/backend/packager"
 	"github.com/abrkit/abrkit/simulator/policy"
+	"github.com/abrkit/abrkit/simulator/results"
 	"github.com/abrkit/abrkit/simulator/scenario"
 )
 
@@ -323,21 +324,11 @@ func TestNewTransportPoolsConnections(t *testing.T) {
 	}
 }
 
-func TestLiveDeviceMaxHeight(t *testing.T) {
-	if testing.Short() {
-		t.Skip("real time")
-	}
-	// Fast links would pick the top rendition; a 234-line device is capped
-	// to the lowest (300 kbit/s video, 416x234), as in virtual mode.
-	s, err := scenario.Parse([]byte(`
-mode: live
-viewers: {count: 3, arrival: {process: constant, rate: 10/s}}
-session: {watch_time: 3s, abandon_startup_after: 8s}
-content: {titles: 1, title_length: 40s, segment_length: 2s}
-devices: [{name: small, max_height: 234}]
-networks: [{name: n, bandwidth: 50Mbps, rtt: 5ms}]
-slos: ["play_failures.rate < 1%"]
-`), "live.yaml")
+// runRecords runs a live scenario against the embedded backend, bounded
+// by a minute, and returns its records, which must number n.
+func runRecords(t *testing.T, yaml string, n int) []results.Record {
+	t.Helper()
+	s, err := scenario.Parse([]byte(yaml), "live.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,14 +338,10 @@ slos: ["play_failures.rate < 1%"]
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Records) != 3 {
-		t.Fatalf("%d records; want 3", len(res.Records))
+	if len(res.Records) != n {
+		t.Fatalf("%d records; want %d", len(res.Records), n)
 	}
-	for _, r := range res.Records {
-		if !r.Started || r.AvgBitrate <= 0 || r.AvgBitrate > 1_000_000 {
-			t.Errorf("viewer %d: started %v, average bitrate %.0f; want the 234-line rendition (under 1 Mbit/s)", r.Viewer, r.Started, r.AvgBitrate)
-		}
-	}
+	return res.Records
 }
 
 // Live viewers post their QoE beacons to the gateway's telemetry intake.
@@ -488,5 +475,118 @@ faults:
 				t.Errorf("at %v: %s = %+v; want %+v", tt.at, name, got[name], w)
 			}
 		}
+	}
+}
+
+// TestEndingFiresOnce: a watching viewer's session ends once, at the
+// first of its watch time, the player's end and the run's cancellation,
+// whichever order they come in.
+func TestEndingFiresOnce(t *testing.T) {
+	past, future := -time.Second, time.Hour
+	tests := []struct {
+		name        string
+		overBefore  bool // the player ended before the session was armed
+		overAfter   bool // ... after
+		at          time.Duration
+		cancelAfter bool
+	}{
+		{"watch time over", false, false, past, false},
+		{"player ended before arm", true, false, future, false},
+		{"player ended after arm", false, true, future, false},
+		{"run cancelled", false, false, future, true},
+		{"everything at once", true, true, past, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var e ending
+			var mu sync.Mutex
+			calls := 0
+			done := make(chan struct{})
+			if tt.overBefore {
+				e.playerOver()
+			}
+			e.arm(ctx, time.Now().Add(tt.at), func() {
+				mu.Lock()
+				calls++
+				mu.Unlock()
+				close(done)
+			})
+			if tt.overAfter {
+				e.playerOver()
+			}
+			if tt.cancelAfter {
+				cancel()
+			}
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the session never ended")
+			}
+			// every other trigger now finds it ended
+			e.playerOver()
+			e.fire()
+			cancel()
+			mu.Lock()
+			defer mu.Unlock()
+			if calls != 1 {
+				t.Errorf("ended %d times; want 1", calls)
+			}
+		})
+	}
+}
+
+// TestLiveViewers plays small scenarios with real players and checks
+// every viewer's record.
+func TestLiveViewers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real time")
+	}
+	tests := []struct {
+		name, yaml string
+		ok         func(r results.Record) bool
+		want       string
+	}{
+		{
+			// Fast links would pick the top rendition; a 234-line device is
+			// capped to the lowest (300 kbit/s video, 416x234), as in virtual mode.
+			name: "device max height",
+			yaml: `
+mode: live
+viewers: {count: 3, arrival: {process: constant, rate: 10/s}}
+session: {watch_time: 3s, abandon_startup_after: 8s}
+content: {titles: 1, title_length: 40s, segment_length: 2s}
+devices: [{name: small, max_height: 234}]
+networks: [{name: n, bandwidth: 50Mbps, rtt: 5ms}]
+slos: ["play_failures.rate < 1%"]
+`,
+			ok:   func(r results.Record) bool { return r.Started && r.AvgBitrate > 0 && r.AvgBitrate <= 1_000_000 },
+			want: "started, the 234-line rendition (under 1 Mbit/s)",
+		},
+		{
+			// A title that ends before the watch time: the viewer leaves when
+			// the player reaches the end (runRecords allows a minute, not the
+			// hour of watch time), with the whole title played.
+			name: "title ends before the watch time",
+			yaml: `
+mode: live
+viewers: {count: 3, arrival: {process: constant, rate: 10/s}}
+session: {watch_time: 1h, abandon_startup_after: 8s}
+content: {titles: 1, title_length: 4s, segment_length: 2s}
+networks: [{name: n, bandwidth: 20Mbps, rtt: 10ms}]
+`,
+			ok:   func(r results.Record) bool { return r.Started && !r.Failed && r.PlayS >= 3.5 && r.PlayS <= 4.5 },
+			want: "started, not failed, about 4s played",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, r := range runRecords(t, tt.yaml, 3) {
+				if !tt.ok(r) {
+					t.Errorf("viewer %d: %+v; want %s", r.Viewer, r, tt.want)
+				}
+			}
+		})
 	}
 }

@@ -4,6 +4,8 @@
 // It writes one JSON line per sample to -samples and a heap profile when
 // the number of viewers in progress first reaches its peak plateau
 // (-heap-at viewers), and another (-heap + ".end") after the run, so memory per viewer can be measured honestly.
+// Beside the heap profile it writes the goroutines of that moment
+// (-heap + ".goroutines", one line per distinct stack with its count).
 //
 // With -gateway URL the viewers play against a reference backend that
 // already runs in another process (`abrkit serve --config
@@ -57,6 +59,11 @@ func main() {
 	viewers := flag.Int("viewers", 0, "override the scenario's viewer count")
 	watch := flag.Duration("watch-time", 0, "override the scenario's watch time")
 	flag.Parse()
+	if *heap != "" {
+		// one sample per 64 KB allocated (the default 512 KB leaves a
+		// few hundred samples for a heap of tens of MB)
+		runtime.MemProfileRate = 64 << 10
+	}
 	if err := run(*path, *gateway, *samples, *heap, *every, *heapAt, *heapDelay, *viewers, *watch); err != nil {
 		fmt.Fprintln(os.Stderr, "livemem:", err)
 		os.Exit(1)
@@ -126,6 +133,9 @@ func run(path, gateway, samplesFile, heapFile string, every time.Duration, heapA
 				if err := writeHeap(heapFile); err != nil {
 					fmt.Fprintln(os.Stderr, "livemem: heap profile:", err)
 				}
+				if err := writeProfile("goroutine", heapFile+".goroutines"); err != nil {
+					fmt.Fprintln(os.Stderr, "livemem: goroutine profile:", err)
+				}
 			}
 		}
 	}()
@@ -158,6 +168,19 @@ func writeHeap(path string) error {
 	}
 	runtime.GC()
 	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// writeProfile writes the named runtime profile in its text form.
+func writeProfile(name, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup(name).WriteTo(f, 1); err != nil {
 		f.Close()
 		return err
 	}
