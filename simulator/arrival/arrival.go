@@ -92,6 +92,9 @@ func Times(a scenario.Arrival, n int, r *rand.Rand) ([]time.Duration, error) {
 		}
 		return out, nil
 	case "flash":
+		if a.Burst > n {
+			return nil, fmt.Errorf("arrival: a burst of %d is more than the %d viewers", a.Burst, n)
+		}
 		base := n - a.Burst
 		p := rate(float64(a.Rate))
 		out = pace(p, base, out)

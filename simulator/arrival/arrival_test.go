@@ -78,3 +78,11 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// A burst larger than the audience would make more arrivals than viewers.
+func TestFlashBurstLargerThanViewers(t *testing.T) {
+	a := scenario.Arrival{Process: "flash", Burst: 1200, At: scenario.Duration(time.Minute), Over: scenario.Duration(time.Minute)}
+	if times, err := Times(a, 1000, rand.New(rand.NewPCG(1, 2))); err == nil {
+		t.Errorf("Times(burst 1200, 1000 viewers) = %d arrivals, no error; want an error", len(times))
+	}
+}

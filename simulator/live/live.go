@@ -200,7 +200,7 @@ func Run(ctx context.Context, s *scenario.Scenario, opt Options) (*results.Resul
 	if opt.Viewers > 0 {
 		n = opt.Viewers
 	}
-	times, err := arrival.Times(s.Viewers.Arrival, n, rand.New(rand.NewPCG(r.seed, 0xa77)))
+	times, err := arrival.Times(s.ArrivalFor(n), n, rand.New(rand.NewPCG(r.seed, 0xa77)))
 	if err != nil {
 		return nil, err
 	}

@@ -677,3 +677,14 @@ func (s *Scenario) Objectives() []slo.Objective {
 // IsInvalid reports whether err is a content problem (exit code 2) rather
 // than an I/O failure.
 func IsInvalid(err error) bool { return errors.Is(err, ErrInvalid) }
+
+// ArrivalFor is the arrival process for n viewers (--viewers): a flash
+// crowd's burst is scaled with the audience when it would not fit in n,
+// so that both modes run n viewers with the same share in the burst.
+func (s *Scenario) ArrivalFor(n int) Arrival {
+	a := s.Viewers.Arrival
+	if a.Process == "flash" && a.Burst > n && s.Viewers.Count > 0 {
+		a.Burst = n * a.Burst / s.Viewers.Count
+	}
+	return a
+}

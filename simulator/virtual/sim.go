@@ -253,11 +253,7 @@ func New(s *scenario.Scenario, opt Options) (*Sim, error) {
 	if opt.Viewers > 0 {
 		n = opt.Viewers
 	}
-	a := s.Viewers.Arrival
-	if a.Process == "flash" && a.Burst > n {
-		a.Burst = n * a.Burst / s.Viewers.Count
-	}
-	times, err := arrival.Times(a, n, rand.New(rand.NewPCG(sim.seed, 0xa77)))
+	times, err := arrival.Times(s.ArrivalFor(n), n, rand.New(rand.NewPCG(sim.seed, 0xa77)))
 	if err != nil {
 		return nil, err
 	}
